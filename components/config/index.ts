@@ -1,4 +1,4 @@
 export * from "./types";
-export { ConfigError, loadConfig, parseStackConfig, formatPath, PROJECT } from "./load";
+export { ConfigError, loadConfig, loadSecrets, parseStackConfig, formatPath, PROJECT, StackSecrets } from "./load";
 export { namespaceSettings } from "./resolve";
 export * as rules from "./rules";

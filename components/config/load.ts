@@ -129,3 +129,24 @@ export function loadConfig(): ArkoudaWorkflowsConfig {
     }
     return parseStackConfig({ values, secretKeys });
 }
+
+/** Secret inputs, read as Pulumi secrets only (never through the plain config model). */
+export interface StackSecrets {
+    readonly sshKeyMaterial?: { readonly privateKey: pulumi.Output<string>; readonly publicKey: pulumi.Output<string> };
+    /** Kubeconfig contents by cluster name, for clusters that name `kubeconfigSecret`. */
+    readonly kubeconfigs: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+export function loadSecrets(config: ArkoudaWorkflowsConfig): StackSecrets {
+    const stackConfig = new pulumi.Config(PROJECT);
+    const kubeconfigs: Record<string, pulumi.Output<string>> = {};
+    for (const cluster of config.clusters) {
+        if (cluster.kubeconfigSecret) kubeconfigs[cluster.name] = stackConfig.requireSecret(cluster.kubeconfigSecret);
+    }
+    return {
+        sshKeyMaterial: config.ssh.source === "config"
+            ? { privateKey: stackConfig.requireSecret("sshPrivateKey"), publicKey: stackConfig.requireSecret("sshPublicKey") }
+            : undefined,
+        kubeconfigs,
+    };
+}

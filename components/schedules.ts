@@ -1,0 +1,92 @@
+/**
+ * CronWorkflows: per instance, a deploy and a delete schedule. Each one carries the
+ * instance's parameters itself, so the YAML alone is complete (no `argo cron create -p`).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ARGO_API_VERSION, CronWorkflow } from "./argo/model";
+import { childOptions, typeToken } from "./component";
+import { ScheduleConfig } from "./config";
+
+export interface CronWorkflowSpecInput {
+    /** CronWorkflow name, e.g. `<instance>-deploy`. */
+    readonly name: string;
+    readonly namespace: string;
+    /** The WorkflowTemplate each scheduled run is made from. */
+    readonly templateName: string;
+    /** Every parameter of the template, written into the CronWorkflow. */
+    readonly parameters: Readonly<Record<string, string>>;
+    readonly schedule: ScheduleConfig;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Argo limits CronWorkflow names so the Workflows it spawns (name + 11 chars) stay valid. */
+export const MAX_CRON_WORKFLOW_NAME_LENGTH = 52;
+
+/** The CronWorkflow manifest for one schedule. Pure. */
+export function cronWorkflow(input: CronWorkflowSpecInput): CronWorkflow {
+    if (input.name.length > MAX_CRON_WORKFLOW_NAME_LENGTH) {
+        throw new Error(`CronWorkflow name '${input.name}' is longer than ${MAX_CRON_WORKFLOW_NAME_LENGTH} characters; shorten the instance name`);
+    }
+    const labels = sortKeys(input.labels);
+    return {
+        apiVersion: ARGO_API_VERSION,
+        kind: "CronWorkflow",
+        metadata: { name: input.name, namespace: input.namespace, labels },
+        spec: {
+            schedules: [...input.schedule.schedules],
+            timezone: input.schedule.timezone,
+            suspend: input.schedule.suspend,
+            concurrencyPolicy: input.schedule.concurrencyPolicy,
+            startingDeadlineSeconds: input.schedule.startingDeadlineSeconds,
+            successfulJobsHistoryLimit: input.schedule.successfulJobsHistoryLimit,
+            failedJobsHistoryLimit: input.schedule.failedJobsHistoryLimit,
+            workflowMetadata: { labels },
+            workflowSpec: {
+                workflowTemplateRef: { name: input.templateName },
+                arguments: {
+                    parameters: Object.keys(input.parameters).sort().map((name) => ({ name, value: input.parameters[name] })),
+                },
+            },
+        },
+    };
+}
+
+function sortKeys(record: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export interface ScheduleArgs {
+    readonly namespace: string;
+    readonly target: string;
+    /** One entry per schedule kind (deploy, delete); disabled schedules are left out. */
+    readonly schedules: readonly { readonly kind: "deploy" | "delete"; readonly templateName: string; readonly parameters: Readonly<Record<string, string>>; readonly schedule: ScheduleConfig }[];
+    readonly labels: Readonly<Record<string, string>>;
+    readonly provider: k8s.Provider;
+}
+
+/** The deploy and delete CronWorkflows of one instance. */
+export class Schedules extends pulumi.ComponentResource {
+    /** CronWorkflow names by kind. */
+    public readonly cronWorkflowNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: ScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("argo", "Schedules"), name, {}, opts);
+        const names: Record<string, pulumi.Output<string>> = {};
+        for (const entry of args.schedules) {
+            if (!entry.schedule.enabled) continue;
+            const manifest = cronWorkflow({
+                name: `${args.target}-${entry.kind}`,
+                namespace: args.namespace,
+                templateName: entry.templateName,
+                parameters: entry.parameters,
+                schedule: entry.schedule,
+                labels: { ...args.labels, "arkouda-workflows/schedule": entry.kind },
+            });
+            const resource = new k8s.apiextensions.CustomResource(`${name}-${entry.kind}`, { ...manifest }, childOptions(this, args.provider, opts));
+            names[entry.kind] = resource.metadata.name;
+        }
+        this.cronWorkflowNames = pulumi.all(names);
+        this.registerOutputs({ cronWorkflowNames: this.cronWorkflowNames });
+    }
+}

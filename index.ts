@@ -1,0 +1,15 @@
+/**
+ * arkouda-workflows: reads stack config, declares one component per target cluster in
+ * rollout order, and exports what an operator needs. All logic lives in components/.
+ */
+import { loadConfig, loadSecrets } from "./components/config";
+import { rollOut } from "./components/rollout";
+
+const config = loadConfig();
+const clustersByName = rollOut(config, loadSecrets(config));
+
+/**
+ * Per cluster: namespace, rollout wave and what it waits for, WorkflowTemplate names, and per
+ * instance/exporter the CronWorkflows, schedules, `argo submit` commands, client address and run.
+ */
+export const clusters = Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.outputs]));
