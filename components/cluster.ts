@@ -149,11 +149,11 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 refs: [...refs],
                 timeoutSeconds: deadlineSeconds,
             }, { parent: this, dependsOn: foundations });
-            return { labels: { ...PART_OF_LABEL, [`arkouda-workflows/${kind}`]: targetName }, after: [teardown] };
+            return { labels: { ...PART_OF_LABEL, [`arkouda-workflows/${kind}`]: targetName }, after: [...toArray(shared.dependsOn), teardown] };
         };
 
         const gates: pulumi.Resource[] = [];
-        const runOf = (targetName: string, run: RunConfig | undefined, templateName: string, parameters: Record<string, string>, labels: Record<string, string>, after: pulumi.Resource[]) => {
+        const runOf = (targetName: string, run: RunConfig | undefined, templateName: string, parameters: Record<string, string>, labels: Record<string, string>, after: pulumi.Input<pulumi.Resource>[]) => {
             if (!run) return undefined;
             const workflowRun = new WorkflowRun(`${name}-${targetName}-run`, {
                 namespace: cluster.namespace,
@@ -204,7 +204,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             const { labels, after } = target("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), settings.deadlines.deleteSeconds);
             const runTemplate = exporter.run?.action === "delete" ? DELETE_EXPORTER_TEMPLATE : DEPLOY_EXPORTER_TEMPLATE;
             this.exporters[exporter.name] = {
-                cronWorkflows: pulumi.output({}),
+                cronWorkflows: pulumi.output<Record<string, string>>({}),
                 schedules: {},
                 commands: commandsFor(DEPLOY_EXPORTER_TEMPLATE, DELETE_EXPORTER_TEMPLATE, parameters),
                 run: runOf(exporter.name, exporter.run, runTemplate, parameters, labels, after),

@@ -1,0 +1,356 @@
+/**
+ * Typed model of the subset of the Argo Workflows (v3.6+/v4) spec this project emits.
+ *
+ * Field names are exactly upstream's (argoproj.io/v1alpha1, see argo-workflows docs/fields.md),
+ * as hera does, so an object built here serialises straight to a valid manifest. Only fields we
+ * use are modelled; everything is optional where upstream's is.
+ *
+ * Pure data: no Pulumi imports, so the template functions and tests stay plain.
+ */
+
+export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
+
+// ---------------------------------------------------------------------------------------------
+// Common
+// ---------------------------------------------------------------------------------------------
+
+export interface Metadata {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+/** An input/output parameter (argo `Parameter`). */
+export interface Parameter {
+    name: string;
+    value?: string;
+    default?: string;
+    /** Fixed choices; the UI and `argo submit` check values against it. */
+    enum?: string[];
+    description?: string;
+}
+
+/** Artifact whose content is inlined (argo `RawArtifact`). */
+export interface RawArtifact {
+    data: string;
+}
+
+export interface Artifact {
+    name: string;
+    /** Where the artifact is placed inside the container (inputs only). */
+    path?: string;
+    /** File mode of the placed file, e.g. 0o444. */
+    mode?: number;
+    raw?: RawArtifact;
+    optional?: boolean;
+}
+
+export interface Arguments {
+    parameters?: Parameter[];
+    artifacts?: Artifact[];
+}
+
+export interface Inputs {
+    parameters?: Parameter[];
+    artifacts?: Artifact[];
+}
+
+/** Argo v3.6+/v4: the singular `mutex`/`semaphore` fields were removed; use the lists. */
+export interface Mutex {
+    name: string;
+    /** Namespace of the mutex; defaults to the workflow's. */
+    namespace?: string;
+}
+
+export interface Synchronization {
+    mutexes?: Mutex[];
+}
+
+export interface RetryStrategy {
+    limit?: number | string;
+    retryPolicy?: "Always" | "OnFailure" | "OnError" | "OnTransientError";
+    backoff?: { duration?: string; factor?: number | string; maxDuration?: string };
+}
+
+export interface PodGC {
+    strategy: "OnPodCompletion" | "OnPodSuccess" | "OnWorkflowCompletion" | "OnWorkflowSuccess";
+    deleteDelayDuration?: string;
+}
+
+export interface TTLStrategy {
+    secondsAfterCompletion?: number;
+    secondsAfterSuccess?: number;
+    secondsAfterFailure?: number;
+}
+
+/** Argo `LabelValueFrom`: a label whose value is an expression (v3.3+). */
+export interface LabelValueFrom {
+    expression: string;
+}
+
+export interface WorkflowMetadata {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    /** Labels computed from expressions, e.g. `workflow.parameters['instance-name']`. */
+    labelsFrom?: Record<string, LabelValueFrom>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------------------------
+
+export interface EnvVar {
+    name: string;
+    value: string;
+}
+
+export interface ResourceRequirements {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+}
+
+export interface SecurityContext {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[] };
+    seccompProfile?: { type: string };
+}
+
+/** The `container` of a container template (a core/v1 Container subset). */
+export interface Container {
+    image: string;
+    command?: string[];
+    args?: string[];
+    env?: EnvVar[];
+    imagePullPolicy?: string;
+    resources?: ResourceRequirements;
+    securityContext?: SecurityContext;
+}
+
+/** Argo `ResourceTemplate`: one Kubernetes object per step (by upstream design). */
+export interface ResourceTemplate {
+    action: "get" | "create" | "apply" | "delete" | "replace" | "patch";
+    manifest?: string;
+    mergeStrategy?: "strategic" | "merge" | "json";
+    successCondition?: string;
+    failureCondition?: string;
+    flags?: string[];
+    setOwnerReference?: boolean;
+}
+
+/** Argo `DAGTask`. Use either `depends` (enhanced) or `dependencies`, never both. */
+export interface DAGTask {
+    name: string;
+    template: string;
+    depends?: string;
+    dependencies?: string[];
+    when?: string;
+    arguments?: Arguments;
+    continueOn?: { error?: boolean; failed?: boolean };
+}
+
+export interface DAGTemplate {
+    tasks: DAGTask[];
+    target?: string;
+    failFast?: boolean;
+}
+
+/** Argo `Template`: exactly one of container / script / resource / dag / steps is set. */
+export interface Template {
+    name: string;
+    inputs?: Inputs;
+    metadata?: WorkflowMetadata;
+    activeDeadlineSeconds?: number | string;
+    retryStrategy?: RetryStrategy;
+    timeout?: string;
+    container?: Container;
+    script?: Container & { source: string };
+    resource?: ResourceTemplate;
+    dag?: DAGTemplate;
+    /** Argo sequential steps: outer list = sequential groups, inner = parallel. */
+    steps?: WorkflowStep[][];
+}
+
+export interface WorkflowStep {
+    name: string;
+    template: string;
+    when?: string;
+    arguments?: Arguments;
+}
+
+export interface WorkflowTemplateRef {
+    name: string;
+    clusterScope?: boolean;
+}
+
+export interface PodSecurityContext {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    seccompProfile?: { type: string };
+}
+
+/** Argo `WorkflowSpec` (shared by Workflow, WorkflowTemplate and CronWorkflow.workflowSpec). */
+export interface WorkflowSpec {
+    entrypoint?: string;
+    onExit?: string;
+    arguments?: Arguments;
+    templates?: Template[];
+    workflowTemplateRef?: WorkflowTemplateRef;
+    serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
+    activeDeadlineSeconds?: number;
+    synchronization?: Synchronization;
+    podGC?: PodGC;
+    ttlStrategy?: TTLStrategy;
+    workflowMetadata?: WorkflowMetadata;
+    podMetadata?: WorkflowMetadata;
+    securityContext?: PodSecurityContext;
+    parallelism?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top-level kinds
+// ---------------------------------------------------------------------------------------------
+
+export interface WorkflowTemplate {
+    apiVersion: typeof ARGO_API_VERSION;
+    kind: "WorkflowTemplate";
+    metadata: Metadata;
+    spec: WorkflowSpec;
+}
+
+export interface Workflow {
+    apiVersion: typeof ARGO_API_VERSION;
+    kind: "Workflow";
+    metadata: Metadata;
+    spec: WorkflowSpec;
+}
+
+export interface CronWorkflowSpec {
+    /** Argo ≥3.6: a list; the singular `schedule` is deprecated (removed in v4). */
+    schedules: string[];
+    timezone?: string;
+    suspend?: boolean;
+    concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+    startingDeadlineSeconds?: number;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    /** Argo ≥3.6: cron `when` expression. */
+    when?: string;
+    workflowMetadata?: WorkflowMetadata;
+    workflowSpec: WorkflowSpec;
+}
+
+export interface CronWorkflow {
+    apiVersion: typeof ARGO_API_VERSION;
+    kind: "CronWorkflow";
+    metadata: Metadata;
+    spec: CronWorkflowSpec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small intent-style builders (hera / cdk8s-plus spirit). They only assemble the plain objects
+// above; nothing is hidden. Example:
+//
+//   const apply = containerTemplate("apply-objects", { image, args: [...] });
+//   const locales = resourceTemplate("deploy-locales", { action: "apply", manifest });
+//   dag("deploy", [
+//       task("apply").runs(apply),
+//       task("deploy-locales").runs(locales).after("apply"),
+//   ]);
+// ---------------------------------------------------------------------------------------------
+
+/** `{{workflow.parameters.<name>}}`; names with '-' work in the plain template syntax. */
+export function wfParam(name: string): string {
+    return `{{workflow.parameters.${name}}}`;
+}
+
+/** `{{inputs.parameters.<name>}}`. */
+export function inputParam(name: string): string {
+    return `{{inputs.parameters.${name}}}`;
+}
+
+/** Expression-syntax reference to a workflow parameter, safe for hyphenated names. */
+export function wfParamExpr(name: string): string {
+    return `workflow.parameters[${JSON.stringify(name).replace(/"/g, "'")}]`;
+}
+
+/** `{{=<expr>}}`: an Argo expression tag (expr-lang + sprig). */
+export function expr(expression: string): string {
+    return `{{=${expression}}}`;
+}
+
+export function param(name: string, value: string | number | boolean, extra: Omit<Parameter, "name" | "value"> = {}): Parameter {
+    return { name, value: String(value), ...extra };
+}
+
+export function containerTemplate(name: string, container: Container, extra: Omit<Template, "name" | "container"> = {}): Template {
+    return { name, ...extra, container };
+}
+
+export function resourceTemplate(name: string, resource: ResourceTemplate, extra: Omit<Template, "name" | "resource"> = {}): Template {
+    return { name, ...extra, resource };
+}
+
+/** A DAG task under construction; `.runs()` names the template, `.after()` adds dependencies. */
+export class TaskBuilder {
+    private readonly t: DAGTask;
+    constructor(name: string) {
+        this.t = { name, template: "" };
+    }
+    /** The template this task runs (a Template or its name). */
+    runs(template: Template | string): TaskBuilder {
+        this.t.template = typeof template === "string" ? template : template.name;
+        return this;
+    }
+    /** Run after these tasks succeed (`depends: "a && b"`). */
+    after(...tasks: (TaskBuilder | string)[]): TaskBuilder {
+        const names = tasks.map((x) => (typeof x === "string" ? x : x.name));
+        const all = [...(this.t.depends ? [this.t.depends] : []), ...names];
+        this.t.depends = all.join(" && ");
+        return this;
+    }
+    /** Only run when the Argo `when` expression holds. */
+    when(condition: string): TaskBuilder {
+        this.t.when = condition;
+        return this;
+    }
+    withParameters(parameters: Parameter[]): TaskBuilder {
+        this.t.arguments = { ...(this.t.arguments ?? {}), parameters };
+        return this;
+    }
+    get name(): string {
+        return this.t.name;
+    }
+    build(): DAGTask {
+        if (!this.t.template) throw new Error(`DAG task ${this.t.name} runs no template`);
+        return { ...this.t };
+    }
+}
+
+export function task(name: string): TaskBuilder {
+    return new TaskBuilder(name);
+}
+
+/** A DAG template from task builders (or ready DAGTasks). */
+export function dag(name: string, tasks: (TaskBuilder | DAGTask)[], extra: Omit<Template, "name" | "dag"> = {}): Template {
+    return { name, ...extra, dag: { tasks: tasks.map((t) => (t instanceof TaskBuilder ? t.build() : t)) } };
+}
+
+export function workflowTemplate(metadata: Metadata, spec: WorkflowSpec): WorkflowTemplate {
+    return { apiVersion: ARGO_API_VERSION, kind: "WorkflowTemplate", metadata, spec };
+}
+
+export function workflow(metadata: Metadata, spec: WorkflowSpec): Workflow {
+    return { apiVersion: ARGO_API_VERSION, kind: "Workflow", metadata, spec };
+}
+
+export function cronWorkflow(metadata: Metadata, spec: CronWorkflowSpec): CronWorkflow {
+    return { apiVersion: ARGO_API_VERSION, kind: "CronWorkflow", metadata, spec };
+}

@@ -1,0 +1,189 @@
+/**
+ * Launch scripts of the Arkouda locale and server containers (stored in the
+ * `<instance>-locale-launch-script` / `<instance>-server-launch-script` ConfigMaps, key `script`).
+ *
+ * The scripts are static text: every per-instance value arrives through the container env
+ * (set by the runtime objects), so nothing is spliced into shell code. They must contain no
+ * `{{` (Argo would try to substitute it) — the tests check that, `bash -n` and shellcheck.
+ *
+ * Environment contract (both): RUN_AS_USER, RUN_AS_UID, RUN_AS_GROUP, RUN_AS_GID (empty or
+ * `ubuntu` = run as the image's ubuntu user), SSH_KEYS_DIR (mounted ssh secret with id_rsa and
+ * id_rsa.pub). Server only: MY_IP, NUMLOCALES, K8S_HOST, NAMESPACE, APP_NAME, LOG_LEVEL, MEMTRACK,
+ * CHPL_MEM_MAX, ARKOUDA_SERVER_PORT, COLLECT_METRICS, LOCALE_DISCOVERY_ATTEMPTS.
+ */
+
+/** Absolute paths of the mounted Arkouda service-account token (defect 10: never relative). */
+export const SA_TOKEN_DIR = "/opt/sa";
+export const SA_TOKEN_PATH = `${SA_TOKEN_DIR}/token`;
+export const SA_CA_PATH = `${SA_TOKEN_DIR}/ca.crt`;
+/** Where the ssh secret is mounted in server and locale containers. */
+export const SSH_KEYS_DIR = "/home/ubuntu/ssh-keys";
+/** Where the ConfigMap scripts are mounted (subPath) in the containers. */
+export const LOCALE_SCRIPT_PATH = "/opt/arkouda/start-arkouda-locale.sh";
+export const SERVER_SCRIPT_PATH = "/opt/arkouda/start-arkouda-server.sh";
+export const SCRIPT_KEY = "script";
+
+const COMMON = String.raw`#!/bin/bash
+# Managed by arkouda-workflows. Values come from the container environment only.
+set -euo pipefail
+
+log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+SSH_KEYS_DIR="${"$"}{SSH_KEYS_DIR:-/home/ubuntu/ssh-keys}"
+RUN_AS_USER="${"$"}{RUN_AS_USER:-}"
+RUN_AS_UID="${"$"}{RUN_AS_UID:-}"
+RUN_AS_GROUP="${"$"}{RUN_AS_GROUP:-}"
+RUN_AS_GID="${"$"}{RUN_AS_GID:-}"
+if [ -z "$RUN_AS_USER" ]; then RUN_AS_USER=ubuntu; fi
+RUN_AS_HOME="/home/$RUN_AS_USER"
+
+# Create the run-as group and user unless Arkouda runs as the image's ubuntu user.
+ensure_run_as_user() {
+    if [ "$RUN_AS_USER" = "ubuntu" ]; then
+        return 0
+    fi
+    if [ -z "$RUN_AS_UID" ] || [ -z "$RUN_AS_GROUP" ] || [ -z "$RUN_AS_GID" ]; then
+        log "RUN_AS_USER=$RUN_AS_USER needs RUN_AS_UID, RUN_AS_GROUP and RUN_AS_GID"
+        exit 64
+    fi
+    if ! getent group "$RUN_AS_GROUP" >/dev/null; then
+        as_root groupadd --gid "$RUN_AS_GID" "$RUN_AS_GROUP"
+    fi
+    if ! id -u "$RUN_AS_USER" >/dev/null 2>&1; then
+        as_root useradd --create-home --home-dir "$RUN_AS_HOME" --shell /bin/bash \
+            --uid "$RUN_AS_UID" --gid "$RUN_AS_GID" "$RUN_AS_USER"
+    fi
+}
+
+# Install the cluster key pair for the run-as user: private key 0600, .ssh 0700,
+# the public key authorised so the GASNet ssh spawner can log in to every pod.
+install_ssh_keys() {
+    local ssh_dir="$RUN_AS_HOME/.ssh"
+    if [ ! -r "$SSH_KEYS_DIR/id_rsa" ] || [ ! -r "$SSH_KEYS_DIR/id_rsa.pub" ]; then
+        log "ssh keys missing in $SSH_KEYS_DIR"
+        exit 65
+    fi
+    as_root install -d -m 0700 -o "$RUN_AS_USER" -g "$(id -gn "$RUN_AS_USER")" "$ssh_dir"
+    as_root install -m 0600 -o "$RUN_AS_USER" -g "$(id -gn "$RUN_AS_USER")" "$SSH_KEYS_DIR/id_rsa" "$ssh_dir/id_rsa"
+    as_root install -m 0644 -o "$RUN_AS_USER" -g "$(id -gn "$RUN_AS_USER")" "$SSH_KEYS_DIR/id_rsa.pub" "$ssh_dir/id_rsa.pub"
+    as_root install -m 0600 -o "$RUN_AS_USER" -g "$(id -gn "$RUN_AS_USER")" "$SSH_KEYS_DIR/id_rsa.pub" "$ssh_dir/authorized_keys"
+}
+
+start_sshd() {
+    as_root mkdir -p /run/sshd
+    if command -v service >/dev/null 2>&1; then
+        as_root service ssh start
+    else
+        as_root /usr/sbin/sshd
+    fi
+}
+`;
+
+/** Locale pods: run-as user, ssh keys, sshd; then stay up so the server can spawn over ssh. */
+export const LOCALE_LAUNCH_SCRIPT = `${COMMON}
+ensure_run_as_user
+install_ssh_keys
+start_sshd
+log "locale ready: sshd running for $RUN_AS_USER"
+
+# Keep the container alive; exit cleanly on SIGTERM.
+trap 'log "terminating"; exit 0' TERM INT
+while true; do
+    sleep 3600 &
+    wait $!
+done
+`;
+
+const SERVER_BODY = String.raw`
+SA_TOKEN_FILE="/opt/sa/token"
+SA_CA_FILE="/opt/sa/ca.crt"
+: "${"$"}{NUMLOCALES:?NUMLOCALES is required}"
+: "${"$"}{K8S_HOST:?K8S_HOST is required}"
+: "${"$"}{NAMESPACE:?NAMESPACE is required}"
+: "${"$"}{APP_NAME:?APP_NAME is required}"
+: "${"$"}{MY_IP:?MY_IP is required}"
+LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-60}"
+LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-5}"
+
+# The Arkouda service-account token, read from its absolute mount path (not relative, defect 10).
+SSL_TOKEN="$(cat "$SA_TOKEN_FILE")"
+export SSL_TOKEN
+
+# Print the IPs of the running locale pods (label app=$APP_NAME), one per line, sorted.
+locale_ips() {
+    curl --silent --show-error --fail --max-time 10 \
+        --cacert "$SA_CA_FILE" \
+        --header "Authorization: Bearer $SSL_TOKEN" \
+        --get --data-urlencode "labelSelector=app=$APP_NAME" \
+        --data-urlencode "fieldSelector=status.phase=Running" \
+        "$K8S_HOST/api/v1/namespaces/$NAMESPACE/pods" |
+        python3 -c 'import json, sys
+pods = json.load(sys.stdin).get("items", [])
+ips = sorted(p["status"]["podIP"] for p in pods
+             if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp"))
+print("\n".join(ips))'
+}
+
+# Bounded discovery: NUMLOCALES counts the server, so NUMLOCALES-1 locale pods are expected.
+wanted=$((NUMLOCALES - 1))
+LOCALE_IPS=""
+attempt=1
+while :; do
+    ips="$(locale_ips || true)"
+    count=0
+    if [ -n "$ips" ]; then count=$(printf '%s\n' "$ips" | wc -l); fi
+    if [ "$count" -eq "$wanted" ]; then
+        LOCALE_IPS="$(printf '%s\n' "$ips" | tr '\n' ' ')"
+        break
+    fi
+    if [ "$attempt" -ge "$LOCALE_DISCOVERY_ATTEMPTS" ]; then
+        log "found $count of $wanted locale pods after $attempt attempts; giving up"
+        exit 75
+    fi
+    log "found $count of $wanted locale pods; retrying in $LOCALE_DISCOVERY_INTERVAL s"
+    attempt=$((attempt + 1))
+    sleep "$LOCALE_DISCOVERY_INTERVAL"
+done
+
+ensure_run_as_user
+install_ssh_keys
+start_sshd
+
+# GASNet UDP conduit, ssh spawner: locale 0 is this pod, then every locale pod.
+SSH_SERVERS="$MY_IP ${"$"}{LOCALE_IPS% }"
+export SSH_SERVERS
+export GASNET_SSH_SERVERS="$SSH_SERVERS"
+export GASNET_SPAWNFN=S
+export GASNET_MASTERIP="$MY_IP"
+export GASNET_SSH_OPTIONS="-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+log "starting arkouda_server on $NUMLOCALES locales: $SSH_SERVERS"
+
+daemons="ServerDaemonType.INTEGRATION"
+if [ "${"$"}{COLLECT_METRICS:-false}" = "true" ]; then
+    daemons="ServerDaemonType.INTEGRATION,ServerDaemonType.METRICS"
+fi
+args=(
+    -nl "$NUMLOCALES"
+    "--ExternalIntegration.systemType=SystemType.KUBERNETES"
+    "--ServerDaemon.daemonTypes=$daemons"
+    "--ServerPort=${"$"}{ARKOUDA_SERVER_PORT:-5555}"
+    "--memTrack=${"$"}{MEMTRACK:-true}"
+    "--logLevel=${"$"}{LOG_LEVEL:-LogLevel.INFO}"
+)
+if [ -n "${"$"}{CHPL_MEM_MAX:-}" ]; then
+    args+=("--memMax=$CHPL_MEM_MAX")
+fi
+
+if [ "$RUN_AS_USER" = "$(id -un)" ]; then
+    exec /opt/arkouda/arkouda_server "${"$"}{args[@]}"
+fi
+# Run as the configured user, keeping the environment the server and GASNet need.
+exec sudo --preserve-env -H -u "$RUN_AS_USER" /opt/arkouda/arkouda_server "${"$"}{args[@]}"
+`;
+
+/** Server pod: discover locales via the Kubernetes API, then start arkouda_server over GASNet UDP. */
+export const SERVER_LAUNCH_SCRIPT = `${COMMON}${SERVER_BODY}`;

@@ -1,0 +1,171 @@
+/**
+ * SshKeyPair: an RSA key pair generated once, at create, by a Pulumi dynamic provider.
+ *
+ * The private key exists only as a Pulumi secret output (additionalSecretOutputs), so it is
+ * encrypted in the state file and never printed. The key pair is stable across `pulumi up`
+ * runs; changing `bits` or `comment` replaces the resource (a new key pair).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { KeyObject } from "crypto";
+
+/** The engine's placeholder for values unknown during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Default RSA modulus length. */
+export const DEFAULT_SSH_KEY_BITS = 3072;
+
+export interface SshKeyPairArgs {
+    /** RSA modulus length in bits, 2048–16384. Default 3072. Changing it replaces the key pair. */
+    readonly bits?: pulumi.Input<number>;
+    /** Comment at the end of the OpenSSH public key line. Default: none. Changing it replaces the key pair. */
+    readonly comment?: pulumi.Input<string>;
+}
+
+export interface GeneratedKeyPair {
+    /** PKCS#1 PEM ("-----BEGIN RSA PRIVATE KEY-----"), which OpenSSH accepts as an identity file. */
+    readonly privateKey: string;
+    /** OpenSSH public key line: `ssh-rsa AAAA… [comment]`. */
+    readonly publicKey: string;
+    /** OpenSSH SHA256 fingerprint, as `ssh-keygen -l` prints it: `SHA256:…`. */
+    readonly fingerprint: string;
+}
+
+/** Stored state of the dynamic resource. */
+interface SshKeyPairState {
+    bits: number;
+    comment: string;
+    privateKey: string;
+    publicKey: string;
+    fingerprint: string;
+}
+
+/** Encodes an RSA public key as an OpenSSH `ssh-rsa` line (RFC 4253 §6.6 wire format, base64). */
+export function openSshPublicKey(publicKeyObject: KeyObject, comment?: string): string {
+    if (publicKeyObject.asymmetricKeyType !== "rsa") {
+        throw new Error(`openSshPublicKey supports RSA keys only, got ${publicKeyObject.asymmetricKeyType}`);
+    }
+    const jwk = publicKeyObject.export({ format: "jwk" }) as { n?: string; e?: string };
+    if (!jwk.n || !jwk.e) throw new Error("RSA public key has no modulus/exponent");
+    const sshString = (b: Buffer): Buffer => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(b.length, 0);
+        return Buffer.concat([len, b]);
+    };
+    const mpint = (b: Buffer): Buffer => {
+        let i = 0;
+        while (i < b.length - 1 && b[i] === 0) i++;
+        let v = b.subarray(i);
+        if (v.length > 0 && (v[0] & 0x80) !== 0) v = Buffer.concat([Buffer.from([0]), v]);
+        return sshString(v);
+    };
+    const blob = Buffer.concat([
+        sshString(Buffer.from("ssh-rsa", "ascii")),
+        mpint(Buffer.from(jwk.e, "base64url")),
+        mpint(Buffer.from(jwk.n, "base64url")),
+    ]);
+    const c = (comment ?? "").replace(/[\r\n]+/g, " ").trim();
+    return `ssh-rsa ${blob.toString("base64")}${c ? ` ${c}` : ""}`;
+}
+
+/** OpenSSH SHA256 fingerprint of a public key line (`SHA256:` + unpadded base64). */
+export function openSshFingerprint(publicKeyLine: string): string {
+    const crypto = require("crypto") as typeof import("crypto");
+    const blob = Buffer.from(publicKeyLine.trim().split(/\s+/)[1] ?? "", "base64");
+    return `SHA256:${crypto.createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+/** Generates an RSA key pair (public exponent 65537). */
+export function generateRsaKeyPair(bits: number = DEFAULT_SSH_KEY_BITS, comment?: string): GeneratedKeyPair {
+    const crypto = require("crypto") as typeof import("crypto");
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: 0x10001 });
+    const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const line = openSshPublicKey(publicKey, comment);
+    return { privateKey: pem, publicKey: line, fingerprint: openSshFingerprint(line) };
+}
+
+/** Validation failures of the inputs (empty when valid). Pure. */
+export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown }): { property: string; reason: string }[] {
+    const failures: { property: string; reason: string }[] = [];
+    if (inputs.bits !== undefined && inputs.bits !== null && inputs.bits !== UNKNOWN) {
+        const b = inputs.bits;
+        if (typeof b !== "number" || !Number.isInteger(b) || b < 2048 || b > 16384) {
+            failures.push({ property: "bits", reason: `bits must be an integer between 2048 and 16384, got ${JSON.stringify(b)}` });
+        }
+    }
+    if (inputs.comment !== undefined && inputs.comment !== null && inputs.comment !== UNKNOWN) {
+        if (typeof inputs.comment !== "string") failures.push({ property: "comment", reason: "comment must be a string" });
+        else if (/[\r\n]/.test(inputs.comment)) failures.push({ property: "comment", reason: "comment must be a single line" });
+    }
+    return failures;
+}
+
+/** Normalized inputs: defaults applied (values unknown during preview pass through). Pure. */
+export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown }): { bits: number; comment: string } {
+    return {
+        bits: typeof inputs.bits === "number" || inputs.bits === UNKNOWN ? (inputs.bits as number) : DEFAULT_SSH_KEY_BITS,
+        comment: typeof inputs.comment === "string" ? inputs.comment : "",
+    };
+}
+
+/** Properties whose change replaces the key pair, comparing stored state with new inputs. Pure. */
+export function sshKeyPairReplaces(olds: { bits?: unknown; comment?: unknown }, news: { bits?: unknown; comment?: unknown }): string[] {
+    const o = normalizeSshKeyPairInputs(olds);
+    const n = normalizeSshKeyPairInputs(news);
+    const replaces: string[] = [];
+    if (o.bits !== n.bits) replaces.push("bits");
+    if (o.comment !== n.comment) replaces.push("comment");
+    return replaces;
+}
+
+/** The dynamic provider (exported for tests; Pulumi serializes it into the state). */
+export const sshKeyPairProvider: pulumi.dynamic.ResourceProvider = {
+    async check(_olds: any, news: any) {
+        const failures = checkSshKeyPairInputs(news);
+        return failures.length ? { inputs: news, failures } : { inputs: { ...news, ...normalizeSshKeyPairInputs(news) } };
+    },
+    async diff(_id: string, olds: any, news: any) {
+        const replaces = sshKeyPairReplaces(olds, news);
+        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    },
+    async create(inputs: any) {
+        const { bits, comment } = normalizeSshKeyPairInputs(inputs);
+        const kp = generateRsaKeyPair(bits, comment);
+        const outs: SshKeyPairState = { bits, comment, ...kp };
+        return { id: kp.fingerprint, outs };
+    },
+    // No update: every input change is a replacement. No delete: nothing exists outside the state.
+};
+
+/**
+ * An RSA key pair for the Arkouda pods' SSH spawner, generated once at create.
+ * `privateKey` is a secret output (PKCS#1 PEM); `publicKey` is an OpenSSH line.
+ */
+export class SshKeyPair extends pulumi.dynamic.Resource {
+    /** RSA modulus length, in bits. */
+    public readonly bits!: pulumi.Output<number>;
+    /** Public-key comment ("" when none). */
+    public readonly comment!: pulumi.Output<string>;
+    /** PKCS#1 PEM private key. Always a Pulumi secret. */
+    public readonly privateKey!: pulumi.Output<string>;
+    /** OpenSSH public key line, `ssh-rsa AAAA… [comment]`. */
+    public readonly publicKey!: pulumi.Output<string>;
+    /** OpenSSH SHA256 fingerprint of the public key (also the resource id). */
+    public readonly fingerprint!: pulumi.Output<string>;
+
+    constructor(name: string, args: SshKeyPairArgs = {}, opts?: pulumi.CustomResourceOptions) {
+        super(
+            sshKeyPairProvider,
+            name,
+            {
+                bits: args.bits,
+                comment: args.comment,
+                privateKey: undefined,
+                publicKey: undefined,
+                fingerprint: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKey"] }),
+            undefined,
+            "SshKeyPair",
+        );
+    }
+}

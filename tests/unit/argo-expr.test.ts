@@ -1,0 +1,74 @@
+import * as assert from "assert";
+import * as YAML from "yaml";
+import { argoParam, intText, renderManifest } from "../../components/argo/expr";
+import { evaluate, substitute } from "../../components/argo/simulate";
+
+const render = (o: object, parameters: Record<string, string>) => YAML.parse(substitute({ m: renderManifest([o]) }, { parameters }).m);
+
+describe("argo expressions: renderer", () => {
+    it("renders a string placeholder as a toJson expression", () => {
+        assert.strictEqual(renderManifest([{ a: argoParam.str("x") }]), "a: {{=toJson(workflow.parameters['x'])}}\n");
+    });
+
+    it("renders an embedded placeholder as one concatenation", () => {
+        assert.strictEqual(renderManifest([{ a: `${argoParam.str("x")}-locale` }]), "a: {{=toJson(workflow.parameters['x'] + '-locale')}}\n");
+    });
+
+    it("renders an integer placeholder as asInt with its offset", () => {
+        assert.strictEqual(renderManifest([{ n: argoParam.int("x", 1) }]), "n: {{=asInt(workflow.parameters['x']) + 1}}\n");
+    });
+
+    it("renders an integer used as text as quoted digits", () => {
+        assert.strictEqual(renderManifest([{ v: intText(argoParam.int("x")) }]), "v: \"{{=asInt(workflow.parameters['x'])}}\"\n");
+        assert.strictEqual(renderManifest([{ v: `${argoParam.intText("x")}s` }]), "v: \"{{=asInt(workflow.parameters['x'])}}s\"\n");
+    });
+
+    it("merges a map placeholder with literal entries", () => {
+        const m = renderManifest([{ labels: { a: "1", ...argoParam.map("l") } }]);
+        assert.strictEqual(m, "labels: {{=toJson(sprig.merge({'a': '1'}, jsonpath(workflow.parameters['l'], '$')))}}\n");
+    });
+
+    it("refuses literals that cannot be expressed safely", () => {
+        assert.throws(() => renderManifest([{ a: `${argoParam.str("x")}'` }]), /cannot be used/);
+        assert.throws(() => renderManifest([{ a: `${argoParam.str("x")}?` }]), /cannot be used/);
+    });
+
+    it("refuses mixing string and integer placeholders", () => {
+        assert.throws(() => renderManifest([{ a: `${argoParam.str("x")}${argoParam.intText("y")}` }]), /mix/);
+    });
+
+    it("joins documents with ---", () => {
+        assert.strictEqual(renderManifest([{ a: 1 }, { b: 2 }]), "a: 1\n---\nb: 2\n");
+    });
+
+    it("sorts map keys", () => {
+        assert.strictEqual(renderManifest([{ b: 1, a: 2 }]), "a: 2\nb: 1\n");
+    });
+
+    it("round-trips newlines, quotes and unicode through substitution", () => {
+        const v = "line1\nline2 \"q\" 'sq' <&> é \u2028";
+        assert.deepStrictEqual(render({ a: argoParam.str("x") }, { x: v }), { a: v });
+    });
+
+    it("keeps a YAML-looking value inside its scalar", () => {
+        assert.deepStrictEqual(render({ a: argoParam.str("x"), b: "k" }, { x: "v\nb: evil" }), { a: "v\nb: evil", b: "k" });
+    });
+});
+
+describe("argo expressions: simulator", () => {
+    it("evaluates hyphenated parameter indexing", () => {
+        assert.strictEqual(evaluate("workflow.parameters['a-b']", { parameters: { "a-b": "v" } }), "v");
+    });
+
+    it("fails on an undeclared parameter", () => {
+        assert.throws(() => evaluate("workflow.parameters['nope']", { parameters: {} }), /not in env/);
+    });
+
+    it("asInt rejects non-integers", () => {
+        assert.throws(() => evaluate("asInt(workflow.parameters['n'])", { parameters: { n: "1.5" } }), /asInt/);
+    });
+
+    it("leaves unknown simple tags alone", () => {
+        assert.deepStrictEqual(substitute({ a: "{{pod.name}}" }, { parameters: {} }), { a: "{{pod.name}}" });
+    });
+});

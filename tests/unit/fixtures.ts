@@ -1,0 +1,73 @@
+/** Fixed configuration the Argo template / runtime-object tests and golden files render from. */
+import type { ExporterConfig, InstanceConfig, NamespaceSettings, ScheduleConfig } from "../../components/config/types";
+
+const schedule = (schedules: string[]): ScheduleConfig => ({
+    enabled: true,
+    schedules,
+    timezone: "America/New_York",
+    suspend: false,
+    concurrencyPolicy: "Replace",
+    startingDeadlineSeconds: 0,
+    successfulJobsHistoryLimit: 4,
+    failedJobsHistoryLimit: 4,
+});
+
+export const fixtureNamespace: NamespaceSettings = {
+    namespace: "arkouda",
+    workflowServiceAccountName: "arkouda-workflows",
+    arkoudaServiceAccountName: "arkouda",
+    arkoudaTokenSecretName: "arkouda-token",
+    sshSecretName: "arkouda-ssh",
+    images: {
+        server: "bearsrus/arkouda-udp-server",
+        exporter: "bearsrus/prometheus-arkouda-exporter",
+        kubectl: "registry.k8s.io/kubectl:v1.36.3",
+    },
+    deadlines: { deploySeconds: 1800, deleteSeconds: 600, localeReadySeconds: 900, serverReadySeconds: 300 },
+    kubernetesApiUrl: "https://kubernetes.default.svc",
+};
+
+export const fixtureInstance: InstanceConfig = {
+    name: "arkouda-on-k8s",
+    serverName: "arkouda-on-k8s",
+    version: "v2024.04.19",
+    locales: 2,
+    totalLocales: 3,
+    cpu: "2000m",
+    memory: "2048Mi",
+    chapel: { numThreadsPerLocale: 2, memMax: 1000000000 },
+    imagePullPolicy: "IfNotPresent",
+    launcher: "kubernetes",
+    logLevel: "LogLevel.DEBUG",
+    memTrack: true,
+    serverPort: 5555,
+    metrics: {
+        enabled: true,
+        servicePort: 5556,
+        pollingIntervalSeconds: 15,
+        exporterPort: 5080,
+        prometheusMatchLabels: { release: "kube-stack" },
+    },
+    schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
+};
+
+export const fixtureRunAsInstance: InstanceConfig = {
+    ...fixtureInstance,
+    name: "arkouda-bearsrus",
+    runAs: { user: "bearsrus", uid: 1009, group: "bearsrus-arkouda-users", gid: 1019 },
+};
+
+export const fixtureExporter: ExporterConfig = {
+    name: "arkouda-on-slurm-exporter",
+    serverName: "arkouda-on-slurm",
+    version: "v2024.04.19",
+    metricsServiceHost: "arkouda-metrics.arkouda",
+    metricsServicePort: 5556,
+    pollingIntervalSeconds: 15,
+    exporterPort: 5080,
+    launcher: "slurm",
+    cpu: "250m",
+    memory: "256Mi",
+    imagePullPolicy: "IfNotPresent",
+    prometheusMatchLabels: { release: "kube-stack" },
+};

@@ -1,0 +1,34 @@
+/**
+ * Golden YAML of the four WorkflowTemplates rendered from the fixtures.
+ * Regenerate: UPDATE_GOLDEN=1 npx mocha tests/unit/golden.test.ts
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { toYaml } from "../../components/argo/expr";
+import { allWorkflowTemplates } from "../../components/workflow-templates";
+import { fixtureExporter, fixtureInstance, fixtureNamespace } from "./fixtures";
+
+const dir = path.join(__dirname, "..", "golden");
+const update = process.env.UPDATE_GOLDEN === "1";
+
+describe("golden WorkflowTemplates", () => {
+    for (const wt of allWorkflowTemplates(fixtureNamespace, fixtureInstance, fixtureExporter)) {
+        const file = path.join(dir, `${wt.metadata.name}.yaml`);
+        it(`${wt.metadata.name} matches tests/golden/${wt.metadata.name}.yaml`, () => {
+            const rendered = toYaml(wt);
+            if (update) {
+                fs.mkdirSync(dir, { recursive: true });
+                fs.writeFileSync(file, rendered);
+            }
+            assert.ok(fs.existsSync(file), `missing ${file}; run UPDATE_GOLDEN=1 npx mocha tests/unit/golden.test.ts`);
+            assert.strictEqual(rendered, fs.readFileSync(file, "utf8"));
+        });
+    }
+
+    it("rendering is deterministic", () => {
+        const a = allWorkflowTemplates(fixtureNamespace, fixtureInstance, fixtureExporter).map(toYaml);
+        const b = allWorkflowTemplates(fixtureNamespace, fixtureInstance, fixtureExporter).map(toYaml);
+        assert.deepStrictEqual(a, b);
+    });
+});

@@ -1,0 +1,92 @@
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LOCALE_LAUNCH_SCRIPT, SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
+
+const scripts = { locale: LOCALE_LAUNCH_SCRIPT, server: SERVER_LAUNCH_SCRIPT };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "launch-scripts-"));
+const file = (name: string) => {
+    const p = path.join(dir, `${name}.sh`);
+    fs.writeFileSync(p, scripts[name as keyof typeof scripts]);
+    return p;
+};
+const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+
+describe("launch scripts", () => {
+    for (const name of Object.keys(scripts)) {
+        it(`${name}: passes bash -n`, () => {
+            execFileSync("bash", ["-n", file(name)]);
+        });
+
+        it(`${name}: passes shellcheck`, function () {
+            if (!hasShellcheck) {
+                console.log("    shellcheck not installed: skipped (apt-get install -y shellcheck)");
+                this.skip();
+            }
+            const r = spawnSync("shellcheck", ["--shell=bash", file(name)], { encoding: "utf8" });
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        });
+
+        it(`${name}: contains no Argo template tags`, () => {
+            assert.ok(!scripts[name as keyof typeof scripts].includes("{{"));
+        });
+
+        it(`${name}: creates the run-as user only when it is not ubuntu`, () => {
+            const s = scripts[name as keyof typeof scripts];
+            assert.match(s, /if \[ "\$RUN_AS_USER" = "ubuntu" \]; then\n\s+return 0/);
+            assert.match(s, /useradd/);
+            assert.match(s, /groupadd --gid "\$RUN_AS_GID"/);
+        });
+
+        it(`${name}: installs the private key 0600 and authorises the public key`, () => {
+            const s = scripts[name as keyof typeof scripts];
+            assert.match(s, /install -m 0600 [^\n]*id_rsa" "\$ssh_dir\/id_rsa"/);
+            assert.match(s, /"\$ssh_dir\/authorized_keys"/);
+            assert.match(s, /install -d -m 0700/);
+        });
+
+        it(`${name}: starts sshd`, () => {
+            assert.match(scripts[name as keyof typeof scripts], /\nstart_sshd\n/);
+        });
+    }
+
+    it("server: reads the token from the absolute path /opt/sa/token", () => {
+        assert.match(SERVER_LAUNCH_SCRIPT, /SA_TOKEN_FILE="\/opt\/sa\/token"/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /SSL_TOKEN="\$\(cat "\$SA_TOKEN_FILE"\)"/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /--cacert "\$SA_CA_FILE"/);
+    });
+
+    it("server: never puts the token inside single quotes (defect 10)", () => {
+        assert.ok(!/'[^'\n]*\$(SSL_)?TOKEN[^'\n]*'/.test(SERVER_LAUNCH_SCRIPT));
+        assert.match(SERVER_LAUNCH_SCRIPT, /"Authorization: Bearer \$SSL_TOKEN"/);
+    });
+
+    it("server: discovers locales by the app label with bounded retries", () => {
+        assert.match(SERVER_LAUNCH_SCRIPT, /labelSelector=app=\$APP_NAME/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /if \[ "\$attempt" -ge "\$LOCALE_DISCOVERY_ATTEMPTS" \]; then[\s\S]*?exit 75/);
+    });
+
+    it("server: starts arkouda_server over GASNet UDP with the ssh spawner", () => {
+        assert.match(SERVER_LAUNCH_SCRIPT, /export GASNET_SPAWNFN=S/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /SSH_SERVERS="\$MY_IP /);
+        assert.match(SERVER_LAUNCH_SCRIPT, /arkouda_server "\$\{args\[@\]\}"/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /-nl "\$NUMLOCALES"/);
+    });
+
+    it("server: discovery fails after the configured attempts (executed with a stub API)", function () {
+        // Run the discovery part against a fake `curl` returning no pods and a tiny attempt budget.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
+        fs.writeFileSync(path.join(bin, "curl"), '#!/bin/bash\necho \'{"items": []}\'\n', { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "cat"), "#!/bin/bash\necho token\n", { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/bash\nexit 0\n", { mode: 0o755 });
+        if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
+        const r = spawnSync("bash", [file("server")], {
+            encoding: "utf8",
+            env: { PATH: `${bin}:${process.env.PATH}`, NUMLOCALES: "3", K8S_HOST: "https://k", NAMESPACE: "n", APP_NAME: "a", MY_IP: "10.0.0.1", LOCALE_DISCOVERY_ATTEMPTS: "2" },
+        });
+        assert.strictEqual(r.status, 75, r.stderr);
+        assert.match(r.stderr, /found 0 of 2 locale pods after 2 attempts/);
+    });
+});

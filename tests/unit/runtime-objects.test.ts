@@ -1,0 +1,177 @@
+import * as assert from "assert";
+import {
+    arkoudaRuntimeObjectRefs,
+    arkoudaRuntimeObjects,
+    arkoudaValues,
+    exporterRuntimeObjectRefs,
+    exporterRuntimeObjects,
+    exporterValues,
+} from "../../components/runtime-objects";
+import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureRunAsInstance } from "./fixtures";
+
+// The k8s input types wrap every field in Input<>; the tests read them as plain JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const j = (o: unknown): any => JSON.parse(JSON.stringify(o));
+const objs = () => j(arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns));
+const envOf = (container: { env: { name: string; value?: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+
+describe("runtime objects: names", () => {
+    it("names the ConfigMaps, Deployment, Pod and Services after the instance", () => {
+        const o = objs();
+        assert.deepStrictEqual(o.launchScripts.map((c: { metadata: { name: string } }) => c.metadata.name), ["arkouda-on-k8s-locale-launch-script", "arkouda-on-k8s-server-launch-script"]);
+        assert.strictEqual(o.localeDeployment.metadata.name, "arkouda-on-k8s-locale");
+        assert.strictEqual(o.serverPod.metadata.name, "arkouda-on-k8s-server");
+        assert.deepStrictEqual(o.services.map((s: { metadata: { name: string } }) => s.metadata.name), [
+            "arkouda-on-k8s-locale-headless",
+            "arkouda-on-k8s-locale-ssh",
+            "arkouda-on-k8s-server-headless",
+            "arkouda-on-k8s-server-ssh",
+            "arkouda-on-k8s-metrics-exporter",
+        ]);
+        assert.strictEqual(o.serviceMonitor.metadata.name, "arkouda-on-k8s-servicemonitor");
+    });
+
+    it("refs list everything a deploy creates, including the server-registered Services", () => {
+        const refs = arkoudaRuntimeObjectRefs("x");
+        const o = j(arkoudaRuntimeObjects(arkoudaValues({ ...fixtureInstance, name: "x" }), ns));
+        const created = [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor].map((x: { apiVersion: string; kind: string; metadata: { name: string } }) => `${x.apiVersion}/${x.kind}/${x.metadata.name}`);
+        const listed = refs.map((r) => `${r.apiVersion}/${r.kind}/${r.name}`);
+        for (const c of created) assert.ok(listed.includes(c), c);
+        assert.ok(listed.includes("v1/Service/x") && listed.includes("v1/Service/x-metrics"));
+        assert.strictEqual(new Set(listed).size, listed.length);
+    });
+
+    it("exporter refs match the exporter objects", () => {
+        const e = j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns));
+        const created = [e.deployment, e.service, e.serviceMonitor].map((x: { kind: string; metadata: { name: string } }) => `${x.kind}/${x.metadata.name}`);
+        assert.deepStrictEqual(exporterRuntimeObjectRefs(fixtureExporter.name).map((r) => `${r.kind}/${r.name}`), created);
+    });
+});
+
+describe("runtime objects: labels", () => {
+    it("puts the standard labels on every object", () => {
+        const o = objs();
+        for (const x of [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor]) {
+            assert.strictEqual(x.metadata.labels["app.kubernetes.io/name"], "arkouda", x.metadata.name);
+            assert.strictEqual(x.metadata.labels["app.kubernetes.io/instance"], "arkouda-on-k8s");
+            assert.strictEqual(x.metadata.labels["app.kubernetes.io/managed-by"], "arkouda-workflows");
+            assert.ok(x.metadata.labels["app.kubernetes.io/component"]);
+        }
+    });
+
+    it("keeps upstream's app selectors", () => {
+        const o = objs();
+        assert.deepStrictEqual(o.localeDeployment.spec.selector.matchLabels, { app: "arkouda-on-k8s-locale" });
+        assert.strictEqual(o.serverPod.metadata.labels.app, "arkouda-on-k8s-server");
+        assert.deepStrictEqual(o.services[0].spec.selector, { app: "arkouda-on-k8s-locale" });
+    });
+
+    it("label maps have sorted keys", () => {
+        const o = objs();
+        for (const x of [...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor]) {
+            const keys = Object.keys(x.metadata.labels);
+            assert.deepStrictEqual(keys, [...keys].sort());
+        }
+    });
+
+    it("the ServiceMonitor carries the Prometheus match labels as map entries", () => {
+        const sm = objs().serviceMonitor;
+        assert.strictEqual(sm.metadata.labels.release, "kube-stack");
+        assert.deepStrictEqual(sm.spec.selector.matchLabels, { instance: "arkouda-on-k8s-metrics-exporter" });
+        assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http", path: "/metrics", interval: "15s" }]);
+        assert.deepStrictEqual(sm.spec.targetLabels, ["arkouda_instance", "launcher"]);
+    });
+
+    it("a match label cannot override a standard label", () => {
+        const i = { ...fixtureInstance, metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { "app.kubernetes.io/managed-by": "someone-else" } } };
+        const sm = j(arkoudaRuntimeObjects(arkoudaValues(i), ns)).serviceMonitor;
+        assert.strictEqual(sm.metadata.labels["app.kubernetes.io/managed-by"], "arkouda-workflows");
+    });
+
+    it("the metrics-exporter Service carries the labels the ServiceMonitor selects and copies", () => {
+        const svc = objs().services[4];
+        assert.strictEqual(svc.metadata.labels.instance, "arkouda-on-k8s-metrics-exporter");
+        assert.strictEqual(svc.metadata.labels.arkouda_instance, "arkouda-on-k8s");
+        assert.strictEqual(svc.metadata.labels.launcher, "kubernetes");
+        assert.deepStrictEqual(svc.spec.ports, [{ name: "http", port: 5080, protocol: "TCP", targetPort: 5080 }]);
+    });
+});
+
+describe("runtime objects: pods", () => {
+    it("runs `locales` locale replicas of the server image with requests = limits", () => {
+        const d = objs().localeDeployment;
+        assert.strictEqual(d.spec.replicas, 2);
+        const c = d.spec.template.spec.containers[0];
+        assert.strictEqual(c.image, "bearsrus/arkouda-udp-server:v2024.04.19");
+        assert.deepStrictEqual(c.resources.requests, c.resources.limits);
+        assert.deepStrictEqual(c.resources.limits, { cpu: "2000m", memory: "2048Mi" });
+        assert.deepStrictEqual(c.ports.map((p: { containerPort: number }) => p.containerPort), [22]);
+    });
+
+    it("mounts the ssh secret and the launch script by subPath", () => {
+        const d = objs().localeDeployment.spec.template.spec;
+        assert.deepStrictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "ssh-keys").mountPath, "/home/ubuntu/ssh-keys");
+        assert.deepStrictEqual(d.volumes.find((v: { name: string }) => v.name === "ssh-keys").secret, { secretName: "arkouda-ssh" });
+        assert.strictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "launch-script").subPath, "script");
+    });
+
+    it("sets NUMLOCALES to locales + 1", () => {
+        const server = objs().serverPod.spec.containers[0];
+        assert.strictEqual(envOf(server).NUMLOCALES, "3");
+        const five = j(arkoudaRuntimeObjects(arkoudaValues({ ...fixtureInstance, locales: 4 }), ns)).serverPod.spec.containers[0];
+        assert.strictEqual(envOf(five).NUMLOCALES, "5");
+    });
+
+    it("gives the server the discovery and registration env", () => {
+        const env = envOf(objs().serverPod.spec.containers[0]);
+        assert.strictEqual(env.K8S_HOST, ns.kubernetesApiUrl);
+        assert.strictEqual(env.NAMESPACE, "arkouda");
+        assert.strictEqual(env.APP_NAME, "arkouda-on-k8s-locale");
+        assert.strictEqual(env.EXTERNAL_SERVICE_NAME, "arkouda-on-k8s");
+        assert.strictEqual(env.METRICS_SERVICE_NAME, "arkouda-on-k8s-metrics");
+        assert.strictEqual(env.LOG_LEVEL, "LogLevel.DEBUG");
+        assert.strictEqual(env.MEMTRACK, "true");
+        assert.strictEqual(env.CHPL_RT_NUM_THREADS_PER_LOCALE, "2");
+        assert.strictEqual(env.CHPL_MEM_MAX, "1000000000");
+        assert.strictEqual(env.GASNET_SUPERNODE_MAXSIZE, "1");
+    });
+
+    it("runs the server as the arkouda SA with its token Secret at /opt/sa", () => {
+        const pod = objs().serverPod.spec;
+        assert.strictEqual(pod.serviceAccountName, "arkouda");
+        assert.strictEqual(pod.containers[0].volumeMounts.find((m: { name: string }) => m.name === "sa-token").mountPath, "/opt/sa");
+        assert.deepStrictEqual(pod.volumes.find((v: { name: string }) => v.name === "sa-token").secret, { secretName: "arkouda-token" });
+    });
+
+    it("exposes client, metrics and ssh ports on the server and the exporter port", () => {
+        const [server, exporter] = objs().serverPod.spec.containers;
+        assert.deepStrictEqual(server.ports.map((p: { containerPort: number }) => p.containerPort), [5555, 5556, 22]);
+        assert.strictEqual(exporter.name, "arkouda-metrics-exporter");
+        assert.strictEqual(exporter.image, "bearsrus/prometheus-arkouda-exporter:v2024.04.19");
+        assert.deepStrictEqual(exporter.ports, [{ containerPort: 5080, name: "http", protocol: "TCP" }]);
+    });
+
+    it("passes the run-as identity to server and locales", () => {
+        const o = j(arkoudaRuntimeObjects(arkoudaValues(fixtureRunAsInstance), ns));
+        for (const c of [o.serverPod.spec.containers[0], o.localeDeployment.spec.template.spec.containers[0]]) {
+            const env = envOf(c);
+            assert.deepStrictEqual([env.RUN_AS_USER, env.RUN_AS_UID, env.RUN_AS_GROUP, env.RUN_AS_GID], ["bearsrus", "1009", "bearsrus-arkouda-users", "1019"]);
+        }
+    });
+
+    it("the standalone exporter takes CPU and memory from config (defect 11)", () => {
+        const e = j(exporterRuntimeObjects(exporterValues({ ...fixtureExporter, cpu: "333m", memory: "111Mi" }), ns));
+        assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, { requests: { cpu: "333m", memory: "111Mi" }, limits: { cpu: "333m", memory: "111Mi" } });
+    });
+
+    it("the standalone exporter reads the metrics endpoint from config", () => {
+        const env = envOf(j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns)).deployment.spec.template.spec.containers[0]);
+        assert.deepStrictEqual(env, {
+            ARKOUDA_METRICS_SERVICE_HOST: "arkouda-metrics.arkouda",
+            ARKOUDA_METRICS_SERVICE_PORT: "5556",
+            ARKOUDA_SERVER_NAME: "arkouda-on-slurm",
+            EXPORT_PORT: "5080",
+            POLLING_INTERVAL_SECONDS: "15",
+        });
+    });
+});

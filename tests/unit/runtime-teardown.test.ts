@@ -1,0 +1,256 @@
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import {
+    checkTeardownInputs,
+    diffTeardown,
+    planTeardown,
+    RuntimeObjectRef,
+    runTeardown,
+    runtimeTeardownProvider,
+    teardownInputs,
+    teardownTimeoutMessage,
+} from "../../components/runtime-teardown";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Serializes a dynamic provider as pulumi.dynamic.Resource does; runs one method in a fresh Node process like the plugin. */
+async function runSerializedProvider(provider: object, method: string, args: unknown[]): Promise<{ text: string; result?: any; error?: string }> {
+    const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+    const { text } = await sc.serializeFunction(() => provider, { allowSecrets: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynprov-"));
+    const file = path.join(dir, "provider.js");
+    fs.writeFileSync(file, text);
+    const runner = `
+const fs = require("fs");
+const path = require("path");
+const rfs = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+const provider = rfs(fs.readFileSync(${JSON.stringify(file)}, "utf8")).handler();
+Promise.resolve(provider[${JSON.stringify(method)}](...JSON.parse(process.argv[1]))).then(
+  (r) => process.stdout.write(JSON.stringify({ result: r === undefined ? null : r })),
+  (e) => process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })));`;
+    try {
+        const out = await new Promise<string>((resolve, reject) =>
+            execFile(process.execPath, ["-e", runner, JSON.stringify(args)], { cwd: path.resolve(__dirname, "../.."), timeout: 60000 }, (err, stdout, stderr) =>
+                err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+            ),
+        );
+        return { text, ...JSON.parse(out) };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The runtime objects of one Arkouda instance, in no particular order. */
+const refs: RuntimeObjectRef[] = [
+    { apiVersion: "v1", kind: "ConfigMap", name: "ak-server-launch-script" },
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", name: "ak-pod" },
+    { apiVersion: "v1", kind: "Service", name: "ak-locale-headless" },
+    { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", name: "ak-servicemonitor" },
+    { apiVersion: "v1", kind: "Pod", name: "ak-server" },
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", name: "ak-pod" },
+    { apiVersion: "apps/v1", kind: "Deployment", name: "ak-locale" },
+    { apiVersion: "v1", kind: "Service", name: "ak" },
+    { apiVersion: "v1", kind: "Pod", name: "ak-server" },
+];
+
+describe("runtime-teardown", function () {
+    describe("planning (pure)", function () {
+        it("orders controllers, pods, monitors, services, config, then RBAC; dedupes; foreground for controllers", function () {
+            const plan = planTeardown("arkouda", refs);
+            assert.deepEqual(plan.map((s) => `${s.kind}/${s.name}`), [
+                "Deployment/ak-locale",
+                "Pod/ak-server",
+                "ServiceMonitor/ak-servicemonitor",
+                "Service/ak-locale-headless",
+                "Service/ak",
+                "ConfigMap/ak-server-launch-script",
+                "RoleBinding/ak-pod",
+                "Role/ak-pod",
+            ]);
+            assert.ok(plan.every((s) => s.namespace === "arkouda"));
+            assert.deepEqual(plan.filter((s) => s.propagationPolicy === "Foreground").map((s) => s.kind), ["Deployment"]);
+            assert.ok(planTeardown("arkouda", refs, "Background").every((s) => s.propagationPolicy === "Background"));
+        });
+        it("puts unlisted kinds between config and RBAC and skips blank refs", function () {
+            const plan = planTeardown("ns", [
+                { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", name: "r" },
+                { apiVersion: "example.com/v1", kind: "Widget", name: "w" },
+                { apiVersion: "v1", kind: "ConfigMap", name: "c" },
+                { apiVersion: "v1", kind: "ConfigMap", name: " " },
+                null as unknown as RuntimeObjectRef,
+            ]);
+            assert.deepEqual(plan.map((s) => s.kind), ["ConfigMap", "Widget", "Role"]);
+            assert.deepEqual(planTeardown("ns", []), []);
+        });
+        it("validates inputs, letting preview's unknowns through", function () {
+            const ok = { kube: { kubeconfig: "x" }, namespace: "ns", refs, timeoutSeconds: 60 };
+            assert.deepEqual(checkTeardownInputs(ok), []);
+            assert.deepEqual(checkTeardownInputs({ kube: UNKNOWN, namespace: UNKNOWN, refs: UNKNOWN, timeoutSeconds: UNKNOWN }), []);
+            assert.deepEqual(checkTeardownInputs({ ...ok, refs: [{ apiVersion: "v1", kind: "Pod", name: UNKNOWN }, UNKNOWN] }), []);
+            assert.deepEqual(
+                checkTeardownInputs({ kube: null, namespace: "", timeoutSeconds: -1, refs: [{ apiVersion: "v1", kind: "", name: "a/b" }] }).map((f) => f.property),
+                ["kube", "namespace", "timeoutSeconds", "refs[0].kind", "refs[0].name"],
+            );
+            assert.deepEqual(checkTeardownInputs({ ...ok, refs: "x" }).map((f) => f.property), ["refs"]);
+            assert.deepEqual(checkTeardownInputs({ ...ok, controllerPropagationPolicy: "Background" }), []);
+            assert.deepEqual(checkTeardownInputs({ ...ok, controllerPropagationPolicy: "Orphan" }).map((f) => f.property), ["controllerPropagationPolicy"]);
+        });
+        it("diffs in place (never replaces, which would tear the runtime down) and ignores extra state", function () {
+            const news = { kube: { kubeconfig: "x" }, namespace: "ns", refs, timeoutSeconds: 60, __provider: "new" };
+            const olds = { ...teardownInputs(news), __provider: "old" };
+            assert.deepEqual(diffTeardown(olds, news), { changes: false, replaces: [] });
+            assert.deepEqual(diffTeardown(olds, { ...news, refs: refs.slice(1) }), { changes: true, replaces: [] });
+            assert.deepEqual(diffTeardown(olds, { ...news, namespace: "other" }), { changes: true, replaces: [] });
+            assert.deepEqual(diffTeardown(olds, { ...news, kube: { kubeconfig: "y" } }), { changes: true, replaces: [] });
+            assert.deepEqual(diffTeardown(olds, { ...news, controllerPropagationPolicy: "Background" }), { changes: true, replaces: [] });
+        });
+        it("names what is left on timeout", function () {
+            assert.equal(teardownTimeoutMessage("ns", [{ kind: "Pod", name: "a" }, { kind: "Deployment", name: "b" }], 30), "runtime teardown in namespace ns: still present after 30 s: Pod/a, Deployment/b");
+            assert.equal(
+                teardownTimeoutMessage("ns", [{ kind: "Deployment", name: "d", finalizers: ["foregroundDeletion"] }, { kind: "Pod", name: "p", finalizers: [] }], 5),
+                "runtime teardown in namespace ns: still present after 5 s: Deployment/d (terminating, finalizers: foregroundDeletion), Pod/p (terminating)" +
+                    "; foreground deletion waits for the garbage collector (kube-controller-manager) to delete the dependent pods: is it running?",
+            );
+        });
+    });
+
+    describe("against a local API server", function () {
+        let server: http.Server;
+        let port: number;
+        /** Live objects by path; after its DELETE an object still answers `survive` GETs (terminating), then is gone. */
+        const objects = new Map<string, { deleted: boolean; survive: number }>();
+        const forbidden = new Set<string>();
+        const log: { method: string; url: string; body: string }[] = [];
+        const discovery: Record<string, unknown> = {
+            "/api/v1": { resources: [{ name: "pods", kind: "Pod", namespaced: true }, { name: "services", kind: "Service", namespaced: true }, { name: "configmaps", kind: "ConfigMap", namespaced: true }] },
+            "/apis/apps/v1": { resources: [{ name: "deployments", kind: "Deployment", namespaced: true }, { name: "deployments/scale", kind: "Scale", namespaced: true }] },
+            "/apis/rbac.authorization.k8s.io/v1": { resources: [{ name: "roles", kind: "Role", namespaced: true }, { name: "rolebindings", kind: "RoleBinding", namespaced: true }] },
+        };
+        before(async function () {
+            server = http.createServer((req, res) => {
+                const chunks: Buffer[] = [];
+                req.on("data", (c: Buffer) => chunks.push(c));
+                req.on("end", () => {
+                    const url = req.url ?? "";
+                    log.push({ method: req.method ?? "", url, body: Buffer.concat(chunks).toString() });
+                    const send = (code: number, body: unknown) => {
+                        res.writeHead(code, { "Content-Type": "application/json" });
+                        res.end(JSON.stringify(body));
+                    };
+                    const notFound = () => send(404, { kind: "Status", reason: "NotFound", message: `${url} not found`, code: 404 });
+                    if (url in discovery) return send(200, discovery[url]);
+                    if (url.startsWith("/apis/") && url.split("/").length === 4) return notFound(); // group/version not served
+                    if (forbidden.has(url)) return send(403, { kind: "Status", reason: "Forbidden", message: "cannot delete", code: 403 });
+                    const obj = objects.get(url);
+                    if (!obj) return notFound();
+                    if (req.method === "DELETE") {
+                        obj.deleted = true;
+                        return send(200, { kind: "Status", status: "Success" });
+                    }
+                    if (obj.deleted) {
+                        if (obj.survive <= 0) {
+                            objects.delete(url);
+                            return notFound();
+                        }
+                        obj.survive--;
+                    }
+                    return send(200, { metadata: { name: url.split("/").pop() } });
+                });
+            });
+            await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+            port = (server.address() as AddressInfo).port;
+        });
+        after(async function () {
+            server.closeAllConnections();
+            await new Promise<void>((r) => server.close(() => r()));
+        });
+        beforeEach(() => {
+            objects.clear();
+            forbidden.clear();
+            log.splice(0);
+        });
+
+        const kubeconfig = () => `{"apiVersion":"v1","kind":"Config","current-context":"t",
+"clusters":[{"name":"c","cluster":{"server":"http://127.0.0.1:${port}"}}],
+"users":[{"name":"u","user":{"token":"secret-token"}}],
+"contexts":[{"name":"t","context":{"cluster":"c","user":"u"}}]}`;
+        const clock = () => {
+            let t = 0;
+            return { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); }, pollSeconds: 1 };
+        };
+        /** An object that survives `gets` GETs after its deletion. */
+        const live = (p: string, gets = 0) => objects.set(p, { deleted: false, survive: gets });
+        const state = (timeoutSeconds = 60) => ({ kube: { kubeconfig: kubeconfig() }, namespace: "arkouda", refs, timeoutSeconds });
+
+        it("deletes what exists in plan order, tolerates NotFound and absent CRDs, and waits until objects are gone", async function () {
+            // Deletion of the Deployment takes a few polls (foreground: its pods go first).
+            live("/apis/apps/v1/namespaces/arkouda/deployments/ak-locale", 3);
+            live("/api/v1/namespaces/arkouda/pods/ak-server");
+            live("/api/v1/namespaces/arkouda/services/ak");
+            live("/apis/rbac.authorization.k8s.io/v1/namespaces/arkouda/roles/ak-pod");
+            {
+                const outcomes = await runTeardown(state(), clock());
+                assert.deepEqual(outcomes.map((o) => `${o.step.kind}/${o.step.name}:${o.result}`), [
+                    "Deployment/ak-locale:deleted",
+                    "Pod/ak-server:deleted",
+                    "ServiceMonitor/ak-servicemonitor:unknownKind",
+                    "Service/ak-locale-headless:absent",
+                    "Service/ak:deleted",
+                    "ConfigMap/ak-server-launch-script:absent",
+                    "RoleBinding/ak-pod:absent",
+                    "Role/ak-pod:deleted",
+                ]);
+            }
+            const deletes = log.filter((l) => l.method === "DELETE");
+            assert.equal(deletes[0].url, "/apis/apps/v1/namespaces/arkouda/deployments/ak-locale");
+            assert.equal(JSON.parse(deletes[0].body).propagationPolicy, "Foreground");
+            assert.equal(JSON.parse(deletes[1].body).propagationPolicy, "Background");
+            assert.ok(!log.some((l) => l.method === "DELETE" && l.url.includes("servicemonitors")));
+            assert.equal(objects.size, 0, "everything is gone");
+            assert.ok(log.filter((l) => l.method === "GET" && l.url.endsWith("/deployments/ak-locale")).length >= 4, "waited for the Deployment");
+        });
+
+        it("fails after the timeout, naming what is left", async function () {
+            live("/api/v1/namespaces/arkouda/pods/ak-server", 1000);
+            await assert.rejects(runTeardown(state(5), clock()), { message: "runtime teardown in namespace arkouda: still present after 5 s: Pod/ak-server" });
+        });
+
+        it("attempts every deletion, then reports failures such as Forbidden", async function () {
+            live("/api/v1/namespaces/arkouda/services/ak");
+            forbidden.add("/api/v1/namespaces/arkouda/pods/ak-server");
+            await assert.rejects(runTeardown(state(), clock()), /runtime teardown in namespace arkouda failed: Pod\/ak-server: .*HTTP 403 Forbidden: cannot delete/);
+            assert.ok(log.some((l) => l.method === "DELETE" && l.url === "/api/v1/namespaces/arkouda/services/ak"));
+        });
+
+        it("does nothing without refs, and contacts no cluster", async function () {
+            assert.deepEqual(await runTeardown({ kube: { kubeconfigPath: "/nonexistent" }, namespace: "ns", refs: [], timeoutSeconds: 1 }), []);
+        });
+
+        it("the serialized provider records at create/update and tears down at delete, in a separate process", async function () {
+            this.timeout(60000);
+            const news = { ...state(30), __provider: "ignored" };
+            const created = await runSerializedProvider(runtimeTeardownProvider, "create", [news]);
+            assert.equal(created.error, undefined);
+            assert.match(created.result.id, /^arkouda\/[0-9a-f-]{36}$/);
+            assert.deepEqual(created.result.outs, state(30));
+            assert.equal(log.length, 0, "create contacts no cluster");
+            assert.ok(!created.text.includes("secret-token"));
+            assert.ok(created.text.length < 60000, `serialized provider is ${created.text.length} chars`);
+            const updated = await runSerializedProvider(runtimeTeardownProvider, "update", [created.result.id, created.result.outs, { ...news, timeoutSeconds: 45 }]);
+            assert.equal(updated.result.outs.timeoutSeconds, 45);
+            assert.equal(log.length, 0, "update contacts no cluster");
+
+            live("/api/v1/namespaces/arkouda/pods/ak-server", 1);
+            live("/api/v1/namespaces/arkouda/configmaps/ak-server-launch-script");
+            const deleted = await runSerializedProvider(runtimeTeardownProvider, "delete", [created.result.id, { ...updated.result.outs, __provider: "x" }]);
+            assert.equal(deleted.error, undefined);
+            assert.equal(objects.size, 0);
+            assert.equal(log.filter((l) => l.method === "DELETE").length, 7, "one DELETE per served kind (the ServiceMonitor CRD is absent)");
+        });
+    });
+});

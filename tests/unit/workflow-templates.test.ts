@@ -1,0 +1,404 @@
+import * as assert from "assert";
+import * as YAML from "yaml";
+import { workflowCost } from "../../components/argo/cost";
+import type { Template, WorkflowTemplate } from "../../components/argo/model";
+import { declaredParameterValues, substitute } from "../../components/argo/simulate";
+import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues } from "../../components/runtime-objects";
+import {
+    allWorkflowTemplates,
+    arkoudaParameters,
+    deleteArkoudaTemplate,
+    deleteExporterTemplate,
+    deployArkoudaTemplate,
+    deployExporterTemplate,
+    exporterParameters,
+    TEMPLATE_NAMES,
+    workflowGrants,
+} from "../../components/workflow-templates";
+import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "./fixtures";
+
+const ns = fixtureNamespace;
+const all = () => allWorkflowTemplates(ns, fixtureInstance, fixtureExporter);
+const byName = (wt: WorkflowTemplate, name: string): Template => {
+    const t = wt.spec.templates!.find((x) => x.name === name);
+    assert.ok(t, `template ${name} in ${wt.metadata.name}`);
+    return t!;
+};
+const text = (wt: WorkflowTemplate) => JSON.stringify(wt);
+
+/** Parse every manifest a template carries (resource manifests and raw artifacts), after substitution. */
+function manifestsOf(wt: WorkflowTemplate, stepName: string, parameters: Record<string, string>): unknown[] {
+    const t = substitute(byName(wt, stepName), { parameters });
+    const source = t.resource?.manifest ?? t.inputs?.artifacts?.[0]?.raw?.data;
+    assert.ok(source, `no manifest on ${stepName}`);
+    return YAML.parseAllDocuments(source!).map((d) => d.toJSON());
+}
+
+const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
+
+describe("workflow templates: names and structure", () => {
+    it("returns the four templates under their upstream names", () => {
+        assert.deepStrictEqual(all().map((t) => t.metadata.name), [...TEMPLATE_NAMES]);
+        assert.deepStrictEqual([...TEMPLATE_NAMES], [
+            "deploy-arkouda-on-kubernetes",
+            "delete-arkouda-on-kubernetes",
+            "deploy-prometheus-arkouda-exporter",
+            "delete-prometheus-arkouda-exporter",
+        ]);
+    });
+
+    it("places every template in the settings namespace", () => {
+        for (const t of all()) assert.strictEqual(t.metadata.namespace, ns.namespace);
+    });
+
+    it("every DAG depends/dependencies target is a task of the same DAG", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) {
+                if (!t.dag) continue;
+                const names = new Set(t.dag.tasks.map((k) => k.name));
+                for (const k of t.dag.tasks) {
+                    const targets = (k.depends ?? "").split(/&&|\|\||[()!]/).map((s) => s.trim().split(".")[0]).filter(Boolean);
+                    for (const d of [...targets, ...(k.dependencies ?? [])]) assert.ok(names.has(d), `${wt.metadata.name}/${t.name}/${k.name} -> ${d}`);
+                }
+            }
+        }
+    });
+
+    it("every template reference (entrypoint, onExit, tasks) exists", () => {
+        for (const wt of all()) {
+            const names = new Set(wt.spec.templates!.map((t) => t.name));
+            assert.ok(names.has(wt.spec.entrypoint!), `${wt.metadata.name} entrypoint`);
+            if (wt.spec.onExit) assert.ok(names.has(wt.spec.onExit), `${wt.metadata.name} onExit`);
+            for (const t of wt.spec.templates!) for (const k of t.dag?.tasks ?? []) assert.ok(names.has(k.template), `${wt.metadata.name}: ${k.template}`);
+        }
+    });
+
+    it("template names are unique within each workflow template", () => {
+        for (const wt of all()) {
+            const names = wt.spec.templates!.map((t) => t.name);
+            assert.strictEqual(new Set(names).size, names.length, wt.metadata.name);
+        }
+    });
+
+    it("every workflow parameter referenced (simple or expression syntax) is declared", () => {
+        for (const wt of all()) {
+            const declared = new Set(wt.spec.arguments!.parameters!.map((p) => p.name));
+            const s = text(wt);
+            const used = [
+                ...[...s.matchAll(/\{\{workflow\.parameters\.([A-Za-z0-9_-]+)\}\}/g)].map((m) => m[1]),
+                ...[...s.matchAll(/workflow\.parameters\['([^']+)'\]/g)].map((m) => m[1]),
+                ...[...s.matchAll(/workflow\.parameters\.([A-Za-z0-9_]+)(?![\w-])/g)].map((m) => m[1]),
+            ];
+            assert.ok(used.length > 0);
+            for (const u of used) assert.ok(declared.has(u), `${wt.metadata.name}: ${u} not declared`);
+        }
+    });
+
+    it("every {{inputs.parameters.X}} is declared on its template", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) {
+                const declared = new Set((t.inputs?.parameters ?? []).map((p) => p.name));
+                for (const m of JSON.stringify(t).matchAll(/inputs\.parameters(?:\.([A-Za-z0-9_-]+)|\['([^']+)'\])/g)) {
+                    assert.ok(declared.has(m[1] ?? m[2]), `${wt.metadata.name}/${t.name}: ${m[1] ?? m[2]}`);
+                }
+            }
+        }
+    });
+
+    it("uses no `action: create` anywhere", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) assert.notStrictEqual(t.resource?.action, "create", `${wt.metadata.name}/${t.name}`);
+            assert.ok(!/"action":"create"/.test(text(wt)));
+            assert.ok(!/\bkubectl\b[^"]*"create"/.test(text(wt)));
+        }
+    });
+
+    it("every resource apply uses server-side apply with the shared field manager", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) {
+                if (t.resource?.action !== "apply") continue;
+                assert.deepStrictEqual(t.resource.flags, ["--server-side", "--field-manager=arkouda-workflows", "--force-conflicts"]);
+            }
+        }
+    });
+
+    it("every delete tolerates absence", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) {
+                if (t.resource?.action === "delete") assert.ok(t.resource.flags?.includes("--ignore-not-found"), t.name);
+                if (t.container?.args?.[0] === "delete") assert.ok(t.container.args.includes("--ignore-not-found"), t.name);
+            }
+        }
+    });
+
+    it("all four carry activeDeadlineSeconds from the deadlines config", () => {
+        const [deploy, del, deployE, delE] = all();
+        assert.strictEqual(deploy.spec.activeDeadlineSeconds, ns.deadlines.deploySeconds);
+        assert.strictEqual(del.spec.activeDeadlineSeconds, ns.deadlines.deleteSeconds);
+        assert.strictEqual(deployE.spec.activeDeadlineSeconds, ns.deadlines.deploySeconds);
+        assert.strictEqual(delE.spec.activeDeadlineSeconds, ns.deadlines.deleteSeconds);
+    });
+
+    it("the locale and server waits are bounded by their own deadlines", () => {
+        const deploy = deployArkoudaTemplate(ns, fixtureInstance);
+        assert.strictEqual(byName(deploy, "deploy-locales").activeDeadlineSeconds, ns.deadlines.localeReadySeconds);
+        assert.strictEqual(byName(deploy, "deploy-server").activeDeadlineSeconds, ns.deadlines.serverReadySeconds);
+    });
+
+    it("all four carry a mutex and run as the workflow service account", () => {
+        for (const wt of all()) {
+            assert.strictEqual(wt.spec.synchronization?.mutexes?.length, 1, wt.metadata.name);
+            assert.strictEqual(wt.spec.serviceAccountName, ns.workflowServiceAccountName);
+            assert.ok(!("mutex" in (wt.spec.synchronization as object)), "singular mutex was removed in Argo v4");
+        }
+    });
+
+    it("deploy and delete of one instance share the same mutex name", () => {
+        const [deploy, del, deployE, delE] = all();
+        assert.deepStrictEqual(deploy.spec.synchronization, del.spec.synchronization);
+        assert.deepStrictEqual(deployE.spec.synchronization, delE.spec.synchronization);
+        assert.notDeepStrictEqual(deploy.spec.synchronization, deployE.spec.synchronization);
+    });
+
+    it("the mutex name resolves per instance", () => {
+        const deploy = substitute(deployArkoudaTemplate(ns, fixtureInstance), { parameters: arkoudaParameters(fixtureInstance) });
+        assert.strictEqual(deploy.spec.synchronization!.mutexes![0].name, "arkouda-instance-arkouda-on-k8s");
+    });
+
+    it("labels workflows with the instance via labelsFrom", () => {
+        const deploy = deployArkoudaTemplate(ns, fixtureInstance);
+        assert.deepStrictEqual(deploy.spec.workflowMetadata?.labelsFrom, { "arkouda-workflows/instance": { expression: "workflow.parameters['instance-name']" } });
+    });
+
+    it("sets podGC and ttlStrategy on all four", () => {
+        for (const wt of all()) {
+            assert.ok(wt.spec.podGC?.strategy);
+            assert.ok(wt.spec.ttlStrategy?.secondsAfterSuccess! > 0);
+        }
+    });
+});
+
+describe("workflow templates: parameters", () => {
+    it("deploy defaults equal arkoudaParameters(defaults)", () => {
+        assert.deepStrictEqual(declaredParameterValues(deployArkoudaTemplate(ns, fixtureInstance).spec), arkoudaParameters(fixtureInstance, ns));
+    });
+
+    it("delete defaults equal arkoudaParameters(defaults)", () => {
+        assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), arkoudaParameters(fixtureInstance, ns));
+    });
+
+    it("exporter template defaults equal exporterParameters(defaults)", () => {
+        assert.deepStrictEqual(declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec), exporterParameters(fixtureExporter, ns));
+        assert.deepStrictEqual(declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec), exporterParameters(fixtureExporter, ns));
+    });
+
+    it("parameter order is the declaration order of arkoudaParameters", () => {
+        const names = deployArkoudaTemplate(ns, fixtureInstance).spec.arguments!.parameters!.map((p) => p.name);
+        assert.deepStrictEqual(names, Object.keys(arkoudaParameters(fixtureInstance)));
+    });
+
+    it("without a configured instance, identity parameters have no default", () => {
+        const params = deployArkoudaTemplate(ns, undefined).spec.arguments!.parameters!;
+        for (const name of ["instance-name", "arkouda-version", "locales", "cpu", "memory"]) {
+            assert.strictEqual(params.find((p) => p.name === name)!.value, undefined, name);
+        }
+        assert.strictEqual(params.find((p) => p.name === "image-pull-policy")!.value, "IfNotPresent");
+    });
+
+    it("has no total-locales parameter: it is derived from locales", () => {
+        const names = deployArkoudaTemplate(ns, fixtureInstance).spec.arguments!.parameters!.map((p) => p.name);
+        assert.ok(!names.some((n) => n.includes("total")));
+        assert.ok(text(deployArkoudaTemplate(ns, fixtureInstance)).includes("asInt(workflow.parameters['locales']) + 1"));
+    });
+
+    it("image-pull-policy and the other fixed-choice parameters carry an enum", () => {
+        const params = deployArkoudaTemplate(ns, fixtureInstance).spec.arguments!.parameters!;
+        const e = (n: string) => params.find((p) => p.name === n)!.enum;
+        assert.deepStrictEqual(e("image-pull-policy"), ["Always", "IfNotPresent", "Never"]);
+        assert.deepStrictEqual(e("metrics-enabled"), ["false", "true"]);
+        assert.deepStrictEqual(e("mem-track"), ["false", "true"]);
+        assert.ok(e("log-level")!.includes(fixtureInstance.logLevel));
+    });
+
+    it("default values satisfy their own enums", () => {
+        for (const wt of all()) {
+            for (const p of wt.spec.arguments!.parameters!) if (p.enum && p.value !== undefined) assert.ok(p.enum.includes(p.value), `${p.name}=${p.value}`);
+        }
+    });
+
+    it("carries the match labels as a sorted JSON map", () => {
+        const p = arkoudaParameters({ ...fixtureInstance, metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { z: "1", a: "2" } } });
+        assert.strictEqual(p["prometheus-match-labels"], '{"a":"2","z":"1"}');
+    });
+});
+
+describe("workflow templates: rendered manifests equal the runtime objects", () => {
+    const params = arkoudaParameters(fixtureInstance);
+    const objs = arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns);
+
+    it("apply-launch-scripts-and-services applies the ConfigMaps and Services", () => {
+        const got = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-launch-scripts-and-services", params);
+        assert.deepStrictEqual(got, plain([...objs.launchScripts, ...objs.services]));
+    });
+
+    it("deploy-locales applies the locale Deployment", () => {
+        assert.deepStrictEqual(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", params), plain([objs.localeDeployment]));
+    });
+
+    it("deploy-server applies the server Pod", () => {
+        assert.deepStrictEqual(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-server", params), plain([objs.serverPod]));
+    });
+
+    it("register-servicemonitor applies the ServiceMonitor with the match labels", () => {
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> } }[];
+        assert.deepStrictEqual(sm, plain(objs.serviceMonitor));
+        assert.strictEqual(sm.metadata.labels.release, "kube-stack");
+    });
+
+    it("run-as values reach the pods", () => {
+        const p = arkoudaParameters(fixtureRunAsInstance);
+        const o = arkoudaRuntimeObjects(arkoudaValues(fixtureRunAsInstance), ns);
+        assert.deepStrictEqual(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-server", p), plain([o.serverPod]));
+    });
+
+    it("the locale wait condition resolves to the locale count", () => {
+        const t = substitute(byName(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales"), { parameters: params });
+        assert.strictEqual(t.resource!.successCondition, "status.readyReplicas == 2, status.updatedReplicas == 2");
+    });
+
+    it("the delete step lists every ref except the ServiceMonitor", () => {
+        const got = manifestsOf(deleteArkoudaTemplate(ns, fixtureInstance), "delete-objects", params) as { kind: string; metadata: { name: string } }[];
+        const want = arkoudaRuntimeObjectRefs(fixtureInstance.name).filter((r) => r.kind !== "ServiceMonitor");
+        assert.deepStrictEqual(got.map((d) => ({ kind: d.kind, name: d.metadata.name })), want.map((r) => ({ kind: r.kind, name: r.name })));
+    });
+
+    it("the delete removes the server-registered Services too", () => {
+        const got = manifestsOf(deleteArkoudaTemplate(ns, fixtureInstance), "delete-objects", params) as { metadata: { name: string } }[];
+        const names = got.map((d) => d.metadata.name);
+        assert.ok(names.includes("arkouda-on-k8s") && names.includes("arkouda-on-k8s-metrics"));
+    });
+
+    it("exporter manifests equal the exporter runtime objects", () => {
+        const e = exporterRuntimeObjects(exporterValues(fixtureExporter), ns);
+        const p = exporterParameters(fixtureExporter);
+        const wt = deployExporterTemplate(ns, fixtureExporter);
+        assert.deepStrictEqual(manifestsOf(wt, "apply-service-and-servicemonitor", p), plain([e.service, e.serviceMonitor]));
+        assert.deepStrictEqual(manifestsOf(wt, "deploy-exporter", p), plain([e.deployment]));
+    });
+
+    it("a non-integer locales value fails substitution instead of reaching a manifest", () => {
+        assert.throws(() => manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", { ...params, locales: "2\nevil: 1" }), /asInt/);
+    });
+});
+
+describe("workflow templates: injection", () => {
+    const evil = '": x\n evil: y';
+    const base = arkoudaParameters(fixtureInstance);
+
+    it("a match-label value with YAML syntax stays one label value", () => {
+        const params = { ...base, "prometheus-match-labels": JSON.stringify({ release: evil }) };
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> }; spec: object }[];
+        assert.strictEqual(sm.metadata.labels.release, evil);
+        assert.ok(!("evil" in sm.metadata.labels) && !("evil" in sm.spec));
+    });
+
+    it("a match-label key with YAML syntax stays one label key", () => {
+        const params = { ...base, "prometheus-match-labels": JSON.stringify({ [evil]: "v" }) };
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> } }[];
+        assert.strictEqual(sm.metadata.labels[evil], "v");
+    });
+
+    it("a string parameter with YAML syntax cannot add keys to any manifest", () => {
+        const values = { ...fixtureInstance, cpu: evil, launcher: evil, serverName: evil };
+        const params = { ...base, cpu: evil, launcher: evil, "server-name": evil };
+        const o = arkoudaRuntimeObjects(arkoudaValues(values), ns);
+        const wt = deployArkoudaTemplate(ns, fixtureInstance);
+        assert.deepStrictEqual(manifestsOf(wt, "apply-launch-scripts-and-services", params), plain([...o.launchScripts, ...o.services]));
+        assert.deepStrictEqual(manifestsOf(wt, "deploy-server", params), plain([o.serverPod]));
+    });
+
+    it("workflow parameters appear in manifests only inside expression tags", () => {
+        for (const wt of all()) {
+            for (const t of wt.spec.templates!) {
+                const m = t.resource?.manifest ?? t.inputs?.artifacts?.[0]?.raw?.data ?? "";
+                assert.ok(!m.includes("{{workflow.parameters"), `${wt.metadata.name}/${t.name}`);
+                assert.ok(!m.includes("{{inputs.parameters"), `${wt.metadata.name}/${t.name}`);
+            }
+        }
+    });
+});
+
+describe("workflow templates: cost", () => {
+    it("deploy creates at most 4 pods with metrics enabled", () => {
+        assert.ok(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).podsPerRun <= 4);
+        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).podsPerRun, 4);
+    });
+
+    it("deploy creates 3 pods with metrics disabled", () => {
+        const wt = deployArkoudaTemplate(ns, fixtureInstance);
+        assert.strictEqual(workflowCost(wt, { ...arkoudaParameters(fixtureInstance), "metrics-enabled": "false" }).podsPerRun, 3);
+    });
+
+    it("the deploy critical path is at most 3 sequential pod steps", () => {
+        assert.ok(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).sequentialPodSteps <= 3);
+    });
+
+    it("delete creates at most 2 pods", () => {
+        const c = workflowCost(deleteArkoudaTemplate(ns, fixtureInstance));
+        assert.ok(c.podsPerRun <= 2);
+        assert.strictEqual(c.sequentialPodSteps, 1);
+    });
+
+    it("exporter deploy and delete create at most 2 pods each", () => {
+        assert.ok(workflowCost(deployExporterTemplate(ns, fixtureExporter)).podsPerRun <= 2);
+        assert.ok(workflowCost(deleteExporterTemplate(ns, fixtureExporter)).podsPerRun <= 2);
+    });
+
+    it("the failure clean-up costs nothing on a successful run", () => {
+        const wt = deployArkoudaTemplate(ns, fixtureInstance);
+        const withoutExit = { ...wt, spec: { ...wt.spec, onExit: undefined } };
+        assert.deepStrictEqual(workflowCost(wt), workflowCost(withoutExit));
+    });
+
+    it("the exit handler cleans up only when the workflow did not succeed", () => {
+        const wt = deployArkoudaTemplate(ns, fixtureInstance);
+        const exit = byName(wt, wt.spec.onExit!);
+        assert.deepStrictEqual(exit.dag!.tasks.map((k) => [k.name, k.template, k.when]), [["clean-up-failed-deploy", "clean-up", "{{workflow.status}} != Succeeded"]]);
+        assert.deepStrictEqual(byName(wt, "clean-up").dag, byName(deleteArkoudaTemplate(ns, fixtureInstance), "delete").dag);
+    });
+});
+
+describe("workflow templates: RBAC", () => {
+    const grants = workflowGrants();
+    const find = (group: string, resource: string) => grants.find((g) => g.apiGroup === group && g.resource === resource);
+
+    it("uses no wildcards", () => {
+        for (const g of grants) {
+            assert.ok(!g.resource.includes("*") && !g.apiGroup.includes("*"));
+            assert.ok(!g.verbs.includes("*" as never));
+        }
+    });
+
+    it("grants deployments in apps and servicemonitors in monitoring.coreos.com (defect 1)", () => {
+        assert.ok(find("apps", "deployments"));
+        assert.ok(find("monitoring.coreos.com", "servicemonitors"));
+        assert.ok(!find("", "deployments") && !find("", "servicemonitors"));
+    });
+
+    it("grants the Argo executor workflowtaskresults create and patch", () => {
+        assert.deepStrictEqual(find("argoproj.io", "workflowtaskresults")!.verbs, ["create", "patch"]);
+    });
+
+    it("grants apply and delete verbs on what the steps touch, and nothing on RBAC objects", () => {
+        for (const r of ["configmaps", "services", "pods"]) {
+            for (const v of ["get", "create", "patch", "delete"] as const) assert.ok(find("", r)!.verbs.includes(v), `${r} ${v}`);
+        }
+        assert.ok(!grants.some((g) => g.apiGroup === "rbac.authorization.k8s.io"));
+        assert.ok(!grants.some((g) => g.verbs.includes("update")));
+    });
+
+    it("is sorted by group and resource", () => {
+        const keys = grants.map((g) => `${g.apiGroup}/${g.resource}`);
+        assert.deepStrictEqual(keys, [...keys].sort((a, b) => a.localeCompare(b)));
+    });
+});
