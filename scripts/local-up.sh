@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: no account, no cloud. Installs what is missing,
+# starts the local control plane (unless ARKOUDA_KUBECONFIG names a cluster), runs
+# `pulumi up` on the `local` stack with a file backend under .state/, then prints the
+# stack outputs and the declared objects in the Arkouda namespace.
+#
+#   ARKOUDA_KUBECONFIG        target this kubeconfig instead of the local control plane
+#   PULUMI_CONFIG_PASSPHRASE  default: a dev-only passphrase (the local stack holds only
+#                             throw-away secrets; never use it for a real stack)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$(pwd -P)
+
+step() { printf '\n[local-up] == %s\n' "$*" >&2; }
+
+step "setup"
+bash scripts/setup.sh
+eval "$(scripts/toolchain.sh env)"
+
+if [ -n "${ARKOUDA_KUBECONFIG:-}" ]; then
+    export KUBECONFIG=$ARKOUDA_KUBECONFIG
+    step "target: $KUBECONFIG"
+else
+    step "local control plane"
+    bash scripts/local-cluster.sh start
+    eval "$(scripts/local-cluster.sh env)"
+fi
+
+export PULUMI_BACKEND_URL="file://$REPO/.state/pulumi-backend"
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-arkouda-local-dev-only}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+mkdir -p "$REPO/.state/pulumi-backend"
+
+step "pulumi up (stack local)"
+pulumi stack select local --create --secrets-provider passphrase --non-interactive >/dev/null
+pulumi up --stack local --yes --skip-preview --non-interactive
+
+step "stack outputs"
+pulumi stack output --stack local --json
+
+namespace=$(pulumi stack output --stack local --json clusters | python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["namespace"])')
+step "kubectl get (namespace $namespace)"
+kubectl get serviceaccounts,roles,rolebindings,secrets,workflowtemplates,cronworkflows,workflows --namespace "$namespace"
