@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFile, execFileSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -15,7 +15,7 @@ import {
     sshKeyPairReplaces,
 } from "../../components/ssh-key-pair";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { runSerializedProvider, UNKNOWN } from "./dynamic-provider-runner";
 
 function haveSshKeygen(): boolean {
     try {
@@ -27,36 +27,6 @@ function haveSshKeygen(): boolean {
     }
 }
 
-/**
- * Serializes a dynamic provider the way pulumi.dynamic.Resource does and runs one of its
- * methods in a fresh Node process loaded the way the pulumi-resource-pulumi-nodejs plugin does.
- */
-async function runSerializedProvider(provider: object, method: string, args: unknown[]): Promise<{ text: string; result?: any; error?: string }> {
-    const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
-    const { text } = await sc.serializeFunction(() => provider, { allowSecrets: true });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynprov-"));
-    const file = path.join(dir, "provider.js");
-    fs.writeFileSync(file, text);
-    const runner = `
-const fs = require("fs");
-const path = require("path");
-const rfs = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
-const provider = rfs(fs.readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-const args = JSON.parse(process.argv[1]);
-Promise.resolve(provider[${JSON.stringify(method)}](...args)).then(
-  (r) => process.stdout.write(JSON.stringify({ result: r === undefined ? null : r })),
-  (e) => process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })));`;
-    try {
-        const out = await new Promise<string>((resolve, reject) =>
-            execFile(process.execPath, ["-e", runner, JSON.stringify(args)], { cwd: path.resolve(__dirname, "../.."), timeout: 60000 }, (err, stdout, stderr) =>
-                err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-            ),
-        );
-        return { text, ...JSON.parse(out) };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
 
 describe("ssh-key-pair", function () {
     this.timeout(60000);

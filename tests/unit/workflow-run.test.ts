@@ -1,10 +1,6 @@
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
-import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as os from "os";
-import * as path from "path";
 import {
     checkWorkflowRunInputs,
     diffWorkflowRun,
@@ -16,34 +12,8 @@ import {
     workflowRunProvider,
 } from "../../components/workflow-run";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { runSerializedProvider, UNKNOWN } from "./dynamic-provider-runner";
 
-/** Serializes a dynamic provider as pulumi.dynamic.Resource does; runs one method in a fresh Node process like the plugin. */
-async function runSerializedProvider(provider: object, method: string, args: unknown[]): Promise<{ text: string; result?: any; error?: string }> {
-    const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
-    const { text } = await sc.serializeFunction(() => provider, { allowSecrets: true });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dynprov-"));
-    const file = path.join(dir, "provider.js");
-    fs.writeFileSync(file, text);
-    const runner = `
-const fs = require("fs");
-const path = require("path");
-const rfs = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
-const provider = rfs(fs.readFileSync(${JSON.stringify(file)}, "utf8")).handler();
-Promise.resolve(provider[${JSON.stringify(method)}](...JSON.parse(process.argv[1]))).then(
-  (r) => process.stdout.write(JSON.stringify({ result: r === undefined ? null : r })),
-  (e) => process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })));`;
-    try {
-        const out = await new Promise<string>((resolve, reject) =>
-            execFile(process.execPath, ["-e", runner, JSON.stringify(args)], { cwd: path.resolve(__dirname, "../.."), timeout: 60000 }, (err, stdout, stderr) =>
-                err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-            ),
-        );
-        return { text, ...JSON.parse(out) };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
 
 const succeeded = {
     metadata: { name: "wf", namespace: "ns", uid: "uid-1" },
