@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ancestors, configOf, Declared, ofType, ProgramRun, runProgram, valueOf } from "./harness";
+import { ancestors, configOf, Declared, ofType, ProgramRun, runProgram, valueOf } from "../lib/mock-program";
 
 const instance = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...extra });
 
