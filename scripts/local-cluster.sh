@@ -21,8 +21,7 @@
 #   ARKOUDA_LOCAL_ETCD_PEER_PORT     etcd peer port (default 12380)
 #   ARKOUDA_LOCAL_KCM_PORT           kube-controller-manager secure port (default 12257)
 #   ARKOUDA_LOCAL_CONTROLLER_MANAGER 1 (default): run kube-controller-manager, building it
-#                                    once (scripts/lib/build-kube-controller-manager.sh) when
-#                                    neither the toolchain nor that script's cache has it;
+#                                    with scripts/toolchain.sh when it is not built yet;
 #                                    auto: run it only if a binary is there; 0: never
 #   ARKOUDA_LOCAL_KCM_CONTROLLERS    --controllers for kube-controller-manager
 #                                    (default: the ones a cluster without nodes needs,
@@ -244,12 +243,6 @@ resolve_tool() { # tool envvar
     if [[ -n "$p" && -x "$p" ]]; then echo "$p"; return 0; fi
   fi
   if [[ -x "$TOOLCHAIN_CACHE/bin/$tool" ]]; then echo "$TOOLCHAIN_CACHE/bin/$tool"; return 0; fi
-  if [[ "$tool" == kube-controller-manager ]]; then
-    # Built by scripts/lib/build-kube-controller-manager.sh (toolchain.sh does not build it).
-    local v; v="$(sed -n 's/^KUBERNETES_VERSION=[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$VERSIONS_ENV" 2>/dev/null)"
-    p="$TOOLCHAIN_CACHE/local-cluster/kube-controller-manager-$v/bin/kube-controller-manager"
-    if [[ -n "$v" && -x "$p" ]]; then echo "$p"; return 0; fi
-  fi
   p="$(command -v "$tool" 2>/dev/null)" || p=""
   if [[ -n "$p" ]]; then echo "$p"; return 0; fi
   return 1
@@ -593,8 +586,9 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
     1|true|yes)
       want_kcm=1
       if ! kcm="$(resolve_tool kube-controller-manager ARKOUDA_KUBE_CONTROLLER_MANAGER_BIN)"; then
-        log "kube-controller-manager is not built yet: building it once (scripts/lib/build-kube-controller-manager.sh)"
-        kcm="$("$SCRIPT_DIR/lib/build-kube-controller-manager.sh")" ||
+        log "kube-controller-manager is not built yet: building it (scripts/toolchain.sh build kube-controller-manager)"
+        "$TOOLCHAIN_SH" build kube-controller-manager >&2 &&
+          kcm="$("$TOOLCHAIN_SH" path kube-controller-manager)" ||
           die "could not build kube-controller-manager; ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 starts without it"
       fi ;;
     auto)
