@@ -11,7 +11,7 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 if [ -z "${ARKOUDA_KUBECONFIG:-}" ] && bash scripts/local-cluster.sh status >/dev/null 2>&1; then
     eval "$(scripts/local-cluster.sh env)"
     pulumi destroy --stack local --yes --skip-preview --non-interactive
-    pulumi stack rm local --yes --non-interactive
+    pulumi stack rm local --yes --non-interactive --preserve-config
     bash scripts/local-cluster.sh stop
 elif [ -n "${ARKOUDA_KUBECONFIG:-}" ]; then
     export KUBECONFIG=$ARKOUDA_KUBECONFIG
