@@ -2,10 +2,20 @@
  * arkouda-workflows: reads stack config, declares one component per target cluster in
  * rollout order, and exports what an operator needs. All logic lives in components/.
  */
-import { loadConfig, loadSecrets } from "./components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadConfig, loadSecrets } from "./components/config";
 import { rollOut } from "./components/rollout";
 
-const config = loadConfig();
+function configOrStop() {
+    try {
+        return loadConfig();
+    } catch (error) {
+        // A RunError prints just its message: the config problems, once, without a stack trace.
+        throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
+    }
+}
+
+const config = configOrStop();
 const clustersByName = rollOut(config, loadSecrets(config));
 
 /**

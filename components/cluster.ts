@@ -136,6 +136,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             defaultInstance: cluster.instances[0],
             defaultExporter: cluster.exporters[0],
             provider,
+            labels: PART_OF_LABEL,
         }, shared);
         this.workflowTemplateNames = templates.templateNames;
 

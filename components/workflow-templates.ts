@@ -665,11 +665,16 @@ export function workflowGrants(): Grant[] {
 // ---------------------------------------------------------------------------------------------
 
 export interface WorkflowTemplatesArgs {
-    settings: NamespaceSettings;
-    /** Its values become the templates' parameter defaults (argo submit with no -p). */
-    defaultInstance?: InstanceConfig;
-    defaultExporter?: ExporterConfig;
-    provider: k8s.Provider;
+    /** Namespace-wide names, images and deadlines. */
+    readonly settings: NamespaceSettings;
+    /** Its values become the arkouda templates' parameter defaults (argo submit with no -p). Default: none, only safe defaults. */
+    readonly defaultInstance?: InstanceConfig;
+    /** Likewise for the exporter templates. Default: none. */
+    readonly defaultExporter?: ExporterConfig;
+    /** The cluster's provider. */
+    readonly provider: k8s.Provider;
+    /** Extra labels on the WorkflowTemplate objects (not on what they create). Default: none. */
+    readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Declares the four WorkflowTemplates in the namespace. */
@@ -688,7 +693,7 @@ export class WorkflowTemplates extends pulumi.ComponentResource {
                 {
                     apiVersion: t.apiVersion,
                     kind: t.kind,
-                    metadata: { ...t.metadata, namespace: args.settings.namespace },
+                    metadata: { ...t.metadata, namespace: args.settings.namespace, labels: { ...t.metadata.labels, ...args.labels } },
                     spec: t.spec,
                 },
                 childOptions(this, args.provider, opts),

@@ -268,3 +268,16 @@ describe("program: teardown and outputs", function () {
         assert.deepStrictEqual([...run.outputs.c.workflowTemplates].sort(), ["delete-arkouda-on-kubernetes", "delete-prometheus-arkouda-exporter", "deploy-arkouda-on-kubernetes", "deploy-prometheus-arkouda-exporter"]);
     });
 });
+
+describe("program: labels", function () {
+    this.timeout(60000);
+
+    it("labels every declared Kubernetes object as part of arkouda-workflows", async () => {
+        const run = await runProgram(configOf({ instances: [instance("arkouda-a", { run: { action: "deploy", wait: false } })], exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }] }));
+        const unlabelled = run.declared
+            .filter((d) => d.custom && K8S.test(d.type) && d.inputs.kind)
+            .filter((d) => d.inputs.metadata?.labels?.["app.kubernetes.io/part-of"] !== "arkouda-workflows")
+            .map((d) => `${d.inputs.kind}/${d.inputs.metadata?.name}`);
+        assert.deepStrictEqual(unlabelled, []);
+    });
+});

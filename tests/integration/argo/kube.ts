@@ -1,0 +1,318 @@
+/**
+ * Helpers of the Argo integration tests (tests/integration/argo-*.test.ts): the pinned toolchain
+ * (`argo`, `workflow-controller`, `kubectl` from scripts/toolchain.sh), kubectl against
+ * $KUBECONFIG, the out-of-cluster workflow-controller, polling.
+ *
+ * Independent of tests/integration/harness.ts on purpose (other suites own it).
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+export function log(message: string): void {
+    process.stderr.write(`[argo-it] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+// ---------------------------------------------------------------------------------------------
+
+export interface RunResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export interface RunOptions {
+    readonly input?: string;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly cwd?: string;
+    /** Reject when the exit code is not 0 (default true). */
+    readonly check?: boolean;
+    readonly timeoutMs?: number;
+}
+
+function lastLines(text: string, n: number): string {
+    return text.trimEnd().split("\n").slice(-n).join("\n");
+}
+
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const display = [command, ...args].join(" ");
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? toolEnv(), stdio: ["pipe", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (b: Buffer) => out.push(b));
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
+        child.on("error", (e) => {
+            clearTimeout(timer);
+            reject(new Error(`cannot run \`${display}\`: ${e.message}`));
+        });
+        child.on("close", (code, signal) => {
+            clearTimeout(timer);
+            const result = { code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+            if (options.check !== false && result.code !== 0) {
+                reject(new Error(`\`${display}\` exited with ${result.code}\n--- stderr ---\n${lastLines(result.stderr, 40)}\n--- stdout ---\n${lastLines(result.stdout, 20)}`));
+            } else resolve(result);
+        });
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(options.input ?? "");
+    });
+}
+
+let cachedEnv: NodeJS.ProcessEnv | undefined;
+
+/**
+ * The environment with the pinned toolchain first on PATH (`scripts/toolchain.sh env`, which
+ * only prints paths; it does not build). Computed once, synchronously.
+ */
+export function toolEnv(): NodeJS.ProcessEnv {
+    if (cachedEnv) return cachedEnv;
+    const { execFileSync } = require("child_process") as typeof import("child_process");
+    const text = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "toolchain.sh"), "env"], { encoding: "utf8" });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const line of text.split("\n")) {
+        const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+        if (!m) continue;
+        let value = m[2];
+        if (m[1] === "PATH") value = value.replace(/:?"\$PATH"$/, "").replace(/^"|"$/g, "") + ":" + (process.env.PATH ?? "");
+        env[m[1]] = value.replace(/^"(.*)"$/, "$1");
+    }
+    cachedEnv = env;
+    return env;
+}
+
+/** Where a tool resolves on the toolchain PATH, or undefined. */
+export function which(tool: string): string | undefined {
+    for (const dir of (toolEnv().PATH ?? "").split(":")) {
+        const candidate = path.join(dir, tool);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            return candidate;
+        } catch {
+            // next
+        }
+    }
+    return undefined;
+}
+
+/** Fails with a clear message when a tool is missing (CI builds them with scripts/toolchain.sh). */
+export function requireTools(...tools: string[]): void {
+    const missing = tools.filter((t) => !which(t));
+    if (missing.length > 0) throw new Error(`missing tools: ${missing.join(", ")} (build them with \`scripts/toolchain.sh build\`)`);
+}
+
+/** Renders configurations in a child process (see render-configs.ts). */
+export async function renderConfigs(request: import("./render-configs").RenderRequest): Promise<import("./render-configs").RenderedFile[]> {
+    const requestFile = path.join(request.out, "render-request.json");
+    fs.mkdirSync(request.out, { recursive: true });
+    fs.writeFileSync(requestFile, JSON.stringify(request, null, 2));
+    const result = await run("npx", ["ts-node", path.join(__dirname, "render-configs.ts"), requestFile], { timeoutMs: 300_000 });
+    return JSON.parse(result.stdout);
+}
+
+export function readYamlDocuments(file: string): any[] {
+    return parseAllDocuments(fs.readFileSync(file, "utf8"))
+        .map((d) => d.toJSON())
+        .filter((d) => d && typeof d === "object");
+}
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+// ---------------------------------------------------------------------------------------------
+
+/** $KUBECONFIG, required: CI exports it after `scripts/local-cluster.sh start`. */
+export function kubeconfig(): string {
+    const file = process.env.KUBECONFIG;
+    if (!file || !fs.existsSync(file)) {
+        throw new Error("KUBECONFIG is not set or does not exist: start the local control plane (scripts/local-cluster.sh start; eval \"$(scripts/local-cluster.sh env)\")");
+    }
+    return file;
+}
+
+export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return run("kubectl", ["--kubeconfig", kubeconfig(), ...args], options);
+}
+
+export async function kubectlJson<T = any>(args: readonly string[]): Promise<T> {
+    return JSON.parse((await kubectl([...args, "-o", "json"])).stdout) as T;
+}
+
+/** The object, or undefined when it does not exist. */
+export async function getObject<T = any>(kind: string, name: string, namespace: string): Promise<T | undefined> {
+    const r = await kubectl(["get", kind, name, "-n", namespace, "-o", "json", "--ignore-not-found"]);
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as T) : undefined;
+}
+
+export async function listObjects<T = any>(kind: string, namespace: string, selector?: string): Promise<T[]> {
+    return (await kubectlJson<{ items: T[] }>(["get", kind, "-n", namespace, ...(selector ? ["-l", selector] : [])])).items;
+}
+
+/** Creates (kubectl create -f -) one object; returns it as the server stored it. */
+export async function createObject<T = any>(manifest: object, namespace: string): Promise<T> {
+    return JSON.parse((await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(manifest) })).stdout) as T;
+}
+
+export async function applyFile(file: string, namespace: string): Promise<void> {
+    await kubectl(["apply", "-n", namespace, "-f", file]);
+}
+
+export async function createNamespace(name: string): Promise<void> {
+    await kubectl(["create", "namespace", name]);
+    // The ServiceAccount admission plugin needs the namespace's default ServiceAccount first.
+    await waitFor(`the default ServiceAccount of ${name}`, 30_000, async () => ((await getObject("serviceaccount", "default", name)) ? true : undefined));
+}
+
+export async function deleteNamespace(name: string): Promise<void> {
+    await kubectl(["delete", "namespace", name, "--ignore-not-found", "--wait=false"], { check: false });
+}
+
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, describeLast?: () => Promise<string>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) {
+            const last = describeLast ? `\nlast state: ${await describeLast().catch((e) => String(e))}` : "";
+            throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last}`);
+        }
+        await sleep(1000);
+    }
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// workflow-controller, out of cluster
+// ---------------------------------------------------------------------------------------------
+
+export class WorkflowController {
+    private child?: ChildProcess;
+    private exited?: string;
+
+    constructor(readonly namespace: string, readonly logFile: string) {}
+
+    /** Writes its ConfigMap (metrics off: no listener) and starts it namespaced to `namespace`. */
+    async start(): Promise<void> {
+        requireTools("workflow-controller");
+        const config = "metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n";
+        await kubectl(["create", "configmap", "workflow-controller-configmap", "-n", this.namespace, `--from-literal=config=${config}`]);
+        const out = fs.openSync(this.logFile, "a");
+        this.child = spawn(
+            "workflow-controller",
+            [
+                "--kubeconfig", kubeconfig(),
+                "--namespace", this.namespace,
+                "--namespaced",
+                "--managed-namespace", this.namespace,
+                "--configmap", "workflow-controller-configmap",
+                // Never pulled: there is no kubelet.
+                "--executor-image", "quay.io/argoproj/argoexec:v4.0.5",
+                "--loglevel", "info",
+            ],
+            // One controller per namespace; no lease needed.
+            { env: { ...toolEnv(), LEADER_ELECTION_DISABLE: "true" }, stdio: ["ignore", out, out] },
+        );
+        fs.closeSync(out);
+        this.child.on("exit", (code, signal) => {
+            this.exited = `exited with ${code ?? signal}`;
+        });
+        await waitFor("the workflow-controller to start its controllers", 60_000, async () => {
+            if (this.exited) throw new Error(`workflow-controller ${this.exited}:\n${this.tail(40)}`);
+            const text = this.log();
+            return text.includes("Starting CronWorkflow controller") && text.includes("Sync manager initialized") ? true : undefined;
+        });
+    }
+
+    log(): string {
+        return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, "utf8") : "";
+    }
+
+    tail(lines = 60): string {
+        return lastLines(this.log(), lines);
+    }
+
+    /** Log lines mentioning `needle` (e.g. a workflow's name). */
+    linesAbout(needle: string): string[] {
+        return this.log().split("\n").filter((l) => l.includes(needle));
+    }
+
+    get running(): boolean {
+        return !!this.child && !this.exited;
+    }
+
+    async stop(): Promise<void> {
+        const child = this.child;
+        if (!child || this.exited) return;
+        const gone = new Promise<void>((r) => child.once("exit", () => r()));
+        child.kill("SIGTERM");
+        await Promise.race([gone, sleep(10_000)]);
+        if (!this.exited) {
+            child.kill("SIGKILL");
+            await Promise.race([gone, sleep(5_000)]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflows
+// ---------------------------------------------------------------------------------------------
+
+export interface WorkflowNode {
+    id: string;
+    name: string;
+    displayName: string;
+    type: string;
+    phase: string;
+    message?: string;
+    templateName?: string;
+}
+
+export function nodes(wf: any): WorkflowNode[] {
+    return Object.values(wf?.status?.nodes ?? {}) as WorkflowNode[];
+}
+
+export function nodeByDisplayName(wf: any, displayName: string): WorkflowNode | undefined {
+    return nodes(wf).find((n) => n.displayName === displayName);
+}
+
+/** Pods of a workflow, keyed by the node's display name (last segment of the node name). */
+export async function workflowPods(namespace: string, workflow: string): Promise<any[]> {
+    return listObjects("pods", namespace, `workflows.argoproj.io/workflow=${workflow}`);
+}
+
+export function podStep(pod: any): string {
+    const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
+    return nodeName.split(".").pop() ?? "";
+}
+
+export function summarizeWorkflow(wf: any): string {
+    if (!wf) return "(no workflow)";
+    const s = wf.status ?? {};
+    const ns = nodes(wf).map((n) => `${n.displayName}:${n.type}:${n.phase}${n.message ? `(${n.message})` : ""}`).join(", ");
+    return `${wf.metadata.name} phase=${s.phase ?? ""} message=${JSON.stringify(s.message ?? "")} nodes=[${ns}] sync=${JSON.stringify(s.synchronization ?? {})}`;
+}
+
+/** Messages that mean the controller rejected the spec. */
+export const VALIDATION_ERROR = /invalid spec|failed to resolve|cannot validate|is not valid|not found|malformed|unable to resolve|unresolved|invalid/i;
+
+/** The resolved template the controller handed to a pod (ARGO_TEMPLATE of its init/wait container). */
+export function podTemplate(pod: any): any {
+    const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+    for (const c of containers) {
+        const env = (c.env ?? []).find((e: any) => e.name === "ARGO_TEMPLATE");
+        if (env?.value) return JSON.parse(env.value);
+    }
+    throw new Error(`pod ${pod.metadata.name} carries no ARGO_TEMPLATE`);
+}
