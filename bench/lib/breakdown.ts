@@ -1,0 +1,84 @@
+/**
+ * Where `pulumi preview`'s fixed time goes, from the engine's own log (`--logflow -v=9
+ * --logtostderr`, one JSON line per message with a nanosecond timestamp):
+ *
+ *   cli start          our spawn of `pulumi`    -> first "Launching plugin 'nodejs'"
+ *                      (Go CLI start, project/stack/backend load, secrets manager, config)
+ *   language host      launch of pulumi-language-nodejs -> its Run() call
+ *   node + SDK start   Run() -> the Stack resource is registered (node start, @pulumi/pulumi load,
+ *                      ts-node registration: the TypeScript compiler is loaded here)
+ *   program load       Stack registered -> first resource of the program registered (ts-node
+ *                      compiles [and type-checks] index.ts + components/, requires the SDKs,
+ *                      zod, yaml; config parse)
+ *   registration       first program resource -> Run() returns (declaring resources, engine
+ *                      steps, provider Check/Diff; provider starts overlap with this)
+ *   shutdown           Run() returns -> `pulumi` exits (plugins killed, summary printed)
+ *
+ * Provider starts (plugin launch -> GetPluginInfo answered) are listed separately; they run
+ * concurrently with registration, so they do not add up with the phases.
+ */
+import * as fs from "fs";
+
+export interface Breakdown {
+    readonly phases: { name: string; seconds: number; what: string }[];
+    readonly providerStarts: { plugin: string; seconds: number }[];
+    readonly totalS: number;
+}
+
+interface Line {
+    t: number;
+    msg: string;
+}
+
+function readLines(file: string): Line[] {
+    const lines: Line[] = [];
+    for (const raw of fs.readFileSync(file, "utf8").split("\n")) {
+        if (!raw.startsWith("{")) continue;
+        try {
+            const j = JSON.parse(raw) as { time?: string; msg?: string };
+            if (j.time && j.msg) lines.push({ t: Date.parse(j.time) / 1000 + Number(`0.${(/\.(\d+)/.exec(j.time)?.[1] ?? "0").slice(3)}`) / 1000, msg: j.msg });
+        } catch {
+            /* not JSON */
+        }
+    }
+    return lines;
+}
+
+export function breakdown(logFile: string, spawnedAtS: number, exitedAtS: number): Breakdown {
+    const lines = readLines(logFile);
+    const find = (pred: (m: string) => boolean, from = 0): Line => {
+        const l = lines.slice(from).find((x) => pred(x.msg));
+        if (!l) throw new Error(`breakdown: marker not found in ${logFile}`);
+        return l;
+    };
+    const lastIndex = (pred: (m: string) => boolean) => {
+        for (let i = lines.length - 1; i >= 0; i--) if (pred(lines[i].msg)) return lines[i];
+        throw new Error(`breakdown: marker not found in ${logFile}`);
+    };
+    const runLine = find((m) => m.startsWith("langhost[nodejs].Run(") && m.includes("executing"));
+    // The language host is launched twice (GetPluginInfo/GetRequiredPackages probe, then the run); take the one before Run().
+    const launches = lines.filter((l) => l.msg.startsWith("newPlugin(): Launching plugin 'nodejs'") && l.t <= runLine.t);
+    const firstLaunch = launches[0] ?? runLine;
+    const lastLaunch = launches[launches.length - 1] ?? runLine;
+    const stack = find((m) => m.startsWith("ResourceMonitor.RegisterResource received: t=pulumi:pulumi:Stack"));
+    const first = find((m) => m.startsWith("ResourceMonitor.RegisterResource received:") && !m.includes("t=pulumi:pulumi:Stack"));
+    const runDone = lastIndex((m) => m.startsWith("langhost[nodejs].Run(") && !m.includes("executing"));
+
+    const providerStarts: { plugin: string; seconds: number }[] = [];
+    for (const l of lines) {
+        const m = /^newPlugin\(\): Launching plugin '([^']+) \(resource\)' from '([^']+)'/.exec(l.msg);
+        if (!m) continue;
+        const ready = lines.find((x) => x.t >= l.t && (x.msg.startsWith(`Handshake: not supported by '${m[2]}'`) || (x.msg.startsWith("Handshake") && x.msg.includes(m[2]))));
+        if (ready) providerStarts.push({ plugin: m[1], seconds: ready.t - l.t });
+    }
+    const phases = [
+        { name: "CLI start", seconds: firstLaunch.t - spawnedAtS, what: "Go CLI start, project + stack + file backend, passphrase secrets manager, config" },
+        { name: "language host", seconds: runLine.t - firstLaunch.t, what: `pulumi-language-nodejs launched ${launches.length}× (plugin info probe, then Run)` },
+        { name: "node + SDK + ts-node start", seconds: stack.t - runLine.t, what: "node start, @pulumi/pulumi load, ts-node registration (loads the TypeScript compiler)" },
+        { name: "program load", seconds: first.t - stack.t, what: "ts-node compiles (and type-checks unless transpile-only) index.ts + components/, requires @pulumi/kubernetes, zod, yaml; config parse" },
+        { name: "registration", seconds: runDone.t - first.t, what: "resources declared and stepped by the engine (provider starts, Check/Diff) until the program exits" },
+        { name: "shutdown", seconds: exitedAtS - runDone.t, what: "plugins stopped, summary printed, CLI exit" },
+    ];
+    void lastLaunch;
+    return { phases, providerStarts, totalS: exitedAtS - spawnedAtS };
+}

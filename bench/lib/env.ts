@@ -1,0 +1,140 @@
+/**
+ * Environment of a benchmark run: the toolchain (scripts/toolchain.sh env), a private local
+ * control plane (scripts/local-cluster.sh with its own state dir and free ports), and a
+ * temp copy of the Pulumi project with a file backend.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { PROJECT, REPO_ROOT } from "./config";
+import { measure, Measured, RunOptions } from "./measure";
+
+export function log(message: string): void {
+    process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Applies `scripts/toolchain.sh env` (export lines) to process.env. */
+export function loadToolchainEnv(): void {
+    const text = execFileSync(path.join(REPO_ROOT, "scripts", "toolchain.sh"), ["env"], { encoding: "utf8" });
+    for (const line of text.split("\n")) {
+        const m = /^export ([A-Z_0-9]+)=(.*)$/.exec(line.trim());
+        if (!m) continue;
+        const value = m[2].replace(/"\$PATH"|\$PATH/, process.env.PATH ?? "").replace(/^"(.*)"$/, "$1");
+        process.env[m[1]] = value;
+    }
+    for (const tool of ["pulumi", "kubectl"]) {
+        if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is not on PATH after scripts/toolchain.sh env; build the toolchain (scripts/toolchain.sh)`);
+    }
+    if (!fs.existsSync("/usr/bin/time")) {
+        log("/usr/bin/time is missing; installing the Debian package `time`");
+        const r = spawnSync("sh", ["-c", "apt-get install -y time || (apt-get update && apt-get install -y time)"], { stdio: "inherit" });
+        if (r.status !== 0 || !fs.existsSync("/usr/bin/time")) throw new Error("need /usr/bin/time (apt-get install time)");
+    }
+}
+
+function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const server = net.createServer();
+        server.once("error", () => resolve(false));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+}
+
+/** Four free ports: apiserver, etcd client, etcd peer, kube-controller-manager. */
+async function freePorts(): Promise<[number, number, number, number]> {
+    for (const base of [46443, 47443, 48443, 49443, 45443, 44443]) {
+        const ports: [number, number, number, number] = [base, base - 4064, base - 4063, base - 4186]; // 46443 42379 42380 42257
+        if ((await Promise.all(ports.map(portFree))).every(Boolean)) return ports;
+    }
+    throw new Error("no free port set for the local control plane");
+}
+
+export class LocalCluster {
+    private constructor(readonly state: string, readonly env: NodeJS.ProcessEnv, readonly apiserverPort: number) {}
+
+    get kubeconfig(): string {
+        return path.join(this.state, "kubeconfig");
+    }
+
+    static async start(state: string): Promise<{ cluster: LocalCluster; startS: number }> {
+        const [api, etcd, peer, kcm] = await freePorts();
+        const env = {
+            ...process.env,
+            ARKOUDA_LOCAL_STATE: state,
+            ARKOUDA_LOCAL_APISERVER_PORT: String(api),
+            ARKOUDA_LOCAL_ETCD_PORT: String(etcd),
+            ARKOUDA_LOCAL_ETCD_PEER_PORT: String(peer),
+            ARKOUDA_LOCAL_KCM_PORT: String(kcm),
+        };
+        const cluster = new LocalCluster(state, env, api);
+        log(`starting local control plane in ${state} (apiserver 127.0.0.1:${api}, etcd ${etcd}/${peer}, kcm ${kcm})`);
+        const m = await measure("local-cluster start", path.join(REPO_ROOT, "scripts", "local-cluster.sh"), ["start"], { env });
+        return { cluster, startS: m.wallS };
+    }
+
+    stop(): void {
+        log(`stopping local control plane ${this.state}`);
+        spawnSync(path.join(REPO_ROOT, "scripts", "local-cluster.sh"), ["stop"], { env: this.env, stdio: ["ignore", "ignore", "inherit"] });
+    }
+}
+
+const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json"];
+
+/** A temp copy of the program with its own file backend; one stack per benchmark case. */
+export class BenchProject {
+    readonly dir: string;
+    readonly stateDir: string;
+    readonly logDir: string;
+    readonly passphrase = "arkouda-bench-throwaway";
+
+    constructor(readonly root: string, readonly kubeconfig: string, name = "project", mutate?: (dir: string) => void) {
+        this.dir = path.join(root, name);
+        this.stateDir = path.join(root, `${name}-state`);
+        this.logDir = path.join(root, "logs");
+        fs.mkdirSync(this.dir, { recursive: true });
+        fs.mkdirSync(this.stateDir, { recursive: true });
+        fs.mkdirSync(this.logDir, { recursive: true });
+        for (const file of PROJECT_FILES) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(this.dir, file));
+        fs.cpSync(path.join(REPO_ROOT, "components"), path.join(this.dir, "components"), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(this.dir, "node_modules"), "dir");
+        mutate?.(this.dir);
+    }
+
+    env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+        return {
+            ...process.env,
+            PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+            PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+            KUBECONFIG: this.kubeconfig,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            ...extra,
+        };
+    }
+
+    run(label: string, args: readonly string[], options: RunOptions & { extraEnv?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+        return measure(label, "pulumi", [...args, "--non-interactive"], { ...options, cwd: this.dir, env: this.env(options.extraEnv) });
+    }
+
+    /** `pulumi stack init` and the stack file with `values` (keys without the project prefix). */
+    async initStack(stack: string, values: Record<string, unknown>): Promise<void> {
+        await this.run(`stack init ${stack}`, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
+        const file = path.join(this.dir, `Pulumi.${stack}.yaml`);
+        const salt = /^encryptionsalt: .*$/m.exec(fs.readFileSync(file, "utf8"));
+        const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v]));
+        fs.writeFileSync(file, `${salt ? `${salt[0]}\n` : ""}${stringify({ config })}`);
+    }
+}
+
+export function tmpRoot(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "arkouda-bench-"));
+}
+
+/** Resources counted in the summary Pulumi prints ("+ 30 to create" / "+ 30 created"). */
+export function summaryCount(stdout: string): number {
+    const m = /\+ (\d+) (?:to create|created)/.exec(stdout);
+    if (!m) throw new Error(`no resource summary in pulumi output:\n${stdout.slice(-1500)}`);
+    return Number(m[1]);
+}
