@@ -269,7 +269,9 @@ describe("Argo workflow-controller against the local control plane", function ()
             const target = template.includes("exporter") ? "exporter-name" : "instance-name";
             for (const step of list) cases.push({ template, step, label: "", parameters: { [target]: `step-${i++}` } });
         }
-        for (const step of ["apply-launch-scripts-and-services", "deploy-locales", "deploy-server"]) {
+        // runAs reaches the pods as environment (the launch scripts read it), so only the steps
+        // that apply the locale Deployment and the server Pod carry it.
+        for (const step of ["deploy-locales", "deploy-server"]) {
             cases.push({ template: DEPLOY, step, label: " (runAs)", parameters: { "instance-name": `step-${i++}`, ...runAs } });
         }
 
@@ -284,8 +286,14 @@ describe("Argo workflow-controller against the local control plane", function ()
 
         for (const c of cases) {
             it(`${c.template} / ${c.step}${c.label}: no placeholder left; its manifests pass a server-side dry run`, async () => {
-                const [pod] = await waitPods(c.name!, [c.step]);
+                // The step is the workflow's root node: one pod, whose resolved template is the step.
+                const pod = await waitFor(`the pod of ${c.name}`, 60_000, async () => {
+                    const pods = await workflowPods(NS, c.name!);
+                    return pods.length === 1 ? pods[0] : undefined;
+                }, async () => summarizeWorkflow(await workflow(c.name!)));
                 const resolved = podTemplate(pod);
+                assert.strictEqual(resolved.name, c.step);
+                assert.strictEqual(pod.status.phase, "Pending");
                 const text = JSON.stringify(resolved);
                 assert.doesNotMatch(text, /\{\{/, `unresolved placeholder in ${c.step}: ${text.slice(0, 2000)}`);
                 const target = Object.values(c.parameters)[0];
@@ -297,7 +305,15 @@ describe("Argo workflow-controller against the local control plane", function ()
                 for (const d of docs) assert.ok(String(d.metadata?.name).startsWith(target), `${d.kind} ${d.metadata?.name} is not named after ${target}`);
                 const deleting = resolved.resource?.action === "delete" || (resolved.container?.args ?? []).includes("delete");
                 if (deleting) return; // stubs (kind + name) only
-                if (c.label.includes("runAs")) assert.match(text, /1009/, "runAs values did not reach the manifests");
+                if (c.label.includes("runAs")) {
+                    const containers = docs.flatMap((d) => [...(d.spec?.template?.spec?.containers ?? []), ...(d.spec?.containers ?? [])]);
+                    const runAsEnv = containers.flatMap((x: any) => x.env ?? []).filter((e: any) => /^RUN_AS_/.test(e.name));
+                    const expected = [["RUN_AS_GID", "1019"], ["RUN_AS_GROUP", "bearsrus-arkouda-users"], ["RUN_AS_UID", "1009"], ["RUN_AS_USER", "bearsrus"]];
+                    assert.ok(containers.length > 0, `no container in ${c.step}'s manifests`);
+                    for (const [name, value] of expected) {
+                        assert.ok(runAsEnv.some((e: any) => e.name === name && e.value === value), `${name}=${value} did not reach ${c.step}'s containers: ${JSON.stringify(runAsEnv)}`);
+                    }
+                }
                 const dry = await kubectl(["apply", "--dry-run=server", "--server-side", "--field-manager=arkouda-workflows", "-n", NS, "-f", "-"], {
                     input: docs.map((d) => JSON.stringify(d)).join("\n"),
                     check: false,
