@@ -308,7 +308,8 @@ describe("Argo workflow-controller against the local control plane", function ()
                 if (c.label.includes("runAs")) {
                     const containers = docs.flatMap((d) => [...(d.spec?.template?.spec?.containers ?? []), ...(d.spec?.containers ?? [])]);
                     const runAsEnv = containers.flatMap((x: any) => x.env ?? []).filter((e: any) => /^RUN_AS_/.test(e.name));
-                    const expected = [["RUN_AS_GID", "1019"], ["RUN_AS_GROUP", "bearsrus-arkouda-users"], ["RUN_AS_UID", "1009"], ["RUN_AS_USER", "bearsrus"]];
+                    // run-as-uid -> RUN_AS_UID, and so on.
+                    const expected = Object.entries(runAs).map(([parameter, value]) => [parameter.toUpperCase().replace(/-/g, "_"), value]);
                     assert.ok(containers.length > 0, `no container in ${c.step}'s manifests`);
                     for (const [name, value] of expected) {
                         assert.ok(runAsEnv.some((e: any) => e.name === name && e.value === value), `${name}=${value} did not reach ${c.step}'s containers: ${JSON.stringify(runAsEnv)}`);
