@@ -40,6 +40,8 @@ export interface ArkoudaClusterArgs {
     readonly sshSource: SshSource;
     /** Key material from secret stack config, when `sshSource` is `config`. */
     readonly sshKeyMaterial?: SshKeyMaterial;
+    /** `ssh.rotation`: a new value generates a new key pair (with `sshSource` generate). */
+    readonly sshRotation?: string;
     /** Kubeconfig content from secret stack config, when the cluster names `kubeconfigSecret`. */
     readonly kubeconfigContent?: pulumi.Output<string>;
     /** Names of the clusters of the previous rollout wave, whose gates arrive as opts.dependsOn. */
@@ -128,6 +130,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             secretName: settings.sshSecretName,
             source: args.sshSource,
             keyMaterial: args.sshKeyMaterial,
+            rotation: args.sshRotation,
             provider,
             labels: PART_OF_LABEL,
         }, shared);

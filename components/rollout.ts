@@ -24,6 +24,7 @@ export function rollOut(config: ArkoudaWorkflowsConfig, secrets: StackSecrets): 
                 settings: namespaceSettings(config, cluster),
                 sshSource: config.ssh.source,
                 sshKeyMaterial: secrets.sshKeyMaterial,
+                sshRotation: config.ssh.rotation,
                 kubeconfigContent: secrets.kubeconfigs[cluster.name],
                 waitsFor: previous.map((c) => c.name),
             }, gates.length > 0 ? { dependsOn: gates } : undefined);

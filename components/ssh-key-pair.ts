@@ -3,7 +3,7 @@
  *
  * The private key exists only as a Pulumi secret output (additionalSecretOutputs), so it is
  * encrypted in the state file and never printed. The key pair is stable across `pulumi up`
- * runs; changing `bits` or `comment` replaces the resource (a new key pair).
+ * runs; changing `bits`, `comment` or `rotation` replaces the resource (a new key pair).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyObject } from "crypto";
@@ -19,6 +19,11 @@ export interface SshKeyPairArgs {
     readonly bits?: pulumi.Input<number>;
     /** Comment at the end of the OpenSSH public key line. Default: none. Changing it replaces the key pair. */
     readonly comment?: pulumi.Input<string>;
+    /**
+     * Any label (config `ssh.rotation`); changing it replaces the key pair, which is how an
+     * operator rotates a generated key without touching anything else. Default "".
+     */
+    readonly rotation?: pulumi.Input<string>;
 }
 
 export interface GeneratedKeyPair {
@@ -34,6 +39,7 @@ export interface GeneratedKeyPair {
 interface SshKeyPairState {
     bits: number;
     comment: string;
+    rotation: string;
     privateKey: string;
     publicKey: string;
     fingerprint: string;
@@ -84,7 +90,7 @@ export function generateRsaKeyPair(bits: number = DEFAULT_SSH_KEY_BITS, comment?
 }
 
 /** Validation failures of the inputs (empty when valid). Pure. */
-export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown }): { property: string; reason: string }[] {
+export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): { property: string; reason: string }[] {
     const failures: { property: string; reason: string }[] = [];
     if (inputs.bits !== undefined && inputs.bits !== null && inputs.bits !== UNKNOWN) {
         const b = inputs.bits;
@@ -96,24 +102,30 @@ export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknow
         if (typeof inputs.comment !== "string") failures.push({ property: "comment", reason: "comment must be a string" });
         else if (/[\r\n]/.test(inputs.comment)) failures.push({ property: "comment", reason: "comment must be a single line" });
     }
+    if (inputs.rotation !== undefined && inputs.rotation !== null && inputs.rotation !== UNKNOWN && typeof inputs.rotation !== "string") {
+        failures.push({ property: "rotation", reason: `rotation must be a string, got ${JSON.stringify(inputs.rotation)}` });
+    }
     return failures;
 }
 
 /** Normalized inputs: defaults applied (values unknown during preview pass through). Pure. */
-export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown }): { bits: number; comment: string } {
+export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): { bits: number; comment: string; rotation: string } {
     return {
         bits: typeof inputs.bits === "number" || inputs.bits === UNKNOWN ? (inputs.bits as number) : DEFAULT_SSH_KEY_BITS,
         comment: typeof inputs.comment === "string" ? inputs.comment : "",
+        // State written before rotation existed has none: the same as "", so no replacement.
+        rotation: typeof inputs.rotation === "string" ? inputs.rotation : "",
     };
 }
 
 /** Properties whose change replaces the key pair, comparing stored state with new inputs. Pure. */
-export function sshKeyPairReplaces(olds: { bits?: unknown; comment?: unknown }, news: { bits?: unknown; comment?: unknown }): string[] {
+export function sshKeyPairReplaces(olds: { bits?: unknown; comment?: unknown; rotation?: unknown }, news: { bits?: unknown; comment?: unknown; rotation?: unknown }): string[] {
     const o = normalizeSshKeyPairInputs(olds);
     const n = normalizeSshKeyPairInputs(news);
     const replaces: string[] = [];
     if (o.bits !== n.bits) replaces.push("bits");
     if (o.comment !== n.comment) replaces.push("comment");
+    if (o.rotation !== n.rotation) replaces.push("rotation");
     return replaces;
 }
 
@@ -128,9 +140,9 @@ export const sshKeyPairProvider: pulumi.dynamic.ResourceProvider = {
         return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
     },
     async create(inputs: any) {
-        const { bits, comment } = normalizeSshKeyPairInputs(inputs);
+        const { bits, comment, rotation } = normalizeSshKeyPairInputs(inputs);
         const kp = generateRsaKeyPair(bits, comment);
-        const outs: SshKeyPairState = { bits, comment, ...kp };
+        const outs: SshKeyPairState = { bits, comment, rotation, ...kp };
         return { id: kp.fingerprint, outs };
     },
     // No update: every input change is a replacement. No delete: nothing exists outside the state.
@@ -145,6 +157,8 @@ export class SshKeyPair extends pulumi.dynamic.Resource {
     public readonly bits!: pulumi.Output<number>;
     /** Public-key comment ("" when none). */
     public readonly comment!: pulumi.Output<string>;
+    /** The rotation label the key pair was generated for ("" when none). */
+    public readonly rotation!: pulumi.Output<string>;
     /** PKCS#1 PEM private key. Always a Pulumi secret. */
     public readonly privateKey!: pulumi.Output<string>;
     /** OpenSSH public key line, `ssh-rsa AAAA… [comment]`. */
@@ -159,6 +173,7 @@ export class SshKeyPair extends pulumi.dynamic.Resource {
             {
                 bits: args.bits,
                 comment: args.comment,
+                rotation: args.rotation,
                 privateKey: undefined,
                 publicKey: undefined,
                 fingerprint: undefined,

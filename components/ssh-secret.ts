@@ -22,6 +22,8 @@ export interface SshSecretArgs {
     readonly source: SshSource;
     /** Required when `source` is `config`: key material from secret stack config. */
     readonly keyMaterial?: SshKeyMaterial;
+    /** `ssh.rotation`: a new value generates a new key pair (only with source `generate`). */
+    readonly rotation?: string;
     readonly provider: k8s.Provider;
     readonly labels: Record<string, string>;
 }
@@ -34,7 +36,7 @@ export class SshSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: SshSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("secrets", "SshSecret"), name, {}, opts);
-        const material = args.source === "existing" ? undefined : args.source === "config" ? args.keyMaterial : new SshKeyPair(`${name}-key-pair`, { comment: "arkouda-gasnet" }, { parent: this });
+        const material = args.source === "existing" ? undefined : args.source === "config" ? args.keyMaterial : new SshKeyPair(`${name}-key-pair`, { comment: "arkouda-gasnet", ...(args.rotation ? { rotation: args.rotation } : {}) }, { parent: this });
         if (args.source === "config" && !material) {
             throw new Error("ssh.source is 'config' but no key material was passed; set arkouda-workflows:sshPrivateKey and sshPublicKey with --secret");
         }

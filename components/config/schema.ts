@@ -158,6 +158,12 @@ export const topLevelShape = {
     ssh: strictObject({
         secretName: checked(rules.dnsSubdomain).default("arkouda-ssh"),
         source: z.enum(["generate", "existing", "config"]).default("generate"),
+        // Any new value generates a new key pair: the only config way to rotate a generated key.
+        rotation: z.string().max(128).refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)").default(""),
+    }).superRefine((ssh, ctx) => {
+        if (ssh.rotation && ssh.source !== "generate") {
+            ctx.addIssue({ code: "custom", path: ["rotation"], input: ssh.rotation, message: `only rotates a generated key (ssh.source: generate), but ssh.source is '${ssh.source}'; remove ssh.rotation and ${ssh.source === "config" ? "set new sshPrivateKey/sshPublicKey with pulumi config set --secret" : "replace the existing Secret yourself"}` });
+        }
     }).prefault({}),
     images: strictObject({
         server: checked(rules.imageRepository).default("bearsrus/arkouda-udp-server"),

@@ -159,7 +159,7 @@ export interface ArkoudaWorkflowsConfig {
     readonly arkoudaServiceAccountName: string;
     /** ARKOUDA_SERVICEACCOUNT_TOKEN_NAME. */
     readonly arkoudaTokenSecretName: string;
-    readonly ssh: { readonly secretName: string; readonly source: SshSource };
+    readonly ssh: { readonly secretName: string; readonly source: SshSource; readonly rotation: string };
     readonly images: ImagesConfig;
     readonly deadlines: DeadlinesConfig;
     readonly rollout: { readonly strategy: RolloutStrategy };

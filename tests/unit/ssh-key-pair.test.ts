@@ -96,7 +96,7 @@ describe("ssh-key-pair", function () {
         assert.deepEqual(checkSshKeyPairInputs({ bits: 1024 }).map((f) => f.property), ["bits"]);
         assert.deepEqual(checkSshKeyPairInputs({ bits: 3072.5 }).map((f) => f.property), ["bits"]);
         assert.deepEqual(checkSshKeyPairInputs({ comment: "a\nb" }).map((f) => f.property), ["comment"]);
-        assert.deepEqual(normalizeSshKeyPairInputs({}), { bits: 3072, comment: "" });
+        assert.deepEqual(normalizeSshKeyPairInputs({}), { bits: 3072, comment: "", rotation: "" });
     });
 
     it("replaces only when bits or comment change (defaults compare equal)", async function () {
@@ -109,6 +109,19 @@ describe("ssh-key-pair", function () {
         assert.deepEqual((await sshKeyPairProvider.diff!("id", stored, { bits: 4096, comment: "c" })).replaces, ["bits"]);
         assert.equal(sshKeyPairProvider.update, undefined);
         assert.equal(sshKeyPairProvider.delete, undefined);
+    });
+
+    it("replaces the key pair when the rotation label changes, and only then (state without one means \"\")", async function () {
+        const stored = { bits: 3072, comment: "c", privateKey: "PEM", publicKey: "ssh-rsa X c", fingerprint: "SHA256:x" };
+        assert.deepEqual(
+            [
+                (await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", rotation: "" })).replaces,
+                (await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", rotation: "2026-11" })).replaces,
+                (await sshKeyPairProvider.diff!("id", { ...stored, rotation: "2026-11" }, { bits: 3072, comment: "c", rotation: "2026-11" })).replaces,
+                checkSshKeyPairInputs({ rotation: 7 }).map((f) => f.property),
+            ],
+            [[], ["rotation"], [], ["rotation"]],
+        );
     });
 
     it("creates the key pair once, in a separately loaded serialized provider", async function () {
