@@ -1,7 +1,9 @@
 /**
  * The real Argo workflow-controller (pinned, scripts/toolchain.sh) run out of cluster against the
- * local control plane ($KUBECONFIG; scripts/local-cluster.sh: no scheduler, no kubelet, so every
- * pod stays Pending). In a namespace of its own per run, with the local stack's objects rendered
+ * local control plane ($KUBECONFIG). Every pod stays Pending, with or without the local node: the
+ * controller's workflowDefaults give each Workflow a node selector no node carries
+ * (NO_NODE_DEFAULTS), so these tests see what the controller creates and decides, not what the
+ * pods do (tests/integration/node/ runs the pods to their end). In a namespace of its own per run, with the local stack's objects rendered
  * for that namespace (WorkflowTemplates, the workflow ServiceAccount/Roles/RoleBindings,
  * CronWorkflows):
  *
@@ -30,6 +32,7 @@ import {
     kubectl,
     listObjects,
     log,
+    NO_NODE_DEFAULTS,
     nodeByDisplayName,
     nodes,
     podStep,
@@ -89,7 +92,7 @@ describe("Argo workflow-controller against the local control plane", function ()
         fs.writeFileSync(applied, objects.filter((o) => [...IDENTITY_KINDS, "WorkflowTemplate"].includes(o.kind)).map((o) => stringify(o)).join("---\n"));
         await kubectl(["apply", "-n", NS, "-f", applied]);
 
-        controller = new WorkflowController(NS, path.join(dir, "workflow-controller.log"));
+        controller = new WorkflowController(NS, path.join(dir, "workflow-controller.log"), { workflowDefaults: NO_NODE_DEFAULTS });
         await controller.start();
         log(`workflow-controller started, log: ${controller.logFile}`);
 

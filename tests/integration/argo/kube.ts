@@ -197,16 +197,34 @@ export function sleep(ms: number): Promise<void> {
 // workflow-controller, out of cluster
 // ---------------------------------------------------------------------------------------------
 
+/** Argo's executor image as the controller names it; scripts/images.sh imports the local build under this reference. */
+export const EXECUTOR_IMAGE = process.env.ARKOUDA_ARGOEXEC_IMAGE ?? "quay.io/argoproj/argoexec:v4.0.5";
+
+export interface WorkflowControllerOptions {
+    /** `workflowDefaults` of the controller ConfigMap (merged into every Workflow it runs). */
+    readonly workflowDefaults?: object;
+    /** Executor image (default EXECUTOR_IMAGE). */
+    readonly executorImage?: string;
+}
+
+/**
+ * Keeps every pod of the controller's workflows Pending whether or not a node runs pods: a node
+ * selector no node carries. The controller tests that check what the controller creates (not what
+ * the pods do) use it; the node tests (tests/integration/node/) run the pods.
+ */
+export const NO_NODE_DEFAULTS = { spec: { nodeSelector: { "arkouda-workflows/no-such-node": "true" } } };
+
 export class WorkflowController {
     private child?: ChildProcess;
     private exited?: string;
 
-    constructor(readonly namespace: string, readonly logFile: string) {}
+    constructor(readonly namespace: string, readonly logFile: string, readonly options: WorkflowControllerOptions = {}) {}
 
     /** Writes its ConfigMap (metrics off: no listener) and starts it namespaced to `namespace`. */
     async start(): Promise<void> {
         requireTools("workflow-controller");
-        const config = "metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n";
+        let config = "metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n";
+        if (this.options.workflowDefaults) config += `workflowDefaults: ${JSON.stringify(this.options.workflowDefaults)}\n`;
         await kubectl(["create", "configmap", "workflow-controller-configmap", "-n", this.namespace, `--from-literal=config=${config}`]);
         const out = fs.openSync(this.logFile, "a");
         this.child = spawn(
@@ -217,8 +235,9 @@ export class WorkflowController {
                 "--namespaced",
                 "--managed-namespace", this.namespace,
                 "--configmap", "workflow-controller-configmap",
-                // Never pulled: there is no kubelet.
-                "--executor-image", "quay.io/argoproj/argoexec:v4.0.5",
+                "--executor-image", this.options.executorImage ?? EXECUTOR_IMAGE,
+                // Never pulled: the image is imported into the node's containerd.
+                "--executor-image-pull-policy", "IfNotPresent",
                 "--loglevel", "info",
             ],
             // One controller per namespace; no lease needed.
