@@ -13,7 +13,7 @@ import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
 import { argoSubmitCommand } from "./commands";
 import { WorkflowRun } from "./runs";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
-import { RuntimeTeardown } from "./runtime-teardown";
+import { RuntimeObjectRef, RuntimeTeardown, TeardownTargetInput } from "./runtime-teardown";
 import { Schedules } from "./schedules";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
 import {
@@ -144,17 +144,20 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         this.workflowTemplateNames = templates.templateNames;
 
         // Runs and schedules start only once everything they use exists, and on destroy they
-        // go first, before the teardown removes what earlier runs created.
+        // go first, before the teardown removes what earlier runs created. One teardown for the
+        // whole namespace (not one per instance): see runtime-teardown.ts for why.
         const foundations = [...toArray(shared.dependsOn), arkoudaIdentity, sshSecret, templates];
-        const target = (kind: "instance" | "exporter", targetName: string, refs: ReturnType<typeof arkoudaRuntimeObjectRefs>, deadlineSeconds: number) => {
-            const teardown = new RuntimeTeardown(`${name}-${targetName}-teardown`, {
-                kube,
-                namespace: cluster.namespace,
-                refs: [...refs],
-                timeoutSeconds: deadlineSeconds,
-            }, { parent: this, dependsOn: foundations });
-            return { labels: { ...PART_OF_LABEL, [`arkouda-workflows/${kind}`]: targetName }, after: [...toArray(shared.dependsOn), teardown] };
-        };
+        const teardown = new RuntimeTeardown(`${name}-teardown`, {
+            kube,
+            namespace: cluster.namespace,
+            targets: [
+                ...cluster.instances.map((i) => teardownTarget("instance", i.name, arkoudaRuntimeObjectRefs(i.name), [`${i.name}-deploy`, `${i.name}-delete`])),
+                ...cluster.exporters.map((e) => teardownTarget("exporter", e.name, exporterRuntimeObjectRefs(e.name), [])),
+            ],
+            timeoutSeconds: settings.deadlines.deleteSeconds,
+        }, { parent: this, dependsOn: foundations });
+        const after = [...toArray(shared.dependsOn), teardown];
+        const target = (kind: "instance" | "exporter", targetName: string) => ({ labels: { ...PART_OF_LABEL, [`arkouda-workflows/${kind}`]: targetName }, after });
 
         const gates: pulumi.Resource[] = [];
         const runOf = (targetName: string, run: RunConfig | undefined, templateName: string, parameters: Record<string, string>, labels: Record<string, string>, after: pulumi.Input<pulumi.Resource>[]) => {
@@ -181,7 +184,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         this.instances = {};
         for (const instance of cluster.instances) {
             const parameters = arkoudaParameters(instance, settings);
-            const { labels, after } = target("instance", instance.name, arkoudaRuntimeObjectRefs(instance.name), settings.deadlines.deleteSeconds);
+            const { labels, after } = target("instance", instance.name);
             const schedules = new Schedules(`${name}-${instance.name}-schedules`, {
                 namespace: cluster.namespace,
                 target: instance.name,
@@ -205,7 +208,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         this.exporters = {};
         for (const exporter of cluster.exporters) {
             const parameters = exporterParameters(exporter, settings);
-            const { labels, after } = target("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), settings.deadlines.deleteSeconds);
+            const { labels, after } = target("exporter", exporter.name);
             const runTemplate = exporter.run?.action === "delete" ? DELETE_EXPORTER_TEMPLATE : DEPLOY_EXPORTER_TEMPLATE;
             this.exporters[exporter.name] = {
                 cronWorkflows: pulumi.output<Record<string, string>>({}),
@@ -226,6 +229,17 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         };
         this.registerOutputs(this.outputs);
     }
+}
+
+/**
+ * What the teardown removes for one instance or exporter: its Workflows (whichever label they
+ * carry: the standard instance label, ours from the templates' labelsFrom and the
+ * CronWorkflows, or Argo's for a CronWorkflow's children), then its runtime objects.
+ */
+export function teardownTarget(kind: "instance" | "exporter", targetName: string, refs: readonly RuntimeObjectRef[], cronWorkflows: readonly string[]): TeardownTargetInput {
+    const workflowSelectors = [`app.kubernetes.io/instance=${targetName}`, `arkouda-workflows/${kind}=${targetName}`];
+    if (cronWorkflows.length > 0) workflowSelectors.push(`workflows.argoproj.io/cron-workflow in (${cronWorkflows.join(",")})`);
+    return { name: targetName, workflowSelectors, refs };
 }
 
 /** Where Arkouda clients connect: the Service the server registers at start-up. */

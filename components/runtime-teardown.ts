@@ -1,16 +1,24 @@
 /**
- * RuntimeTeardown: lets `pulumi destroy` remove the runtime objects that Argo runs created
- * outside Pulumi (server pod, locale Deployment, services, config maps, roles, ServiceMonitor…).
+ * RuntimeTeardown: lets `pulumi destroy` remove what Argo runs created outside Pulumi (server
+ * pod, locale Deployment, services, config maps, ServiceMonitor…) and the Workflows themselves.
  *
- * create/update only record the list of objects; delete() deletes each of them in the
- * namespace (NotFound and kinds whose CRD is not installed are fine), then waits, bounded by
- * `timeoutSeconds`, until they are all gone. Give it a dependency on the namespace and on the
- * identities the objects use, so that Pulumi deletes it before those.
+ * One per cluster and namespace, naming every instance and exporter there as a target (its
+ * Workflow label selectors and its runtime objects). create records the targets; update tears
+ * down the targets that are no longer declared; delete tears down all of them. Tearing a target
+ * down first deletes its Workflows (foreground, so their pods are gone too) and waits until they
+ * are gone, so a deploy still running cannot re-create an object after it was deleted; then it
+ * deletes the runtime objects (NotFound and kinds whose CRD is not installed are fine) and waits,
+ * bounded by `timeoutSeconds` for the whole teardown, until they are gone. Give it a dependency
+ * on the namespace and on the identities the objects use, so that Pulumi deletes it before those.
  *
- * The provider code is serialized into the state by Pulumi and runs in a separate Node process:
- * it uses only plain functions of this module and kube-client.ts. The kubeconfig content
- * arrives as a (secret) input and is kept in the secret output `kube`, because delete() only
- * receives the stored outputs.
+ * Why one per namespace and not one per instance: Pulumi stores a dynamic provider's serialized
+ * code (~32 KB here) with every resource, twice (inputs and outputs), and sends it with every
+ * Check/Diff; per instance that was most of the state and of a no-op `pulumi up`.
+ *
+ * The provider code runs in a separate Node process: it uses only plain functions of this module
+ * and kube-client.ts. The kubeconfig content arrives as a (secret) input and is kept in the secret
+ * output `kube`, because delete() only receives the stored outputs. Objects are stored as
+ * `apiVersion/Kind/name` strings, which keeps the state small.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createKubeClient, isKubeApiError, KubeAccess, KubeAccessInput, KubeClient } from "./kube-client";
@@ -20,6 +28,10 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export const DEFAULT_TEARDOWN_POLL_SECONDS = 2;
 
+/** Argo's Workflow kind, whose objects a teardown stops before deleting what they create. */
+export const WORKFLOW_API_VERSION = "argoproj.io/v1alpha1";
+export const WORKFLOW_KIND = "Workflow";
+
 /** An object to remove, in the RuntimeTeardown's namespace. */
 export interface RuntimeObjectRef {
     /** "v1", "apps/v1", "monitoring.coreos.com/v1"… */
@@ -28,19 +40,37 @@ export interface RuntimeObjectRef {
     readonly name: string;
 }
 
+/** One instance or exporter: the Workflows that act on it and the objects they create. */
+export interface TeardownTargetInput {
+    /** Instance or exporter name. */
+    readonly name: string;
+    /** Label selectors (`key=value`, `key in (a,b)`); every Workflow one of them selects is deleted first. */
+    readonly workflowSelectors: readonly string[];
+    /** Objects to delete once the Workflows are gone. */
+    readonly refs: readonly RuntimeObjectRef[];
+}
+
+/** A target as stored in the state: refs encoded as `apiVersion/Kind/name`. */
+export interface StoredTarget {
+    name: string;
+    workflows: string[];
+    objects: string[];
+}
+
 export interface RuntimeTeardownArgs {
     /** How to reach the cluster at destroy time. Pass the kubeconfig content as a secret. */
     readonly kube: pulumi.Input<KubeAccessInput>;
     /** Namespace the objects live in. */
     readonly namespace: pulumi.Input<string>;
-    /** Objects to delete on destroy. */
-    readonly refs: pulumi.Input<pulumi.Input<RuntimeObjectRef>[]>;
-    /** Upper bound, in seconds, of the wait until every object is gone. */
+    /** Every instance and exporter of the namespace. */
+    readonly targets: readonly TeardownTargetInput[];
+    /** Upper bound, in seconds, of one teardown (Workflows, then objects, until all are gone). */
     readonly timeoutSeconds: pulumi.Input<number>;
     /**
-     * How controllers (Deployment, StatefulSet, Job…) are deleted. Default "Foreground": the
-     * teardown also waits for their pods, which needs the cluster's garbage collector. "Background"
-     * returns once the controller object is gone and leaves its pods to the garbage collector.
+     * How controllers (Deployment, StatefulSet, Job…) and Workflows are deleted. Default
+     * "Foreground": the teardown also waits for their pods, which needs the cluster's garbage
+     * collector. "Background" returns once the object is gone and leaves its pods to the
+     * garbage collector.
      */
     readonly controllerPropagationPolicy?: pulumi.Input<"Foreground" | "Background">;
 }
@@ -49,7 +79,7 @@ export interface RuntimeTeardownArgs {
 export interface RuntimeTeardownState {
     kube: KubeAccess;
     namespace: string;
-    refs: RuntimeObjectRef[];
+    targets: StoredTarget[];
     timeoutSeconds: number;
     controllerPropagationPolicy?: "Foreground" | "Background";
 }
@@ -64,7 +94,7 @@ export interface TeardownStep {
     readonly propagationPolicy: "Foreground" | "Background";
 }
 
-/** Result of one step, as delete() met it. */
+/** Result of one step, as the teardown met it. */
 export interface TeardownOutcome {
     readonly step: TeardownStep;
     /** deleted: a DELETE was accepted; absent: already NotFound; unknownKind: the API server does not serve the kind. */
@@ -100,6 +130,34 @@ const KIND_ORDER: Record<string, number> = {
     Role: 10,
 };
 
+/** `apiVersion/Kind/name`. Throws for a ref that cannot round-trip (a name or kind with '/'). Pure. */
+export function encodeRef(ref: RuntimeObjectRef): string {
+    for (const key of ["kind", "name"] as const) {
+        if (typeof ref[key] !== "string" || !ref[key].trim() || ref[key].includes("/")) {
+            throw new Error(`runtime object ref ${JSON.stringify(ref)}: ${key} must be a non-empty string without '/'`);
+        }
+    }
+    if (typeof ref.apiVersion !== "string" || !ref.apiVersion.trim()) throw new Error(`runtime object ref ${JSON.stringify(ref)}: apiVersion is required`);
+    return `${ref.apiVersion.trim()}/${ref.kind.trim()}/${ref.name.trim()}`;
+}
+
+/** Inverse of encodeRef; undefined for a string with fewer than three parts. Pure. */
+export function decodeRef(text: string): RuntimeObjectRef | undefined {
+    if (typeof text !== "string") return undefined;
+    const parts = text.split("/");
+    if (parts.length < 3) return undefined;
+    const name = parts[parts.length - 1];
+    const kind = parts[parts.length - 2];
+    const apiVersion = parts.slice(0, -2).join("/");
+    if (!apiVersion || !kind || !name) return undefined;
+    return { apiVersion, kind, name };
+}
+
+/** The stored form of the targets (what the provider receives). Pure. */
+export function storedTargets(targets: readonly TeardownTargetInput[]): StoredTarget[] {
+    return targets.map((t) => ({ name: t.name, workflows: [...t.workflowSelectors], objects: t.refs.map(encodeRef) }));
+}
+
 /** Validation failures of the inputs (empty when valid). Values unknown during preview pass. Pure. */
 export function checkTeardownInputs(news: any): { property: string; reason: string }[] {
     const f: { property: string; reason: string }[] = [];
@@ -113,23 +171,38 @@ export function checkTeardownInputs(news: any): { property: string; reason: stri
     if (cpp !== undefined && cpp !== UNKNOWN && cpp !== "Foreground" && cpp !== "Background") {
         f.push({ property: "controllerPropagationPolicy", reason: 'controllerPropagationPolicy must be "Foreground" or "Background"' });
     }
-    if (n.refs !== UNKNOWN) {
-        if (!Array.isArray(n.refs)) f.push({ property: "refs", reason: "refs must be a list" });
+    if (n.targets !== UNKNOWN) {
+        if (!Array.isArray(n.targets)) f.push({ property: "targets", reason: "targets must be a list" });
         else {
-            n.refs.forEach((r: any, i: number) => {
-                if (r === UNKNOWN) return;
-                for (const key of ["apiVersion", "kind", "name"]) {
-                    const v = r ? r[key] : undefined;
-                    if (v !== UNKNOWN && (typeof v !== "string" || !v.trim())) f.push({ property: `refs[${i}].${key}`, reason: `${key} is required` });
+            const names = new Set<string>();
+            n.targets.forEach((t: any, i: number) => {
+                if (t === UNKNOWN) return;
+                if (!t || typeof t !== "object") return void f.push({ property: `targets[${i}]`, reason: "a target must be an object" });
+                if (t.name !== UNKNOWN) {
+                    if (typeof t.name !== "string" || !t.name.trim()) f.push({ property: `targets[${i}].name`, reason: "name is required" });
+                    else if (names.has(t.name)) f.push({ property: `targets[${i}].name`, reason: `target ${t.name} is listed twice` });
+                    else names.add(t.name);
                 }
-                if (r && typeof r.name === "string" && r.name.includes("/")) f.push({ property: `refs[${i}].name`, reason: "name must not contain '/'" });
+                for (const key of ["workflows", "objects"]) {
+                    const list = t[key];
+                    if (list === UNKNOWN) continue;
+                    if (!Array.isArray(list)) {
+                        f.push({ property: `targets[${i}].${key}`, reason: `${key} must be a list` });
+                        continue;
+                    }
+                    list.forEach((v: any, j: number) => {
+                        if (v === UNKNOWN) return;
+                        if (key === "workflows" && (typeof v !== "string" || !v.trim())) f.push({ property: `targets[${i}].workflows[${j}]`, reason: "a label selector is required" });
+                        if (key === "objects" && !decodeRef(v)) f.push({ property: `targets[${i}].objects[${j}]`, reason: `'${v}' is not apiVersion/Kind/name` });
+                    });
+                }
             });
         }
     }
     return f;
 }
 
-/** Keeps only the input fields (kube reduced to the KubeAccess keys, refs to their three keys). Pure. */
+/** Keeps only the input fields (kube reduced to the KubeAccess keys, targets to their three keys). Pure. */
 export function teardownInputs(news: any): RuntimeTeardownState {
     const k = news.kube ?? {};
     let kube: any = k;
@@ -139,10 +212,11 @@ export function teardownInputs(news: any): RuntimeTeardownState {
         if (typeof k.kubeconfigPath === "string" && k.kubeconfigPath) kube.kubeconfigPath = k.kubeconfigPath;
         if (typeof k.context === "string" && k.context) kube.context = k.context;
     }
-    const refs = Array.isArray(news.refs)
-        ? news.refs.map((r: any) => (r && typeof r === "object" ? { apiVersion: r.apiVersion, kind: r.kind, name: r.name } : r))
-        : news.refs;
-    const out: RuntimeTeardownState = { kube, namespace: news.namespace, refs, timeoutSeconds: news.timeoutSeconds };
+    const list = (v: any) => (Array.isArray(v) ? v.map(String) : []);
+    const targets = Array.isArray(news.targets)
+        ? news.targets.map((t: any) => (t && typeof t === "object" ? { name: t.name, workflows: list(t.workflows), objects: list(t.objects) } : t))
+        : news.targets;
+    const out: RuntimeTeardownState = { kube, namespace: news.namespace, targets, timeoutSeconds: news.timeoutSeconds };
     if (typeof news.controllerPropagationPolicy === "string" && news.controllerPropagationPolicy) out.controllerPropagationPolicy = news.controllerPropagationPolicy;
     return out;
 }
@@ -152,6 +226,17 @@ export function diffTeardown(olds: any, news: any): { changes: boolean; replaces
     const a = teardownInputs(olds ?? {});
     const b = teardownInputs(news ?? {});
     return { changes: JSON.stringify(a) !== JSON.stringify(b), replaces: [] };
+}
+
+/**
+ * The targets of `olds` that `news` no longer declares in the same namespace (all of them when
+ * the namespace changed): what an update tears down. Pure.
+ */
+export function removedTargets(olds: RuntimeTeardownState, news: RuntimeTeardownState): StoredTarget[] {
+    const oldTargets = Array.isArray(olds.targets) ? olds.targets : [];
+    if (olds.namespace !== news.namespace) return oldTargets;
+    const kept = new Set((Array.isArray(news.targets) ? news.targets : []).map((t) => t && t.name));
+    return oldTargets.filter((t) => t && !kept.has(t.name));
 }
 
 /** Deletion plan: refs deduplicated and ordered (controllers → pods → services → config → RBAC). Pure. */
@@ -219,23 +304,53 @@ export interface TeardownDeps {
 }
 
 /**
- * Deletes every planned object, then waits until all are gone or the timeout passes (then it
- * throws, naming what is left). Failures other than NotFound (e.g. Forbidden) throw after all
- * deletions were attempted.
+ * Tears down `targets` (default: all of the state's): deletes their Workflows and waits until
+ * they are gone, then deletes every planned object and waits until all are gone; throws when
+ * the timeout passes (naming what is left). Failures other than NotFound (e.g. Forbidden) throw
+ * after all deletions of the phase were attempted. Returns the Workflow steps, then the objects'.
  */
-export async function runTeardown(state: RuntimeTeardownState, deps: TeardownDeps = {}): Promise<TeardownOutcome[]> {
+export async function runTeardown(state: RuntimeTeardownState, deps: TeardownDeps = {}, targets?: readonly StoredTarget[]): Promise<TeardownOutcome[]> {
     const now = deps.now ?? (() => Date.now());
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const pollMs = (deps.pollSeconds ?? DEFAULT_TEARDOWN_POLL_SECONDS) * 1000;
-    const steps = planTeardown(state.namespace, state.refs ?? [], state.controllerPropagationPolicy === "Background" ? "Background" : "Foreground");
-    if (steps.length === 0) return [];
+    const chosen = (targets ?? state.targets ?? []).filter((t) => t && typeof t === "object");
+    const policy = state.controllerPropagationPolicy === "Background" ? "Background" : "Foreground";
+    const refs: RuntimeObjectRef[] = [];
+    for (const t of chosen) for (const o of t.objects ?? []) {
+        const r = decodeRef(o);
+        if (r) refs.push(r);
+    }
+    const selectors = [...new Set(chosen.flatMap((t) => (t.workflows ?? []).map((s) => String(s).trim()).filter(Boolean)))];
+    const steps = planTeardown(state.namespace, refs, policy);
+    if (steps.length === 0 && selectors.length === 0) return [];
     const deadline = now() + state.timeoutSeconds * 1000;
     const client = createKubeClient({ ...state.kube, timeoutMs: deps.requestTimeoutMs ?? 30000 });
     try {
-        return await deleteAndWait(client, state, steps, deadline, now, sleep, pollMs);
+        const workflowSteps = await workflowsToStop(client, state.namespace, selectors, policy);
+        const stopped = await deleteAndWait(client, state, workflowSteps, deadline, now, sleep, pollMs);
+        const deleted = await deleteAndWait(client, state, steps, deadline, now, sleep, pollMs);
+        return [...stopped, ...deleted];
     } finally {
         client.close();
     }
+}
+
+/** The Workflows in `namespace` that any of `selectors` selects, as deletion steps (none when Argo's CRD is absent). */
+async function workflowsToStop(client: KubeClient, namespace: string, selectors: readonly string[], policy: "Foreground" | "Background"): Promise<TeardownStep[]> {
+    if (selectors.length === 0) return [];
+    const collection = await client.resourcePath({ apiVersion: WORKFLOW_API_VERSION, kind: WORKFLOW_KIND, namespace });
+    if (!collection) return [];
+    const names = new Set<string>();
+    for (const labelSelector of selectors) {
+        let items: any[];
+        try {
+            items = await client.list(collection, { labelSelector });
+        } catch (e) {
+            throw new Error(`runtime teardown in namespace ${namespace}: cannot list the Workflows to stop (${labelSelector}): ${(e as Error).message}`);
+        }
+        for (const w of items) if (w && w.metadata && typeof w.metadata.name === "string") names.add(w.metadata.name);
+    }
+    return [...names].sort().map((name) => ({ apiVersion: WORKFLOW_API_VERSION, kind: WORKFLOW_KIND, name, namespace, propagationPolicy: policy }));
 }
 
 async function deleteAndWait(
@@ -309,8 +424,15 @@ export const runtimeTeardownProvider: pulumi.dynamic.ResourceProvider = {
         const crypto = require("crypto") as typeof import("crypto");
         return { id: `${s.namespace}/${crypto.randomUUID()}`, outs: s };
     },
-    async update(_id: string, _olds: any, news: any) {
-        return { outs: teardownInputs(news) };
+    async update(_id: string, olds: any, news: any) {
+        const s = teardownInputs(news);
+        const old = teardownInputs(olds);
+        // An instance or exporter dropped from config: its runs' objects go with it, as they
+        // do on destroy. The old namespace is where they live; the new kubeconfig is how to
+        // reach the cluster now.
+        const removed = removedTargets(old, s);
+        if (removed.length > 0) await runTeardown({ ...old, kube: s.kube, timeoutSeconds: s.timeoutSeconds }, {}, removed);
+        return { outs: s };
     },
     async delete(_id: string, props: any) {
         await runTeardown(teardownInputs(props));
@@ -318,12 +440,13 @@ export const runtimeTeardownProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * On `pulumi destroy`, deletes the runtime objects (created by Argo runs, outside Pulumi) that
- * `refs` names in `namespace`, and waits until they are gone. Does nothing at create/update.
+ * On `pulumi destroy`, deletes the Workflows of every target, then the runtime objects (created
+ * by Argo runs, outside Pulumi) in `namespace`, and waits until they are gone. On update, does
+ * the same for targets no longer declared. Does nothing at create.
  */
 export class RuntimeTeardown extends pulumi.dynamic.Resource {
     public readonly namespace!: pulumi.Output<string>;
-    public readonly refs!: pulumi.Output<RuntimeObjectRef[]>;
+    public readonly targets!: pulumi.Output<StoredTarget[]>;
     public readonly timeoutSeconds!: pulumi.Output<number>;
 
     constructor(name: string, args: RuntimeTeardownArgs, opts?: pulumi.CustomResourceOptions) {
@@ -333,7 +456,7 @@ export class RuntimeTeardown extends pulumi.dynamic.Resource {
             {
                 kube: pulumi.secret(args.kube) /* whole object secret, see WorkflowRunCompletion */,
                 namespace: args.namespace,
-                refs: args.refs,
+                targets: storedTargets(args.targets),
                 timeoutSeconds: args.timeoutSeconds,
                 controllerPropagationPolicy: args.controllerPropagationPolicy,
             },

@@ -24,7 +24,7 @@ import {
     simulatedRunObjects, stepKey,
 } from "./fixtures";
 import {
-    applyManifests, canI, changedSteps, decodeBase64, getObject, KubeObject, listObjects, PulumiProject, RunOutcome,
+    applyManifests, canI, changedSteps, decodeBase64, getObject, KubeObject, kubectl, listObjects, PulumiProject, RunOutcome,
 } from "./pulumi";
 
 const NAMESPACE = `it-dev-${RUN_ID}`;
@@ -364,11 +364,56 @@ describe("integration: dev stack", function () {
         let destroy: RunOutcome;
         let simulated: KubeObject[];
 
+        /**
+         * A deploy Workflow of the instance still in flight, held by a finalizer the test removes
+         * only once the destroy has asked for its deletion: what the rest of the cluster looks
+         * like at that moment shows the teardown stops runs before it deletes what they create.
+         */
+        const HELD_WORKFLOW = `${INSTANCE}-deploy-held`;
+        const HOLD = "arkouda-workflows.test/hold";
+        let atWorkflowDeletion: { namespaceTerminating: boolean; localeDeploymentLive: boolean } | "destroy ended first";
+        /** Whether the run's locale Deployment was still live after the Workflow had been held for a few teardown polls. */
+        let whileHeld: boolean;
+
         before(async function () {
             // What Argo deploy runs would have created, outside Pulumi.
             simulated = simulatedRunObjects(resolvedConfig(values), "dev");
             await applyManifests(simulated);
-            destroy = await project.destroy({ eventLog: true, check: false });
+            await applyManifests([{
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "Workflow",
+                metadata: { name: HELD_WORKFLOW, namespace: NAMESPACE, labels: { "arkouda-workflows/instance": INSTANCE }, finalizers: [HOLD] },
+                spec: { entrypoint: "main", templates: [{ name: "main", container: { image: "busybox", command: ["true"] } }] },
+            }]);
+            let ended = false;
+            const destroying = project.destroy({ eventLog: true, check: false }).finally(() => { ended = true; });
+            atWorkflowDeletion = await waitFor("the destroy to delete the in-flight Workflow", 600_000, async () => {
+                const workflow = await getObject("workflow.argoproj.io", HELD_WORKFLOW, NAMESPACE);
+                if (workflow?.metadata.deletionTimestamp) {
+                    const ns = await getObject("namespace", NAMESPACE);
+                    const locale = await getObject("deployment.apps", `${INSTANCE}-locale`, NAMESPACE);
+                    return { namespaceTerminating: Boolean(ns?.metadata.deletionTimestamp), localeDeploymentLive: Boolean(locale && !locale.metadata.deletionTimestamp) };
+                }
+                return ended ? "destroy ended first" : undefined;
+            });
+            // Longer than the teardown's poll interval (2 s): it had time to move on, and must not.
+            await new Promise((r) => setTimeout(r, 5000));
+            const locale = await getObject("deployment.apps", `${INSTANCE}-locale`, NAMESPACE);
+            whileHeld = Boolean(locale && !locale.metadata.deletionTimestamp);
+            await kubectl(["patch", "workflow.argoproj.io", HELD_WORKFLOW, "-n", NAMESPACE, "--type=merge", "-p", JSON.stringify({ metadata: { finalizers: null } })], { check: false });
+            destroy = await destroying;
+        });
+
+        it("deletes the instance's in-flight Workflow first: the namespace and the run's objects were still there", function () {
+            assert.deepStrictEqual(atWorkflowDeletion, { namespaceTerminating: false, localeDeploymentLive: true });
+        });
+
+        it("waits until that Workflow is gone before deleting the run's objects", function () {
+            assert.strictEqual(whileHeld, true, "the locale Deployment was deleted while the Workflow still existed");
+        });
+
+        it("leaves no Workflow of the instance", async function () {
+            assert.strictEqual(await getObject("workflow.argoproj.io", HELD_WORKFLOW, NAMESPACE), undefined);
         });
 
         it("applied the simulated run objects before destroying (sanity)", function () {
@@ -380,11 +425,11 @@ describe("integration: dev stack", function () {
             assert.strictEqual(destroy.exec.code, 0, destroy.exec.stderr + destroy.exec.stdout.slice(-3000));
         });
 
-        it("runs every RuntimeTeardown to completion before the namespace is deleted", function () {
+        it("runs the namespace's RuntimeTeardown to completion before the namespace is deleted", function () {
             const events = destroy.events ?? [];
             const done = events.filter((e) => e.resOutputsEvent?.metadata.op === "delete" && e.resOutputsEvent.metadata.type === "pulumi-nodejs:dynamic:RuntimeTeardown");
             const nsDelete = events.find((e) => e.resourcePreEvent?.metadata.op === "delete" && e.resourcePreEvent.metadata.type === "kubernetes:core/v1:Namespace");
-            assert.strictEqual(done.length, 2, "one teardown for the instance, one for the exporter");
+            assert.strictEqual(done.length, 1, "one teardown for the namespace (the instance and the exporter)");
             assert.ok(nsDelete, "the namespace was not deleted");
             assert.ok(done.every((e) => e.sequence < nsDelete.sequence), "a teardown finished after the namespace delete started");
         });

@@ -96,8 +96,8 @@ describe("integration: rollout waves", function () {
     });
 
     it("creates no other wave-1 resource (key pair, teardowns, random) before wave 0 is complete", function () {
-        // The SSH key pair and one RuntimeTeardown per instance and exporter.
-        const { early } = earlyWaveOneCreates((m) => !m.type.startsWith("kubernetes:") && !isProvider(m), 3);
+        // The SSH key pair and the namespace's RuntimeTeardown.
+        const { early } = earlyWaveOneCreates((m) => !m.type.startsWith("kubernetes:") && !isProvider(m), 2);
         assert.deepStrictEqual(early, []);
     });
 

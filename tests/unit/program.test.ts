@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ancestors, configOf, Declared, ofType, ProgramRun, runProgram, valueOf } from "../lib/mock-program";
+import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "../../components/runtime-objects";
 
 const instance = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...extra });
 
@@ -246,8 +247,24 @@ describe("program: teardown and outputs", function () {
     let run: ProgramRun;
     before(async () => { run = await runProgram(configOf({ instances: [instance("arkouda-a")], exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }], clusters: [{ name: "c", context: "ctx", kubeconfig: "/etc/kube/config" }] })); });
 
-    it("declares a destroy-time teardown per instance and exporter", () => {
-        assert.deepStrictEqual(run.declared.filter((d) => d.name.endsWith("-teardown")).map((d) => d.name).sort(), ["c-arkouda-a-teardown", "c-slurm-exporter-teardown"]);
+    it("declares one destroy-time teardown per cluster, not per instance", () => {
+        assert.deepStrictEqual(run.declared.filter((d) => d.name.endsWith("-teardown")).map((d) => d.name), ["c-teardown"]);
+    });
+
+    it("the teardown names every instance and exporter with its Workflow selectors and runtime objects", () => {
+        const teardown = run.declared.find((d) => d.name === "c-teardown")!;
+        const targets = teardown.inputs.targets as { name: string; workflows: string[]; objects: string[] }[];
+        assert.deepStrictEqual(targets.map((t) => [t.name, t.workflows]), [
+            ["arkouda-a", ["app.kubernetes.io/instance=arkouda-a", "arkouda-workflows/instance=arkouda-a", "workflows.argoproj.io/cron-workflow in (arkouda-a-deploy,arkouda-a-delete)"]],
+            ["slurm-exporter", ["app.kubernetes.io/instance=slurm-exporter", "arkouda-workflows/exporter=slurm-exporter"]],
+        ]);
+        assert.deepStrictEqual(targets[0].objects, arkoudaRuntimeObjectRefs("arkouda-a").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`));
+        assert.deepStrictEqual(targets[1].objects, exporterRuntimeObjectRefs("slurm-exporter").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`));
+    });
+
+    it("the CronWorkflows the teardown matches are the ones the program declares", () => {
+        const crons = run.declared.filter((d) => kindOf(d) === "CronWorkflow").map((d) => d.inputs.metadata.name).sort();
+        assert.deepStrictEqual(crons, ["arkouda-a-delete", "arkouda-a-deploy"]);
     });
 
     it("exports the exact argo submit commands to deploy and delete by hand", () => {

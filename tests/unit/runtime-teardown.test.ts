@@ -3,12 +3,18 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import {
     checkTeardownInputs,
+    decodeRef,
     diffTeardown,
+    encodeRef,
     planTeardown,
+    removedTargets,
     RuntimeObjectRef,
+    RuntimeTeardownState,
+    StoredTarget,
     runTeardown,
     runtimeTeardownProvider,
     teardownInputs,
+    storedTargets,
     teardownTimeoutMessage,
 } from "../../components/runtime-teardown";
 
@@ -27,6 +33,9 @@ const refs: RuntimeObjectRef[] = [
     { apiVersion: "v1", kind: "Service", name: "ak" },
     { apiVersion: "v1", kind: "Pod", name: "ak-server" },
 ];
+
+/** The instance `ak` as the program declares it, in stored form. */
+const ak: StoredTarget = storedTargets([{ name: "ak", workflowSelectors: ["arkouda-workflows/instance=ak", "workflows.argoproj.io/cron-workflow in (ak-deploy,ak-delete)"], refs }])[0];
 
 describe("runtime-teardown", function () {
     describe("planning (pure)", function () {
@@ -57,27 +66,41 @@ describe("runtime-teardown", function () {
             assert.deepEqual(plan.map((s) => s.kind), ["ConfigMap", "Widget", "Role"]);
             assert.deepEqual(planTeardown("ns", []), []);
         });
+        it("stores refs as apiVersion/Kind/name and reads them back", function () {
+            assert.deepEqual(ak.objects.slice(0, 2), ["v1/ConfigMap/ak-server-launch-script", "rbac.authorization.k8s.io/v1/Role/ak-pod"]);
+            assert.deepEqual(ak.objects.map((o) => decodeRef(o)), refs);
+            assert.equal(decodeRef("v1/Pod"), undefined);
+            assert.throws(() => encodeRef({ apiVersion: "v1", kind: "Pod", name: "a/b" }), /name must be a non-empty string without '\/'/);
+        });
         it("validates inputs, letting preview's unknowns through", function () {
-            const ok = { kube: { kubeconfig: "x" }, namespace: "ns", refs, timeoutSeconds: 60 };
+            const ok = { kube: { kubeconfig: "x" }, namespace: "ns", targets: [ak], timeoutSeconds: 60 };
             assert.deepEqual(checkTeardownInputs(ok), []);
-            assert.deepEqual(checkTeardownInputs({ kube: UNKNOWN, namespace: UNKNOWN, refs: UNKNOWN, timeoutSeconds: UNKNOWN }), []);
-            assert.deepEqual(checkTeardownInputs({ ...ok, refs: [{ apiVersion: "v1", kind: "Pod", name: UNKNOWN }, UNKNOWN] }), []);
+            assert.deepEqual(checkTeardownInputs({ kube: UNKNOWN, namespace: UNKNOWN, targets: UNKNOWN, timeoutSeconds: UNKNOWN }), []);
+            assert.deepEqual(checkTeardownInputs({ ...ok, targets: [{ name: UNKNOWN, workflows: [UNKNOWN], objects: UNKNOWN }, UNKNOWN] }), []);
             assert.deepEqual(
-                checkTeardownInputs({ kube: null, namespace: "", timeoutSeconds: -1, refs: [{ apiVersion: "v1", kind: "", name: "a/b" }] }).map((f) => f.property),
-                ["kube", "namespace", "timeoutSeconds", "refs[0].kind", "refs[0].name"],
+                checkTeardownInputs({ kube: null, namespace: "", timeoutSeconds: -1, targets: [{ name: "", workflows: [" "], objects: ["v1/Pod"] }] }).map((f) => f.property),
+                ["kube", "namespace", "timeoutSeconds", "targets[0].name", "targets[0].workflows[0]", "targets[0].objects[0]"],
             );
-            assert.deepEqual(checkTeardownInputs({ ...ok, refs: "x" }).map((f) => f.property), ["refs"]);
+            assert.deepEqual(checkTeardownInputs({ ...ok, targets: "x" }).map((f) => f.property), ["targets"]);
+            assert.deepEqual(checkTeardownInputs({ ...ok, targets: [ak, ak] }).map((f) => f.reason), ["target ak is listed twice"]);
             assert.deepEqual(checkTeardownInputs({ ...ok, controllerPropagationPolicy: "Background" }), []);
             assert.deepEqual(checkTeardownInputs({ ...ok, controllerPropagationPolicy: "Orphan" }).map((f) => f.property), ["controllerPropagationPolicy"]);
         });
         it("diffs in place (never replaces, which would tear the runtime down) and ignores extra state", function () {
-            const news = { kube: { kubeconfig: "x" }, namespace: "ns", refs, timeoutSeconds: 60, __provider: "new" };
+            const news = { kube: { kubeconfig: "x" }, namespace: "ns", targets: [ak], timeoutSeconds: 60, __provider: "new" };
             const olds = { ...teardownInputs(news), __provider: "old" };
             assert.deepEqual(diffTeardown(olds, news), { changes: false, replaces: [] });
-            assert.deepEqual(diffTeardown(olds, { ...news, refs: refs.slice(1) }), { changes: true, replaces: [] });
+            assert.deepEqual(diffTeardown(olds, { ...news, targets: [{ ...ak, objects: ak.objects.slice(1) }] }), { changes: true, replaces: [] });
             assert.deepEqual(diffTeardown(olds, { ...news, namespace: "other" }), { changes: true, replaces: [] });
             assert.deepEqual(diffTeardown(olds, { ...news, kube: { kubeconfig: "y" } }), { changes: true, replaces: [] });
             assert.deepEqual(diffTeardown(olds, { ...news, controllerPropagationPolicy: "Background" }), { changes: true, replaces: [] });
+        });
+        it("on update, tears down only the targets no longer declared (all of them when the namespace changed)", function () {
+            const other = { ...ak, name: "other" };
+            const olds = teardownInputs({ kube: {}, namespace: "ns", targets: [ak, other], timeoutSeconds: 60 });
+            assert.deepEqual(removedTargets(olds, { ...olds, targets: [ak, other] }), []);
+            assert.deepEqual(removedTargets(olds, { ...olds, targets: [other] }).map((t) => t.name), ["ak"]);
+            assert.deepEqual(removedTargets(olds, { ...olds, namespace: "ns2" }).map((t) => t.name), ["ak", "other"]);
         });
         it("names what is left on timeout", function () {
             assert.equal(teardownTimeoutMessage("ns", [{ kind: "Pod", name: "a" }, { kind: "Deployment", name: "b" }], 30), "runtime teardown in namespace ns: still present after 30 s: Pod/a, Deployment/b");
@@ -93,13 +116,23 @@ describe("runtime-teardown", function () {
         let server: http.Server;
         let port: number;
         /** Live objects by path; after its DELETE an object still answers `survive` GETs (terminating), then is gone. */
-        const objects = new Map<string, { deleted: boolean; survive: number }>();
+        const objects = new Map<string, { deleted: boolean; survive: number; labels?: Record<string, string> }>();
         const forbidden = new Set<string>();
+        const WORKFLOWS = "/apis/argoproj.io/v1alpha1/namespaces/arkouda/workflows";
+        /** `k=v` or `k in (a,b)`, the two forms the program uses. */
+        const selects = (selector: string, labels: Record<string, string> = {}) => {
+            const eq = /^([^=\s]+)=(.*)$/.exec(selector);
+            if (eq) return labels[eq[1]] === eq[2];
+            const set = /^(\S+) in \((.*)\)$/.exec(selector);
+            if (set) return set[2].split(",").includes(labels[set[1]]);
+            throw new Error(`test server: unsupported selector ${selector}`);
+        };
         const log: { method: string; url: string; body: string }[] = [];
         const discovery: Record<string, unknown> = {
             "/api/v1": { resources: [{ name: "pods", kind: "Pod", namespaced: true }, { name: "services", kind: "Service", namespaced: true }, { name: "configmaps", kind: "ConfigMap", namespaced: true }] },
             "/apis/apps/v1": { resources: [{ name: "deployments", kind: "Deployment", namespaced: true }, { name: "deployments/scale", kind: "Scale", namespaced: true }] },
             "/apis/rbac.authorization.k8s.io/v1": { resources: [{ name: "roles", kind: "Role", namespaced: true }, { name: "rolebindings", kind: "RoleBinding", namespaced: true }] },
+            "/apis/argoproj.io/v1alpha1": { resources: [{ name: "workflows", kind: "Workflow", namespaced: true }] },
         };
         before(async function () {
             server = http.createServer((req, res) => {
@@ -115,7 +148,12 @@ describe("runtime-teardown", function () {
                     const notFound = () => send(404, { kind: "Status", reason: "NotFound", message: `${url} not found`, code: 404 });
                     if (url in discovery) return send(200, discovery[url]);
                     if (url.startsWith("/apis/") && url.split("/").length === 4) return notFound(); // group/version not served
-                    if (forbidden.has(url)) return send(403, { kind: "Status", reason: "Forbidden", message: "cannot delete", code: 403 });
+                    if (forbidden.has(url.split("?")[0])) return send(403, { kind: "Status", reason: "Forbidden", message: "cannot delete", code: 403 });
+                    if (url.startsWith(`${WORKFLOWS}?`)) {
+                        const selector = new URL(url, "http://x").searchParams.get("labelSelector") ?? "";
+                        const items = [...objects].filter(([p, o]) => p.startsWith(`${WORKFLOWS}/`) && !o.deleted && selects(selector, o.labels)).map(([p, o]) => ({ metadata: { name: p.split("/").pop(), labels: o.labels } }));
+                        return send(200, { kind: "WorkflowList", metadata: {}, items });
+                    }
                     const obj = objects.get(url);
                     if (!obj) return notFound();
                     if (req.method === "DELETE") {
@@ -154,8 +192,8 @@ describe("runtime-teardown", function () {
             return { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); }, pollSeconds: 1 };
         };
         /** An object that survives `gets` GETs after its deletion. */
-        const live = (p: string, gets = 0) => objects.set(p, { deleted: false, survive: gets });
-        const state = (timeoutSeconds = 60) => ({ kube: { kubeconfig: kubeconfig() }, namespace: "arkouda", refs, timeoutSeconds });
+        const live = (p: string, gets = 0, labels?: Record<string, string>) => objects.set(p, { deleted: false, survive: gets, labels });
+        const state = (timeoutSeconds = 60, targets = [ak]): RuntimeTeardownState => ({ kube: { kubeconfig: kubeconfig() }, namespace: "arkouda", targets, timeoutSeconds });
 
         it("deletes what exists in plan order, tolerates NotFound and absent CRDs, and waits until objects are gone", async function () {
             // Deletion of the Deployment takes a few polls (foreground: its pods go first).
@@ -185,6 +223,29 @@ describe("runtime-teardown", function () {
             assert.ok(log.filter((l) => l.method === "GET" && l.url.endsWith("/deployments/ak-locale")).length >= 4, "waited for the Deployment");
         });
 
+        it("deletes the target's Workflows first and waits until they are gone before deleting any runtime object", async function () {
+            live(`${WORKFLOWS}/ak-deploy-abc12`, 2, { "arkouda-workflows/instance": "ak" });
+            live(`${WORKFLOWS}/ak-deploy-1764300000`, 0, { "workflows.argoproj.io/cron-workflow": "ak-deploy" });
+            live(`${WORKFLOWS}/other-deploy-x`, 0, { "arkouda-workflows/instance": "other" });
+            live("/api/v1/namespaces/arkouda/pods/ak-server");
+            const outcomes = await runTeardown(state(), clock());
+            assert.deepEqual(outcomes.slice(0, 2).map((o) => `${o.step.kind}/${o.step.name}:${o.result}`), ["Workflow/ak-deploy-1764300000:deleted", "Workflow/ak-deploy-abc12:deleted"]);
+            const deletes = log.filter((l) => l.method === "DELETE");
+            assert.deepEqual(deletes.slice(0, 2).map((l) => JSON.parse(l.body).propagationPolicy), ["Foreground", "Foreground"], "foreground: the Workflow's pods go with it");
+            const lastWorkflowGet = log.map((l) => l.method === "GET" && l.url === `${WORKFLOWS}/ak-deploy-abc12`).lastIndexOf(true);
+            const firstObjectDelete = log.findIndex((l) => l.method === "DELETE" && !l.url.startsWith(WORKFLOWS));
+            assert.ok(lastWorkflowGet >= 0 && lastWorkflowGet < firstObjectDelete, "a runtime object was deleted while a Workflow still existed");
+            assert.ok(objects.has(`${WORKFLOWS}/other-deploy-x`), "another instance's Workflow was deleted");
+            assert.equal(objects.size, 1);
+        });
+
+        it("fails naming the selector when the Workflows cannot be listed, before deleting anything", async function () {
+            forbidden.add(WORKFLOWS);
+            live("/api/v1/namespaces/arkouda/pods/ak-server");
+            await assert.rejects(runTeardown(state(), clock()), /runtime teardown in namespace arkouda: cannot list the Workflows to stop \(arkouda-workflows\/instance=ak\): .*HTTP 403 Forbidden/);
+            assert.ok(!log.some((l) => l.method === "DELETE"));
+        });
+
         it("fails after the timeout, naming what is left", async function () {
             live("/api/v1/namespaces/arkouda/pods/ak-server", 1000);
             await assert.rejects(runTeardown(state(5), clock()), { message: "runtime teardown in namespace arkouda: still present after 5 s: Pod/ak-server" });
@@ -197,8 +258,8 @@ describe("runtime-teardown", function () {
             assert.ok(log.some((l) => l.method === "DELETE" && l.url === "/api/v1/namespaces/arkouda/services/ak"));
         });
 
-        it("does nothing without refs, and contacts no cluster", async function () {
-            assert.deepEqual(await runTeardown({ kube: { kubeconfigPath: "/nonexistent" }, namespace: "ns", refs: [], timeoutSeconds: 1 }), []);
+        it("does nothing without objects or Workflow selectors, and contacts no cluster", async function () {
+            assert.deepEqual(await runTeardown({ kube: { kubeconfigPath: "/nonexistent" }, namespace: "ns", targets: [{ name: "x", workflows: [], objects: [] }], timeoutSeconds: 1 }), []);
         });
 
         it("the serialized provider records at create/update and tears down at delete, in a separate process", async function () {
@@ -213,7 +274,7 @@ describe("runtime-teardown", function () {
             assert.ok(created.text.length < 60000, `serialized provider is ${created.text.length} chars`);
             const updated = await runSerializedProvider(runtimeTeardownProvider, "update", [created.result.id, created.result.outs, { ...news, timeoutSeconds: 45 }]);
             assert.equal(updated.result.outs.timeoutSeconds, 45);
-            assert.equal(log.length, 0, "update contacts no cluster");
+            assert.equal(log.length, 0, "an update that drops no target contacts no cluster");
 
             live("/api/v1/namespaces/arkouda/pods/ak-server", 1);
             live("/api/v1/namespaces/arkouda/configmaps/ak-server-launch-script");
@@ -221,6 +282,19 @@ describe("runtime-teardown", function () {
             assert.equal(deleted.error, undefined);
             assert.equal(objects.size, 0);
             assert.equal(log.filter((l) => l.method === "DELETE").length, 7, "one DELETE per served kind (the ServiceMonitor CRD is absent)");
+        });
+
+        it("the serialized provider's update tears down a dropped target, and only it", async function () {
+            this.timeout(60000);
+            const other = storedTargets([{ name: "other", workflowSelectors: ["arkouda-workflows/instance=other"], refs: [{ apiVersion: "v1", kind: "Pod", name: "other-server" }] }])[0];
+            live(`${WORKFLOWS}/other-deploy-x`, 0, { "arkouda-workflows/instance": "other" });
+            live("/api/v1/namespaces/arkouda/pods/other-server");
+            live(`${WORKFLOWS}/ak-deploy-y`, 0, { "arkouda-workflows/instance": "ak" });
+            live("/api/v1/namespaces/arkouda/pods/ak-server");
+            const updated = await runSerializedProvider(runtimeTeardownProvider, "update", ["arkouda/x", state(30, [ak, other]), state(30, [ak])]);
+            assert.equal(updated.error, undefined);
+            assert.deepEqual(updated.result.outs.targets.map((t: StoredTarget) => t.name), ["ak"]);
+            assert.deepEqual([...objects.keys()].sort(), [`${WORKFLOWS}/ak-deploy-y`, "/api/v1/namespaces/arkouda/pods/ak-server"].sort());
         });
     });
 });
