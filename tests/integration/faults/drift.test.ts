@@ -1,0 +1,81 @@
+/**
+ * Fault scenario 4 (issue 13): drift. A WorkflowTemplate edited by hand (the way `kubectl edit`
+ * does it, as field manager kubectl-edit) and a Role deleted by hand: `pulumi preview --refresh`
+ * shows both, `pulumi up --refresh` restores both, and the cluster then matches the stack.
+ */
+import * as assert from "assert";
+import { RUN_ID, testEnv } from "../harness";
+import { stepKey } from "../fixtures";
+import { getObject, JsonResult, kubectl, PulumiProject } from "../pulumi";
+import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance } from "./lib";
+
+const NS = `it-drift-${RUN_ID}`;
+const TEMPLATE = "deploy-arkouda-on-kubernetes";
+const ROLE = "arkouda-workflows";
+
+describe("faults: drift (a template edited and a Role deleted by hand)", function () {
+    let project: PulumiProject;
+    let values: Record<string, unknown>;
+    let preview: { code: number; json?: JsonResult; text: string };
+    let upRefresh: { code: number; changed: string[]; text: string };
+    let convergence: Convergence;
+
+    before(async function () {
+        values = { namespace: NS, instances: [smallInstance("arkouda-drift")], clusters: [{ name: "drift", kubeconfig: testEnv().kubeconfig }] };
+        project = await PulumiProject.create("drift", "it-drift");
+        project.writeConfig(values);
+        await project.up();
+        // The hand edits: a smaller deadline and 64 locales as the template default; the Role gone.
+        await kubectl(["patch", "workflowtemplate", TEMPLATE, "-n", NS, "--field-manager", "kubectl-edit", "--type", "json", "-p",
+            JSON.stringify([{ op: "replace", path: "/spec/activeDeadlineSeconds", value: 60 }, { op: "replace", path: "/spec/arguments/parameters/3/value", value: "64" }])]);
+        await kubectl(["delete", "role", ROLE, "-n", NS]);
+
+        const p = await project.pulumi(["preview", "--refresh", "--json"], { check: false });
+        preview = { code: p.code, text: p.stderr + p.stdout.slice(-3000) };
+        try {
+            preview.json = JSON.parse(p.stdout) as JsonResult;
+        } catch {
+            // asserted below
+        }
+        const u = await project.pulumi(["up", "--yes", "--skip-preview", "--refresh", "--json"], { check: false });
+        const events = u.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        upRefresh = { code: u.code, changed: changes(events), text: u.stderr + u.stdout.slice(-3000) };
+        convergence = await checkConvergence(project, values, [NS]);
+        report("drift (template edited, Role deleted) -> pulumi up --refresh", convergence);
+    });
+
+    after(async function () {
+        if (project) await project.cleanUp([NS]);
+    });
+
+    it("pulumi preview --refresh shows the edited template as an update and the deleted Role as a create", function () {
+        assert.strictEqual(preview.code, 0, preview.text);
+        const planned = (preview.json?.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${stepKey(s)}`).sort();
+        assert.deepStrictEqual(planned.filter((s) => s.includes(`WorkflowTemplate/${NS}/${TEMPLATE}`) || s.includes(`Role/${NS}/${ROLE}`)), [
+            `create Role/${NS}/${ROLE}`,
+            `update WorkflowTemplate/${NS}/${TEMPLATE}`,
+        ]);
+    });
+
+    it("pulumi preview --refresh plans nothing else", function () {
+        const planned = (preview.json?.steps ?? []).filter((s) => s.op !== "same" && s.op !== "refresh").map((s) => `${s.op} ${stepKey(s)}`).sort();
+        assert.deepStrictEqual(planned, [`create Role/${NS}/${ROLE}`, `update WorkflowTemplate/${NS}/${TEMPLATE}`]);
+    });
+
+    it("pulumi up --refresh succeeds", function () {
+        assert.strictEqual(upRefresh.code, 0, upRefresh.text);
+    });
+
+    it("restores the template's deadline and default locales", async function () {
+        const live = await getObject("workflowtemplates.argoproj.io", TEMPLATE, NS);
+        assert.deepStrictEqual([live?.spec.activeDeadlineSeconds, live?.spec.arguments.parameters[3]], [1800, { ...live?.spec.arguments.parameters[3], name: "locales", value: "1" }]);
+    });
+
+    it("recreates the Role", async function () {
+        assert.ok(await getObject("roles.rbac.authorization.k8s.io", ROLE, NS), `Role ${NS}/${ROLE} was not recreated`);
+    });
+
+    it("converges: nothing lost, left over, duplicated or half-written, no pending operation", function () {
+        assertConverged(convergence);
+    });
+});
