@@ -1,0 +1,277 @@
+/**
+ * Figures of the workflows run to their end on a node (issue 10 part 4): for deploy and delete of
+ * one instance, the time from submit to Succeeded, the pods actually created per run (counted
+ * from the API server with a watch, since the templates' podGC deletes succeeded step pods), and
+ * the deploy's critical path against the sum of its sequential pod start latencies.
+ *
+ * Preconditions (the caller's): `namespace` holds the program's WorkflowTemplates and identities
+ * (a `pulumi up` of the stack), a workflow-controller manages it (e.g. tests/integration/argo/
+ * kube.ts WorkflowController with the imported argoexec), and a node runs the pods with the
+ * images imported (scripts/images.sh). `kubectl` must be on PATH.
+ *
+ * Timestamps of the API server (pods, Workflow nodes) have one-second resolution; submit to
+ * Succeeded is measured on the client clock (poll period 250 ms).
+ */
+import { ChildProcess, spawn } from "child_process";
+
+export interface WorkflowRunsOptions {
+    readonly kubeconfig: string;
+    readonly namespace: string;
+    /** Instance to deploy and delete (default "bench-run"); must not exist yet. */
+    readonly instanceName?: string;
+    /** Extra parameters for both templates (e.g. {"metrics-enabled": "false", locales: "1"}). */
+    readonly parameters?: Record<string, string>;
+    /** Deploy + delete pairs (default 1). */
+    readonly reps?: number;
+    /** Per run (default 900). */
+    readonly timeoutSeconds?: number;
+    readonly deployTemplate?: string;
+    readonly deleteTemplate?: string;
+    /** Progress lines (default: stderr). */
+    readonly log?: (line: string) => void;
+}
+
+export interface StepFigure {
+    readonly step: string;
+    /** Argo node start to finish, s. */
+    readonly durationS: number;
+    /** Pod creation to its main container started, s (API server timestamps). */
+    readonly podStartLatencyS: number;
+    readonly onCriticalPath: boolean;
+}
+
+export interface RunFigure {
+    readonly template: string;
+    readonly workflow: string;
+    readonly phase: string;
+    /** Client clock: create call returned to phase Succeeded observed. */
+    readonly submitToSucceededS: number;
+    /** Workflow status startedAt to finishedAt (API server). */
+    readonly workflowS: number;
+    /** Pods of the Workflow (its steps) created, seen by a watch on the API server. */
+    readonly stepPods: number;
+    /** Pods of the instance created during the run (locales, server, exporter). */
+    readonly instancePods: number;
+    readonly steps: readonly StepFigure[];
+    /** Sum of the durations of the sequential (critical-path) steps plus the gaps between them, s. */
+    readonly criticalPathS: number;
+    /** Sum of the pod start latencies of the critical-path steps, s. */
+    readonly sequentialPodStartS: number;
+}
+
+export interface WorkflowRunsResult {
+    readonly namespace: string;
+    readonly instanceName: string;
+    readonly runs: readonly RunFigure[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// kubectl
+// ---------------------------------------------------------------------------------------------
+
+function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("kubectl", ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (err += d));
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${err.trim()}`))));
+        child.stdin.end(input ?? "");
+    });
+}
+
+/** Splits a stream of concatenated (pretty-printed) JSON documents. */
+class JsonStream {
+    private buf = "";
+    constructor(private readonly onDoc: (doc: any) => void) {}
+    push(chunk: string): void {
+        this.buf += chunk;
+        let depth = 0;
+        let inString = false;
+        let escaped = false;
+        let start = -1;
+        let consumed = 0;
+        for (let i = 0; i < this.buf.length; i++) {
+            const c = this.buf[i];
+            if (inString) {
+                if (escaped) escaped = false;
+                else if (c === "\\") escaped = true;
+                else if (c === '"') inString = false;
+                continue;
+            }
+            if (c === '"') inString = true;
+            else if (c === "{") {
+                if (depth === 0) start = i;
+                depth++;
+            } else if (c === "}") {
+                depth--;
+                if (depth === 0 && start >= 0) {
+                    this.onDoc(JSON.parse(this.buf.slice(start, i + 1)));
+                    consumed = i + 1;
+                    start = -1;
+                }
+            }
+        }
+        this.buf = this.buf.slice(consumed);
+    }
+}
+
+/** Watches pods matching a selector; keeps the last version of every pod seen (by uid). */
+class PodWatch {
+    readonly pods = new Map<string, any>();
+    private child?: ChildProcess;
+    private ready?: Promise<void>;
+
+    constructor(private readonly kubeconfig: string, private readonly namespace: string, private readonly selector: string) {}
+
+    start(): Promise<void> {
+        const stream = new JsonStream((doc) => {
+            const pod = doc.object ?? doc;
+            if (pod?.metadata?.uid) this.pods.set(pod.metadata.uid, pod);
+        });
+        this.child = spawn("kubectl", ["--kubeconfig", this.kubeconfig, "get", "pods", "-n", this.namespace, "-l", this.selector, "--watch", "--output-watch-events", "-o", "json"], { stdio: ["ignore", "pipe", "pipe"] });
+        this.child.stdout!.on("data", (d) => stream.push(d.toString()));
+        // The watch is established once kubectl has listed; a short settle is enough for a new selector.
+        this.ready = new Promise((r) => setTimeout(r, 1500));
+        return this.ready;
+    }
+
+    stop(): void {
+        this.child?.kill("SIGTERM");
+    }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (a?: string, b?: string) => (a && b ? (Date.parse(b) - Date.parse(a)) / 1000 : NaN);
+
+/** Pod creation to the start of its main container (Argo's `main`, else the first container). */
+function podStartLatency(pod: any): number {
+    const statuses: any[] = pod?.status?.containerStatuses ?? [];
+    const main = statuses.find((c) => c.name === "main") ?? statuses[0];
+    const started = main?.state?.running?.startedAt ?? main?.state?.terminated?.startedAt ?? main?.lastState?.terminated?.startedAt;
+    return seconds(pod?.metadata?.creationTimestamp, started);
+}
+
+/**
+ * The chain of pod steps that decided the run's length: from the step that finished last, each
+ * time the step that finished last before it started.
+ */
+export function criticalPath(steps: readonly { step: string; startedAt: number; finishedAt: number }[]): string[] {
+    const sorted = [...steps].filter((s) => Number.isFinite(s.startedAt) && Number.isFinite(s.finishedAt)).sort((a, b) => b.finishedAt - a.finishedAt);
+    const path: string[] = [];
+    let current = sorted[0];
+    while (current) {
+        path.unshift(current.step);
+        const start = current.startedAt;
+        current = sorted.find((s) => s.finishedAt <= start && !path.includes(s.step));
+    }
+    return path;
+}
+
+async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "namespace">> & { template: string; instance: string; parameters: Record<string, string>; timeoutSeconds: number; log: (l: string) => void }): Promise<RunFigure> {
+    const name = `${o.template.replace(/-on-kubernetes$/, "")}-bench-${Math.random().toString(36).slice(2, 7)}`;
+    const stepWatch = new PodWatch(o.kubeconfig, o.namespace, `workflows.argoproj.io/workflow=${name}`);
+    const instanceWatch = new PodWatch(o.kubeconfig, o.namespace, `app.kubernetes.io/instance=${o.instance}`);
+    await Promise.all([stepWatch.start(), instanceWatch.start()]);
+    const instanceBefore = new Set(instanceWatch.pods.keys());
+    const wf = {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        metadata: { name, namespace: o.namespace },
+        spec: {
+            workflowTemplateRef: { name: o.template },
+            arguments: { parameters: Object.entries({ "instance-name": o.instance, ...o.parameters }).map(([n, value]) => ({ name: n, value })) },
+        },
+    };
+    try {
+        await kubectl(o.kubeconfig, ["create", "-n", o.namespace, "-f", "-"], JSON.stringify(wf));
+        const submitted = Date.now();
+        let status: any;
+        for (;;) {
+            status = JSON.parse(await kubectl(o.kubeconfig, ["get", "workflow", name, "-n", o.namespace, "-o", "json"]));
+            const phase = status.status?.phase;
+            if (["Succeeded", "Failed", "Error"].includes(phase)) break;
+            if (Date.now() - submitted > o.timeoutSeconds * 1000) throw new Error(`workflow ${name} did not finish within ${o.timeoutSeconds}s (phase ${phase ?? "none"})`);
+            await sleep(250);
+        }
+        const submitToSucceededS = (Date.now() - submitted) / 1000;
+        await sleep(1500); // let the watches see the last pod updates
+        const podNodes = Object.values(status.status.nodes ?? {}).filter((n: any) => n.type === "Pod") as any[];
+        const timings = podNodes.map((n) => ({ step: n.displayName as string, startedAt: Date.parse(n.startedAt), finishedAt: Date.parse(n.finishedAt), id: n.id as string }));
+        const chain = criticalPath(timings);
+        const podsByNode = new Map<string, any>();
+        for (const pod of stepWatch.pods.values()) {
+            const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
+            podsByNode.set(nodeName.split(".").pop() ?? "", pod);
+        }
+        const steps: StepFigure[] = timings.map((t) => ({
+            step: t.step,
+            durationS: (t.finishedAt - t.startedAt) / 1000,
+            podStartLatencyS: podStartLatency(podsByNode.get(t.step)),
+            onCriticalPath: chain.includes(t.step),
+        }));
+        const onPath = timings.filter((t) => chain.includes(t.step));
+        const criticalPathS = onPath.length > 0 ? (Math.max(...onPath.map((t) => t.finishedAt)) - Math.min(...onPath.map((t) => t.startedAt))) / 1000 : 0;
+        const sequentialPodStartS = steps.filter((s) => s.onCriticalPath).reduce((a, s) => a + (Number.isFinite(s.podStartLatencyS) ? s.podStartLatencyS : 0), 0);
+        const figure: RunFigure = {
+            template: o.template,
+            workflow: name,
+            phase: status.status.phase,
+            submitToSucceededS,
+            workflowS: seconds(status.status.startedAt, status.status.finishedAt),
+            stepPods: stepWatch.pods.size,
+            instancePods: [...instanceWatch.pods.keys()].filter((uid) => !instanceBefore.has(uid)).length,
+            steps,
+            criticalPathS,
+            sequentialPodStartS,
+        };
+        o.log(`${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods`);
+        if (figure.phase !== "Succeeded") throw new Error(`workflow ${name} ${figure.phase}: ${status.status.message ?? ""}`);
+        return figure;
+    } finally {
+        stepWatch.stop();
+        instanceWatch.stop();
+    }
+}
+
+function median(values: number[]): number {
+    const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+    if (v.length === 0) return NaN;
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/** Markdown table of the figures (medians over the repetitions). */
+export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
+    const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+    const lines = [
+        `| run | submit → Succeeded s | workflow s | step pods created | instance pods created | critical path s | sequential pod start latency s (sum) | share | critical-path steps |`,
+        `|---|---|---|---|---|---|---|---|---|`,
+    ];
+    for (const template of [...new Set(result.runs.map((r) => r.template))]) {
+        const runs = result.runs.filter((r) => r.template === template);
+        const cp = median(runs.map((r) => r.criticalPathS));
+        const ps = median(runs.map((r) => r.sequentialPodStartS));
+        const chain = runs[0].steps.filter((s) => s.onCriticalPath).map((s) => `${s.step} (${f(s.durationS)} s, start ${f(s.podStartLatencyS)} s)`).join(" → ");
+        lines.push(`| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`);
+    }
+    return lines.join("\n");
+}
+
+/**
+ * Deploys and deletes one instance `reps` times on the node and measures each run. Throws when a
+ * run does not succeed (the figures of a failed run would mislead).
+ */
+export async function measureWorkflowRuns(options: WorkflowRunsOptions): Promise<{ data: WorkflowRunsResult; markdown: string }> {
+    const instance = options.instanceName ?? "bench-run";
+    const log = options.log ?? ((l: string) => process.stderr.write(`[workflow-runs] ${l}\n`));
+    const common = { kubeconfig: options.kubeconfig, namespace: options.namespace, instance, parameters: options.parameters ?? {}, timeoutSeconds: options.timeoutSeconds ?? 900, log };
+    const runs: RunFigure[] = [];
+    for (let i = 0; i < (options.reps ?? 1); i++) {
+        runs.push(await measureRun({ ...common, template: options.deployTemplate ?? "deploy-arkouda-on-kubernetes" }));
+        runs.push(await measureRun({ ...common, template: options.deleteTemplate ?? "delete-arkouda-on-kubernetes" }));
+    }
+    const data: WorkflowRunsResult = { namespace: options.namespace, instanceName: instance, runs };
+    return { data, markdown: workflowRunsMarkdown(data) };
+}
