@@ -161,7 +161,7 @@ function podStartLatency(pod: any): number {
 export function criticalPath(steps: readonly { step: string; startedAt: number; finishedAt: number }[]): string[] {
     const sorted = [...steps].filter((s) => Number.isFinite(s.startedAt) && Number.isFinite(s.finishedAt)).sort((a, b) => b.finishedAt - a.finishedAt);
     const path: string[] = [];
-    let current = sorted[0];
+    let current: (typeof sorted)[number] | undefined = sorted[0];
     while (current) {
         path.unshift(current.step);
         const start = current.startedAt;
