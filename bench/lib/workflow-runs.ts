@@ -164,7 +164,7 @@ export function criticalPath(steps: readonly { step: string; startedAt: number; 
     let current: (typeof sorted)[number] | undefined = sorted[0];
     while (current) {
         path.unshift(current.step);
-        const start = current.startedAt;
+        const start: number = current.startedAt;
         current = sorted.find((s) => s.finishedAt <= start && !path.includes(s.step));
     }
     return path;
