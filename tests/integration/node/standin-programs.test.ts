@@ -88,6 +88,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         clientPort: number;
         metricsPort: number;
         name: string;
+        connectionInfo: string;
     }
 
     async function startServer(o: { name: string; metrics: boolean; token?: string; hosts?: string[]; unreachable?: string[]; extraArgs?: string[]; systemType?: string }): Promise<ServerRun> {
@@ -113,6 +114,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             GASNET_SSH_SERVERS: hosts.join(" "),
             GASNET_SSH_CMD: fakeSsh(sshDir, o.unreachable),
             GASNET_SSH_OPTIONS: "-o StrictHostKeyChecking=no",
+            ARKOUDA_SERVER_CONNECTION_INFO: path.join(sshDir, "connection-info"),
             ARKOUDA_STANDIN_HOSTS_FILE: hostsFile,
             ARKOUDA_STANDIN_LOCALE_TIMEOUT: "20",
         };
@@ -125,7 +127,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         ];
         const proc = new Proc(PYTHON, args, env);
         procs.push(proc);
-        return { proc, clientPort, metricsPort, name: o.name };
+        return { proc, clientPort, metricsPort, name: o.name, connectionInfo: path.join(sshDir, "connection-info") };
     }
 
     describe("server stand-in, registration with Kubernetes", function () {
@@ -173,6 +175,10 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             assert.deepStrictEqual(config.locales.map((l: any) => l.sshHost), ["10.0.0.1", "10.0.0.2"]);
         });
 
+        it("writes ARKOUDA_SERVER_CONNECTION_INFO (host, port, URL) once registered, as DefaultServerDaemon.run does", async () => {
+            assert.strictEqual(fs.readFileSync(s.connectionInfo, "utf8"), `${os.hostname()} ${s.clientPort} tcp://${os.hostname()}:${s.clientPort}\n`);
+        });
+
         it("answers metrics requests on METRICS_SERVER_PORT", async () => {
             const info = JSON.parse((await arkoudaRequest("127.0.0.1", s.metricsPort, "metrics", 5, { category: "SERVER_INFO" })).msg);
             assert.strictEqual(info.server_port, s.clientPort);
@@ -197,6 +203,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             await s.proc.waitOutput(/registration with Kubernetes failed: error in HTTP request .*HTTP 409/);
             assert.ok(await tcpConnects("127.0.0.1", s.clientPort), "the client port is bound, as in the real server");
             assert.strictEqual((await arkoudaRequest("127.0.0.1", s.clientPort, "ruok", 3)).code, 3, "ruok was answered although registration failed");
+            assert.strictEqual(fs.existsSync(s.connectionInfo), false, "the connection info file is written only after registration");
             assert.strictEqual(s.proc.code, undefined, "the process keeps running");
             await kubectl(["delete", "service", "leftover", "-n", NS]);
         });
