@@ -1,0 +1,3 @@
+module arkouda-workflows/images/pause
+
+go 1.26.0
