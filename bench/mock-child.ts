@@ -3,10 +3,11 @@
  *
  *   mock-child.ts cost                         workflow cost of the dev stack's generated templates
  *   mock-child.ts eval <instances> <clusters>  evaluate the program, report time/memory/resources
- *   mock-child.ts render <instances> <namespace> <out.yaml>
- *                                              the Kubernetes objects of an N-instance dev stack as
- *                                              YAML (kubectl comparison), SSH Secret filled with a
- *                                              real RSA-3072 key pair (mocks have no key)
+ *   mock-child.ts render <instances> <namespace> <out.yaml> [clusters]
+ *                                              the Kubernetes objects of an N-instance (× M-cluster)
+ *                                              dev stack as YAML (kubectl comparison, the baseline
+ *                                              program), SSH Secrets filled with a real RSA-3072
+ *                                              key pair (mocks have no key)
  *
  * Prints one JSON object on stdout.
  */
@@ -67,8 +68,8 @@ async function evaluate(instances: number, clusters: number) {
     };
 }
 
-async function render(instances: number, namespace: string, out: string) {
-    const values = scaledValues({ instances, clusters: 1 }, namespace);
+async function render(instances: number, namespace: string, out: string, clusters = 1) {
+    const values = scaledValues({ instances, clusters }, namespace);
     const objects = await renderObjects(values);
     const key = generateRsaKeyPair(3072, "arkouda-gasnet");
     const manifests = objects.map((o) => {
@@ -89,7 +90,7 @@ async function main(argv: string[]) {
     let result: unknown;
     if (mode === "cost") result = await cost();
     else if (mode === "eval") result = await evaluate(Number(rest[0]), Number(rest[1]));
-    else if (mode === "render") result = await render(Number(rest[0]), rest[1], rest[2]);
+    else if (mode === "render") result = await render(Number(rest[0]), rest[1], rest[2], rest[3] ? Number(rest[3]) : 1);
     else throw new Error(`unknown mode ${mode}`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     // Mocks leave nothing to wait for; do not let stray timers hold the process.

@@ -26,6 +26,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { baselineProject, comparisonReport, comparisonTargets, compareWithBaseline, slimPoint } from "./lib/baseline";
 import { breakdown, Breakdown } from "./lib/breakdown";
 import { REPO_ROOT, scaledValues, Shape } from "./lib/config";
 import { BenchProject, LocalCluster, loadToolchainEnv, log, summaryCount, tmpRoot } from "./lib/env";
@@ -297,6 +298,29 @@ async function main() {
         const stubPreview = await repeat(args.reps, () => stubbed.run("preview stub teardown", ["preview", "--stack", "largest"]));
         const realPreview = scale.find((p) => p.shape.instances === biggest.instances && p.shape.clusters === biggest.clusters)!.preview;
 
+        // ------------------------------------------------------------ 4. against a plain program of the same objects
+        const compareShapes: Shape[] = args.quick
+            ? [{ instances: 1, clusters: 1 }, { instances: 5, clusters: 1 }, { instances: 2, clusters: 2 }]
+            : [{ instances: 1, clusters: 1 }, { instances: 10, clusters: 1 }, { instances: 50, clusters: 1 }, { instances: 10, clusters: 5 }];
+        const largestSingle = compareShapes.filter((x) => x.clusters === 1).reduce((a, b) => (b.instances > a.instances ? b : a));
+        log(`4. this program vs a plain program of the same objects (bench/baseline) and kubectl: ${compareShapes.map((x) => `${x.instances}×${x.clusters}`).join(", ")}`);
+        const baseline = baselineProject(root, kubeconfig);
+        const comparison = await compareWithBaseline({
+            root,
+            kubeconfig,
+            program: project,
+            baseline,
+            shapes: compareShapes,
+            reps: args.reps,
+            render: async (shape, namespace, file) => (await mockChild<{ objects: number }>(`render ${shape.instances}x${shape.clusters}`, ["render", String(shape.instances), namespace, file, String(shape.clusters)])).result.objects,
+            destroy: (shape) => shape.clusters === 1,
+            breakdown: (shape) => shape === largestSingle,
+            logDir: project.logDir,
+        });
+
+        // ------------------------------------------------------------ 5. workflow runs on the local node (optional)
+        const workflowRunsSection = await workflowRuns(root, kubeconfig, "bench-p1-r0");
+
         const loadAfter = loadAvg();
         stopCluster();
 
@@ -311,6 +335,7 @@ async function main() {
             largest
                 ? { target: `50 instances × 5 clusters preview < ${TARGETS.preview50x5S} s`, value: `${f1(largest.preview.wallS)} s`, ok: largest.preview.wallS < TARGETS.preview50x5S }
                 : { target: `50 instances × 5 clusters preview < ${TARGETS.preview50x5S} s`, value: "not run (--quick)", ok: false },
+            ...comparisonTargets(comparison, args.quick),
         ];
 
         const md: string[] = [];
@@ -383,7 +408,10 @@ async function main() {
             + `The SDK serializes each provider object once (cache on by default): mock eval ${f2(dynOn.evalS)} s, with PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS=false ${f2(dynOff.evalS)} s. `
             + `\`pulumi preview\` ${f1(realPreview.wallS)} s (${Math.round(realPreview.treeRssMB)} MB tree) vs ${f1(stubPreview.wallS)} s (${Math.round(stubPreview.treeRssMB)} MB tree) with RuntimeTeardown's provider replaced by a stub of a few hundred bytes (diagnostic).`, "");
 
-        const json = { info, args, loadBefore, loadAfter, cost, clusterStartS: started.startS, micro: micro.map((x) => ({ label: x.label, what: x.what, ...strip(x.m) })), breakdowns, variants: variants.map((v) => ({ name: v.name, what: v.what, ...strip(v.m) })), tscBuildS: tscBuild.wallS,
+        md.push(...comparisonReport(comparison));
+        if (workflowRunsSection) md.push(...workflowRunsSection.md);
+
+        const json = { info, args, comparison: comparison.map(slimPoint), workflowRuns: workflowRunsSection?.json, loadBefore, loadAfter, cost, clusterStartS: started.startS, micro: micro.map((x) => ({ label: x.label, what: x.what, ...strip(x.m) })), breakdowns, variants: variants.map((v) => ({ name: v.name, what: v.what, ...strip(v.m) })), tscBuildS: tscBuild.wallS,
             apply: apply.map((p) => ({ ...p, preview: strip(p.preview), up: strip(p.up), upNoCheckpoints: strip(p.upNoCheckpoints), kubectl: strip(p.kubectl) })), fits, ratio,
             scale: scale.map((p) => ({ ...p, preview: strip(p.preview) })), scaleFits, dynamicProviders: { on: dynOn, off: dynOff, previewS: realPreview.wallS, previewTreeRssMB: realPreview.treeRssMB, stubPreview: strip(stubPreview) }, targets };
         const text = md.join("\n");
@@ -400,6 +428,44 @@ async function main() {
         stopCluster();
         if (!args.keep) fs.rmSync(root, { recursive: true, force: true });
         else log(`kept ${root}`);
+    }
+}
+
+/**
+ * Workflow run figures on the local node (bench/lib/workflow-runs.ts, helper-owned): needs a Ready
+ * node in the bench's control plane, the workflow-controller (tests/integration/argo/kube.ts) and
+ * the namespace of the 1-instance stack of section 2 (templates and identities applied). Skipped,
+ * with the reason printed, when any of that is missing; a failure is reported, not fatal.
+ */
+async function workflowRuns(root: string, kubeconfig: string, namespace: string): Promise<{ md: string[]; json: unknown } | undefined> {
+    const title = "**5. Workflow runs on the local node**";
+    const skip = (reason: string) => {
+        log(`5. workflow runs on the local node: skipped (${reason})`);
+        return { md: [`${title}: skipped (${reason}).`, ""], json: { skipped: reason } };
+    };
+    if (!fs.existsSync(path.join(__dirname, "lib", "workflow-runs.ts"))) return skip("bench/lib/workflow-runs.ts does not exist");
+    let nodes: any[] = [];
+    try {
+        nodes = JSON.parse(execFileSync("kubectl", ["--kubeconfig", kubeconfig, "get", "nodes", "-o", "json"], { encoding: "utf8" })).items ?? [];
+    } catch (e) {
+        return skip(`cannot list nodes: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const ready = nodes.filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+    if (ready.length === 0) return skip("no Ready node in the bench's control plane");
+    log(`5. workflow runs on the local node (${ready.map((n) => n.metadata.name).join(", ")}), namespace ${namespace}`);
+    process.env.KUBECONFIG = kubeconfig;
+    const { WorkflowController } = require("../tests/integration/argo/kube") as typeof import("../tests/integration/argo/kube");
+    const { measureWorkflowRuns } = require("./lib/workflow-runs") as typeof import("./lib/workflow-runs");
+    const controller = new WorkflowController(namespace, path.join(root, "logs", "workflow-controller.log"));
+    try {
+        await controller.start();
+        const { data, markdown } = await measureWorkflowRuns({ kubeconfig, namespace, log: (l) => log(`   ${l}`) });
+        return { md: [`${title} (${ready.length} node(s); stand-in images, see README "Stand-in images"):`, "", markdown, ""], json: data };
+    } catch (e) {
+        log(`   workflow runs failed: ${(e as Error).message}`);
+        return { md: [`${title}: not measured, the run failed: ${(e as Error).message.split("\n")[0]}`, ""], json: { failed: (e as Error).message } };
+    } finally {
+        await controller.stop().catch(() => undefined);
     }
 }
 
