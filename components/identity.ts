@@ -61,7 +61,6 @@ export interface ArkoudaIdentityArgs {
 export const ARKOUDA_ROLES: readonly { readonly suffix: string; readonly grants: readonly Grant[] }[] = [
     { suffix: "pod-discovery", grants: ARKOUDA_GRANTS.podDiscovery },
     { suffix: "service-registration", grants: ARKOUDA_GRANTS.serviceRegistration },
-    { suffix: "servicemonitor", grants: ARKOUDA_GRANTS.serviceMonitor },
 ];
 
 /**

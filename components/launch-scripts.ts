@@ -6,10 +6,11 @@
  * (set by the runtime objects), so nothing is spliced into shell code. They must contain no
  * `{{` (Argo would try to substitute it) — the tests check that, `bash -n` and shellcheck.
  *
- * Environment contract (both): RUN_AS_USER, RUN_AS_UID, RUN_AS_GROUP, RUN_AS_GID (empty or
- * `ubuntu` = run as the image's ubuntu user), SSH_KEYS_DIR (mounted ssh secret with id_rsa and
- * id_rsa.pub). Server only: MY_IP, NUMLOCALES, K8S_HOST, NAMESPACE, APP_NAME, LOG_LEVEL, MEMTRACK,
- * CHPL_MEM_MAX, ARKOUDA_SERVER_PORT, COLLECT_METRICS, LOCALE_DISCOVERY_ATTEMPTS.
+ * Environment: the rows of components/image-contract.ts whose reader is the launch script, plus
+ * the optional LOCALE_DISCOVERY_ATTEMPTS / LOCALE_DISCOVERY_INTERVAL. The server script also
+ * reads EXTERNAL_SERVICE_NAME and METRICS_SERVICE_NAME (passed to arkouda_server as well) to
+ * clear an earlier run's registration, and its API calls are the launch-script rows of
+ * API_CONTRACT there.
  */
 
 /** Absolute paths of the mounted Arkouda service-account token (defect 10: never relative). */
@@ -112,6 +113,34 @@ LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-5}"
 # The Arkouda service-account token, read from its absolute mount path (not relative, defect 10).
 SSL_TOKEN="$(cat "$SA_TOKEN_FILE")"
 export SSL_TOKEN
+: "${"$"}{EXTERNAL_SERVICE_NAME:?EXTERNAL_SERVICE_NAME is required}"
+: "${"$"}{METRICS_SERVICE_NAME:?METRICS_SERVICE_NAME is required}"
+
+# DELETE one object by API path; absent is fine, any other answer stops the start.
+api_delete() {
+    local path=$1 code
+    code="$(curl --silent --show-error --output /dev/null --write-out '%{http_code}' --max-time 10 \
+        --cacert "$SA_CA_FILE" \
+        --header "Authorization: Bearer $SSL_TOKEN" \
+        --request DELETE "$K8S_HOST$path")" || code="no answer"
+    case "$code" in
+        200 | 202 | 404) return 0 ;;
+        *)
+            log "DELETE $path: HTTP $code"
+            return 1
+            ;;
+    esac
+}
+
+# arkouda_server POSTs its Services and Endpoints and fails on a 409: a server that was killed
+# never deregistered, and nothing ever deletes the Endpoints it posted. Clear both first.
+clear_registration() {
+    local name
+    for name in "$EXTERNAL_SERVICE_NAME" "$METRICS_SERVICE_NAME"; do
+        api_delete "/api/v1/namespaces/$NAMESPACE/services/$name"
+        api_delete "/api/v1/namespaces/$NAMESPACE/endpoints/$name"
+    done
+}
 
 # Print the IPs of the running locale pods (label app=$APP_NAME), one per line, sorted.
 locale_ips() {
@@ -152,6 +181,7 @@ done
 ensure_run_as_user
 install_ssh_keys
 start_sshd
+clear_registration
 
 # GASNet UDP conduit, ssh spawner: locale 0 is this pod, then every locale pod.
 SSH_SERVERS="$MY_IP ${"$"}{LOCALE_IPS% }"

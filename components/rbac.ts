@@ -2,6 +2,7 @@
  * RBAC as intent: a grant reads like "may list pods", and `policyRules` folds grants into
  * the fewest, sorted Role rules so the manifest is stable and easy to review.
  */
+import { API_CONTRACT, type ApiCallRow } from "./image-contract";
 
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
 
@@ -58,20 +59,28 @@ export function policyRules(grants: readonly Grant[]): PolicyRule[] {
         .sort((a, b) => a.apiGroups[0].localeCompare(b.apiGroups[0]) || a.resources[0].localeCompare(b.resources[0]));
 }
 
-/** What the Arkouda server does with the Kubernetes API, one Role per purpose. */
+/**
+ * What the Arkouda server pod does with the Kubernetes API, one Role per purpose, derived from
+ * the calls the image and the launch script make (components/image-contract.ts API_CONTRACT).
+ */
 export const ARKOUDA_GRANTS = {
-    /** The server lists locale pods to learn their IPs before starting GASNet. */
-    podDiscovery: [
-        may("get", "list", "watch").on("pods"),
-        may("get", "list").on("deployments", "apps"),
-    ],
-    /** The server registers its client and metrics Services at start-up and removes them on shutdown. */
-    serviceRegistration: [
-        may("get", "list", "create", "update", "patch", "delete").on("services"),
-        may("get", "list").on("endpoints"),
-    ],
-    /** The server may register a ServiceMonitor for its own metrics endpoint. */
-    serviceMonitor: [
-        may("get", "list", "create", "update", "patch", "delete").on("servicemonitors", "monitoring.coreos.com"),
-    ],
+    /** The launch script lists the locale pods to learn their IPs before starting GASNet. */
+    podDiscovery: grantsFor((call) => call.resource === "pods"),
+    /**
+     * The server registers its client and metrics Services and their Endpoints at start-up and
+     * deletes the Services at shutdown; the launch script first clears an earlier run's.
+     */
+    serviceRegistration: grantsFor((call) => call.resource === "services" || call.resource === "endpoints"),
 } as const satisfies Record<string, readonly Grant[]>;
+
+function grantsFor(select: (call: ApiCallRow) => boolean): Grant[] {
+    const verbs = new Map<string, Set<Verb>>();
+    for (const call of API_CONTRACT.filter(select)) {
+        const key = `${call.apiGroup}\u0000${call.resource}`;
+        verbs.set(key, (verbs.get(key) ?? new Set<Verb>()).add(call.verb));
+    }
+    return [...verbs.entries()].map(([key, set]) => {
+        const [apiGroup, resource] = key.split("\u0000");
+        return { apiGroup, resource, verbs: VERB_ORDER.filter((v) => set.has(v)) };
+    });
+}

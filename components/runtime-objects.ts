@@ -7,9 +7,11 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "./config/types";
+import { SERVER_CONNECTION_INFO_PATH } from "./image-contract";
 import {
     LOCALE_LAUNCH_SCRIPT,
     LOCALE_SCRIPT_PATH,
+    SA_CA_PATH,
     SA_TOKEN_DIR,
     SCRIPT_KEY,
     SERVER_LAUNCH_SCRIPT,
@@ -25,6 +27,8 @@ type Service = k8s.types.input.core.v1.Service;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 export const MANAGED_BY = "arkouda-workflows";
+/** sshd in the Arkouda image; the GASNet ssh spawner connects to it. */
+export const SSH_PORT = 22;
 export const SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
 /** Prometheus-operator ServiceMonitor (the subset we emit). */
@@ -66,6 +70,8 @@ export interface ArkoudaValues {
     serverPort: number;
     metricsServicePort: number;
     exporterPort: number;
+    exporterCpu: string;
+    exporterMemory: string;
     pollingIntervalSeconds: string;
     prometheusMatchLabels: Record<string, string>;
     runAsUser: string;
@@ -109,6 +115,8 @@ export function arkoudaValues(i: InstanceConfig): ArkoudaValues {
         serverPort: i.serverPort,
         metricsServicePort: i.metrics.servicePort,
         exporterPort: i.metrics.exporterPort,
+        exporterCpu: i.metrics.exporterCpu,
+        exporterMemory: i.metrics.exporterMemory,
         pollingIntervalSeconds: String(i.metrics.pollingIntervalSeconds),
         prometheusMatchLabels: { ...i.metrics.prometheusMatchLabels },
         runAsUser: i.runAs?.user ?? "",
@@ -236,7 +244,7 @@ export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[]
     });
     const locale = { app: n.locale };
     const server = { app: n.server };
-    const ssh = [{ name: "ssh", port: 22, protocol: "TCP", targetPort: 22 }];
+    const ssh = [{ name: "ssh", port: SSH_PORT, protocol: "TCP", targetPort: SSH_PORT }];
     return [
         svc(n.localeHeadless, localeLabels(v), locale, { clusterIP: "None", ports: ssh }),
         svc(n.localeSsh, localeLabels(v), locale, { ports: ssh }),
@@ -272,14 +280,11 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
                             image: `${ns.images.server}:${v.version}`,
                             imagePullPolicy: v.imagePullPolicy,
                             command: ["bash", LOCALE_SCRIPT_PATH],
-                            env: env({
-                                ...runAsEnv(v),
-                                CHPL_RT_NUM_THREADS_PER_LOCALE: v.numThreadsPerLocale,
-                                GASNET_SUPERNODE_MAXSIZE: "1",
-                                MEMTRACK: v.memTrack,
-                            }),
-                            ports: [{ containerPort: 22, name: "ssh", protocol: "TCP" }],
-                            readinessProbe: { tcpSocket: { port: 22 }, periodSeconds: 5 },
+                            // Only what the locale script reads: the Chapel/GASNet settings reach the
+                            // locale process from the server over the spawner, not from this env.
+                            env: env(runAsEnv(v)),
+                            ports: [{ containerPort: SSH_PORT, name: "ssh", protocol: "TCP" }],
+                            readinessProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 5 },
                             resources: resources(v.cpu, v.memory),
                             volumeMounts: [
                                 { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
@@ -297,8 +302,84 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
     };
 }
 
-export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string): Pod {
+/** The server container's environment (names: components/image-contract.ts). */
+export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): EnvVar[] {
     const n = arkoudaNames(v.instanceName);
+    const metricsPort = intText(v.metricsServicePort);
+    return [
+        ...env({
+            ...runAsEnv(v),
+            APP_NAME: n.locale,
+            ARKOUDA_SERVER_CONNECTION_INFO: SERVER_CONNECTION_INFO_PATH,
+            ARKOUDA_SERVER_PORT: intText(v.serverPort),
+            CACERT_FILE: SA_CA_PATH,
+            CHPL_MEM_MAX: v.memMax,
+            CHPL_RT_NUM_THREADS_PER_LOCALE: v.numThreadsPerLocale,
+            COLLECT_METRICS: String(withMetrics),
+            EXTERNAL_SERVICE_NAME: n.clientService,
+            EXTERNAL_SERVICE_PORT: intText(v.serverPort),
+            EXTERNAL_SERVICE_TARGET_PORT: intText(v.serverPort),
+            GASNET_SUPERNODE_MAXSIZE: "1",
+            K8S_HOST: ns.kubernetesApiUrl,
+            LOG_LEVEL: v.logLevel,
+            MEMTRACK: v.memTrack,
+            // The metrics daemon listens on METRICS_SERVER_PORT but registers the *target* port:
+            // all three must be the same number for the registered Endpoints to reach it.
+            METRICS_SERVER_PORT: metricsPort,
+            METRICS_SERVICE_NAME: n.metricsService,
+            METRICS_SERVICE_PORT: metricsPort,
+            METRICS_SERVICE_TARGET_PORT: metricsPort,
+            NAMESPACE: namespace ?? ns.namespace,
+            NUMLOCALES: intText(v.totalLocales),
+        }),
+        { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    ];
+}
+
+/**
+ * Ready = registration succeeded and the client socket answers: arkouda_server writes
+ * ARKOUDA_SERVER_CONNECTION_INFO only after registering, right before it serves (the port alone
+ * is bound before registration, so a TCP check would pass for a server that failed to register).
+ */
+export const SERVER_READINESS_COMMAND = [
+    "bash",
+    "-c",
+    'test -s "$ARKOUDA_SERVER_CONNECTION_INFO" && exec 3<>"/dev/tcp/127.0.0.1/$ARKOUDA_SERVER_PORT"',
+];
+
+/** The prometheus-arkouda-exporter's environment (names the image reads: image-contract.ts). */
+function exporterEnv(host: string, port: string, serverName: string, interval: string, scrapePort: number): EnvVar[] {
+    return env({
+        ARKOUDA_METRICS_SERVER_NAME: serverName,
+        ARKOUDA_METRICS_SERVICE_HOST: host,
+        ARKOUDA_METRICS_SERVICE_PORT: port,
+        METRICS_POLLING_INTERVAL: interval,
+        METRICS_SCRAPE_PORT: intText(scrapePort),
+    });
+}
+
+/** Restarts an exporter that hangs; it exits by itself when it cannot reach the metrics daemon. */
+function exporterLiveness(port: number) {
+    return { httpGet: { path: "/metrics", port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 };
+}
+
+/**
+ * The server Pod. With metrics, the exporter runs as a native sidecar (an init container with
+ * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
+ * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
+ */
+export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+    const n = arkoudaNames(v.instanceName);
+    const sidecar = {
+        name: "arkouda-metrics-exporter",
+        image: `${ns.images.exporter}:${v.version}`,
+        imagePullPolicy: v.imagePullPolicy,
+        restartPolicy: "Always",
+        env: exporterEnv("localhost", intText(v.metricsServicePort), v.serverName, v.pollingIntervalSeconds, v.exporterPort),
+        ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
+        livenessProbe: exporterLiveness(v.exporterPort),
+        resources: resources(v.exporterCpu, v.exporterMemory),
+    };
     return {
         apiVersion: "v1",
         kind: "Pod",
@@ -308,60 +389,26 @@ export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace?: s
             serviceAccountName: ns.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
+            ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {
                     name: "arkouda-udp-server",
                     image: `${ns.images.server}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
                     command: ["bash", SERVER_SCRIPT_PATH],
-                    env: [
-                        ...env({
-                            ...runAsEnv(v),
-                            APP_NAME: n.locale,
-                            ARKOUDA_CLIENT_MODE: "API",
-                            ARKOUDA_SERVER_PORT: intText(v.serverPort),
-                            CHPL_MEM_MAX: v.memMax,
-                            CHPL_RT_NUM_THREADS_PER_LOCALE: v.numThreadsPerLocale,
-                            COLLECT_METRICS: "true",
-                            EXTERNAL_SERVICE_NAME: n.clientService,
-                            EXTERNAL_SERVICE_PORT: intText(v.serverPort),
-                            EXTERNAL_SERVICE_TARGET_PORT: intText(v.serverPort),
-                            GASNET_SUPERNODE_MAXSIZE: "1",
-                            K8S_HOST: ns.kubernetesApiUrl,
-                            LOG_LEVEL: v.logLevel,
-                            MEMTRACK: v.memTrack,
-                            METRICS_SERVICE_NAME: n.metricsService,
-                            METRICS_SERVICE_PORT: intText(v.metricsServicePort),
-                            METRICS_SERVICE_TARGET_PORT: intText(v.metricsServicePort),
-                            NAMESPACE: namespace ?? ns.namespace,
-                            NUMLOCALES: intText(v.totalLocales),
-                        }),
-                        { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-                    ],
+                    env: serverEnv(v, ns, namespace, withMetrics),
                     ports: [
                         { containerPort: v.serverPort, name: "client", protocol: "TCP" },
-                        { containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" },
-                        { containerPort: 22, name: "ssh", protocol: "TCP" },
+                        ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
+                        { containerPort: SSH_PORT, name: "ssh", protocol: "TCP" },
                     ],
+                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
                     resources: resources(v.cpu, v.memory),
                     volumeMounts: [
                         { name: "launch-script", mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
                         { name: "sa-token", mountPath: SA_TOKEN_DIR, readOnly: true },
                         { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
                     ],
-                },
-                {
-                    name: "arkouda-metrics-exporter",
-                    image: `${ns.images.exporter}:${v.version}`,
-                    imagePullPolicy: v.imagePullPolicy,
-                    env: env({
-                        ARKOUDA_METRICS_SERVICE_HOST: "localhost",
-                        ARKOUDA_METRICS_SERVICE_PORT: intText(v.metricsServicePort),
-                        ARKOUDA_SERVER_NAME: v.serverName,
-                        EXPORT_PORT: intText(v.exporterPort),
-                        POLLING_INTERVAL_SECONDS: v.pollingIntervalSeconds,
-                    }),
-                    ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
                 },
             ],
             volumes: [
@@ -407,18 +454,22 @@ export function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): Ser
     );
 }
 
-/** Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on). */
+/**
+ * Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on).
+ * The server Pod comes in two variants because metrics decide its containers, not only values.
+ */
 export function arkoudaRuntimeObjects(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string) {
     return {
         launchScripts: launchScriptConfigMaps(v, namespace),
         services: arkoudaServices(v, namespace),
         localeDeployment: localeDeployment(v, ns, namespace),
-        serverPod: serverPod(v, ns, namespace),
+        serverPod: serverPod(v, ns, namespace, true),
+        serverPodWithoutMetrics: serverPod(v, ns, namespace, false),
         serviceMonitor: arkoudaServiceMonitor(v, namespace),
     };
 }
 
-/** Every object a deploy creates, including the two Services the server registers itself. */
+/** Every object a deploy creates, including the Services and Endpoints the server registers itself. */
 export function arkoudaRuntimeObjectRefs(instanceName: string): ObjectRef[] {
     const n = arkoudaNames(instanceName);
     const refs: ObjectRef[] = [
@@ -431,6 +482,10 @@ export function arkoudaRuntimeObjectRefs(instanceName: string): ObjectRef[] {
         { apiVersion: "v1", kind: "Service", name: n.metricsExporter },
         { apiVersion: "v1", kind: "Service", name: n.clientService },
         { apiVersion: "v1", kind: "Service", name: n.metricsService },
+        // The server posts an Endpoints object for each selector-less Service it registers and
+        // never deletes it.
+        { apiVersion: "v1", kind: "Endpoints", name: n.clientService },
+        { apiVersion: "v1", kind: "Endpoints", name: n.metricsService },
         { apiVersion: "apps/v1", kind: "Deployment", name: n.locale },
         { apiVersion: "v1", kind: "Pod", name: n.server },
         { apiVersion: SERVICE_MONITOR_API_VERSION, kind: "ServiceMonitor", name: n.serviceMonitor },
@@ -469,14 +524,9 @@ export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, nam
                             name: "prometheus-arkouda-exporter",
                             image: `${ns.images.exporter}:${v.version}`,
                             imagePullPolicy: v.imagePullPolicy,
-                            env: env({
-                                ARKOUDA_METRICS_SERVICE_HOST: v.metricsServiceHost,
-                                ARKOUDA_METRICS_SERVICE_PORT: v.metricsServicePort,
-                                ARKOUDA_SERVER_NAME: v.serverName,
-                                EXPORT_PORT: intText(v.exporterPort),
-                                POLLING_INTERVAL_SECONDS: v.pollingIntervalSeconds,
-                            }),
+                            env: exporterEnv(v.metricsServiceHost, v.metricsServicePort, v.serverName, v.pollingIntervalSeconds, v.exporterPort),
                             ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
+                            livenessProbe: exporterLiveness(v.exporterPort),
                             resources: resources(v.cpu, v.memory),
                         },
                     ],

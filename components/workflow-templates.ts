@@ -31,6 +31,7 @@ import { childOptions, typeToken } from "./component";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "./config/types";
+import { DEFAULT_EXPORTER_CPU, DEFAULT_EXPORTER_MEMORY } from "./config/schema";
 import { argoParam, paramRef, renderManifest } from "./argo/expr";
 import {
     Container,
@@ -102,10 +103,12 @@ export const ARKOUDA_PARAMETERS: readonly ParamSpec[] = [
     { name: "log-level", description: "arkouda_server --logLevel", enum: LOG_LEVELS, safeDefault: "LogLevel.INFO" },
     { name: "mem-track", description: "arkouda_server --memTrack", enum: BOOL, safeDefault: "true" },
     { name: "server-port", description: "port Arkouda clients connect to", safeDefault: "5555" },
-    { name: "metrics-enabled", description: "register a ServiceMonitor for the metrics exporter", enum: BOOL, safeDefault: "false" },
+    { name: "metrics-enabled", description: "run the metrics daemon and exporter sidecar, register a ServiceMonitor", enum: BOOL, safeDefault: "false" },
     { name: "metrics-service-port", description: "ARKOUDA_METRICS_SERVICE_PORT", safeDefault: "5556" },
     { name: "metrics-polling-interval", description: "ARKOUDA_METRICS_POLLING_INTERVAL seconds", safeDefault: "15" },
     { name: "exporter-port", description: "port the metrics exporter serves /metrics on", safeDefault: "5080" },
+    { name: "exporter-cpu", description: "CPU of the exporter sidecar (requests = limits)", safeDefault: DEFAULT_EXPORTER_CPU },
+    { name: "exporter-memory", description: "memory of the exporter sidecar (requests = limits)", safeDefault: DEFAULT_EXPORTER_MEMORY },
     { name: "prometheus-match-labels", description: "JSON map of the labels Prometheus selects ServiceMonitors by", safeDefault: "{}" },
     { name: "run-as-user", description: "ARKOUDA_USER (empty: the image's ubuntu user)", safeDefault: "" },
     { name: "run-as-uid", description: "ARKOUDA_UID", safeDefault: "" },
@@ -155,6 +158,8 @@ export function arkoudaParameters(i: InstanceConfig, _ns?: NamespaceSettings): R
         "metrics-service-port": String(i.metrics.servicePort),
         "metrics-polling-interval": String(i.metrics.pollingIntervalSeconds),
         "exporter-port": String(i.metrics.exporterPort),
+        "exporter-cpu": i.metrics.exporterCpu,
+        "exporter-memory": i.metrics.exporterMemory,
         "prometheus-match-labels": labelsJson(i.metrics.prometheusMatchLabels),
         "run-as-user": i.runAs?.user ?? "",
         "run-as-uid": i.runAs ? String(i.runAs.uid) : "",
@@ -226,6 +231,8 @@ export function arkoudaPlaceholders(): ArkoudaValues {
         serverPort: argoParam.int("server-port"),
         metricsServicePort: argoParam.int("metrics-service-port"),
         exporterPort: argoParam.int("exporter-port"),
+        exporterCpu: s("exporter-cpu"),
+        exporterMemory: s("exporter-memory"),
         pollingIntervalSeconds: argoParam.intText("metrics-polling-interval"),
         prometheusMatchLabels: argoParam.map("prometheus-match-labels"),
         runAsUser: s("run-as-user"),
@@ -370,6 +377,11 @@ export function whenTrue(param: string): string {
     return `{{=${paramRef(param)} == 'true'}}`;
 }
 
+/** `when` expression: the workflow parameter is anything but 'true' (the complement of whenTrue). */
+export function whenFalse(param: string): string {
+    return `{{=${paramRef(param)} != 'true'}}`;
+}
+
 /** The exit-handler condition: only a workflow that did not succeed cleans up. */
 export const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
 
@@ -415,7 +427,9 @@ function assemble(name: string, c: Common): WorkflowTemplate {
                     "app.kubernetes.io/managed-by": MANAGED_BY,
                     "app.kubernetes.io/name": "arkouda",
                 },
+                // Which instance or exporter a Workflow acts on, so clean-up can find runs in flight.
                 labelsFrom: {
+                    "app.kubernetes.io/instance": { expression: paramRef(c.nameParam) },
                     [`arkouda-workflows/${c.kind}`]: { expression: paramRef(c.nameParam) },
                 },
             },
@@ -458,18 +472,23 @@ function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | un
         success: `status.readyReplicas == ${renderInt(locales)}, status.updatedReplicas == ${renderInt(locales)}`,
         deadlineSeconds: ns.deadlines.localeReadySeconds,
     });
-    const deployServer = steps.resourceApply("deploy-server", objs.serverPod, {
-        success: "status.phase == Running",
+    // Serving, not only running: the server container turns ready once it has registered and
+    // its client socket answers (its readiness probe), and a pod that ends fails the step.
+    const serverReady = {
+        success: "status.containerStatuses.0.ready == true",
         failure: "status.phase in (Failed, Succeeded)",
         deadlineSeconds: ns.deadlines.serverReadySeconds,
-    });
+    };
+    const deployServer = steps.resourceApply("deploy-server", objs.serverPod, serverReady);
+    const deployServerWithoutMetrics = steps.resourceApply("deploy-server-without-metrics", objs.serverPodWithoutMetrics, serverReady);
     const registerMonitor = steps.resourceApply("register-servicemonitor", objs.serviceMonitor);
 
     const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
     const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
-    const serverTask = task("deploy-server").runs(deployServer).after(localesTask);
+    const serverTask = task("deploy-server").runs(deployServer).after(localesTask).when(whenTrue("metrics-enabled"));
+    const plainServerTask = task("deploy-server-without-metrics").runs(deployServerWithoutMetrics).after(localesTask).when(whenFalse("metrics-enabled"));
     const monitorTask = task("register-servicemonitor").runs(registerMonitor).after(applyTask).when(whenTrue("metrics-enabled"));
-    steps.add(dag("deploy", [applyTask, localesTask, serverTask, monitorTask]));
+    steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, monitorTask]));
 
     const cleanUp = arkoudaDeleteSteps(steps, ns, "clean-up");
     exitHandler(steps, cleanUp);
@@ -604,6 +623,7 @@ export function allWorkflowTemplates(ns: NamespaceSettings, defaultInstance?: In
 const PLURALS: Record<string, string> = {
     ConfigMap: "configmaps",
     Deployment: "deployments",
+    Endpoints: "endpoints",
     Pod: "pods",
     Service: "services",
     ServiceMonitor: "servicemonitors",

@@ -159,15 +159,61 @@ function sortedLabels(labels: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Chapel's heap cap must fit inside the container's memory limit, or the kernel kills the locale. */
+/** sshd's port in the Arkouda image; the GASNet ssh spawner connects to it on every pod. */
+const SSHD_PORT = 22;
+
+/**
+ * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
+ * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
+ * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
+ */
 function instanceProblems(instance: InstanceConfig, path: Path): Problem[] {
+    const problems: Problem[] = [];
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
-        return [{
+        problems.push({
             path: [...path, "chapel", "memMax"],
             message: `must not exceed the instance's memory (${instance.memory} = ${memoryBytes} bytes); lower chapel.memMax or raise memory`,
             input: instance.chapel.memMax,
-        }];
+        });
+    }
+    const ports: { key: Path; what: string; port: number }[] = [
+        { key: ["serverPort"], what: "the client socket", port: instance.serverPort },
+        ...(instance.metrics.enabled
+            ? [
+                  { key: ["metrics", "servicePort"], what: "the metrics daemon", port: instance.metrics.servicePort },
+                  { key: ["metrics", "exporterPort"], what: "the exporter's /metrics", port: instance.metrics.exporterPort },
+              ]
+            : []),
+    ];
+    ports.forEach((p, i) => {
+        const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
+        if (!taken) return;
+        const other = typeof taken === "string" ? taken : `${taken.what} (${taken.key.join(".")})`;
+        problems.push({
+            path: [...path, ...p.key],
+            message: `collides with ${other} on the server pod; ${p.what} needs a port of its own, so pick another one`,
+            input: p.port,
+        });
+    });
+    return problems;
+}
+
+/** The instance whose metrics Service a standalone exporter's host names (`<instance>-metrics[.ns...]`). */
+function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
+    const service = exporter.metricsServiceHost.split(".")[0];
+    return instances.find((i) => `${i.name}-metrics` === service);
+}
+
+/** An exporter aimed at an instance of this cluster must find its metrics daemon where it listens. */
+function exporterProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], path: Path): Problem[] {
+    const instance = metricsTarget(exporter, instances);
+    if (!instance) return [];
+    if (!instance.metrics.enabled) {
+        return [{ path: [...path, "metricsServiceHost"], message: `names the metrics Service of instance ${instance.name}, whose metrics.enabled is false: nothing listens there; enable its metrics or point the exporter elsewhere`, input: exporter.metricsServiceHost }];
+    }
+    if (instance.metrics.servicePort !== exporter.metricsServicePort) {
+        return [{ path: [...path, "metricsServicePort"], message: `must equal instance ${instance.name}'s metrics.servicePort (${instance.metrics.servicePort}), where its metrics daemon listens`, input: exporter.metricsServicePort }];
     }
     return [];
 }
@@ -259,6 +305,10 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         instances.forEach((instance) => {
             if (cluster.overrides.instances[instance.name]) problems.push(...instanceProblems(instance, [...path, "overrides", "instances", instance.name]));
         });
+        exporters.forEach((exporter) => {
+            const where: Path = cluster.overrides.exporters[exporter.name] ? [...path, "overrides", "exporters", exporter.name] : ["exporters", raw.exporters.findIndex((e) => e.name === exporter.name)];
+            problems.push(...exporterProblems(exporter, instances, where));
+        });
         return {
             name: cluster.name,
             kubeconfig: cluster.kubeconfig,
@@ -273,7 +323,8 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         };
     });
 
-    if (problems.length > 0) return { problems };
+    // A rule checked per cluster reports a shared key once, however many clusters select it.
+    if (problems.length > 0) return { problems: [...new Map(problems.map((p) => [JSON.stringify([p.path, p.message]), p])).values()] };
     return {
         problems,
         config: {

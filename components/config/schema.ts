@@ -41,6 +41,15 @@ export const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
 export const DEFAULT_DEPLOY_SCHEDULE = "0 7 * * *";
 export const DEFAULT_DELETE_SCHEDULE = "0 17 * * *";
 export const DEFAULT_TIMEZONE = "America/New_York";
+/**
+ * The exporter image imports the whole arkouda client (pandas, numpy): upstream's chart gives it
+ * 500m-1000m CPU and 512Mi-1Gi memory; requests = limits here, at the chart's CPU request and
+ * memory limit.
+ */
+export const DEFAULT_EXPORTER_CPU = "500m";
+export const DEFAULT_EXPORTER_MEMORY = "1Gi";
+/** kubectl image of the multi-object steps: the version the toolchain builds and tests with. */
+export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 const cron = checked(rules.cronExpression);
 
@@ -96,6 +105,8 @@ function instanceShape() {
             servicePort: port().default(5556),
             pollingIntervalSeconds: seconds(1, 3600).default(15),
             exporterPort: port().default(5080),
+            exporterCpu: checked(rules.quantity).default(DEFAULT_EXPORTER_CPU),
+            exporterMemory: checked(rules.quantity).default(DEFAULT_EXPORTER_MEMORY),
             prometheusMatchLabels: labelMap.default(DEFAULT_MATCH_LABELS),
         }).prefault({}),
         schedules: strictObject({
@@ -117,8 +128,8 @@ export const exporterSchema = strictObject({
     pollingIntervalSeconds: seconds(1, 3600).default(15),
     exporterPort: port().default(5080),
     launcher: checked(rules.labelValue).default("slurm"),
-    cpu: checked(rules.quantity).default("100m"),
-    memory: checked(rules.quantity).default("128Mi"),
+    cpu: checked(rules.quantity).default(DEFAULT_EXPORTER_CPU),
+    memory: checked(rules.quantity).default(DEFAULT_EXPORTER_MEMORY),
     imagePullPolicy: imagePullPolicy.default("IfNotPresent"),
     prometheusMatchLabels: labelMap.default(DEFAULT_MATCH_LABELS),
     run: runSchema.optional(),
@@ -168,7 +179,7 @@ export const topLevelShape = {
     images: strictObject({
         server: checked(rules.imageRepository).default("bearsrus/arkouda-udp-server"),
         exporter: checked(rules.imageRepository).default("bearsrus/prometheus-arkouda-exporter"),
-        kubectl: checked(rules.imageReference).default("registry.k8s.io/kubectl:v1.34.2"),
+        kubectl: checked(rules.imageReference).default(DEFAULT_KUBECTL_IMAGE),
     }).prefault({}),
     deadlines: strictObject({
         deploySeconds: seconds(60, 86400).default(1800),

@@ -28,6 +28,10 @@ export interface MetricsConfig {
     readonly pollingIntervalSeconds: number;
     /** Port the prometheus-arkouda-exporter serves /metrics on. */
     readonly exporterPort: number;
+    /** CPU of the exporter sidecar (requests = limits). */
+    readonly exporterCpu: string;
+    /** Memory of the exporter sidecar (requests = limits). */
+    readonly exporterMemory: string;
     /** Labels the target Prometheus selects ServiceMonitors by (ARKOUDA_PROMETHEUS_MATCH_LABEL). */
     readonly prometheusMatchLabels: Readonly<Record<string, string>>;
 }

@@ -177,3 +177,54 @@ describe("config: problems are reported together", () => {
         assert.throws(() => parse({ namespace: "Bad", colour: "blue" }), /invalid stack config \(2 problems\)/);
     });
 });
+
+describe("config: values that cannot work together on one pod", () => {
+    it("rejects a metrics port equal to the client port, naming both keys", () => {
+        assertOneProblem({ instances: [instance({ serverPort: 6000, metrics: { servicePort: 6000 } })] }, "instances[0].metrics.servicePort", /collides with the client socket \(serverPort\)/);
+    });
+
+    it("rejects an exporter port equal to the metrics port", () => {
+        assertOneProblem({ instances: [instance({ metrics: { exporterPort: 5556 } })] }, "instances[0].metrics.exporterPort", /collides with the metrics daemon \(metrics.servicePort\)/);
+    });
+
+    it("rejects sshd's port 22 as the client port", () => {
+        assertOneProblem({ instances: [instance({ serverPort: 22 })] }, "instances[0].serverPort", /collides with sshd \(22/);
+    });
+
+    it("ignores the metrics ports when metrics are off", () => {
+        assert.doesNotThrow(() => parse({ instances: [instance({ serverPort: 6000, metrics: { enabled: false, servicePort: 6000 } })] }));
+    });
+
+    it("rejects a standalone exporter aimed at an instance's metrics Service on another port", () => {
+        assertOneProblem(
+            { instances: [instance()], exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics.arkouda", metricsServicePort: 7000 }] },
+            "exporters[0].metricsServicePort",
+            /must equal instance arkouda-on-k8s's metrics.servicePort \(5556\)/,
+        );
+    });
+
+    it("rejects a standalone exporter aimed at an instance whose metrics are off", () => {
+        assertOneProblem(
+            { instances: [instance({ metrics: { enabled: false } })], exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics" }] },
+            "exporters[0].metricsServiceHost",
+            /metrics.enabled is false/,
+        );
+    });
+
+    it("reports a problem shared by several clusters once", () => {
+        const found = problems({ instances: [instance({ serverPort: 22 })], clusters: [{ name: "a", namespace: "a" }, { name: "b", namespace: "b" }] });
+        assert.strictEqual(found.length, 1, found.join("\n"));
+    });
+});
+
+describe("config: exporter sizing", () => {
+    it("sizes the standalone exporter for the arkouda client it imports (500m, 1Gi)", () => {
+        const e = parse({ exporters: [{ name: "ex", metricsServiceHost: "somewhere" }] }).clusters[0].exporters[0];
+        assert.deepStrictEqual([e.cpu, e.memory], ["500m", "1Gi"]);
+    });
+
+    it("sizes the exporter sidecar the same way", () => {
+        const m = parse({ instances: [instance()] }).clusters[0].instances[0].metrics;
+        assert.deepStrictEqual([m.exporterCpu, m.exporterMemory], ["500m", "1Gi"]);
+    });
+});

@@ -46,6 +46,8 @@ export const fixtureInstance: InstanceConfig = {
         servicePort: 5556,
         pollingIntervalSeconds: 15,
         exporterPort: 5080,
+        exporterCpu: "500m",
+        exporterMemory: "1Gi",
         prometheusMatchLabels: { release: "kube-stack" },
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },

@@ -84,9 +84,47 @@ describe("launch scripts", () => {
         if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
         const r = spawnSync("bash", [file("server")], {
             encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, NUMLOCALES: "3", K8S_HOST: "https://k", NAMESPACE: "n", APP_NAME: "a", MY_IP: "10.0.0.1", LOCALE_DISCOVERY_ATTEMPTS: "2" },
+            env: { PATH: `${bin}:${process.env.PATH}`, NUMLOCALES: "3", K8S_HOST: "https://k", NAMESPACE: "n", APP_NAME: "a", MY_IP: "10.0.0.1", LOCALE_DISCOVERY_ATTEMPTS: "2", EXTERNAL_SERVICE_NAME: "ak", METRICS_SERVICE_NAME: "ak-metrics" },
         });
         assert.strictEqual(r.status, 75, r.stderr);
         assert.match(r.stderr, /found 0 of 2 locale pods after 2 attempts/);
+    });
+});
+
+describe("launch scripts: clearing an earlier run's registration", () => {
+    // Run only the two functions, with a fake curl that logs each call and answers `code`.
+    function clear(code: string) {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
+        const calls = path.join(bin, "calls");
+        fs.writeFileSync(path.join(bin, "curl"), `#!/bin/bash\necho "\${@: -1} \${*}" >> ${calls}\nprintf '%s' ${code}\n`, { mode: 0o755 });
+        const fn = (name: string) => SERVER_LAUNCH_SCRIPT.slice(SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`), SERVER_LAUNCH_SCRIPT.indexOf("\n}\n", SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`)) + 3);
+        const program = `log() { echo "$*" >&2; }\n${fn("api_delete")}${fn("clear_registration")}clear_registration`;
+        const r = spawnSync("bash", ["-c", program], {
+            encoding: "utf8",
+            env: { PATH: `${bin}:${process.env.PATH}`, K8S_HOST: "https://k", NAMESPACE: "n", SSL_TOKEN: "t", SA_CA_FILE: "/ca", EXTERNAL_SERVICE_NAME: "ak", METRICS_SERVICE_NAME: "ak-metrics" },
+        });
+        const urls = fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => l.split(" ")[0]) : [];
+        return { status: r.status, stderr: r.stderr, urls, lines: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "" };
+    }
+
+    it("deletes both Services and both Endpoints of the instance", () => {
+        assert.deepStrictEqual(clear("404").urls, [
+            "https://k/api/v1/namespaces/n/services/ak",
+            "https://k/api/v1/namespaces/n/endpoints/ak",
+            "https://k/api/v1/namespaces/n/services/ak-metrics",
+            "https://k/api/v1/namespaces/n/endpoints/ak-metrics",
+        ]);
+    });
+
+    it("sends DELETE with the bearer token", () => {
+        const { lines } = clear("200");
+        assert.match(lines, /--request DELETE/);
+        assert.match(lines, /Authorization: Bearer t/);
+    });
+
+    it("stops the start when a delete is refused (403)", () => {
+        const r = clear("403");
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /HTTP 403/);
     });
 });

@@ -142,9 +142,9 @@ describe("program: identities", function () {
         assert.strictEqual(run.declared.filter((d) => kindOf(d) === "ClusterRole" || kindOf(d) === "ClusterRoleBinding").length, 0);
     });
 
-    it("binds the pod-discovery, service-registration and ServiceMonitor Roles to the Arkouda ServiceAccount", () => {
+    it("binds the pod-discovery and service-registration Roles to the Arkouda ServiceAccount", () => {
         const bindings = run.declared.filter((d) => kindOf(d) === "RoleBinding" && d.inputs.subjects[0].name === "arkouda").map((d) => d.inputs.roleRef.name).sort();
-        assert.deepStrictEqual(bindings, ["arkouda-pod-discovery", "arkouda-service-registration", "arkouda-servicemonitor"]);
+        assert.deepStrictEqual(bindings, ["arkouda-pod-discovery", "arkouda-service-registration"]);
     });
 });
 

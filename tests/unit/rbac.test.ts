@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { API_CONTRACT } from "../../components/image-contract";
 import { ARKOUDA_GRANTS, may, policyRules } from "../../components/rbac";
 
 describe("rbac: grants fold into stable rules", () => {
@@ -26,10 +27,13 @@ describe("rbac: grants fold into stable rules", () => {
 
 describe("rbac: what Arkouda may do", () => {
     const rules = policyRules(Object.values(ARKOUDA_GRANTS).flat());
-    const groupOf = (resource: string) => rules.filter((r) => r.resources.includes(resource)).map((r) => r.apiGroups[0]);
+    const verbsOn = (resource: string) => rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs);
 
-    it("finds servicemonitors in monitoring.coreos.com (upstream used the core group)", () => assert.deepStrictEqual(groupOf("servicemonitors"), ["monitoring.coreos.com"]));
-    it("finds deployments in apps (upstream used the core group)", () => assert.deepStrictEqual(groupOf("deployments"), ["apps"]));
-    it("never touches secrets", () => assert.deepStrictEqual(groupOf("secrets"), []));
-    it("can only read pods", () => assert.deepStrictEqual(rules.filter((r) => r.resources.includes("pods")).flatMap((r) => r.verbs), ["get", "list", "watch"]));
+    it("may only list pods (locale discovery)", () => assert.deepStrictEqual(verbsOn("pods"), ["list"]));
+    it("may create and delete its Services (registration, deregistration, clearing an earlier run's)", () => assert.deepStrictEqual(verbsOn("services"), ["create", "delete"]));
+    it("may create and delete Endpoints (the server posts them; the launch script clears an earlier run's)", () => assert.deepStrictEqual(verbsOn("endpoints"), ["create", "delete"]));
+    it("touches nothing else: no secrets, deployments or ServiceMonitors", () => assert.deepStrictEqual(rules.flatMap((r) => r.resources).sort(), ["endpoints", "pods", "services"]));
+    it("grants the verb of every API call in the image contract", () => {
+        for (const call of API_CONTRACT) assert.ok(rules.some((r) => r.apiGroups.includes(call.apiGroup) && r.resources.includes(call.resource) && r.verbs.includes(call.verb)), `${call.method} ${call.path}`);
+    });
 });

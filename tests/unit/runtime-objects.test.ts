@@ -143,9 +143,10 @@ describe("runtime objects: pods", () => {
         assert.deepStrictEqual(pod.volumes.find((v: { name: string }) => v.name === "sa-token").secret, { secretName: "arkouda-token" });
     });
 
-    it("exposes client, metrics and ssh ports on the server and the exporter port", () => {
-        const [server, exporter] = objs().serverPod.spec.containers;
-        assert.deepStrictEqual(server.ports.map((p: { containerPort: number }) => p.containerPort), [5555, 5556, 22]);
+    it("exposes client, metrics and ssh ports on the server and the exporter port on its sidecar", () => {
+        const pod = objs().serverPod.spec;
+        assert.deepStrictEqual(pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort), [5555, 5556, 22]);
+        const [exporter] = pod.initContainers;
         assert.strictEqual(exporter.name, "arkouda-metrics-exporter");
         assert.strictEqual(exporter.image, "bearsrus/prometheus-arkouda-exporter:v2024.04.19");
         assert.deepStrictEqual(exporter.ports, [{ containerPort: 5080, name: "http", protocol: "TCP" }]);
@@ -164,14 +165,19 @@ describe("runtime objects: pods", () => {
         assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, { requests: { cpu: "333m", memory: "111Mi" }, limits: { cpu: "333m", memory: "111Mi" } });
     });
 
-    it("the standalone exporter reads the metrics endpoint from config", () => {
+    it("the standalone exporter reads the metrics endpoint under the names the image reads", () => {
         const env = envOf(j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns)).deployment.spec.template.spec.containers[0]);
         assert.deepStrictEqual(env, {
+            ARKOUDA_METRICS_SERVER_NAME: "arkouda-on-slurm",
             ARKOUDA_METRICS_SERVICE_HOST: "arkouda-metrics.arkouda",
             ARKOUDA_METRICS_SERVICE_PORT: "5556",
-            ARKOUDA_SERVER_NAME: "arkouda-on-slurm",
-            EXPORT_PORT: "5080",
-            POLLING_INTERVAL_SECONDS: "15",
+            METRICS_POLLING_INTERVAL: "15",
+            METRICS_SCRAPE_PORT: "5080",
         });
+    });
+
+    it("the standalone exporter is restarted when /metrics stops answering", () => {
+        const c = j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns)).deployment.spec.template.spec.containers[0];
+        assert.deepStrictEqual(c.livenessProbe.httpGet, { path: "/metrics", port: 5080 });
     });
 });

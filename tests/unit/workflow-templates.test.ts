@@ -167,7 +167,10 @@ describe("workflow templates: names and structure", () => {
 
     it("labels workflows with the instance via labelsFrom", () => {
         const deploy = deployArkoudaTemplate(ns, fixtureInstance);
-        assert.deepStrictEqual(deploy.spec.workflowMetadata?.labelsFrom, { "arkouda-workflows/instance": { expression: "workflow.parameters['instance-name']" } });
+        assert.deepStrictEqual(deploy.spec.workflowMetadata?.labelsFrom, {
+            "app.kubernetes.io/instance": { expression: "workflow.parameters['instance-name']" },
+            "arkouda-workflows/instance": { expression: "workflow.parameters['instance-name']" },
+        });
     });
 
     it("sets podGC and ttlStrategy on all four", () => {
@@ -400,5 +403,31 @@ describe("workflow templates: RBAC", () => {
     it("is sorted by group and resource", () => {
         const keys = grants.map((g) => `${g.apiGroup}/${g.resource}`);
         assert.deepStrictEqual(keys, [...keys].sort((a, b) => a.localeCompare(b)));
+    });
+});
+
+describe("workflow templates: the image contract", () => {
+    const deploy = () => deployArkoudaTemplate(ns, fixtureInstance);
+    const tasks = () => deploy().spec.templates!.find((t) => t.name === "deploy")!.dag!.tasks;
+
+    it("deploy-server succeeds only once the server container is ready (registered and answering)", () => {
+        const t = deploy().spec.templates!.find((x) => x.name === "deploy-server")!;
+        assert.strictEqual(t.resource!.successCondition, "status.containerStatuses.0.ready == true");
+    });
+
+    it("runs the server with the sidecar when metrics are on and without it when off", () => {
+        const when = Object.fromEntries(tasks().map((t) => [t.name, t.when]));
+        assert.strictEqual(when["deploy-server"], "{{=workflow.parameters['metrics-enabled'] == 'true'}}");
+        assert.strictEqual(when["deploy-server-without-metrics"], "{{=workflow.parameters['metrics-enabled'] != 'true'}}");
+    });
+
+    it("the delete removes the Endpoints the server registered", () => {
+        const t = deleteArkoudaTemplate(ns, fixtureInstance).spec.templates!.find((x) => x.name === "delete-objects")!;
+        const manifest = t.inputs!.artifacts![0].raw!.data;
+        assert.match(manifest, /kind: Endpoints/);
+    });
+
+    it("the workflow Role may delete Endpoints", () => {
+        assert.deepStrictEqual(workflowGrants().find((g) => g.resource === "endpoints")?.verbs, ["get", "list", "watch", "delete"]);
     });
 });

@@ -1,0 +1,112 @@
+/**
+ * Every container the program runs, held against the image contract (components/image-contract.ts):
+ * the env names it sets are exactly the names the image (or our launch script in it) reads, the
+ * ports it declares are the ones something listens on, and the registered endpoints reach them.
+ */
+import * as assert from "assert";
+import { API_CONTRACT, contractEnvNames, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT, registrationParameters, type ContractContainer } from "../../components/image-contract";
+import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
+import { arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
+import { fixtureExporter, fixtureInstance, fixtureNamespace as ns } from "./fixtures";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const j = (o: unknown): any => JSON.parse(JSON.stringify(o));
+interface Container { name: string; env: { name: string; value?: string }[]; ports?: { containerPort: number; name: string }[] }
+const names = (c: Container) => c.env.map((e) => e.name).sort();
+const envOf = (c: Container) => Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+const instance = { ...fixtureInstance, serverPort: 6000, metrics: { ...fixtureInstance.metrics, servicePort: 6001, exporterPort: 6002 } };
+
+function containers(): Record<ContractContainer, Container> {
+    const o = j(arkoudaRuntimeObjects(arkoudaValues(instance), ns));
+    const e = j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns));
+    return {
+        server: o.serverPod.spec.containers[0],
+        locale: o.localeDeployment.spec.template.spec.containers[0],
+        "metrics-sidecar": o.serverPod.spec.initContainers[0],
+        exporter: e.deployment.spec.template.spec.containers[0],
+    };
+}
+
+describe("image contract: environment", () => {
+    for (const container of ["server", "locale", "metrics-sidecar", "exporter"] as const) {
+        it(`${container}: sets exactly the variables the image reads`, () => assert.deepStrictEqual(names(containers()[container]), contractEnvNames(container)));
+    }
+
+    it("server without metrics: the same names, with COLLECT_METRICS false", () => {
+        const pod = j(arkoudaRuntimeObjects(arkoudaValues(instance), ns)).serverPodWithoutMetrics.spec;
+        assert.deepStrictEqual(names(pod.containers[0]), contractEnvNames("server"));
+        assert.strictEqual(envOf(pod.containers[0]).COLLECT_METRICS, "false");
+    });
+
+    it("upstream's names the exporter never reads are gone (EXPORT_PORT, POLLING_INTERVAL_SECONDS, ARKOUDA_SERVER_NAME)", () => {
+        const all = Object.values(containers()).flatMap(names);
+        for (const stale of ["EXPORT_PORT", "POLLING_INTERVAL_SECONDS", "ARKOUDA_SERVER_NAME", "ARKOUDA_CLIENT_MODE"]) assert.ok(!all.includes(stale), stale);
+    });
+
+    it("every contract row names a source file", () => {
+        for (const r of ENV_CONTRACT) assert.ok(r.source.length > 0, r.name);
+    });
+});
+
+describe("image contract: ports", () => {
+    for (const row of PORT_CONTRACT) {
+        it(`${row.container} declares its ${row.portName} port`, () => assert.ok((containers()[row.container].ports ?? []).some((p) => p.name === row.portName)));
+    }
+
+    it("declares no port nothing listens on", () => {
+        for (const [container, c] of Object.entries(containers())) {
+            for (const p of c.ports ?? []) assert.ok(PORT_CONTRACT.some((r) => r.container === container && r.portName === p.name), `${container}/${p.name}`);
+        }
+    });
+
+    it("the client Endpoints the server registers point at its client socket", () => {
+        const { server } = containers();
+        const [, port] = registrationParameters(envOf(server)).client;
+        assert.strictEqual(port, server.ports!.find((p) => p.name === "client")!.containerPort);
+    });
+
+    it("the metrics Endpoints the server registers point where its metrics daemon listens", () => {
+        const { server } = containers();
+        const env = envOf(server);
+        const [, port] = registrationParameters(env).metrics;
+        assert.strictEqual(port, Number(env.METRICS_SERVER_PORT));
+        assert.strictEqual(port, server.ports!.find((p) => p.name === "metrics")!.containerPort);
+    });
+
+    it("the sidecar polls the metrics daemon's port and serves on its own", () => {
+        const { server, "metrics-sidecar": sidecar } = containers();
+        assert.strictEqual(envOf(sidecar).ARKOUDA_METRICS_SERVICE_PORT, envOf(server).METRICS_SERVER_PORT);
+        assert.strictEqual(envOf(sidecar).METRICS_SCRAPE_PORT, "6002");
+    });
+});
+
+describe("image contract: the server pod", () => {
+    it("is ready only once the connection-info file exists and the client port answers", () => {
+        const pod = j(arkoudaRuntimeObjects(arkoudaValues(instance), ns)).serverPod.spec;
+        assert.deepStrictEqual(pod.containers[0].readinessProbe.exec.command, SERVER_READINESS_COMMAND);
+        assert.ok(names(pod.containers[0]).includes("ARKOUDA_SERVER_CONNECTION_INFO"));
+    });
+
+    it("runs the exporter as a native sidecar, restarted on its own while the server never restarts", () => {
+        const pod = j(arkoudaRuntimeObjects(arkoudaValues(instance), ns)).serverPod.spec;
+        assert.strictEqual(pod.restartPolicy, "Never");
+        assert.strictEqual(pod.initContainers[0].restartPolicy, "Always");
+    });
+
+    it("without metrics runs no exporter and declares no metrics port", () => {
+        const pod = j(arkoudaRuntimeObjects(arkoudaValues(instance), ns)).serverPodWithoutMetrics.spec;
+        assert.strictEqual(pod.initContainers, undefined);
+        assert.ok(!pod.containers[0].ports.some((p: { name: string }) => p.name === "metrics"));
+    });
+
+    it("the launch script passes every flag of the contract", () => {
+        for (const f of FLAG_CONTRACT) assert.ok(SERVER_LAUNCH_SCRIPT.includes(f.flag), f.flag);
+    });
+
+    it("the launch script makes its API calls with the paths of the contract", () => {
+        for (const call of API_CONTRACT.filter((c) => c.caller === "launch script")) {
+            const resource = call.path.split("/")[5].split("?")[0];
+            assert.ok(SERVER_LAUNCH_SCRIPT.includes(`/api/v1/namespaces/$NAMESPACE/${resource}`), call.path);
+        }
+    });
+});
