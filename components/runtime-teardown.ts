@@ -326,10 +326,16 @@ export async function runTeardown(state: RuntimeTeardownState, deps: TeardownDep
     const deadline = now() + state.timeoutSeconds * 1000;
     const client = createKubeClient({ ...state.kube, timeoutMs: deps.requestTimeoutMs ?? 30000 });
     try {
-        const workflowSteps = await workflowsToStop(client, state.namespace, selectors, policy);
-        const stopped = await deleteAndWait(client, state, workflowSteps, deadline, now, sleep, pollMs);
-        const deleted = await deleteAndWait(client, state, steps, deadline, now, sleep, pollMs);
-        return [...stopped, ...deleted];
+        const errors: string[] = [];
+        const outcomes = await deleteAndWait(client, state, await workflowsToStop(client, state.namespace, selectors, policy), deadline, now, sleep, pollMs, errors);
+        if (errors.length > 0) throw new Error(`runtime teardown in namespace ${state.namespace} failed: ${errors.join("; ")}`);
+        // What runs pods first, and only once it is gone the rest: a server pod still starting
+        // could otherwise register a Service after that Service's deletion.
+        const runsPods = (s: TeardownStep) => (s.kind in KIND_ORDER ? KIND_ORDER[s.kind] : 8) <= KIND_ORDER.Pod;
+        outcomes.push(...(await deleteAndWait(client, state, steps.filter(runsPods), deadline, now, sleep, pollMs, errors)));
+        outcomes.push(...(await deleteAndWait(client, state, steps.filter((s) => !runsPods(s)), deadline, now, sleep, pollMs, errors)));
+        if (errors.length > 0) throw new Error(`runtime teardown in namespace ${state.namespace} failed: ${errors.join("; ")}`);
+        return outcomes;
     } finally {
         client.close();
     }
@@ -361,26 +367,47 @@ async function deleteAndWait(
     now: () => number,
     sleep: (ms: number) => Promise<void>,
     pollMs: number,
+    /** Deletion failures are added here (the caller throws once every deletion was tried); timeouts throw at once. */
+    errors: string[],
 ): Promise<TeardownOutcome[]> {
     const outcomes: TeardownOutcome[] = [];
     const pending: { step: TeardownStep; path: string }[] = [];
-    const errors: string[] = [];
+    // One list per kind, not one request per object: at destroy most objects of most
+    // instances are absent (instances not deployed), and DELETE-ing each would cost a round
+    // trip apiece. Listed when the plan reaches the kind, after the kinds before it were deleted.
+    const present = new Map<string, Promise<Set<string> | undefined>>();
+    const presentOf = (step: TeardownStep): Promise<Set<string> | undefined> => {
+        const key = `${step.apiVersion}|${step.kind}`;
+        let p = present.get(key);
+        if (!p) {
+            p = (async () => {
+                const collection = await client.resourcePath({ apiVersion: step.apiVersion, kind: step.kind, namespace: step.namespace });
+                if (!collection) return undefined;
+                const items = await client.list(collection);
+                return new Set(items.map((o: any) => (o && o.metadata ? String(o.metadata.name) : "")));
+            })();
+            present.set(key, p);
+        }
+        return p;
+    };
     for (const step of steps) {
         try {
-            const path = await client.resourcePath(step);
-            if (!path) {
+            const names = await presentOf(step);
+            if (!names) {
                 outcomes.push({ step, result: "unknownKind" });
                 continue;
             }
+            if (!names.has(step.name)) {
+                outcomes.push({ step, result: "absent" });
+                continue;
+            }
+            const path = (await client.resourcePath(step))!;
             const existed = await client.delete(path, { propagationPolicy: step.propagationPolicy });
             outcomes.push({ step, result: existed ? "deleted" : "absent" });
             if (existed) pending.push({ step, path });
         } catch (e) {
             errors.push(`${step.kind}/${step.name}: ${(e as Error).message}`);
         }
-    }
-    if (errors.length > 0) {
-        throw new Error(`runtime teardown in namespace ${state.namespace} failed: ${errors.join("; ")}`);
     }
     let remaining: { step: TeardownStep; path: string; finalizers?: string[] }[] = pending;
     while (remaining.length > 0) {

@@ -149,10 +149,14 @@ describe("runtime-teardown", function () {
                     if (url in discovery) return send(200, discovery[url]);
                     if (url.startsWith("/apis/") && url.split("/").length === 4) return notFound(); // group/version not served
                     if (forbidden.has(url.split("?")[0])) return send(403, { kind: "Status", reason: "Forbidden", message: "cannot delete", code: 403 });
-                    if (url.startsWith(`${WORKFLOWS}?`)) {
-                        const selector = new URL(url, "http://x").searchParams.get("labelSelector") ?? "";
-                        const items = [...objects].filter(([p, o]) => p.startsWith(`${WORKFLOWS}/`) && !o.deleted && selects(selector, o.labels)).map(([p, o]) => ({ metadata: { name: p.split("/").pop(), labels: o.labels } }));
-                        return send(200, { kind: "WorkflowList", metadata: {}, items });
+                    if (url.includes("?")) {
+                        // A list: what lives under the collection (terminating objects too, as a real API server lists them).
+                        const [collection, query] = url.split("?");
+                        const selector = new URLSearchParams(query).get("labelSelector");
+                        const items = [...objects]
+                            .filter(([p, o]) => p.startsWith(`${collection}/`) && (!o.deleted || o.survive > 0) && (!selector || selects(selector, o.labels)))
+                            .map(([p, o]) => ({ metadata: { name: p.split("/").pop(), labels: o.labels } }));
+                        return send(200, { kind: "List", metadata: {}, items });
                     }
                     const obj = objects.get(url);
                     if (!obj) return notFound();
@@ -239,6 +243,22 @@ describe("runtime-teardown", function () {
             assert.equal(objects.size, 1);
         });
 
+        it("deletes Services and configuration only once the pods and their controllers are gone", async function () {
+            live("/api/v1/namespaces/arkouda/pods/ak-server", 3);
+            live("/api/v1/namespaces/arkouda/services/ak");
+            await runTeardown(state(), clock());
+            const lastPodGet = log.map((l) => l.method === "GET" && l.url === "/api/v1/namespaces/arkouda/pods/ak-server").lastIndexOf(true);
+            const serviceDelete = log.findIndex((l) => l.method === "DELETE" && l.url === "/api/v1/namespaces/arkouda/services/ak");
+            assert.ok(lastPodGet >= 0 && serviceDelete > lastPodGet, "the Service was deleted while the server pod still existed");
+        });
+
+        it("lists each kind once instead of a DELETE per absent object", async function () {
+            await runTeardown(state(), clock());
+            assert.deepEqual(log.filter((l) => l.method === "DELETE"), []);
+            const lists = log.filter((l) => l.method === "GET" && l.url.includes("?")).map((l) => l.url.split("?")[0].split("/").pop());
+            assert.deepEqual(lists.filter((r) => r !== "workflows").sort(), ["configmaps", "deployments", "pods", "rolebindings", "roles", "services"]);
+        });
+
         it("fails naming the selector when the Workflows cannot be listed, before deleting anything", async function () {
             forbidden.add(WORKFLOWS);
             live("/api/v1/namespaces/arkouda/pods/ak-server");
@@ -253,6 +273,7 @@ describe("runtime-teardown", function () {
 
         it("attempts every deletion, then reports failures such as Forbidden", async function () {
             live("/api/v1/namespaces/arkouda/services/ak");
+            live("/api/v1/namespaces/arkouda/pods/ak-server");
             forbidden.add("/api/v1/namespaces/arkouda/pods/ak-server");
             await assert.rejects(runTeardown(state(), clock()), /runtime teardown in namespace arkouda failed: Pod\/ak-server: .*HTTP 403 Forbidden: cannot delete/);
             assert.ok(log.some((l) => l.method === "DELETE" && l.url === "/api/v1/namespaces/arkouda/services/ak"));
@@ -281,7 +302,7 @@ describe("runtime-teardown", function () {
             const deleted = await runSerializedProvider(runtimeTeardownProvider, "delete", [created.result.id, { ...updated.result.outs, __provider: "x" }]);
             assert.equal(deleted.error, undefined);
             assert.equal(objects.size, 0);
-            assert.equal(log.filter((l) => l.method === "DELETE").length, 7, "one DELETE per served kind (the ServiceMonitor CRD is absent)");
+            assert.deepEqual(log.filter((l) => l.method === "DELETE").map((l) => l.url.split("/").pop()), ["ak-server", "ak-server-launch-script"], "a DELETE for each object present, none for the absent");
         });
 
         it("the serialized provider's update tears down a dropped target, and only it", async function () {
