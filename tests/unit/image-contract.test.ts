@@ -4,6 +4,14 @@
  * ports it declares are the ones something listens on, and the registered endpoints reach them.
  */
 import * as assert from "assert";
+import * as path from "path";
+import * as YAML from "yaml";
+import type { WorkflowTemplate } from "../../components/argo/model";
+import { substitute } from "../../components/argo/simulate";
+import { namespaceSettings, parseStackConfig } from "../../components/config";
+import { arkoudaParameters, deployArkoudaTemplate, deployExporterTemplate, exporterParameters } from "../../components/workflow-templates";
+import { stackConfigValues } from "../../scripts/render";
+import { stackValues } from "../lib/mock-program";
 import { API_CONTRACT, contractEnvNames, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT, registrationParameters, type ContractContainer } from "../../components/image-contract";
 import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
 import { arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
@@ -110,3 +118,44 @@ describe("image contract: the server pod", () => {
         }
     });
 });
+
+describe("image contract: the rendered templates of the committed stacks", () => {
+    // Each instance's and exporter's own parameters substituted into its cluster's templates,
+    // exactly as Argo renders a run.
+    for (const stack of ["dev", "prod"]) {
+        const config = parseStackConfig({ values: stackValues(stackConfigValues(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`))), secretKeys: new Set() });
+        for (const cluster of config.clusters) {
+            const settings = namespaceSettings(config, cluster);
+            for (const i of cluster.instances) {
+                it(`${stack}/${cluster.name}/${i.name}: server, sidecar and locale env are exactly the contract's`, () => {
+                    const wt = deployArkoudaTemplate(settings, cluster.instances[0]);
+                    const params = arkoudaParameters(i, settings);
+                    const step = i.metrics.enabled ? "deploy-server" : "deploy-server-without-metrics";
+                    const [pod] = renderedManifests(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
+                    const [deployment] = renderedManifests(wt, "deploy-locales", params) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    assert.deepStrictEqual(names(pod.spec.containers[0]), contractEnvNames("server"));
+                    assert.deepStrictEqual(names(deployment.spec.template.spec.containers[0]), contractEnvNames("locale"));
+                    if (i.metrics.enabled) assert.deepStrictEqual(names(pod.spec.initContainers![0]), contractEnvNames("metrics-sidecar"));
+                    const env = envOf(pod.spec.containers[0]);
+                    assert.strictEqual(registrationParameters(env).client[1], i.serverPort);
+                    if (i.metrics.enabled) assert.deepStrictEqual([registrationParameters(env).metrics[1], Number(env.METRICS_SERVER_PORT)], [i.metrics.servicePort, i.metrics.servicePort]);
+                });
+            }
+            for (const e of cluster.exporters) {
+                it(`${stack}/${cluster.name}/${e.name}: the standalone exporter's env is exactly the contract's`, () => {
+                    const wt = deployExporterTemplate(settings, cluster.exporters[0]);
+                    const [deployment] = renderedManifests(wt, "deploy-exporter", exporterParameters(e, settings)) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    const c = deployment.spec.template.spec.containers[0];
+                    assert.deepStrictEqual(names(c), contractEnvNames("exporter"));
+                    assert.strictEqual(envOf(c).METRICS_SCRAPE_PORT, String(e.exporterPort));
+                });
+            }
+        }
+    }
+});
+
+function renderedManifests(wt: WorkflowTemplate, stepName: string, parameters: Record<string, string>): unknown[] {
+    const template = wt.spec.templates!.find((t) => t.name === stepName)!;
+    const t = substitute(template, { parameters });
+    return YAML.parseAllDocuments(t.resource!.manifest!).map((d) => d.toJSON());
+}
