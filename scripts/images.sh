@@ -13,7 +13,8 @@
 # change to any of them rebuilds (a build takes seconds once the toolchain and the Debian
 # bases are cached).
 #
-# Environment: ARKOUDA_TOOLCHAIN_CACHE (cache root), ARKOUDA_CONTAINERD_ADDRESS (socket to
+# Environment: ARKOUDA_IMAGES (names to build/import when none are given; default all),
+# ARKOUDA_TOOLCHAIN_CACHE (cache root), ARKOUDA_CONTAINERD_ADDRESS (socket to
 # import into; default the local node's, see scripts/local-cluster.sh), ARKOUDA_CTR_BIN.
 set -euo pipefail
 
@@ -34,6 +35,8 @@ all_names() {
 }
 
 names_or_all() {
+  # shellcheck disable=SC2086 # a list of names
+  (($#)) || set -- ${ARKOUDA_IMAGES:-}
   if (($#)); then
     local n
     for n in "$@"; do [[ -x $REPO_ROOT/images/$n/build.sh ]] || die "no images/$n/build.sh (images: $(all_names | tr '\n' ' '))"; done

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Local Kubernetes control plane for development and integration tests:
-# etcd + kube-apiserver + kube-controller-manager (see ARKOUDA_LOCAL_CONTROLLER_MANAGER), all bound to
-# 127.0.0.1 only, no kubelet, no containers, no systemd.
+# Local Kubernetes cluster for development and integration tests: etcd + kube-apiserver +
+# kube-controller-manager (see ARKOUDA_LOCAL_CONTROLLER_MANAGER), all bound to 127.0.0.1,
+# plus (ARKOUDA_LOCAL_NODE) one real node: containerd, kubelet, kube-scheduler, kube-proxy
+# and CoreDNS, pods on a private bridge (scripts/local-node.sh describes it). No systemd.
 #
-# Usage: scripts/local-cluster.sh start|stop|status|env|kubeconfig|logs [component]
+# Usage: scripts/local-cluster.sh start|stop|status|env|kubeconfig|versions|logs [component]
 #
 #   start       Generate PKI + kubeconfig, start the processes, wait for /readyz,
 #               install the Argo Workflows and ServiceMonitor CRDs, wait until they
@@ -12,9 +13,34 @@
 #   status      Print whether the cluster runs (exit 0 running, 3 not running).
 #   env         Print `export KUBECONFIG=<state>/kubeconfig`.
 #   kubeconfig  Print the kubeconfig path.
-#   logs [c]    Tail the log of a component (etcd, kube-apiserver, kube-controller-manager).
+#   versions    Print the node's component versions.
+#   workflow-controller NAMESPACE
+#               Run the pinned Argo workflow-controller as a host process for NAMESPACE
+#               (namespaced, executor image = the locally built argoexec), so `argo submit`
+#               there runs on the node; stopped by `stop`. A no-op if it already runs.
+#   logs [c]    Tail the log of a component (etcd, kube-apiserver, kube-controller-manager,
+#               containerd, kubelet, kube-scheduler, kube-proxy, coredns).
 #
 # Environment (all optional):
+#   ARKOUDA_LOCAL_NODE               auto (default): run the node only for the default state
+#                                    dir (one node per machine; extra control planes started
+#                                    with their own ARKOUDA_LOCAL_STATE stay node-less);
+#                                    1: run it (refused while another state dir owns it); 0: never
+#   ARKOUDA_NODE_DIR                 node data: containerd's image store (kept across stops),
+#                                    kubelet's root dir (default /var/lib/arkouda-node)
+#   ARKOUDA_NODE_RUN_DIR             node runtime dir: sockets, runc state (default /run/arkouda-node)
+#   ARKOUDA_NODE_BRIDGE              bridge name (default arkouda0)
+#   ARKOUDA_NODE_POD_CIDR            pod /24 on the bridge (default 10.244.0.0/24; .1 is the node)
+#   ARKOUDA_NODE_NAME                Node name (default arkouda-node)
+#   ARKOUDA_NODE_KUBELET_PORT        kubelet API on the bridge address (default 10250)
+#   ARKOUDA_NODE_KUBELET_HEALTHZ_PORT, ARKOUDA_LOCAL_SCHEDULER_PORT, ARKOUDA_NODE_PROXY_HEALTHZ_PORT,
+#   ARKOUDA_NODE_PROXY_METRICS_PORT, ARKOUDA_NODE_DNS_HEALTH_PORT, ARKOUDA_NODE_DNS_READY_PORT
+#                                    loopback ports (defaults 10248, 12259, 10256, 10249, 12080, 12181)
+#   ARKOUDA_NODE_DNS_PORT            CoreDNS port on the bridge address (default 53)
+#   ARKOUDA_NODE_CNI_BIN_DIR         CNI plugins (default /usr/lib/cni, Debian's)
+#   ARKOUDA_NODE_READY_TIMEOUT       seconds to wait for kubelet / the node (default 120)
+#   ARKOUDA_KUBELET_BIN, ARKOUDA_KUBE_SCHEDULER_BIN, ARKOUDA_KUBE_PROXY_BIN, ARKOUDA_COREDNS_BIN
+#                                    explicit binary paths (override the toolchain)
 #   ARKOUDA_LOCAL_STATE              state dir (default <repo>/.state/local-cluster)
 #   ARKOUDA_LOCAL_APISERVER_PORT     kube-apiserver secure port (default 16443)
 #   ARKOUDA_LOCAL_ETCD_PORT          etcd client port (default 12379)
@@ -55,6 +81,9 @@ SERVICE_IP="10.96.0.1"
 # out by default: their Pods could never run here (no scheduler, no kubelet).
 DEFAULT_KCM_CONTROLLERS="serviceaccount-token-controller,clusterrole-aggregation-controller,serviceaccount-controller,root-ca-certificate-publisher-controller,namespace-controller,garbage-collector-controller,resourcequota-controller,certificatesigningrequest-signing-controller,certificatesigningrequest-approving-controller,certificatesigningrequest-cleaner-controller,legacy-serviceaccount-token-cleaner-controller"
 
+# With the node: what Deployments, Jobs, Argo's pods and Services need on top.
+NODE_KCM_CONTROLLERS="node-lifecycle-controller,taint-eviction-controller,deployment-controller,replicaset-controller,replicationcontroller-controller,statefulset-controller,daemonset-controller,job-controller,cronjob-controller,ttl-after-finished-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,pod-garbage-collector-controller,ttl-controller,disruption-controller"
+
 STATE_IN="${ARKOUDA_LOCAL_STATE:-$REPO_ROOT/.state/local-cluster}"
 APISERVER_PORT="${ARKOUDA_LOCAL_APISERVER_PORT:-16443}"
 ETCD_PORT="${ARKOUDA_LOCAL_ETCD_PORT:-12379}"
@@ -69,7 +98,9 @@ TOOLCHAIN_CACHE="${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolc
 TOOLCHAIN_SH="$REPO_ROOT/scripts/toolchain.sh"
 VERSIONS_ENV="$REPO_ROOT/tools/versions.env"
 
-COMPONENTS=(etcd kube-apiserver kube-controller-manager)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-scheduler kube-proxy coredns)
+PAUSE_IMAGE="$(sed -n 's/^PAUSE_IMAGE=//p' "$VERSIONS_ENV" 2>/dev/null | tr -d '"'\'' ')" || true
+PAUSE_IMAGE="${PAUSE_IMAGE:-registry.k8s.io/pause:3.10.1}"
 MARKER=".arkouda-local-cluster"
 
 log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
@@ -137,7 +168,8 @@ orphan_pids() {
     local argv0
     argv0="$(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | head -n1)" || continue
     case "${argv0##*/}" in
-      etcd*|kube-apiserver*|kube-controller-manager*) is_ours "$p" && echo "$p" ;;
+      etcd*|kube-apiserver*|kube-controller-manager*|kube-scheduler*|kube-proxy*|kubelet*|containerd|coredns*|workflow-controller*)
+        is_ours "$p" && echo "$p" ;;
     esac
   done
   return 0
@@ -192,7 +224,7 @@ stop_pids() { # pids...
 stop_all() { # prints the number of processes stopped
   local front=() back=() c p n=0
   # The API clients first, etcd last: kube-apiserver shuts down slowly without etcd.
-  for c in kube-controller-manager kube-apiserver; do
+  for c in workflow-controller coredns kube-proxy kubelet kube-scheduler containerd kube-controller-manager kube-apiserver; do
     p="$(component_pid "$c")" && front+=("$p")
   done
   p="$(component_pid etcd)" && back+=("$p")
@@ -390,6 +422,9 @@ is_running() { # all started components alive and the apiserver ready
   if [[ -e "$STATE/kube-controller-manager.enabled" ]]; then
     component_pid kube-controller-manager >/dev/null || return 1
   fi
+  if [[ -e "$STATE/node.enabled" ]]; then
+    for c in "${NODE_COMPONENTS[@]}"; do component_pid "$c" >/dev/null || return 1; done
+  fi
   apiserver_ready
 }
 
@@ -576,10 +611,17 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
     ((n > 0)) && log "stopped $n orphaned process(es) that used $STATE"
   fi
 
-  local etcd apiserver kubectl kcm=""
+  local etcd apiserver kubectl kcm="" want_node=0 api_node=()
+  if node_wanted; then
+    want_node=1
+    node_preflight
+    node_check_ports
+    node_tools
+  fi
   etcd="$(need_tool etcd ARKOUDA_ETCD_BIN)"
   apiserver="$(need_tool kube-apiserver ARKOUDA_KUBE_APISERVER_BIN)"
   kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
+  KUBECTL_BIN="$kubectl"
   local want_kcm=0
   case "$KCM_MODE" in
     0|false|no) ;;
@@ -614,6 +656,18 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
   gen_pki
   write_kubeconfig "$KUBECONFIG_PATH" admin arkouda-local-admin "$CONTEXT_NAME"
   write_kubeconfig "$KCM_KUBECONFIG" kube-controller-manager system:kube-controller-manager "$CONTEXT_NAME"
+  if ((want_node)); then
+    ((want_kcm)) || die "the node needs kube-controller-manager (node lifecycle, Deployments, Jobs); \
+ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 needs ARKOUDA_LOCAL_NODE=0"
+    node_pki
+    # kube-apiserver reaches kubelet on the node's bridge address with a client certificate
+    # (kubelet authorises it by webhook) and checks kubelet's serving certificate.
+    api_node=(--kubelet-preferred-address-types=InternalIP
+      --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
+      --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
+      --kubelet-certificate-authority="$PKI/ca.crt")
+    [[ "$KCM_CONTROLLERS" == "$DEFAULT_KCM_CONTROLLERS" ]] && KCM_CONTROLLERS="$KCM_CONTROLLERS,$NODE_KCM_CONTROLLERS"
+  fi
   local t_pki; t_pki="$(elapsed "$t0")"
 
   local api_extra=() kcm_extra=()
@@ -671,6 +725,7 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
     --allow-privileged=true \
     --profiling=false \
     --v=1 \
+    "${api_node[@]}" \
     "${api_extra[@]}"
   if ! wait_for kube-apiserver "kube-apiserver /readyz on 127.0.0.1:$APISERVER_PORT" apiserver_ready; then
     stop_all >/dev/null; die "kube-apiserver failed to become ready (logs kept in $STATE)"
@@ -716,9 +771,14 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
     fi
   fi
 
+  if ((want_node)); then
+    node_start
+  fi
+
   echo "local cluster started in $(elapsed "$t0") (pki+kubeconfig $t_pki, etcd $t_etcd, kube-apiserver ready $t_api, CRDs $t_crds)"
   echo "components: etcd pid $(component_pid etcd), kube-apiserver pid $(component_pid kube-apiserver)$(
     ((want_kcm)) && echo ", kube-controller-manager pid $(component_pid kube-controller-manager)" || echo ", no kube-controller-manager")"
+  ((want_node)) && echo "node: $NODE_NAME ($NODE_IP on $NODE_BRIDGE), pids containerd $(component_pid containerd), kubelet $(component_pid kubelet), kube-scheduler $(component_pid kube-scheduler), kube-proxy $(component_pid kube-proxy), coredns $(component_pid coredns)"
   echo "logs: $STATE/*.log"
   print_usage_lines
 }
@@ -729,8 +789,21 @@ cmd_stop() {
     exec 9<"$(dirname "$STATE")"
     flock -w 300 9 || die "timed out waiting for another $PROG command on $STATE"
   fi
+  local node=0
+  if [[ -e "$STATE/node.enabled" ]] || [[ -r "$NODE_RUN/owner" && "$(<"$NODE_RUN/owner")" == "$STATE" ]]; then
+    node=1
+    # shellcheck disable=SC2034 # both used by node_stop (local-node.sh)
+    KUBECTL_BIN="$(resolve_tool kubectl ARKOUDA_KUBECTL_BIN)" || KUBECTL_BIN=""
+    PROXY_BIN="$(resolve_tool kube-proxy ARKOUDA_KUBE_PROXY_BIN)" || PROXY_BIN=""
+    # The controllers that would recreate pods go before the pods do.
+    local p pids=()
+    for p in kube-controller-manager kube-scheduler; do p="$(component_pid "$p")" && pids+=("$p"); done
+    stop_pids "${pids[@]}"
+    node_stop
+  fi
   local n; n="$(stop_all)"
   remove_state
+  ((node)) && echo "node stopped: pods, mounts, cgroups, bridge $NODE_BRIDGE, iptables rules and sysctls undone"
   if ((n > 0)); then
     echo "stopped $n process(es) and removed $STATE in $(elapsed "$t0")"
   else
@@ -745,6 +818,14 @@ cmd_status() {
   done
   if is_running; then
     echo "running: https://127.0.0.1:$(recorded_port APISERVER_PORT) (pids:$line; state $STATE)"
+    if [[ -e "$STATE/node.enabled" ]]; then
+      # shellcheck disable=SC2034 # used by node_ready (local-node.sh)
+      KUBECTL_BIN="$(resolve_tool kubectl ARKOUDA_KUBECTL_BIN)" || KUBECTL_BIN=kubectl
+      if node_ready; then echo "node: $NODE_NAME Ready ($NODE_IP on $NODE_BRIDGE)"
+      else echo "node: $NODE_NAME not Ready"; fi
+    else
+      echo "node: none (ARKOUDA_LOCAL_NODE)"
+    fi
     return 0
   fi
   [[ -n "$line" ]] || line="$(orphan_pids | tr '\n' ' ')"
@@ -762,13 +843,54 @@ cmd_logs() {
   tail -n 100 "$(logfile "$c")"
 }
 
+# shellcheck source=local-node.sh
+source "$SCRIPT_DIR/local-node.sh"
+
+cmd_workflow_controller() {
+  local ns="${1:-}" wc kubectl argo_v config
+  [[ "$ns" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "usage: $0 workflow-controller NAMESPACE (a DNS label; got '$ns')"
+  is_running || die "the local cluster is not running ($0 start first)"
+  if component_pid workflow-controller >/dev/null; then
+    echo "workflow-controller already runs (pid $(component_pid workflow-controller), namespace $(<"$STATE/workflow-controller.namespace"))"
+    return 0
+  fi
+  wc="$(need_tool workflow-controller ARKOUDA_WORKFLOW_CONTROLLER_BIN)"
+  kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
+  argo_v="$(sed -n 's/^ARGO_VERSION=//p' "$VERSIONS_ENV" | tr -d '"'\'' ')"
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create namespace "$ns" >/dev/null 2>&1 || true
+  config="$(printf 'metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n')"
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create configmap workflow-controller-configmap -n "$ns" \
+    --from-literal=config="$config" --dry-run=client -o yaml |
+    "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --field-manager=arkouda-local-cluster -f - >/dev/null
+  echo "$ns" >"$STATE/workflow-controller.namespace"
+  LEADER_ELECTION_DISABLE=true launch workflow-controller "$wc" \
+    --kubeconfig "$KUBECONFIG_PATH" --namespaced --namespace "$ns" --managed-namespace "$ns" \
+    --configmap workflow-controller-configmap \
+    --executor-image "quay.io/argoproj/argoexec:$argo_v" --executor-image-pull-policy IfNotPresent \
+    --loglevel info
+  local deadline=$(( $(date +%s) + 60 ))
+  until grep -q "Starting CronWorkflow controller" "$(logfile workflow-controller)" 2>/dev/null; do
+    component_pid workflow-controller >/dev/null || { tail_log workflow-controller 40; die "workflow-controller exited"; }
+    (( $(date +%s) < deadline )) || { tail_log workflow-controller 40; die "workflow-controller did not start within 60s"; }
+    sleep 0.5
+  done
+  echo "workflow-controller $argo_v runs for namespace $ns (pid $(component_pid workflow-controller), log $(logfile workflow-controller))"
+}
+
+cmd_versions() {
+  node_tools_quiet
+  node_versions
+}
+
 case "${1:-}" in
   start) cmd_start ;;
+  versions) cmd_versions ;;
+  workflow-controller) shift; cmd_workflow_controller "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_PATH" ;;
   kubeconfig) echo "$KUBECONFIG_PATH" ;;
   logs) shift; cmd_logs "$@" ;;
   -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' ;;
-  *) echo "usage: $0 start|stop|status|env|kubeconfig|logs [component]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|kubeconfig|versions|logs [component]" >&2; exit 2 ;;
 esac
