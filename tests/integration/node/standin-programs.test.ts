@@ -5,7 +5,7 @@
  *  - the server stand-in registers exactly as Arkouda v2024.04.19 does (selector-less Service,
  *    then Endpoints with the /etc/hosts IP; the metrics Service carries METRICS_SERVICE_TARGET_PORT
  *    as its port), answers `ruok` only after registration, and on SIGTERM deletes its Services
- *    but not the Endpoints;
+ *    and nothing else (the API server itself removes a Service's same-name Endpoints);
  *  - a leftover Service (409) or a missing grant (403) fails registration: no client request is
  *    answered; with no other daemon the process exits non-zero;
  *  - one locale per SSH_SERVERS host is started through GASNET_SSH_CMD; an unreachable host
@@ -91,7 +91,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         connectionInfo: string;
     }
 
-    async function startServer(o: { name: string; metrics: boolean; token?: string; hosts?: string[]; unreachable?: string[]; extraArgs?: string[]; systemType?: string }): Promise<ServerRun> {
+    async function startServer(o: { name: string; metrics: boolean; token?: string; hosts?: string[]; unreachable?: string[]; extraArgs?: string[]; systemType?: string; shared?: boolean }): Promise<ServerRun> {
         const clientPort = await freePort();
         const metricsPort = await freePort();
         const hosts = o.hosts ?? ["10.0.0.1", "10.0.0.2"];
@@ -126,7 +126,8 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             ...(o.extraArgs ?? []),
         ];
         const proc = new Proc(PYTHON, args, env);
-        procs.push(proc);
+        // Per-test processes are killed after each test; a describe's shared one by its `after`.
+        if (!o.shared) procs.push(proc);
         return { proc, clientPort, metricsPort, name: o.name, connectionInfo: path.join(sshDir, "connection-info") };
     }
 
@@ -134,7 +135,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         let s: ServerRun;
 
         before(async function () {
-            s = await startServer({ name: "reg", metrics: true });
+            s = await startServer({ name: "reg", metrics: true, shared: true });
             await s.proc.waitOutput(/server listening on/);
         });
 
@@ -185,14 +186,18 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             assert.strictEqual(info.locales.length, 2);
         });
 
-        it("on SIGTERM deletes both Services, leaves the Endpoints (as the real server) and exits 0", async () => {
+        it("on SIGTERM DELETEs both Services and nothing else (never its Endpoints), and exits 0", async () => {
             s.proc.child.kill("SIGTERM");
             assert.strictEqual(await s.proc.waitExit(30_000), 0, s.proc.out);
             assert.strictEqual(await getObject("service", "reg", NS), undefined);
             assert.strictEqual(await getObject("service", "reg-metrics", NS), undefined);
-            assert.ok(await getObject("endpoints", "reg", NS), "the real server never deletes its Endpoints");
-            assert.ok(await getObject("endpoints", "reg-metrics", NS));
-            await kubectl(["delete", "endpoints", "reg", "reg-metrics", "-n", NS]);
+            const deletes = [...s.proc.out.matchAll(/\(DELETE (\S+)\)/g)].map((m) => new URL(m[1]).pathname);
+            assert.deepStrictEqual(deletes, [`/api/v1/namespaces/${NS}/services/reg`, `/api/v1/namespaces/${NS}/services/reg-metrics`]);
+        });
+
+        it("(Kubernetes, not the server) the API server deletes a Service's Endpoints of the same name with the Service", async () => {
+            assert.strictEqual(await getObject("endpoints", "reg", NS), undefined);
+            assert.strictEqual(await getObject("endpoints", "reg-metrics", NS), undefined);
         });
     });
 
