@@ -19,6 +19,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 install -d -m 0755 "$work/root/opt/arkouda"
 install -m 0755 "$here/arkouda_server" "$work/root/opt/arkouda/arkouda_server"
+# As in the base rootfs: Arkouda runs as ubuntu and writes next to its binary.
+chown 1000:1000 "$work/root/opt/arkouda"
 standin_layer "$work/layer.tar" "$work/root"
 
 config="$(python3 -c 'import json,sys; print(json.dumps({

@@ -53,9 +53,13 @@ standin_base_tar() {
     printf '%s\n' "$out"
 }
 
-# standin_layer OUT_TAR SRC_DIR: a layer tar of SRC_DIR's tree (paths relative to /), owned by root.
+# standin_layer OUT_TAR SRC_DIR: a layer tar of SRC_DIR's tree (paths relative to /), with the
+# tree's numeric owners (the build runs as root; chown what the image's ubuntu user must own).
 standin_layer() {
-    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2024-04-19 00:00Z' \
+    # The tree's top is the layer's "./": it must carry / 's mode (mktemp makes it 0700, which
+    # would lock every non-root user, e.g. ubuntu, out of the whole filesystem).
+    chmod 0755 "$2"
+    tar --sort=name --numeric-owner --mtime='2024-04-19 00:00Z' \
         -C "$2" -cf "$1" .
 }
 
