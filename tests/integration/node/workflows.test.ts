@@ -13,9 +13,10 @@
  *  - the standalone exporter's deploy serves /metrics; its delete leaves nothing;
  *  - delete reaches Succeeded and nothing of the instance is left, of any kind;
  *  - a delete of an absent instance succeeds;
- *  - deploy with metrics off reaches Succeeded and serves, with no metrics Service;
- *  - a deploy that cannot become ready (a leftover `<instance>` Service: registration gets 409)
- *    fails at its deadline and its exit handler leaves nothing behind;
+ *  - deploy with metrics off reaches Succeeded over a leftover `<instance>` Service + Endpoints
+ *    (which would make the real server's registration fail with 409) and serves;
+ *  - a deploy that cannot become ready (its image is not on the node) fails at its deadline and
+ *    its exit handler leaves nothing behind;
  *  - a CronWorkflow fires and its Workflow reaches Succeeded;
  *  - a deploy and a delete of one instance submitted together never overlap.
  */
@@ -36,7 +37,7 @@ const A = "ark-a";
 const B = "ark-b";
 const EXPORTER = "exp";
 const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
-const DEADLINES = { deploySeconds: 420, deleteSeconds: 180, localeReadySeconds: 180, serverReadySeconds: 60 };
+const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
     const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
@@ -207,13 +208,24 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
     });
 
     describe(`deploy ${B} (metrics off)`, function () {
-        it("reaches Succeeded, serves through its client Service, and registers no metrics Service", async () => {
+        before(async function () {
+            // A Service and Endpoints left over from an earlier run of the instance (the real
+            // server's registration POST would get 409 and it would never serve).
+            for (const kind of ["Service", "Endpoints"]) {
+                const spec = kind === "Service" ? { spec: { ports: [{ port: 5555 }] } } : { subsets: [{ addresses: [{ ip: "192.0.2.10" }], ports: [{ port: 5555 }] }] };
+                await kubectl(["create", "-n", NS, "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind, metadata: { name: B }, ...spec }) });
+            }
+        });
+
+        it("reaches Succeeded over a leftover Service and Endpoints, serves through its client Service, and registers no metrics Service", async () => {
             const name = await submitLike(`${B}-deploy`);
             const wf = await waitSucceeded(NS, name, (DEADLINES.deploySeconds + 60) * 1000);
             assert.ok((Date.parse(wf.status.finishedAt) - Date.parse(wf.status.startedAt)) / 1000 < DEADLINES.deploySeconds);
             assert.deepStrictEqual(await probeFromPod(NS, refs.server, B, 5555), { phase: "Succeeded", log: "imok" });
             assert.strictEqual(await getObject("service", `${B}-metrics`, NS), undefined);
             assert.match(await serverLog(B), /locale 1 of 2 reached over ssh/);
+            const server = await getObject("pod", `${B}-server`, NS);
+            assert.deepStrictEqual((await getObject("endpoints", B, NS)).subsets[0].addresses.map((a: any) => a.ip), [server.status.podIP]);
         });
 
         it("its delete leaves nothing", async () => {
@@ -228,25 +240,22 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
         let wf: any;
 
         before(async function () {
-            // A Service left over from an earlier run: the server's registration POST gets 409, so
-            // it never serves clients (its metrics daemon keeps the process and the bound port up).
-            await kubectl(["create", "-n", NS, "-f", "-"], {
-                input: JSON.stringify({ apiVersion: "v1", kind: "Service", metadata: { name: C, labels: { "app.kubernetes.io/instance": C } }, spec: { ports: [{ port: 5555 }] } }),
-            });
-            const name = await submit(NS, DEPLOY, { "instance-name": C, "server-name": C });
+            // An image tag that is not on the node and may not be pulled: the pods never start.
+            const name = await submit(NS, DEPLOY, { "instance-name": C, "server-name": C, "arkouda-version": "v0.0.0-not-built", "image-pull-policy": "Never" });
             wf = await waitDone(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
         });
 
-        it("fails (does not report a server that never serves as deployed)", async () => {
+        it("fails", async () => {
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
         });
 
-        it("fails at the server's deadline, on the deploy-server step", async () => {
-            const step = stepTimings(wf).find((s) => s.step === "deploy-server");
+        it("fails at its deadline: the locale step ends after localeReadySeconds, not before", async () => {
+            const step = stepTimings(wf).find((s) => s.step === "deploy-locales");
             assert.ok(step, summarizeWorkflow(wf));
             assert.notStrictEqual(step.phase, "Succeeded");
             const seconds = (step.finishedAt - step.startedAt) / 1000;
-            assert.ok(seconds >= DEADLINES.serverReadySeconds - 5, `deploy-server ended after ${seconds}s, before its ${DEADLINES.serverReadySeconds}s deadline`);
+            assert.ok(seconds >= DEADLINES.localeReadySeconds - 5, `deploy-locales ended after ${seconds}s, before its ${DEADLINES.localeReadySeconds}s deadline`);
+            assert.ok(!stepTimings(wf).some((s) => s.step.startsWith("deploy-server")), `the server was deployed although the locales never became ready: ${summarizeWorkflow(wf)}`);
         });
 
         it("its exit handler leaves nothing of the instance behind", async () => {
