@@ -9,7 +9,8 @@
 # Every directory images/<name>/ has an executable build.sh OUT_TAR that writes a
 # docker-archive naming its reference(s). The tar is cached in
 # <toolchain cache>/images/<name>-<key>.tar; the key hashes images/, scripts/image-lib.sh,
-# tools/versions.env (the pins) and components/config (the default image references), so a
+# tools/versions.env (the pins), components/config (the default image references) and the
+# toolchain stamps of kubectl and argoexec, so a
 # change to any of them rebuilds (a build takes seconds once the toolchain and the Debian
 # bases are cached).
 #
@@ -52,6 +53,8 @@ key_inputs_hash() {
     find images scripts/image-lib.sh tools/versions.env components/config -type f -print0 2>/dev/null |
       LC_ALL=C sort -z | xargs -0 sha256sum
     go env GOVERSION 2>/dev/null || true
+    # The toolchain's binaries the images carry (kubectl, argoexec) change with their stamps.
+    cat "$CACHE_ROOT"/kubectl-*/.stamp "$CACHE_ROOT"/argoexec-*/.stamp 2>/dev/null || true
   ) | sha256sum | cut -c1-16
 }
 

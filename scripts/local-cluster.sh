@@ -498,7 +498,10 @@ EOF
 
 write_kubeconfig() { # path user-cert-name user-name context
   local path="$1" cert="$2" user="$3" ctx="$4"
-  local b64="base64 -w0"
+  local b64="base64 -w0" mask
+  # Only for this file: a umask left at 077 would reach containerd and kubelet (0700 snapshot
+  # dirs make / unreadable to a container's non-root users).
+  mask="$(umask)"
   umask 077
   cat >"$path" <<EOF
 apiVersion: v1
@@ -520,6 +523,7 @@ contexts:
     user: $user
 current-context: $ctx
 EOF
+  umask "$mask"
 }
 
 # ---------------------------------------------------------------- commands
@@ -794,6 +798,7 @@ cmd_stop() {
     node=1
     # shellcheck disable=SC2034 # both used by node_stop (local-node.sh)
     KUBECTL_BIN="$(resolve_tool kubectl ARKOUDA_KUBECTL_BIN)" || KUBECTL_BIN=""
+    # shellcheck disable=SC2034
     PROXY_BIN="$(resolve_tool kube-proxy ARKOUDA_KUBE_PROXY_BIN)" || PROXY_BIN=""
     # The controllers that would recreate pods go before the pods do.
     local p pids=()
