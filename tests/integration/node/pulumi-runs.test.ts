@@ -13,7 +13,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { testEnv } from "../harness";
 import { errorText, PulumiProject } from "../pulumi";
-import { createNamespace, deleteNamespace, kubectl, listObjects, log, summarizeWorkflow, WorkflowController } from "../argo/kube";
+import { createNamespace, deleteNamespace, kubectl, listObjects, log, summarizeWorkflow, waitFor, WorkflowController } from "../argo/kube";
 import { namespacedKinds, probeFromPod, requireNode, standinRefs } from "./node-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -116,13 +116,19 @@ describe("declared runs with pulumi on the local node", function () {
             const outcome = await project.destroy({ check: false });
             assert.strictEqual(outcome.exec.code, 0, outcome.exec.stderr.slice(-3000));
             const kinds = await namespacedKinds();
-            const r = await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json", "--ignore-not-found"]);
-            const left = (JSON.parse(r.stdout).items as any[])
-                .filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default"))
-                .filter((o) => !(o.kind === "ConfigMap" && ["kube-root-ca.crt", "workflow-controller-configmap"].includes(o.metadata.name)))
-                // The tests' own probe pods.
-                .filter((o) => o.metadata.labels?.["arkouda-workflows/it"] !== "probe")
-                .map((o) => `${o.kind}/${o.metadata.name}`);
+            const leftover = async () => {
+                const r = await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json", "--ignore-not-found"]);
+                return (JSON.parse(r.stdout).items as any[])
+                    .filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default"))
+                    .filter((o) => !(o.kind === "ConfigMap" && ["kube-root-ca.crt", "workflow-controller-configmap"].includes(o.metadata.name)))
+                    // The tests' own probe pods.
+                    .filter((o) => o.metadata.labels?.["arkouda-workflows/it"] !== "probe")
+                    .map((o) => `${o.kind}/${o.metadata.name}`);
+            };
+            // Owned objects (task results, pods of failed runs) go with their Workflow through the
+            // garbage collector: give it a moment.
+            let left: string[] = [];
+            await waitFor("an empty namespace", 60_000, async () => ((left = await leftover()).length === 0 ? true : undefined)).catch(() => undefined);
             assert.deepStrictEqual(left, []);
         });
     });
