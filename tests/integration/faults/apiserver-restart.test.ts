@@ -12,7 +12,7 @@ import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import {
-    assertConverged, checkConvergence, Convergence, log, report, since, smallInstance, startApiServer, startPulumi, StoppedApiServer, stopApiServer, watchAdded,
+    assertConverged, checkConvergence, Convergence, log, report, since, smallInstance, startApiServer, startPulumi, StoppedApiServer, stopApiServer, watchAdded, dropStack,
 } from "./lib";
 
 const NS = `it-apistop-${RUN_ID}`;
@@ -61,7 +61,7 @@ describe("faults: the API server stops during pulumi up and comes back", functio
     });
 
     after(async function () {
-        if (project) await project.cleanUp([NS]);
+        await dropStack(project, [NS]);
     });
 
     it("the interrupted pulumi up fails", function () {

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import { assertConverged, checkConvergence, Convergence, report, smallInstance, startPulumi, stepEvent, untilEvent } from "./lib";
+import { assertConverged, checkConvergence, Convergence, report, smallInstance, startPulumi, stepEvent, untilEvent, dropStack } from "./lib";
 
 const NS = `it-conc-${RUN_ID}`;
 
@@ -34,7 +34,7 @@ describe("faults: two pulumi up on one stack at once", function () {
     });
 
     after(async function () {
-        if (project) await project.cleanUp([NS]);
+        await dropStack(project, [NS]);
     });
 
     it("refuses the second pulumi up", function () {

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { stepKey } from "../fixtures";
 import { getObject, JsonResult, kubectl, PulumiProject } from "../pulumi";
-import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance } from "./lib";
+import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
 
 const NS = `it-drift-${RUN_ID}`;
 const TEMPLATE = "deploy-arkouda-on-kubernetes";
@@ -45,7 +45,7 @@ describe("faults: drift (a template edited and a Role deleted by hand)", functio
     });
 
     after(async function () {
-        if (project) await project.cleanUp([NS]);
+        await dropStack(project, [NS]);
     });
 
     it("pulumi preview --refresh shows the edited template as an update and the deleted Role as a create", function () {

@@ -20,7 +20,7 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { kubectl, listObjects, PulumiProject } from "../pulumi";
-import { assertConverged, Background, checkConvergence, Convergence, log, report, smallInstance, startPulumi, stepEvent, untilEvent, watchAdded } from "./lib";
+import { assertConverged, Background, checkConvergence, Convergence, log, report, smallInstance, startPulumi, stepEvent, untilEvent, watchAdded, dropStack } from "./lib";
 
 const NS = `it-kill-${RUN_ID}`;
 
@@ -53,10 +53,7 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
     });
 
     after(async function () {
-        if (project) {
-            await project.pulumi(["cancel", "--yes"], { check: false });
-            await project.cleanUp([NS]);
-        }
+        await dropStack(project, [NS]);
     });
 
     // One lock per run: <backend>/.pulumi/locks/<org>/<project>/<stack>/<uuid>.json (plus a .attrs file beside it).

@@ -466,3 +466,16 @@ export function changes(events: readonly EngineEvent[]): string[] {
         .map((m) => `${m.op} ${m.urn.split("::").pop()}`)
         .sort();
 }
+
+/**
+ * Cleanup for `after` hooks, cheaper than a destroy: every object a scenario makes is in its own
+ * namespaces (nothing cluster-scoped), so deleting them removes it all; the stack is dropped
+ * with its state (and any lock a killed run left).
+ */
+export async function dropStack(project: PulumiProject | undefined, namespaces: readonly string[]): Promise<void> {
+    if (project) {
+        await project.pulumi(["cancel", "--yes"], { check: false });
+        await project.pulumi(["stack", "rm", "--yes", "--force"], { check: false });
+    }
+    for (const ns of namespaces) await kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], { check: false });
+}

@@ -10,7 +10,7 @@ import { openSshPublicKey } from "../../../components/ssh-key-pair";
 import { RUN_ID, testEnv, waitFor } from "../harness";
 import { NAMESPACED_KINDS } from "../fixtures";
 import { decodeBase64, getObject, JsonResult, KubeObject, listObjects, PulumiProject } from "../pulumi";
-import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance } from "./lib";
+import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
 
 const NS = `it-sshrot-${RUN_ID}`;
 const SECRET = "arkouda-ssh";
@@ -59,7 +59,7 @@ describe("faults: SSH key rotation by config (ssh.rotation)", function () {
     });
 
     after(async function () {
-        if (project) await project.cleanUp([NS]);
+        await dropStack(project, [NS]);
     });
 
     it("pulumi preview --diff plans only the key pair's replacement and the Secret's update", function () {

@@ -9,7 +9,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { RUN_ID, testEnv } from "../harness";
 import { getObject, PulumiProject } from "../pulumi";
-import { ApiProxy, assertConverged, checkConvergence, Convergence, report, smallInstance } from "./lib";
+import { ApiProxy, assertConverged, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
 
 const CANARY_NS = `it-fwcanary-${RUN_ID}`;
 const MAIN_NS = `it-fwmain-${RUN_ID}`;
@@ -57,7 +57,7 @@ describe("faults: waves with the wave-0 cluster unreachable", function () {
 
     after(async function () {
         if (proxy) await proxy.open().catch(() => undefined);
-        if (project) await project.cleanUp([CANARY_NS, MAIN_NS]);
+        await dropStack(project, [CANARY_NS, MAIN_NS]);
         await proxy?.close();
     });
 
