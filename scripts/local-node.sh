@@ -305,7 +305,6 @@ EOF
         ttl 30
     }
     cache 30
-    loop
     reload
     loadbalance
 }
