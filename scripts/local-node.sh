@@ -669,7 +669,13 @@ node_versions() {
   v="$(dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null)" || v="unknown"
   echo "cni plugins: containernetworking-plugins $v ($NODE_CNI_BIN)"
   echo "iptables: $(iptables --version 2>/dev/null | awk '{print $2, $3}')"
-  echo "images: $("$REPO_ROOT/scripts/images.sh" list 2>/dev/null | awk '$3 == "cached" {for (i = 4; i <= NF; i++) printf "%s ", $i}')"
   local ae
-  ae="$(resolve_tool argoexec ARKOUDA_ARGOEXEC_BIN 2>/dev/null)" && echo "argoexec: $("$ae" version --short 2>/dev/null | head -n1)"
+  if ae="$(resolve_tool argoexec ARKOUDA_ARGOEXEC_BIN 2>/dev/null)"; then
+    echo "argoexec: $("$ae" version --short 2>/dev/null | head -n1 | awk '{print $NF}')"
+  else
+    echo "argoexec: not built"
+  fi
+  if containerd_up; then
+    echo "images in containerd (k8s.io): $(ctr --address "$NODE_CONTAINERD_SOCK" -n k8s.io images ls -q 2>/dev/null | grep -v '^sha256:' | tr '\n' ' ')"
+  fi
 }
