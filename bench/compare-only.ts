@@ -1,0 +1,49 @@
+/**
+ * Section 4 of the benchmark alone (this program vs the plain baseline program and kubectl),
+ * for working on it: `npx ts-node bench/compare-only.ts [--reps N] [--keep] 1x1 10x1 ...`.
+ * Prints the section's markdown and targets; writes nothing into the repo.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { baselineProject, comparisonReport, comparisonTargets, compareWithBaseline } from "./lib/baseline";
+import { BenchProject, LocalCluster, loadToolchainEnv, log, tmpRoot } from "./lib/env";
+import { measure } from "./lib/measure";
+import { REPO_ROOT } from "./lib/config";
+
+async function main(argv: string[]) {
+    const repsAt = argv.indexOf("--reps");
+    const reps = repsAt >= 0 ? Number(argv[repsAt + 1]) : 1;
+    const keep = argv.includes("--keep");
+    const shapes = argv.filter((a) => /^\d+x\d+$/.test(a)).map((a) => ({ instances: Number(a.split("x")[0]), clusters: Number(a.split("x")[1]) }));
+    if (shapes.length === 0) throw new Error("name shapes, e.g. 1x1 10x1");
+    loadToolchainEnv();
+    const root = tmpRoot();
+    const { cluster } = await LocalCluster.start(path.join(root, "cluster"));
+    try {
+        const program = new BenchProject(root, cluster.kubeconfig);
+        const baseline = baselineProject(root, cluster.kubeconfig);
+        const largest = shapes.filter((s) => s.clusters === 1).reduce((a, b) => (b.instances > a.instances ? b : a));
+        const points = await compareWithBaseline({
+            root, kubeconfig: cluster.kubeconfig, program, baseline, shapes, reps,
+            render: async (shape, namespace, file) => {
+                const m = await measure("render", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "mock-child.ts"), "render", String(shape.instances), namespace, file, String(shape.clusters)], { cwd: REPO_ROOT });
+                return JSON.parse(m.stdout.trim().split("\n").pop()!).objects;
+            },
+            destroy: (shape) => shape.clusters === 1,
+            breakdown: (shape) => shape === largest,
+            logDir: program.logDir,
+        });
+        const md = ["| target | value | |", "|---|---|---|", ...comparisonTargets(points, false).map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "met" : "**NOT met**"} |`), "", ...comparisonReport(points)];
+        process.stdout.write(`${md.join("\n")}\n`);
+        fs.writeFileSync(path.join(root, "compare.md"), md.join("\n"));
+    } finally {
+        cluster.stop();
+        if (!keep) fs.rmSync(root, { recursive: true, force: true });
+        else log(`kept ${root}`);
+    }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+});
