@@ -533,6 +533,11 @@ node_start() {
   node_write_configs
   node_network_up
 
+  # The control plane runs with umask 077 (write_kubeconfig sets it); containerd and kubelet
+  # must not: snapshot roots, pod volumes and rootfs dirs would be 0700 and a container user
+  # without CAP_DAC_OVERRIDE (Argo's resource steps run as 8737 with every capability dropped)
+  # could not even look its command up.
+  umask 022
   launch containerd containerd --config "$NODE_CONF/containerd.toml" --log-level warn
   node_wait containerd 30 containerd_up || node_fail containerd "containerd did not start"
   tn="$(elapsed "$t0")"

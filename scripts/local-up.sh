@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: no account, no cloud. Installs what is missing,
-# starts the local control plane (unless ARKOUDA_KUBECONFIG names a cluster), runs
-# `pulumi up` on the `local` stack with a file backend under .state/, then prints the
-# stack outputs and the declared objects in the Arkouda namespace.
+# starts the local cluster with its node (unless ARKOUDA_KUBECONFIG names a cluster), runs
+# `pulumi up` on the `local` stack with a file backend under .state/, starts the pinned Argo
+# workflow-controller for the stack's namespace (a host process of scripts/local-cluster.sh),
+# then prints the stack outputs, the declared objects and the command that deploys Arkouda.
 #
 #   ARKOUDA_KUBECONFIG        target this kubeconfig instead of the local control plane
 #   PULUMI_CONFIG_PASSPHRASE  default: a dev-only passphrase (the local stack holds only
@@ -41,3 +42,17 @@ pulumi stack output --stack local --json
 namespace=$(pulumi stack output --stack local --json clusters | python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["namespace"])')
 step "kubectl get (namespace $namespace)"
 kubectl get serviceaccounts,roles,rolebindings,secrets,workflowtemplates,cronworkflows,workflows --namespace "$namespace"
+
+if [ -z "${ARKOUDA_KUBECONFIG:-}" ]; then
+    step "Argo workflow-controller (namespace $namespace)"
+    bash scripts/local-cluster.sh workflow-controller "$namespace"
+    kubectl get nodes -o wide
+    step "ready"
+    cat >&2 <<EOF
+The local cluster has a node and an Argo controller for namespace $namespace. Deploy Arkouda
+(the stand-in images; see README "Stand-in images") and wait for it:
+  export KUBECONFIG=$KUBECONFIG PATH=$(dirname "$(command -v argo)"):\$PATH
+  argo submit --from workflowtemplate/deploy-arkouda-on-kubernetes -n $namespace --wait
+Tear everything down with: bash scripts/local-down.sh
+EOF
+fi

@@ -14,10 +14,21 @@ apt_packages() {
     command -v openssl >/dev/null || missing+=(openssl)
     command -v ssh-keygen >/dev/null || missing+=(openssh-client)
     command -v python3 >/dev/null || missing+=(python3)
+    # The local node (scripts/local-cluster.sh) and its images (scripts/images.sh).
+    command -v containerd >/dev/null || missing+=(containerd)
+    command -v runc >/dev/null || missing+=(runc)
+    [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+    command -v iptables >/dev/null || missing+=(iptables)
+    command -v conntrack >/dev/null || missing+=(conntrack)
+    command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+    command -v umoci >/dev/null || missing+=(umoci)
+    command -v skopeo >/dev/null || missing+=(skopeo)
+    # The stand-in programs' host tests speak ZeroMQ through Debian's python3.
+    /usr/bin/python3 -c 'import zmq' 2>/dev/null || missing+=(python3-zmq)
     if [ ${#missing[@]} -gt 0 ]; then
         step "installing Debian packages: ${missing[*]}"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 }
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine: installs what is missing, runs the unit tests, starts
-# the local control plane, runs the integration tests against it, and stops it again.
-# Prints each phase's time and one closing line "tests: N passed, N failed".
+# the local cluster with its node, runs the integration tests against it, and stops it again.
+# Prints each phase's time (setup per tool), the node's component versions and one closing
+# line "tests: N passed, N failed".
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 phase() { printf '\n[test-all] == %s\n' "$*" >&2; }
 passed=0 failed=0 pending=0 status=0
 started=$SECONDS
+times=()
+took() { times+=("$(printf '%-22s %5ss' "$1" "$2")"); printf '[test-all] %s: %ss\n' "$1" "$2" >&2; }
 
 # Sum mocha's summary lines ("N passing", "N failing", "N pending") into the totals.
 count() {
@@ -31,26 +34,35 @@ run_suite() {
         grep -Eq '^ +[0-9]+ (passing|failing)' "$log" || failed=$((failed + 1))
     fi
     rm -f "$log"
+    times+=("$(printf '%-22s %5ss (exit %s)' "$name" "$((SECONDS - start))" "$rc")")
     printf '[test-all] %s: %ss (exit %s)\n' "$name" "$((SECONDS - start))" "$rc" >&2
 }
 
 phase "setup"
 start=$SECONDS
-if ! bash scripts/setup.sh; then
+setup_log=$(mktemp)
+bash scripts/setup.sh 2>&1 | tee "$setup_log"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     echo "[test-all] setup failed" >&2
     echo "tests: 0 passed, 1 failed"
     exit 1
 fi
-printf '[test-all] setup: %ss\n' "$((SECONDS - start))" >&2
+took setup "$((SECONDS - start))"
+# The per-step and per-tool times setup printed, in one block.
+grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: (built|cached) \([0-9]+s\)$' "$setup_log" |
+    sed 's/^/[test-all]   /' >&2 || true
+rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
 
 run_suite "type check" npx tsc --noEmit -p .
 run_suite "unit tests" npx mocha 'tests/unit/**/*.test.ts'
 
-phase "local control plane"
+phase "local cluster and node"
 start=$SECONDS
 if bash scripts/local-cluster.sh start; then
-    printf '[test-all] local control plane: %ss\n' "$((SECONDS - start))" >&2
+    took "local cluster + node" "$((SECONDS - start))"
+    phase "node component versions"
+    bash scripts/local-cluster.sh versions | sed 's/^/[test-all]   /' >&2
     eval "$(scripts/local-cluster.sh env)"
     run_suite "integration tests" npx mocha --timeout 900000 'tests/integration/**/*.test.ts'
 else
@@ -59,6 +71,8 @@ else
 fi
 [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || bash scripts/local-cluster.sh stop >/dev/null 2>&1 || true
 
+phase "phase times"
+for t in "${times[@]}"; do printf '[test-all]   %s\n' "$t" >&2; done
 printf '[test-all] total: %ss\n' "$((SECONDS - started))" >&2
 if [ "$pending" -gt 0 ]; then
     echo "tests: $passed passed, $failed failed, $pending skipped"

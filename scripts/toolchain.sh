@@ -8,8 +8,10 @@
 #   scripts/toolchain.sh path TOOL          print the path of one binary (or of the CRD dir)
 #   scripts/toolchain.sh list               print the tools, their versions and cache state
 #
-# Tools, in build order: etcd kube-apiserver kubectl pulumi pulumi-language-nodejs
-# pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds.
+# Tools, in build order: etcd kube-apiserver kube-controller-manager kubectl pulumi
+# pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random argo
+# workflow-controller crds, then the local node's: kubelet kube-scheduler kube-proxy
+# (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns argoexec.
 #
 # Cache layout (ARKOUDA_TOOLCHAIN_CACHE, default ~/.cache/arkouda-workflows/toolchain):
 #   <tool>-<version>/bin/...   one directory per tool and version, with a .stamp
@@ -28,7 +30,8 @@ CACHE_ROOT=${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}
 RECIPE=1
 
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
-  pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds)
+  pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds
+  kubelet kube-scheduler kube-proxy coredns argoexec)
 OPTIONAL_TOOLS=()
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
@@ -46,7 +49,8 @@ load_versions() {
   done <"$TOOLS_DIR/versions.env"
   local v
   for v in PULUMI_VERSION PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_KUBERNETES_VERSION \
-    PULUMI_RANDOM_VERSION KUBERNETES_VERSION ETCD_VERSION ARGO_VERSION PROMETHEUS_OPERATOR_VERSION; do
+    PULUMI_RANDOM_VERSION KUBERNETES_VERSION ETCD_VERSION ARGO_VERSION PROMETHEUS_OPERATOR_VERSION \
+    COREDNS_VERSION; do
     [[ -n ${!v:-} ]] || die "$v is not set in tools/versions.env"
   done
   ARGO_MODULE=github.com/argoproj/argo-workflows/v${ARGO_VERSION:1:1}
@@ -55,12 +59,14 @@ load_versions() {
 tool_version() {
   case $1 in
     etcd) echo "$ETCD_VERSION" ;;
-    kube-apiserver | kubectl | kube-controller-manager) echo "$KUBERNETES_VERSION" ;;
+    kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy)
+      echo "$KUBERNETES_VERSION" ;;
+    coredns) echo "$COREDNS_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
     pulumi-resource-random) echo "$PULUMI_RANDOM_VERSION" ;;
-    argo | workflow-controller) echo "$ARGO_VERSION" ;;
+    argo | workflow-controller | argoexec) echo "$ARGO_VERSION" ;;
     crds) echo "$ARGO_VERSION-$PROMETHEUS_OPERATOR_VERSION" ;;
     *) die "unknown tool '$1' (tools: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})" ;;
   esac
@@ -70,12 +76,13 @@ tool_version() {
 tool_module_dir() {
   case $1 in
     etcd) echo etcd ;;
-    kube-apiserver | kubectl | kube-controller-manager) echo kubernetes ;;
+    kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy) echo kubernetes ;;
+    coredns) echo coredns ;;
     pulumi) echo pulumi ;;
     pulumi-language-nodejs) echo pulumi-language-nodejs ;;
     pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
     pulumi-resource-random) echo pulumi-random ;;
-    argo | workflow-controller | crds) echo argo ;;
+    argo | workflow-controller | crds | argoexec) echo argo ;;
   esac
 }
 
@@ -83,12 +90,14 @@ tool_module_dir() {
 tool_requires() {
   case $1 in
     etcd) echo "go.etcd.io/etcd/server/v3 $ETCD_VERSION" ;;
-    kube-apiserver | kubectl | kube-controller-manager) echo "k8s.io/kubernetes $KUBERNETES_VERSION" ;;
+    kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy)
+      echo "k8s.io/kubernetes $KUBERNETES_VERSION" ;;
+    coredns) echo "github.com/coredns/coredns $COREDNS_VERSION" ;;
     pulumi) echo "github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3 v$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes)
       echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE" ;;
-    argo | workflow-controller | crds) echo "$ARGO_MODULE $ARGO_VERSION" ;;
+    argo | workflow-controller | crds | argoexec) echo "$ARGO_MODULE $ARGO_VERSION" ;;
   esac
 }
 
@@ -175,6 +184,21 @@ build_kubectl() {
 build_kube-controller-manager() {
   gobuild "$TOOLS_DIR/kubernetes" "$1/bin/kube-controller-manager" \
     k8s.io/kubernetes/cmd/kube-controller-manager "$(kube_ldflags)"
+}
+# The node's binaries: same module, flags and so Go build cache as the control plane's.
+build_kubelet() { gobuild "$TOOLS_DIR/kubernetes" "$1/bin/kubelet" k8s.io/kubernetes/cmd/kubelet "$(kube_ldflags)"; }
+build_kube-scheduler() {
+  gobuild "$TOOLS_DIR/kubernetes" "$1/bin/kube-scheduler" k8s.io/kubernetes/cmd/kube-scheduler "$(kube_ldflags)"
+}
+build_kube-proxy() { gobuild "$TOOLS_DIR/kubernetes" "$1/bin/kube-proxy" k8s.io/kubernetes/cmd/kube-proxy "$(kube_ldflags)"; }
+
+# tools/coredns/main.go: coremain with only the plugins the local cluster DNS configures
+# (no forward). CoreVersion is a constant of the module; the commit is the proxy's.
+build_coredns() {
+  local commit
+  commit=$(cd "$TOOLS_DIR/coredns" && go mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" |
+    sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",*$/\1/p' | head -1)
+  gobuild "$TOOLS_DIR/coredns" "$1/bin/coredns" . "-X github.com/coredns/coredns/coremain.GitCommit=${commit:-$COREDNS_VERSION}"
 }
 
 build_pulumi() {
@@ -263,6 +287,10 @@ argo_src() {
   mkdir -p "$ui/dist/app"
   echo '<!doctype html><title>Argo</title><p>Built without the UI (arkouda-workflows toolchain).</p>' \
     >"$ui/dist/app/index.html"
+  # Upstream's workflow/executor/osspecific/signal_linux.go is a symlink to signal_darwin.go,
+  # and module zips drop symlinks: without it argoexec does not build for Linux.
+  local os="$ARGO_SRC/vendor/$ARGO_MODULE/workflow/executor/osspecific"
+  [[ -e $os/signal_linux.go ]] || cp "$os/signal_darwin.go" "$os/signal_linux.go"
   touch "$ARGO_SRC/.ready"
 }
 build_argo() {
@@ -273,6 +301,12 @@ build_workflow-controller() {
   argo_src
   gobuild "$ARGO_SRC" "$1/bin/workflow-controller" "$ARGO_MODULE/cmd/workflow-controller" \
     "$(argo_ldflags)" -mod=vendor
+}
+
+# The executor, for the local argoexec image (images/argoexec).
+build_argoexec() {
+  argo_src
+  gobuild "$ARGO_SRC" "$1/bin/argoexec" "$ARGO_MODULE/cmd/argoexec" "$(argo_ldflags)" -mod=vendor
 }
 
 build_crds() {
@@ -332,7 +366,8 @@ build_one() {
 link_all() {
   local bin="$CACHE_ROOT/bin" tool b dir
   mkdir -p "$bin"
-  for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller; do
+  for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
+    kubelet kube-scheduler kube-proxy coredns argoexec; do
     dir=$(tool_dir "$tool")
     [[ -x $dir/bin/$tool ]] && ln -sfn "$dir/bin/$tool" "$bin/$tool"
   done
