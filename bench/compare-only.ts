@@ -16,7 +16,8 @@ async function main(argv: string[]) {
     const keep = argv.includes("--keep");
     const shapes = argv.filter((a) => /^\d+x\d+$/.test(a)).map((a) => ({ instances: Number(a.split("x")[0]), clusters: Number(a.split("x")[1]) }));
     if (shapes.length === 0) throw new Error("name shapes, e.g. 1x1 10x1");
-    loadToolchainEnv();
+    // ARKOUDA_BENCH_AMBIENT_ENV=1: use PATH/PULUMI_HOME as they are (e.g. a toolchain still building).
+    if (process.env.ARKOUDA_BENCH_AMBIENT_ENV !== "1") loadToolchainEnv();
     const root = tmpRoot();
     const { cluster } = await LocalCluster.start(path.join(root, "cluster"));
     try {
