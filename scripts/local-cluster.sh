@@ -862,9 +862,15 @@ cmd_workflow_controller() {
   local ns="${1:-}" wc kubectl argo_v config
   [[ "$ns" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "usage: $0 workflow-controller NAMESPACE (a DNS label; got '$ns')"
   is_running || die "the local cluster is not running ($0 start first)"
-  if component_pid workflow-controller >/dev/null; then
-    echo "workflow-controller already runs (pid $(component_pid workflow-controller), namespace $(<"$STATE/workflow-controller.namespace"))"
-    return 0
+  local running_ns="" p
+  if p="$(component_pid workflow-controller)"; then
+    running_ns="$(cat "$STATE/workflow-controller.namespace" 2>/dev/null)"
+    if [[ "$running_ns" == "$ns" ]]; then
+      echo "workflow-controller already runs for namespace $ns (pid $p)"
+      return 0
+    fi
+    log "stopping the workflow-controller of namespace $running_ns (pid $p) to run one for $ns"
+    stop_pids "$p"
   fi
   wc="$(need_tool workflow-controller ARKOUDA_WORKFLOW_CONTROLLER_BIN)"
   kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
