@@ -34,7 +34,18 @@ function call(base: string, ca: string, token: string, method: string, path: str
         const url = new URL(path, base);
         const request = https.request(
             url,
-            { method, ca, headers: { Authorization: `Bearer ${token}`, Accept: "application/json", "Content-Type": "application/json" } },
+            // One connection per call with a Content-Length body, as curl makes each call.
+            {
+                method,
+                ca,
+                agent: false,
+                headers: {
+                    Authorization: `Bearer ${token}`,
+                    Accept: "application/json",
+                    "Content-Type": "application/json",
+                    ...(payload !== undefined ? { "Content-Length": Buffer.byteLength(payload) } : {}),
+                },
+            },
             (response) => {
                 const chunks: Buffer[] = [];
                 response.on("data", (c: Buffer) => chunks.push(c));
