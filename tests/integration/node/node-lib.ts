@@ -132,8 +132,9 @@ export async function objectsOf(namespace: string, prefix: string, kinds: string
     const items: any[] = r.stdout.trim() ? JSON.parse(r.stdout).items : [];
     return items
         .filter((o) => o.metadata.name === prefix || o.metadata.name.startsWith(`${prefix}-`) || o.metadata.labels?.["app.kubernetes.io/instance"] === prefix)
-        // Workflows (and their pods and task results) are the runs themselves, not the instance's objects.
-        .filter((o) => !o.metadata.labels?.["workflows.argoproj.io/workflow"] && o.kind !== "Workflow" && o.kind !== "WorkflowTaskResult")
+        // Workflows (and their pods and task results) are the runs themselves, not the instance's
+        // objects; Events are Kubernetes' own records about them (named after them, kept an hour).
+        .filter((o) => !o.metadata.labels?.["workflows.argoproj.io/workflow"] && o.kind !== "Workflow" && o.kind !== "WorkflowTaskResult" && o.kind !== "Event")
         .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
         .sort();
 }
