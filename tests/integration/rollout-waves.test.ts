@@ -90,8 +90,8 @@ describe("integration: rollout waves", function () {
     }
 
     it("creates every Kubernetes object of wave 1 only after every wave-0 resource was created", function () {
-        // Namespace-less cluster: 2 ServiceAccounts, 4 Roles, 4 RoleBindings, 2 Secrets, 4 templates, 2 CronWorkflows.
-        const { early } = earlyWaveOneCreates((m) => m.type.startsWith("kubernetes:") && !isProvider(m), 18);
+        // Namespace-less cluster: 2 ServiceAccounts, 3 Roles, 3 RoleBindings, 2 Secrets, 4 templates, 2 CronWorkflows.
+        const { early } = earlyWaveOneCreates((m) => m.type.startsWith("kubernetes:") && !isProvider(m), 16);
         assert.deepStrictEqual(early, []);
     });
 
