@@ -152,6 +152,9 @@ export const API_CONTRACT: readonly ApiCallRow[] = [
     { caller: "arkouda_server", when: "shutdown", method: "DELETE", path: "/api/v1/namespaces/{ns}/services/{name}", apiGroup: "", resource: "services", verb: "delete", source: EI },
 ];
 
+/** sshd's port in the Arkouda image (fixed); the GASNet ssh spawner connects to it on every pod. */
+export const SSHD_PORT = 22;
+
 /** Where the readiness probe looks for ARKOUDA_SERVER_CONNECTION_INFO's file. */
 export const SERVER_CONNECTION_INFO_PATH = "/tmp/arkouda-server-connection-info";
 

@@ -73,14 +73,7 @@ export const ARKOUDA_GRANTS = {
     serviceRegistration: grantsFor((call) => call.resource === "services" || call.resource === "endpoints"),
 } as const satisfies Record<string, readonly Grant[]>;
 
+/** One grant per API call; policyRules folds calls on the same resource into one rule. */
 function grantsFor(select: (call: ApiCallRow) => boolean): Grant[] {
-    const verbs = new Map<string, Set<Verb>>();
-    for (const call of API_CONTRACT.filter(select)) {
-        const key = `${call.apiGroup}\u0000${call.resource}`;
-        verbs.set(key, (verbs.get(key) ?? new Set<Verb>()).add(call.verb));
-    }
-    return [...verbs.entries()].map(([key, set]) => {
-        const [apiGroup, resource] = key.split("\u0000");
-        return { apiGroup, resource, verbs: VERB_ORDER.filter((v) => set.has(v)) };
-    });
+    return API_CONTRACT.filter(select).map((call) => ({ apiGroup: call.apiGroup, resource: call.resource, verbs: [call.verb] }));
 }

@@ -7,7 +7,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "./config/types";
-import { SERVER_CONNECTION_INFO_PATH } from "./image-contract";
+import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "./image-contract";
 import {
     LOCALE_LAUNCH_SCRIPT,
     LOCALE_SCRIPT_PATH,
@@ -27,8 +27,6 @@ type Service = k8s.types.input.core.v1.Service;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 export const MANAGED_BY = "arkouda-workflows";
-/** sshd in the Arkouda image; the GASNet ssh spawner connects to it. */
-export const SSH_PORT = 22;
 export const SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
 
 /** Prometheus-operator ServiceMonitor (the subset we emit). */
@@ -244,7 +242,7 @@ export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[]
     });
     const locale = { app: n.locale };
     const server = { app: n.server };
-    const ssh = [{ name: "ssh", port: SSH_PORT, protocol: "TCP", targetPort: SSH_PORT }];
+    const ssh = [{ name: "ssh", port: SSHD_PORT, protocol: "TCP", targetPort: SSHD_PORT }];
     return [
         svc(n.localeHeadless, localeLabels(v), locale, { clusterIP: "None", ports: ssh }),
         svc(n.localeSsh, localeLabels(v), locale, { ports: ssh }),
@@ -283,8 +281,8 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
                             // Only what the locale script reads: the Chapel/GASNet settings reach the
                             // locale process from the server over the spawner, not from this env.
                             env: env(runAsEnv(v)),
-                            ports: [{ containerPort: SSH_PORT, name: "ssh", protocol: "TCP" }],
-                            readinessProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 5 },
+                            ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
+                            readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 5 },
                             resources: resources(v.cpu, v.memory),
                             volumeMounts: [
                                 { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
@@ -400,7 +398,7 @@ export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
                     ports: [
                         { containerPort: v.serverPort, name: "client", protocol: "TCP" },
                         ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
-                        { containerPort: SSH_PORT, name: "ssh", protocol: "TCP" },
+                        { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
                     ],
                     readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
                     resources: resources(v.cpu, v.memory),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { exporterSchema, instanceSchema, RawCluster, RawConfig, RawExporter, RawInstance } from "./schema";
 import { quantityValue } from "./rules";
+import { SSHD_PORT } from "../image-contract";
 import {
     ArkoudaWorkflowsConfig,
     ClusterConfig,
@@ -158,9 +159,6 @@ export function toExporter(raw: RawExporter): ExporterConfig {
 function sortedLabels(labels: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 }
-
-/** sshd's port in the Arkouda image; the GASNet ssh spawner connects to it on every pod. */
-const SSHD_PORT = 22;
 
 /**
  * Values that cannot work together in one instance: Chapel's heap cap must fit inside the

@@ -5,9 +5,6 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import * as YAML from "yaml";
-import type { WorkflowTemplate } from "../../components/argo/model";
-import { substitute } from "../../components/argo/simulate";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
 import { arkoudaParameters, deployArkoudaTemplate, deployExporterTemplate, exporterParameters } from "../../components/workflow-templates";
 import { stackConfigValues } from "../../scripts/render";
@@ -16,12 +13,11 @@ import { API_CONTRACT, contractEnvNames, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTR
 import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
 import { arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns } from "./fixtures";
+import { envOf, manifestsOf, plainJson } from "./render-helpers";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const j = (o: unknown): any => JSON.parse(JSON.stringify(o));
+const j = plainJson;
 interface Container { name: string; env: { name: string; value?: string }[]; ports?: { containerPort: number; name: string }[] }
 const names = (c: Container) => c.env.map((e) => e.name).sort();
-const envOf = (c: Container) => Object.fromEntries(c.env.map((e) => [e.name, e.value]));
 const instance = { ...fixtureInstance, serverPort: 6000, metrics: { ...fixtureInstance.metrics, servicePort: 6001, exporterPort: 6002 } };
 
 function containers(): Record<ContractContainer, Container> {
@@ -131,8 +127,8 @@ describe("image contract: the rendered templates of the committed stacks", () =>
                     const wt = deployArkoudaTemplate(settings, cluster.instances[0]);
                     const params = arkoudaParameters(i, settings);
                     const step = i.metrics.enabled ? "deploy-server" : "deploy-server-without-metrics";
-                    const [pod] = renderedManifests(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
-                    const [deployment] = renderedManifests(wt, "deploy-locales", params) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    const [pod] = manifestsOf(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
+                    const [deployment] = manifestsOf(wt, "deploy-locales", params) as { spec: { template: { spec: { containers: Container[] } } } }[];
                     assert.deepStrictEqual(names(pod.spec.containers[0]), contractEnvNames("server"));
                     assert.deepStrictEqual(names(deployment.spec.template.spec.containers[0]), contractEnvNames("locale"));
                     if (i.metrics.enabled) assert.deepStrictEqual(names(pod.spec.initContainers![0]), contractEnvNames("metrics-sidecar"));
@@ -144,7 +140,7 @@ describe("image contract: the rendered templates of the committed stacks", () =>
             for (const e of cluster.exporters) {
                 it(`${stack}/${cluster.name}/${e.name}: the standalone exporter's env is exactly the contract's`, () => {
                     const wt = deployExporterTemplate(settings, cluster.exporters[0]);
-                    const [deployment] = renderedManifests(wt, "deploy-exporter", exporterParameters(e, settings)) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e, settings)) as { spec: { template: { spec: { containers: Container[] } } } }[];
                     const c = deployment.spec.template.spec.containers[0];
                     assert.deepStrictEqual(names(c), contractEnvNames("exporter"));
                     assert.strictEqual(envOf(c).METRICS_SCRAPE_PORT, String(e.exporterPort));
@@ -154,8 +150,3 @@ describe("image contract: the rendered templates of the committed stacks", () =>
     }
 });
 
-function renderedManifests(wt: WorkflowTemplate, stepName: string, parameters: Record<string, string>): unknown[] {
-    const template = wt.spec.templates!.find((t) => t.name === stepName)!;
-    const t = substitute(template, { parameters });
-    return YAML.parseAllDocuments(t.resource!.manifest!).map((d) => d.toJSON());
-}

@@ -8,12 +8,10 @@ import {
     exporterValues,
 } from "../../components/runtime-objects";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureRunAsInstance } from "./fixtures";
+import { envOf, plainJson } from "./render-helpers";
 
-// The k8s input types wrap every field in Input<>; the tests read them as plain JSON.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const j = (o: unknown): any => JSON.parse(JSON.stringify(o));
+const j = plainJson;
 const objs = () => j(arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns));
-const envOf = (container: { env: { name: string; value?: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 
 describe("runtime objects: names", () => {
     it("names the ConfigMaps, Deployment, Pod and Services after the instance", () => {

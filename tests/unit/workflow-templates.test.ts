@@ -1,7 +1,6 @@
 import * as assert from "assert";
-import * as YAML from "yaml";
 import { workflowCost } from "../../components/argo/cost";
-import type { Template, WorkflowTemplate } from "../../components/argo/model";
+import type { WorkflowTemplate } from "../../components/argo/model";
 import { declaredParameterValues, substitute } from "../../components/argo/simulate";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues } from "../../components/runtime-objects";
 import {
@@ -16,23 +15,12 @@ import {
     workflowGrants,
 } from "../../components/workflow-templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "./fixtures";
+import { byName, manifestsOf } from "./render-helpers";
 
 const ns = fixtureNamespace;
 const all = () => allWorkflowTemplates(ns, fixtureInstance, fixtureExporter);
-const byName = (wt: WorkflowTemplate, name: string): Template => {
-    const t = wt.spec.templates!.find((x) => x.name === name);
-    assert.ok(t, `template ${name} in ${wt.metadata.name}`);
-    return t!;
-};
 const text = (wt: WorkflowTemplate) => JSON.stringify(wt);
 
-/** Parse every manifest a template carries (resource manifests and raw artifacts), after substitution. */
-function manifestsOf(wt: WorkflowTemplate, stepName: string, parameters: Record<string, string>): unknown[] {
-    const t = substitute(byName(wt, stepName), { parameters });
-    const source = t.resource?.manifest ?? t.inputs?.artifacts?.[0]?.raw?.data;
-    assert.ok(source, `no manifest on ${stepName}`);
-    return YAML.parseAllDocuments(source!).map((d) => d.toJSON());
-}
 
 const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
 

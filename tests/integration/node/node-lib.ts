@@ -152,11 +152,8 @@ export async function waitGone(namespace: string, prefix: string, kinds: string[
     }
 }
 
-/**
- * Runs a pod (the server stand-in image: python3 + zmq) that sends one Arkouda request to
- * host:port and returns its log: the reply's msg, or fails when none came.
- */
-export async function probeFromPod(namespace: string, image: string, host: string, port: number, cmd = "ruok", name = `probe-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
+/** Runs one container to its end in a throw-away pod and returns its phase and log. */
+async function runPodOnce(namespace: string, name: string, image: string, command: string[], timeoutMs: number): Promise<{ phase: string; log: string }> {
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
@@ -164,37 +161,12 @@ export async function probeFromPod(namespace: string, image: string, host: strin
         spec: {
             restartPolicy: "Never",
             automountServiceAccountToken: false,
-            containers: [{ name: "probe", image, imagePullPolicy: "Never", command: ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "20"] }],
+            containers: [{ name: "probe", image, imagePullPolicy: "Never", command }],
         },
     };
     await kubectl(["create", "-n", namespace, "-f", "-"], { input: JSON.stringify(pod) });
     try {
-        const done = await waitFor(`probe pod ${name}`, 120_000, async () => {
-            const p = JSON.parse((await kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])).stdout);
-            return ["Succeeded", "Failed"].includes(p.status?.phase) ? p : undefined;
-        });
-        const log = (await kubectl(["logs", name, "-n", namespace], { check: false })).stdout.trim();
-        return { phase: done.status.phase, log };
-    } finally {
-        await kubectl(["delete", "pod", name, "-n", namespace, "--ignore-not-found", "--wait=false"], { check: false });
-    }
-}
-
-/** HTTP GET from a pod (curl in the stand-in image). */
-export async function httpFromPod(namespace: string, image: string, url: string, name = `curl-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
-    const pod = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name, labels: { "arkouda-workflows/it": "probe" } },
-        spec: {
-            restartPolicy: "Never",
-            automountServiceAccountToken: false,
-            containers: [{ name: "curl", image, imagePullPolicy: "Never", command: ["curl", "--silent", "--show-error", "--fail", "--retry", "10", "--retry-delay", "2", "--retry-all-errors", "--max-time", "60", url] }],
-        },
-    };
-    await kubectl(["create", "-n", namespace, "-f", "-"], { input: JSON.stringify(pod) });
-    try {
-        const done = await waitFor(`curl pod ${name}`, 150_000, async () => {
+        const done = await waitFor(`pod ${name}`, timeoutMs, async () => {
             const p = JSON.parse((await kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])).stdout);
             return ["Succeeded", "Failed"].includes(p.status?.phase) ? p : undefined;
         });
@@ -203,6 +175,21 @@ export async function httpFromPod(namespace: string, image: string, url: string,
     } finally {
         await kubectl(["delete", "pod", name, "-n", namespace, "--ignore-not-found", "--wait=false"], { check: false });
     }
+}
+
+/**
+ * Runs a pod (the server stand-in image: python3 + zmq) that sends one Arkouda request to
+ * host:port and returns its log: the reply's msg, or fails when none came.
+ */
+export async function probeFromPod(namespace: string, image: string, host: string, port: number, cmd = "ruok", name = `probe-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
+    const { phase, log } = await runPodOnce(namespace, name, image, ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "20"], 120_000);
+    return { phase, log: log.trim() };
+}
+
+/** HTTP GET from a pod (curl in the stand-in image). */
+export function httpFromPod(namespace: string, image: string, url: string, name = `curl-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
+    const curl = ["curl", "--silent", "--show-error", "--fail", "--retry", "10", "--retry-delay", "2", "--retry-all-errors", "--max-time", "60", url];
+    return runPodOnce(namespace, name, image, curl, 150_000);
 }
 
 export function writeFileIn(dir: string, name: string, text: string): string {
