@@ -228,3 +228,11 @@ describe("config: exporter sizing", () => {
         assert.deepStrictEqual([m.exporterCpu, m.exporterMemory], ["500m", "1Gi"]);
     });
 });
+
+describe("config: the kubectl image default", () => {
+    it("is the kubectl the toolchain builds (KUBERNETES_VERSION), so the locally built image is stamped truthfully", () => {
+        const fs = require("fs") as typeof import("fs");
+        const pinned = /^KUBERNETES_VERSION=(\S+)/m.exec(fs.readFileSync(`${__dirname}/../../tools/versions.env`, "utf8"))?.[1];
+        assert.strictEqual(parse({}).images.kubectl, `registry.k8s.io/kubectl:${pinned}`);
+    });
+});
