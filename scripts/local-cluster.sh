@@ -25,7 +25,8 @@
 #   ARKOUDA_LOCAL_NODE               auto (default): run the node only for the default state
 #                                    dir (one node per machine; extra control planes started
 #                                    with their own ARKOUDA_LOCAL_STATE stay node-less);
-#                                    1: run it (refused while another state dir owns it); 0: never
+#                                    1: run it (refused while another running cluster owns it;
+#                                    a killed one's leftovers on the host are cleaned up first); 0: never
 #   ARKOUDA_NODE_DIR                 node data: containerd's image store (kept across stops),
 #                                    kubelet's root dir (default /var/lib/arkouda-node)
 #   ARKOUDA_NODE_RUN_DIR             node runtime dir: sockets, runc state (default /run/arkouda-node)
@@ -151,17 +152,17 @@ component_pid() {
   echo "$pid"
 }
 
-is_ours() {
-  local pid="$1" cmd
+is_ours() { # pid [state dir]
+  local pid="$1" dir="${2:-$STATE}" cmd
   [[ -r "/proc/$pid/cmdline" ]] || return 1
   cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
-  [[ "$cmd" == *"$STATE/"* ]]
+  [[ "$cmd" == *"$dir/"* ]]
 }
 
-# Processes still running with our state dir on their command line but whose pid
-# file is gone (e.g. the state dir was deleted by hand).
-orphan_pids() {
-  local p
+# Processes still running with a state dir on their command line, pid
+# file or not (e.g. the state dir was deleted by hand).
+orphan_pids() { # state dir
+  local p dir="$1"
   for p in /proc/[0-9]*; do
     p="${p#/proc/}"
     [[ "$p" == "$$" ]] && continue
@@ -169,7 +170,7 @@ orphan_pids() {
     argv0="$(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | head -n1)" || continue
     case "${argv0##*/}" in
       etcd*|kube-apiserver*|kube-controller-manager*|kube-scheduler*|kube-proxy*|kubelet*|containerd|coredns*|workflow-controller*)
-        is_ours "$p" && echo "$p" ;;
+        is_ours "$p" "$dir" && echo "$p" ;;
     esac
   done
   return 0
@@ -232,7 +233,7 @@ stop_all() { # prints the number of processes stopped
     [[ -n "$p" ]] || continue
     [[ " ${front[*]} ${back[*]} " == *" $p "* ]] && continue
     if [[ "$(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | head -n1)" == *etcd* ]]; then back+=("$p"); else front+=("$p"); fi
-  done < <(orphan_pids)
+  done < <(orphan_pids "$STATE")
   stop_pids "${front[@]}"
   stop_pids "${back[@]}"
   echo $(( ${#front[@]} + ${#back[@]} ))
@@ -840,7 +841,7 @@ cmd_status() {
     fi
     return 0
   fi
-  [[ -n "$line" ]] || line="$(orphan_pids | tr '\n' ' ')"
+  [[ -n "$line" ]] || line="$(orphan_pids "$STATE" | tr '\n' ' ')"
   if [[ -n "${line// /}" ]]; then
     echo "not running (unhealthy: processes left: ${line# }; \`$0 stop\` cleans up)"
   else

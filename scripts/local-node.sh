@@ -96,12 +96,16 @@ node_preflight() {
     die "node preflight failed (ARKOUDA_LOCAL_NODE=0 starts the control plane without a node)"
   fi
   # One node per machine.
-  if [[ -r $NODE_RUN/owner && "$(<"$NODE_RUN/owner")" != "$STATE" ]]; then
+  if [[ -r $NODE_RUN/owner ]]; then
     local owner; owner="$(<"$NODE_RUN/owner")"
-    if [[ -d $owner ]]; then
+    if [[ $owner != "$STATE" && -d $owner && -n "$(orphan_pids "$owner")" ]]; then
       die "the local node already belongs to the cluster in $owner; start this one with ARKOUDA_LOCAL_NODE=0, or stop that one first"
     fi
-    log "the node's last owner $owner is gone; taking the node over"
+    # Its processes were killed (a machine or session restart, or an earlier run of ours that
+    # start has just stopped) without a node stop: what the node left on the host (mounts,
+    # bridge, iptables chains, sysctls, cgroups) is undone before this node starts.
+    log "the node's last owner $owner is not running; cleaning up after it and taking the node over"
+    node_stop
   fi
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine: installs what is missing, runs the unit tests, starts
-# the local cluster with its node, runs the integration tests against it, and stops it again.
+# the local cluster with its node, runs the integration tests against it, then kills it hard
+# and checks that a new start takes the node over and a stop leaves the host clean.
 # Prints each phase's time (setup per tool), the node's component versions and one closing
 # line "tests: N passed, N failed".
 set -uo pipefail
@@ -65,6 +66,8 @@ if bash scripts/local-cluster.sh start; then
     bash scripts/local-cluster.sh versions | sed 's/^/[test-all]   /' >&2
     eval "$(scripts/local-cluster.sh env)"
     run_suite "integration tests" npx mocha --timeout 900000 'tests/integration/**/*.test.ts'
+    # Kills this cluster hard and stops the one that takes its node over.
+    [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || run_suite "node after a hard kill" bash tests/cluster/restart-after-kill.sh
 else
     status=1 failed=$((failed + 1))
     echo "[test-all] the local control plane did not start" >&2
