@@ -14,27 +14,54 @@ async function main(argv: string[]) {
     const repsAt = argv.indexOf("--reps");
     const reps = repsAt >= 0 ? Number(argv[repsAt + 1]) : 1;
     const keep = argv.includes("--keep");
-    const shapes = argv.filter((a) => /^\d+x\d+$/.test(a)).map((a) => ({ instances: Number(a.split("x")[0]), clusters: Number(a.split("x")[1]) }));
+    const shapes = argv
+        .filter((a) => /^\d+x\d+$/.test(a))
+        .map((a) => ({ instances: Number(a.split("x")[0]), clusters: Number(a.split("x")[1]) }));
     if (shapes.length === 0) throw new Error("name shapes, e.g. 1x1 10x1");
     // ARKOUDA_BENCH_AMBIENT_ENV=1: use PATH/PULUMI_HOME as they are (e.g. a toolchain still building).
     if (process.env.ARKOUDA_BENCH_AMBIENT_ENV !== "1") loadToolchainEnv();
     const root = tmpRoot();
-    const { cluster } = await LocalCluster.start(path.join(root, "cluster"));
+    const { cluster } = await LocalCluster.start(path.join(root, "cluster"), false);
     try {
         const program = new BenchProject(root, cluster.kubeconfig);
         const baseline = baselineProject(root, cluster.kubeconfig);
         const largest = shapes.filter((s) => s.clusters === 1).reduce((a, b) => (b.instances > a.instances ? b : a));
         const points = await compareWithBaseline({
-            root, kubeconfig: cluster.kubeconfig, program, baseline, shapes, reps,
+            root,
+            kubeconfig: cluster.kubeconfig,
+            program,
+            baseline,
+            shapes,
+            reps,
             render: async (shape, namespace, file) => {
-                const m = await measure("render", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "mock-child.ts"), "render", String(shape.instances), namespace, file, String(shape.clusters)], { cwd: REPO_ROOT });
+                const m = await measure(
+                    "render",
+                    process.execPath,
+                    [
+                        "-r",
+                        "ts-node/register/transpile-only",
+                        path.join(__dirname, "mock-child.ts"),
+                        "render",
+                        String(shape.instances),
+                        namespace,
+                        file,
+                        String(shape.clusters),
+                    ],
+                    { cwd: REPO_ROOT },
+                );
                 return JSON.parse(m.stdout.trim().split("\n").pop()!).objects;
             },
             destroy: (shape) => shape.clusters === 1,
             breakdown: (shape) => shape === largest,
             logDir: program.logDir,
         });
-        const md = ["| target | value | |", "|---|---|---|", ...comparisonTargets(points, false).map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "met" : "**NOT met**"} |`), "", ...comparisonReport(points)];
+        const md = [
+            "| target | value | |",
+            "|---|---|---|",
+            ...comparisonTargets(points, false).map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "met" : "**NOT met**"} |`),
+            "",
+            ...comparisonReport(points),
+        ];
         process.stdout.write(`${md.join("\n")}\n`);
         fs.writeFileSync(path.join(root, "compare.md"), md.join("\n"));
     } finally {

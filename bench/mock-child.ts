@@ -13,11 +13,11 @@
  */
 import * as fs from "fs";
 import { stringify } from "yaml";
-import { workflowCost } from "../components/argo/cost";
+import { workflowCost } from "../tests/lib/workflow-cost";
 import type { WorkflowTemplate } from "../components/argo/model";
-import { generateRsaKeyPair } from "../components/ssh-key-pair";
+import { generateRsaKeyPair } from "../components/dynamic/ssh-key-pair";
 import { configOf, runProgram } from "../tests/lib/mock-program";
-import { renderObjects } from "../scripts/render";
+import { renderObjects } from "../tests/lib/render";
 import { repoStackValues, scaledValues } from "./lib/config";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:";
@@ -30,7 +30,8 @@ async function cost() {
     // With metrics off (the instance's own parameter), for the "3 with metrics off" figure.
     const deploy = templates.find((t) => t.metadata.name === "deploy-arkouda-on-kubernetes");
     const del = templates.find((t) => t.metadata.name === "delete-arkouda-on-kubernetes");
-    const params = (t: WorkflowTemplate) => Object.fromEntries((t.spec.arguments?.parameters ?? []).map((p: any) => [p.name, String(p.value ?? "")]));
+    const params = (t: WorkflowTemplate) =>
+        Object.fromEntries((t.spec.arguments?.parameters ?? []).map((p: any) => [p.name, String(p.value ?? "")]));
     const metricsOff = {
         deploy: deploy ? workflowCost(deploy, { ...params(deploy), "metrics-enabled": "false" }) : undefined,
         delete: del ? workflowCost(del, { ...params(del), "metrics-enabled": "false" }) : undefined,
@@ -61,7 +62,12 @@ async function evaluate(instances: number, clusters: number) {
         dynamicResources: dynamic.length,
         dynamicProviderBytes: providerTexts.reduce((s, t) => s + t.length, 0),
         dynamicProviderDistinct: new Set(providerTexts).size,
-        dynamicProviderSizes: Object.fromEntries([...new Set(dynamic.map((d) => d.type))].map((t) => [t, String(dynamic.find((d) => d.type === t)!.inputs.__provider ?? "").length])),
+        dynamicProviderSizes: Object.fromEntries(
+            [...new Set(dynamic.map((d) => d.type))].map((t) => [
+                t,
+                String(dynamic.find((d) => d.type === t)!.inputs.__provider ?? "").length,
+            ]),
+        ),
         heapUsedMB: (process.memoryUsage().heapUsed - before.heapUsed) / 2 ** 20,
         maxRssMB: process.resourceUsage().maxRSS / 1024,
         cacheDynamicProviders: process.env.PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS !== "false",
@@ -75,7 +81,7 @@ async function render(instances: number, namespace: string, out: string, cluster
     const manifests = objects.map((o) => {
         const m = JSON.parse(JSON.stringify(o.manifest));
         if (m.kind === "Secret" && m.stringData && "id_rsa" in m.stringData) {
-            m.stringData = { "id_rsa": key.privateKey, "id_rsa.pub": key.publicKey, "authorized_keys": key.publicKey };
+            m.stringData = { id_rsa: key.privateKey, "id_rsa.pub": key.publicKey, authorized_keys: key.publicKey };
         }
         return m;
     });

@@ -1,35 +1,21 @@
 /**
  * One target cluster: its explicit providers and everything the program declares there,
- * all parented under this component. Shared per namespace: identities, SSH secret and the
- * four WorkflowTemplates. Per instance or exporter: a destroy-time teardown, schedules and
- * an optional run.
+ * all parented under this component. Shared per namespace: identities, SSH secret, the four
+ * WorkflowTemplates and the destroy-time teardown. Per instance or exporter: an ArkoudaTarget
+ * (target.ts) with its schedules and optional run.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { childOptions, componentChildOptions, typeToken } from "./component";
-import { ClusterConfig, InstanceConfig, NamespaceSettings, RunConfig, ScheduleConfig, SshSource } from "./config";
+import { childOptions, typeToken } from "./component";
+import { ClusterConfig, NamespaceSettings, SshSource } from "./config";
 import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
-import { argoSubmitCommand } from "./commands";
-import { WorkflowRun } from "./runs";
-import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
-import { RuntimeObjectRef, RuntimeTeardown, TeardownTargetInput } from "./runtime-teardown";
-import { Schedules } from "./schedules";
+import { PART_OF_LABEL } from "./names";
+import { RuntimeTeardown } from "./dynamic/runtime-teardown";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
-import {
-    arkoudaParameters,
-    DELETE_ARKOUDA_TEMPLATE,
-    DELETE_EXPORTER_TEMPLATE,
-    DEPLOY_ARKOUDA_TEMPLATE,
-    DEPLOY_EXPORTER_TEMPLATE,
-    exporterParameters,
-    workflowGrants,
-    WorkflowTemplates,
-} from "./workflow-templates";
-import { KubeAccessInput } from "./workflow-run";
-
-/** Labels on every object Pulumi declares; `pulumi destroy` must leave none behind. */
-export const PART_OF_LABEL = { "app.kubernetes.io/part-of": "arkouda-workflows" };
+import { ArkoudaTarget, TargetKind, TargetOutputs, targetPlans } from "./target";
+import { workflowGrants, WorkflowTemplates } from "./workflow-templates";
+import type { KubeAccessInput } from "./dynamic/kubeconfig";
 
 export interface ArkoudaClusterArgs {
     /** The resolved cluster: connection, namespace, and its instances/exporters with overrides applied. */
@@ -46,19 +32,6 @@ export interface ArkoudaClusterArgs {
     readonly kubeconfigContent?: pulumi.Output<string>;
     /** Names of the clusters of the previous rollout wave, whose gates arrive as opts.dependsOn. */
     readonly waitsFor?: readonly string[];
-}
-
-/** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
-export interface TargetOutputs {
-    cronWorkflows: pulumi.Output<Record<string, string>>;
-    schedules: Record<string, { schedules: readonly string[]; timezone: string; suspend: boolean } | undefined>;
-    commands: { deploy: string; delete: string };
-    clientService?: string;
-    run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
-}
-
-function describeSchedule(schedule: ScheduleConfig) {
-    return schedule.enabled ? { schedules: schedule.schedules, timezone: schedule.timezone, suspend: schedule.suspend } : undefined;
 }
 
 export class ArkoudaCluster extends pulumi.ComponentResource {
@@ -89,135 +62,102 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         this.namespace = cluster.namespace;
         this.waitsFor = args.waitsFor ?? [];
 
-        const kubeconfig = args.kubeconfigContent ?? cluster.kubeconfig;
-        this.provider = new k8s.Provider(`${name}-kubernetes`, {
-            ...(kubeconfig !== undefined ? { kubeconfig } : {}),
-            ...(cluster.context ? { context: cluster.context } : {}),
-            namespace: cluster.namespace,
-        }, { parent: this });
+        // Providers are not held behind earlier waves: only what they declare is.
+        const provider = new k8s.Provider(`${name}-kubernetes`, kubernetesProviderArgs(cluster, args.kubeconfigContent), { parent: this });
         const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
-        const kube: pulumi.Input<KubeAccessInput> = {
-            ...(args.kubeconfigContent ? { kubeconfig: pulumi.secret(args.kubeconfigContent) } : {}),
-            ...(cluster.kubeconfig ? { kubeconfigPath: cluster.kubeconfig } : {}),
-            ...(cluster.context ? { context: cluster.context } : {}),
-        };
-        const provider = this.provider;
+        this.provider = provider;
 
-        const namespaceResource = cluster.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: cluster.namespace, labels: PART_OF_LABEL } }, childOptions(this, provider, opts))
-            : undefined;
+        const namespace = cluster.createNamespace
+            ? [
+                  new k8s.core.v1.Namespace(
+                      `${name}-namespace`,
+                      {
+                          metadata: { name: cluster.namespace, labels: PART_OF_LABEL },
+                      },
+                      childOptions(this, provider, opts),
+                  ),
+              ]
+            : [];
         // Everything namespaced waits for the namespace; the gates of earlier waves come with opts.
-        const shared: pulumi.ComponentResourceOptions = componentChildOptions(this, {
-            dependsOn: [...toArray(opts?.dependsOn), ...(namespaceResource ? [namespaceResource] : [])],
-        });
-
-        new WorkflowIdentity(`${name}-workflow-identity`, {
-            namespace: cluster.namespace,
-            serviceAccountName: settings.workflowServiceAccountName,
-            grants: workflowGrants(),
-            provider,
-            labels: PART_OF_LABEL,
-        }, shared);
-        const arkoudaIdentity = new ArkoudaIdentity(`${name}-arkouda-identity`, {
-            namespace: cluster.namespace,
-            serviceAccountName: settings.arkoudaServiceAccountName,
-            tokenSecretName: settings.arkoudaTokenSecretName,
-            provider,
-            labels: PART_OF_LABEL,
-        }, shared);
-        const sshSecret = new SshSecret(`${name}-ssh`, {
-            namespace: cluster.namespace,
-            secretName: settings.sshSecretName,
-            source: args.sshSource,
-            keyMaterial: args.sshKeyMaterial,
-            rotation: args.sshRotation,
-            provider,
-            labels: PART_OF_LABEL,
-        }, shared);
-        const templates = new WorkflowTemplates(`${name}-templates`, {
-            settings,
-            defaultInstance: cluster.instances[0],
-            defaultExporter: cluster.exporters[0],
-            provider,
-            labels: PART_OF_LABEL,
-        }, shared);
+        const shared = childOptions(this, provider, opts, { dependsOn: namespace });
+        const common = { namespace: cluster.namespace, provider, labels: PART_OF_LABEL };
+        new WorkflowIdentity(
+            `${name}-workflow-identity`,
+            {
+                ...common,
+                serviceAccountName: settings.workflowServiceAccountName,
+                grants: workflowGrants(),
+            },
+            shared,
+        );
+        const arkoudaIdentity = new ArkoudaIdentity(
+            `${name}-arkouda-identity`,
+            {
+                ...common,
+                serviceAccountName: settings.arkoudaServiceAccountName,
+                tokenSecretName: settings.arkoudaTokenSecretName,
+            },
+            shared,
+        );
+        const sshSecret = new SshSecret(
+            `${name}-ssh`,
+            {
+                ...common,
+                secretName: settings.sshSecretName,
+                source: args.sshSource,
+                keyMaterial: args.sshKeyMaterial,
+                rotation: args.sshRotation,
+            },
+            shared,
+        );
+        const templates = new WorkflowTemplates(
+            `${name}-templates`,
+            {
+                settings,
+                defaultInstance: cluster.instances[0],
+                defaultExporter: cluster.exporters[0],
+                provider,
+                labels: PART_OF_LABEL,
+            },
+            shared,
+        );
         this.workflowTemplateNames = templates.templateNames;
 
         // Runs and schedules start only once everything they use exists, and on destroy they
         // go first, before the teardown removes what earlier runs created. One teardown for the
-        // whole namespace (not one per instance): see runtime-teardown.ts for why.
-        const foundations = [...toArray(shared.dependsOn), arkoudaIdentity, sshSecret, templates];
-        const teardown = new RuntimeTeardown(`${name}-teardown`, {
-            kube,
-            namespace: cluster.namespace,
-            targets: [
-                ...cluster.instances.map((i) => teardownTarget("instance", i.name, arkoudaRuntimeObjectRefs(i.name), [`${i.name}-deploy`, `${i.name}-delete`])),
-                ...cluster.exporters.map((e) => teardownTarget("exporter", e.name, exporterRuntimeObjectRefs(e.name), [])),
-            ],
-            timeoutSeconds: settings.deadlines.deleteSeconds,
-        }, { parent: this, dependsOn: foundations });
-        const after = [...toArray(shared.dependsOn), teardown];
-        const target = (kind: "instance" | "exporter", targetName: string) => ({ labels: { ...PART_OF_LABEL, [`arkouda-workflows/${kind}`]: targetName }, after });
-
-        const gates: pulumi.Resource[] = [];
-        const runOf = (targetName: string, run: RunConfig | undefined, templateName: string, parameters: Record<string, string>, labels: Record<string, string>, after: pulumi.Input<pulumi.Resource>[]) => {
-            if (!run) return undefined;
-            const workflowRun = new WorkflowRun(`${name}-${targetName}-run`, {
-                namespace: cluster.namespace,
-                target: targetName,
-                run,
-                templateName,
-                parameters,
-                labels,
-                provider,
-                randomProvider,
+        // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
+        const plans = targetPlans(cluster, settings);
+        const kube = kubeAccess(cluster, args.kubeconfigContent);
+        const teardown = new RuntimeTeardown(
+            `${name}-teardown`,
+            {
                 kube,
-            }, componentChildOptions(this, { dependsOn: after }));
-            gates.push(workflowRun.gate);
-            return { workflowName: workflowRun.workflowName, phase: workflowRun.phase };
-        };
-        const commandsFor = (deployTemplate: string, deleteTemplate: string, parameters: Record<string, string>) => ({
-            deploy: argoSubmitCommand({ namespace: cluster.namespace, templateName: deployTemplate, parameters, kubeconfig: cluster.kubeconfig, context: cluster.context }),
-            delete: argoSubmitCommand({ namespace: cluster.namespace, templateName: deleteTemplate, parameters, kubeconfig: cluster.kubeconfig, context: cluster.context }),
-        });
-
-        this.instances = {};
-        for (const instance of cluster.instances) {
-            const parameters = arkoudaParameters(instance, settings);
-            const { labels, after } = target("instance", instance.name);
-            const schedules = new Schedules(`${name}-${instance.name}-schedules`, {
                 namespace: cluster.namespace,
-                target: instance.name,
-                schedules: [
-                    { kind: "deploy", templateName: DEPLOY_ARKOUDA_TEMPLATE, parameters, schedule: instance.schedules.deploy },
-                    { kind: "delete", templateName: DELETE_ARKOUDA_TEMPLATE, parameters, schedule: instance.schedules.delete },
-                ],
-                labels,
-                provider,
-            }, componentChildOptions(this, { dependsOn: after }));
-            const runTemplate = instance.run?.action === "delete" ? DELETE_ARKOUDA_TEMPLATE : DEPLOY_ARKOUDA_TEMPLATE;
-            this.instances[instance.name] = {
-                cronWorkflows: schedules.cronWorkflowNames,
-                schedules: { deploy: describeSchedule(instance.schedules.deploy), delete: describeSchedule(instance.schedules.delete) },
-                commands: commandsFor(DEPLOY_ARKOUDA_TEMPLATE, DELETE_ARKOUDA_TEMPLATE, parameters),
-                clientService: clientServiceAddress(instance, cluster.namespace),
-                run: runOf(instance.name, instance.run, runTemplate, parameters, labels, after),
-            };
-        }
+                targets: plans.map((plan) => plan.teardown),
+                timeoutSeconds: settings.deadlines.deleteSeconds,
+            },
+            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, templates] }),
+        );
+        const targets = plans.map(
+            (plan) =>
+                new ArkoudaTarget(
+                    `${name}-${plan.name}`,
+                    {
+                        plan,
+                        namespace: cluster.namespace,
+                        provider,
+                        randomProvider,
+                        kube,
+                    },
+                    childOptions(this, provider, opts, { dependsOn: [...namespace, teardown] }),
+                ),
+        );
 
-        this.exporters = {};
-        for (const exporter of cluster.exporters) {
-            const parameters = exporterParameters(exporter, settings);
-            const { labels, after } = target("exporter", exporter.name);
-            const runTemplate = exporter.run?.action === "delete" ? DELETE_EXPORTER_TEMPLATE : DEPLOY_EXPORTER_TEMPLATE;
-            this.exporters[exporter.name] = {
-                cronWorkflows: pulumi.output<Record<string, string>>({}),
-                schedules: {},
-                commands: commandsFor(DEPLOY_EXPORTER_TEMPLATE, DELETE_EXPORTER_TEMPLATE, parameters),
-                run: runOf(exporter.name, exporter.run, runTemplate, parameters, labels, after),
-            };
-        }
-
+        const outputsOf = (kind: TargetKind) =>
+            Object.fromEntries(plans.flatMap((plan, i) => (plan.kind === kind ? [[plan.name, targets[i].outputs]] : [])));
+        this.instances = outputsOf("instance");
+        this.exporters = outputsOf("exporter");
+        const gates = targets.flatMap((t) => (t.gate ? [t.gate] : []));
         this.gates = gates.length > 0 ? gates : [this];
         this.outputs = {
             namespace: this.namespace,
@@ -231,24 +171,21 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
     }
 }
 
-/**
- * What the teardown removes for one instance or exporter: its Workflows (whichever label they
- * carry: the standard instance label, ours from the templates' labelsFrom and the
- * CronWorkflows, or Argo's for a CronWorkflow's children), then its runtime objects.
- */
-export function teardownTarget(kind: "instance" | "exporter", targetName: string, refs: readonly RuntimeObjectRef[], cronWorkflows: readonly string[]): TeardownTargetInput {
-    const workflowSelectors = [`app.kubernetes.io/instance=${targetName}`, `arkouda-workflows/${kind}=${targetName}`];
-    if (cronWorkflows.length > 0) workflowSelectors.push(`workflows.argoproj.io/cron-workflow in (${cronWorkflows.join(",")})`);
-    return { name: targetName, workflowSelectors, refs };
+/** The cluster's kubernetes provider: its kubeconfig (file or secret content), context and namespace. */
+export function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): k8s.ProviderArgs {
+    const kubeconfig = kubeconfigContent ?? cluster.kubeconfig;
+    return {
+        ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+        ...(cluster.context ? { context: cluster.context } : {}),
+        namespace: cluster.namespace,
+    };
 }
 
-/** Where Arkouda clients connect: the Service the server registers at start-up. */
-export function clientServiceAddress(instance: InstanceConfig, namespace: string): string {
-    return `${instance.name}.${namespace}.svc.cluster.local:${instance.serverPort}`;
+/** How the dynamic resources (teardown, run wait) reach the cluster, the kubeconfig content kept secret. */
+export function kubeAccess(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): pulumi.Input<KubeAccessInput> {
+    return {
+        ...(kubeconfigContent ? { kubeconfig: pulumi.secret(kubeconfigContent) } : {}),
+        ...(cluster.kubeconfig ? { kubeconfigPath: cluster.kubeconfig } : {}),
+        ...(cluster.context ? { context: cluster.context } : {}),
+    };
 }
-
-function toArray<T>(value: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
-    if (value === undefined) return [];
-    return Array.isArray(value) ? value : [value as pulumi.Input<T>];
-}
-

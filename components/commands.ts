@@ -1,6 +1,7 @@
 /**
  * The exact shell commands a person runs to deploy or delete by hand, as stack outputs.
  */
+import { sortedEntries } from "./util/sort";
 
 export interface SubmitCommandInput {
     readonly namespace: string;
@@ -22,8 +23,6 @@ export function argoSubmitCommand(input: SubmitCommandInput): string {
     if (input.kubeconfig) words.push("--kubeconfig", shellQuote(input.kubeconfig));
     if (input.context) words.push("--context", shellQuote(input.context));
     words.push("-n", shellQuote(input.namespace), "--from", `workflowtemplate/${input.templateName}`);
-    for (const name of Object.keys(input.parameters).sort()) {
-        words.push("-p", shellQuote(`${name}=${input.parameters[name]}`));
-    }
+    for (const [name, value] of sortedEntries(input.parameters)) words.push("-p", shellQuote(`${name}=${value}`));
     return words.join(" ");
 }

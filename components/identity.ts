@@ -29,18 +29,30 @@ export class WorkflowIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: WorkflowIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("identity", "WorkflowIdentity"), name, {}, opts);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: args.labels });
-        const account = new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
-            metadata: metadata(args.serviceAccountName),
-        }, childOptions(this, args.provider, opts));
-        const role = new k8s.rbac.v1.Role(`${name}-role`, {
-            metadata: metadata(args.serviceAccountName),
-            rules: policyRules(args.grants),
-        }, childOptions(this, args.provider, opts));
-        new k8s.rbac.v1.RoleBinding(`${name}-role-binding`, {
-            metadata: metadata(args.serviceAccountName),
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
-        }, childOptions(this, args.provider, opts));
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-service-account`,
+            {
+                metadata: metadata(args.serviceAccountName),
+            },
+            childOptions(this, args.provider, opts),
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            {
+                metadata: metadata(args.serviceAccountName),
+                rules: policyRules(args.grants),
+            },
+            childOptions(this, args.provider, opts),
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-role-binding`,
+            {
+                metadata: metadata(args.serviceAccountName),
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
+            },
+            childOptions(this, args.provider, opts),
+        );
         this.serviceAccountName = account.metadata.name;
         this.roleName = role.metadata.name;
         this.registerOutputs({ serviceAccountName: this.serviceAccountName, roleName: this.roleName });
@@ -75,36 +87,56 @@ export class ArkoudaIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: ArkoudaIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("identity", "ArkoudaIdentity"), name, {}, opts);
         const child = () => childOptions(this, args.provider, opts);
-        const account = new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
-            metadata: { name: args.serviceAccountName, namespace: args.namespace, labels: args.labels },
-            automountServiceAccountToken: false,
-        }, child());
-        // The token controller fills in `token` and `ca.crt`; Pulumi only declares the Secret.
-        const token = new k8s.core.v1.Secret(`${name}-token`, {
-            metadata: {
-                name: args.tokenSecretName,
-                namespace: args.namespace,
-                labels: args.labels,
-                annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-service-account`,
+            {
+                metadata: { name: args.serviceAccountName, namespace: args.namespace, labels: args.labels },
+                automountServiceAccountToken: false,
             },
-            type: "kubernetes.io/service-account-token",
-        }, childOptions(this, args.provider, opts, { dependsOn: [account] }));
+            child(),
+        );
+        // The token controller fills in `token` and `ca.crt`; Pulumi only declares the Secret.
+        const token = new k8s.core.v1.Secret(
+            `${name}-token`,
+            {
+                metadata: {
+                    name: args.tokenSecretName,
+                    namespace: args.namespace,
+                    labels: args.labels,
+                    annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+                },
+                type: "kubernetes.io/service-account-token",
+            },
+            childOptions(this, args.provider, opts, { dependsOn: [account] }),
+        );
         const roles = ARKOUDA_ROLES.map(({ suffix, grants }) => {
             const roleName = `${args.serviceAccountName}-${suffix}`;
-            const role = new k8s.rbac.v1.Role(`${name}-${suffix}`, {
-                metadata: { name: roleName, namespace: args.namespace, labels: args.labels },
-                rules: policyRules(grants),
-            }, child());
-            new k8s.rbac.v1.RoleBinding(`${name}-${suffix}`, {
-                metadata: { name: roleName, namespace: args.namespace, labels: args.labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
-            }, child());
+            const role = new k8s.rbac.v1.Role(
+                `${name}-${suffix}`,
+                {
+                    metadata: { name: roleName, namespace: args.namespace, labels: args.labels },
+                    rules: policyRules(grants),
+                },
+                child(),
+            );
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-${suffix}`,
+                {
+                    metadata: { name: roleName, namespace: args.namespace, labels: args.labels },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
+                },
+                child(),
+            );
             return role.metadata.name;
         });
         this.serviceAccountName = account.metadata.name;
         this.tokenSecretName = token.metadata.name;
         this.roleNames = pulumi.all(roles);
-        this.registerOutputs({ serviceAccountName: this.serviceAccountName, tokenSecretName: this.tokenSecretName, roleNames: this.roleNames });
+        this.registerOutputs({
+            serviceAccountName: this.serviceAccountName,
+            tokenSecretName: this.tokenSecretName,
+            roleNames: this.roleNames,
+        });
     }
 }

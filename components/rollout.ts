@@ -19,15 +19,19 @@ export function rollOut(config: ArkoudaWorkflowsConfig, secrets: StackSecrets): 
     for (const wave of rolloutWaves(config.clusters, config.rollout.strategy)) {
         const gates = previous.flatMap((c) => c.gates);
         previous = wave.map((cluster) => {
-            clusters[cluster.name] = new ArkoudaCluster(cluster.name, {
-                cluster,
-                settings: namespaceSettings(config, cluster),
-                sshSource: config.ssh.source,
-                sshKeyMaterial: secrets.sshKeyMaterial,
-                sshRotation: config.ssh.rotation,
-                kubeconfigContent: secrets.kubeconfigs[cluster.name],
-                waitsFor: previous.map((c) => c.name),
-            }, gates.length > 0 ? { dependsOn: gates } : undefined);
+            clusters[cluster.name] = new ArkoudaCluster(
+                cluster.name,
+                {
+                    cluster,
+                    settings: namespaceSettings(config, cluster),
+                    sshSource: config.ssh.source,
+                    sshKeyMaterial: secrets.sshKeyMaterial,
+                    sshRotation: config.ssh.rotation,
+                    kubeconfigContent: secrets.kubeconfigs[cluster.name],
+                    waitsFor: previous.map((c) => c.name),
+                },
+                gates.length > 0 ? { dependsOn: gates } : undefined,
+            );
             return clusters[cluster.name];
         });
     }

@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARGO_API_VERSION, CronWorkflow } from "./argo/model";
 import { childOptions, typeToken } from "./component";
 import { ScheduleConfig } from "./config";
+import { projectLabel } from "./names";
+import { sortedByKey, sortedEntries } from "./util/sort";
 
 export interface CronWorkflowSpecInput {
     /** CronWorkflow name, e.g. `<instance>-deploy`. */
@@ -26,9 +28,11 @@ export const MAX_CRON_WORKFLOW_NAME_LENGTH = 52;
 /** The CronWorkflow manifest for one schedule. Pure. */
 export function cronWorkflow(input: CronWorkflowSpecInput): CronWorkflow {
     if (input.name.length > MAX_CRON_WORKFLOW_NAME_LENGTH) {
-        throw new Error(`CronWorkflow name '${input.name}' is longer than ${MAX_CRON_WORKFLOW_NAME_LENGTH} characters; shorten the instance name`);
+        throw new Error(
+            `CronWorkflow name '${input.name}' is longer than ${MAX_CRON_WORKFLOW_NAME_LENGTH} characters; shorten the instance name`,
+        );
     }
-    const labels = sortKeys(input.labels);
+    const labels = sortedByKey(input.labels);
     return {
         apiVersion: ARGO_API_VERSION,
         kind: "CronWorkflow",
@@ -45,22 +49,33 @@ export function cronWorkflow(input: CronWorkflowSpecInput): CronWorkflow {
             workflowSpec: {
                 workflowTemplateRef: { name: input.templateName },
                 arguments: {
-                    parameters: Object.keys(input.parameters).sort().map((name) => ({ name, value: input.parameters[name] })),
+                    parameters: sortedEntries(input.parameters).map(([name, value]) => ({ name, value })),
                 },
             },
         },
     };
 }
 
-function sortKeys(record: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+export type ScheduleKind = "deploy" | "delete";
+
+/** An instance's CronWorkflow of one kind: `<instance>-deploy`, `<instance>-delete`. */
+export function cronWorkflowName(target: string, kind: ScheduleKind): string {
+    return `${target}-${kind}`;
+}
+
+/** One schedule of an instance: which template it runs, with which parameters, when. */
+export interface ScheduleEntry {
+    readonly kind: ScheduleKind;
+    readonly templateName: string;
+    readonly parameters: Readonly<Record<string, string>>;
+    readonly schedule: ScheduleConfig;
 }
 
 export interface ScheduleArgs {
     readonly namespace: string;
     readonly target: string;
     /** One entry per schedule kind (deploy, delete); disabled schedules are left out. */
-    readonly schedules: readonly { readonly kind: "deploy" | "delete"; readonly templateName: string; readonly parameters: Readonly<Record<string, string>>; readonly schedule: ScheduleConfig }[];
+    readonly schedules: readonly ScheduleEntry[];
     readonly labels: Readonly<Record<string, string>>;
     readonly provider: k8s.Provider;
 }
@@ -76,14 +91,18 @@ export class Schedules extends pulumi.ComponentResource {
         for (const entry of args.schedules) {
             if (!entry.schedule.enabled) continue;
             const manifest = cronWorkflow({
-                name: `${args.target}-${entry.kind}`,
+                name: cronWorkflowName(args.target, entry.kind),
                 namespace: args.namespace,
                 templateName: entry.templateName,
                 parameters: entry.parameters,
                 schedule: entry.schedule,
-                labels: { ...args.labels, "arkouda-workflows/schedule": entry.kind },
+                labels: { ...args.labels, [projectLabel("schedule")]: entry.kind },
             });
-            const resource = new k8s.apiextensions.CustomResource(`${name}-${entry.kind}`, { ...manifest }, childOptions(this, args.provider, opts));
+            const resource = new k8s.apiextensions.CustomResource(
+                `${name}-${entry.kind}`,
+                { ...manifest },
+                childOptions(this, args.provider, opts),
+            );
             names[entry.kind] = resource.metadata.name;
         }
         this.cronWorkflowNames = pulumi.all(names);

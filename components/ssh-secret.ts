@@ -7,7 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, typeToken } from "./component";
 import { SshSource } from "./config";
-import { SshKeyPair } from "./ssh-key-pair";
+import { SshKeyPair } from "./dynamic/ssh-key-pair";
+import { PROJECT } from "./names";
 
 export interface SshKeyMaterial {
     readonly privateKey: pulumi.Output<string>;
@@ -36,20 +37,35 @@ export class SshSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: SshSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("secrets", "SshSecret"), name, {}, opts);
-        const material = args.source === "existing" ? undefined : args.source === "config" ? args.keyMaterial : new SshKeyPair(`${name}-key-pair`, { comment: "arkouda-gasnet", ...(args.rotation ? { rotation: args.rotation } : {}) }, { parent: this });
+        const material =
+            args.source === "existing"
+                ? undefined
+                : args.source === "config"
+                  ? args.keyMaterial
+                  : new SshKeyPair(
+                        `${name}-key-pair`,
+                        { comment: "arkouda-gasnet", ...(args.rotation ? { rotation: args.rotation } : {}) },
+                        { parent: this },
+                    );
         if (args.source === "config" && !material) {
-            throw new Error("ssh.source is 'config' but no key material was passed; set arkouda-workflows:sshPrivateKey and sshPublicKey with --secret");
+            throw new Error(
+                `ssh.source is 'config' but no key material was passed; set ${PROJECT}:sshPrivateKey and sshPublicKey with --secret`,
+            );
         }
         if (material) {
-            const secret = new k8s.core.v1.Secret(`${name}-secret`, {
-                metadata: { name: args.secretName, namespace: args.namespace, labels: args.labels },
-                type: "Opaque",
-                stringData: {
-                    "id_rsa": pulumi.secret(material.privateKey),
-                    "id_rsa.pub": material.publicKey,
-                    "authorized_keys": material.publicKey,
+            const secret = new k8s.core.v1.Secret(
+                `${name}-secret`,
+                {
+                    metadata: { name: args.secretName, namespace: args.namespace, labels: args.labels },
+                    type: "Opaque",
+                    stringData: {
+                        id_rsa: pulumi.secret(material.privateKey),
+                        "id_rsa.pub": material.publicKey,
+                        authorized_keys: material.publicKey,
+                    },
                 },
-            }, childOptions(this, args.provider, opts));
+                childOptions(this, args.provider, opts),
+            );
             this.secretName = secret.metadata.name;
             this.publicKey = material.publicKey;
         } else {

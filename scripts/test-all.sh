@@ -55,7 +55,8 @@ grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: (built|cached) \([0-9]+s\
 rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
 
-run_suite "type check" npx tsc --noEmit -p .
+# Lint and format are checked here too: a warning fails like a type error.
+run_suite "type check + lint" bash -c 'npx tsc --noEmit -p . && npm run -s lint'
 run_suite "unit tests" npx mocha 'tests/unit/**/*.test.ts'
 
 phase "local cluster and node"

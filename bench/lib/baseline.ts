@@ -56,7 +56,8 @@ export function baselineProject(root: string, kubeconfig: string): BenchProject 
 /** Counts of the summary Pulumi prints ("+ 30 created", "~ 2 updated", "35 unchanged"…). */
 export function summaryCounts(stdout: string): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const m of stdout.matchAll(/^\s*(?:\+-|[-+~])?\s*(\d+) (created|updated|deleted|replaced|unchanged)\b/gm)) counts[m[2]] = (counts[m[2]] ?? 0) + Number(m[1]);
+    for (const m of stdout.matchAll(/^\s*(?:\+-|[-+~])?\s*(\d+) (created|updated|deleted|replaced|unchanged)\b/gm))
+        counts[m[2]] = (counts[m[2]] ?? 0) + Number(m[1]);
     return counts;
 }
 
@@ -79,7 +80,13 @@ export function stateByType(exported: string): Record<string, { count: number; b
 function timed(runs: Measured[]): Timed {
     const sorted = [...runs].sort((a, b) => a.wallS - b.wallS);
     const mid = sorted[Math.floor((sorted.length - 1) / 2)];
-    return { ...mid, wallS: median(runs.map((r) => r.wallS)), maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), treeRssMB: Math.max(...runs.map((r) => r.treeRssMB)), runsS: runs.map((r) => r.wallS) };
+    return {
+        ...mid,
+        wallS: median(runs.map((r) => r.wallS)),
+        maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
+        treeRssMB: Math.max(...runs.map((r) => r.treeRssMB)),
+        runsS: runs.map((r) => r.wallS),
+    };
 }
 
 interface CycleRuns {
@@ -99,11 +106,29 @@ function emptyRuns(): CycleRuns {
 }
 
 function toCycle(r: CycleRuns): Cycle {
-    return { create: timed(r.create), noop: timed(r.noop), destroy: r.destroy.length ? timed(r.destroy) : undefined, resources: r.resources, noopChanges: r.noopChanges, stateBytes: r.stateBytes, stateCompactBytes: r.stateCompactBytes, stateByType: r.stateByType, noopBreakdown: r.noopBreakdown };
+    return {
+        create: timed(r.create),
+        noop: timed(r.noop),
+        destroy: r.destroy.length ? timed(r.destroy) : undefined,
+        resources: r.resources,
+        noopChanges: r.noopChanges,
+        stateBytes: r.stateBytes,
+        stateCompactBytes: r.stateCompactBytes,
+        stateByType: r.stateByType,
+        noopBreakdown: r.noopBreakdown,
+    };
 }
 
 /** One cycle of one stack; `destroy` false keeps the stack (its namespace is removed with the cluster). */
-async function cycleOnce(p: BenchProject, stack: string, values: Record<string, unknown>, into: CycleRuns, first: boolean, destroy: boolean, breakdownLog?: string): Promise<void> {
+async function cycleOnce(
+    p: BenchProject,
+    stack: string,
+    values: Record<string, unknown>,
+    into: CycleRuns,
+    first: boolean,
+    destroy: boolean,
+    breakdownLog?: string,
+): Promise<void> {
     await p.initStack(stack, values);
     const create = await p.run(`up ${stack}`, ["up", "--stack", stack, "--yes", "--skip-preview"]);
     into.create.push(create);
@@ -119,7 +144,11 @@ async function cycleOnce(p: BenchProject, stack: string, values: Record<string, 
         into.stateByType = stateByType(exported);
         if (breakdownLog) {
             const t0 = Date.now() / 1000;
-            await p.run(`no-op up -v=9 ${stack}`, ["up", "--stack", stack, "--yes", "--skip-preview", "--logflow", "--logtostderr", "-v=9"], { stderrFile: breakdownLog });
+            await p.run(
+                `no-op up -v=9 ${stack}`,
+                ["up", "--stack", stack, "--yes", "--skip-preview", "--logflow", "--logtostderr", "-v=9"],
+                { stderrFile: breakdownLog },
+            );
             into.noopBreakdown = breakdown(breakdownLog, t0, Date.now() / 1000);
         }
     }
@@ -154,14 +183,22 @@ export async function compareWithBaseline(options: {
         const program = emptyRuns();
         const baseline = emptyRuns();
         const kc = { create: [] as Measured[], noop: [] as Measured[], destroy: [] as Measured[] };
-        let objects = 0;
         const placeholder = `bench-c${tag.replace("x", "-")}`;
         const rendered = path.join(options.root, `compare-${tag}.yaml`);
-        objects = await options.render(shape, placeholder, rendered);
+        const objects = await options.render(shape, placeholder, rendered);
         const text = fs.readFileSync(rendered, "utf8");
         for (let r = 0; r < options.reps; r++) {
-            const logOf = (who: string) => (r === 0 && options.breakdown(shape) ? path.join(options.logDir, `noop-${who}-${tag}.log`) : undefined);
-            await cycleOnce(options.program, `cmp-p${tag}-r${r}`, scaledValues(shape, `bench-cp${tag.replace("x", "-")}-r${r}`), program, r === 0, destroy, logOf("program"));
+            const logOf = (who: string) =>
+                r === 0 && options.breakdown(shape) ? path.join(options.logDir, `noop-${who}-${tag}.log`) : undefined;
+            await cycleOnce(
+                options.program,
+                `cmp-p${tag}-r${r}`,
+                scaledValues(shape, `bench-cp${tag.replace("x", "-")}-r${r}`),
+                program,
+                r === 0,
+                destroy,
+                logOf("program"),
+            );
             if (withBaseline) {
                 const file = path.join(options.root, `baseline-${tag}-r${r}.yaml`);
                 fs.writeFileSync(file, text.split(placeholder).join(`bench-cb${tag.replace("x", "-")}-r${r}`));
@@ -171,8 +208,15 @@ export async function compareWithBaseline(options: {
             fs.writeFileSync(file, text.split(placeholder).join(`bench-ck${tag.replace("x", "-")}-r${r}`));
             // No -n: with several clusters the objects span several namespaces (each Namespace first in the file).
             kc.create.push(await measure(`kubectl apply ${tag}`, "kubectl", ["apply", "--server-side", "-f", file], { env: kubectlEnv }));
-            kc.noop.push(await measure(`kubectl no-op apply ${tag}`, "kubectl", ["apply", "--server-side", "-f", file], { env: kubectlEnv }));
-            if (destroy) kc.destroy.push(await measure(`kubectl delete ${tag}`, "kubectl", ["delete", "--wait=true", "--ignore-not-found", "-f", file], { env: kubectlEnv }));
+            kc.noop.push(
+                await measure(`kubectl no-op apply ${tag}`, "kubectl", ["apply", "--server-side", "-f", file], { env: kubectlEnv }),
+            );
+            if (destroy)
+                kc.destroy.push(
+                    await measure(`kubectl delete ${tag}`, "kubectl", ["delete", "--wait=true", "--ignore-not-found", "-f", file], {
+                        env: kubectlEnv,
+                    }),
+                );
         }
         const point: ComparisonPoint = {
             shape,
@@ -183,9 +227,11 @@ export async function compareWithBaseline(options: {
         };
         points.push(point);
         const f1 = (x: number) => x.toFixed(1);
-        log(`   ${tag}: ${objects} objects; program create ${f1(point.program.create.wallS)}s no-op ${f1(point.program.noop.wallS)}s`
-            + (point.baseline ? `; baseline create ${f1(point.baseline.create.wallS)}s no-op ${f1(point.baseline.noop.wallS)}s` : "")
-            + `; kubectl no-op ${point.kubectl.noop.wallS.toFixed(2)}s`);
+        log(
+            `   ${tag}: ${objects} objects; program create ${f1(point.program.create.wallS)}s no-op ${f1(point.program.noop.wallS)}s` +
+                (point.baseline ? `; baseline create ${f1(point.baseline.create.wallS)}s no-op ${f1(point.baseline.noop.wallS)}s` : "") +
+                `; kubectl no-op ${point.kubectl.noop.wallS.toFixed(2)}s`,
+        );
     }
     return points;
 }
@@ -241,9 +287,15 @@ export function comparisonTargets(points: readonly ComparisonPoint[], quick: boo
         ok: compact / 1024 <= TARGET_STATE_KB,
     });
     const fifty = s.find((p) => p.shape.instances === 50);
-    targets.push(fifty
-        ? { target: `no-op \`pulumi up\` at 50 instances × 1 cluster ≤ ${TARGET_NOOP_50_S} s`, value: `${f1(fifty.program.noop.wallS)} s (kubectl no-op apply ${f2(fifty.kubectl.noop.wallS)} s)`, ok: fifty.program.noop.wallS <= TARGET_NOOP_50_S }
-        : { target: `no-op \`pulumi up\` at 50 instances × 1 cluster ≤ ${TARGET_NOOP_50_S} s`, value: "not run (--quick)", ok: false });
+    targets.push(
+        fifty
+            ? {
+                  target: `no-op \`pulumi up\` at 50 instances × 1 cluster ≤ ${TARGET_NOOP_50_S} s`,
+                  value: `${f1(fifty.program.noop.wallS)} s (kubectl no-op apply ${f2(fifty.kubectl.noop.wallS)} s)`,
+                  ok: fifty.program.noop.wallS <= TARGET_NOOP_50_S,
+              }
+            : { target: `no-op \`pulumi up\` at 50 instances × 1 cluster ≤ ${TARGET_NOOP_50_S} s`, value: "not run (--quick)", ok: false },
+    );
     return targets;
 }
 
@@ -253,39 +305,56 @@ export const TARGET_NOOP_50_S = 10;
 
 export function comparisonReport(points: readonly ComparisonPoint[]): string[] {
     const md: string[] = [];
-    md.push("**4. Against a plain Pulumi program of the same objects** (`bench/baseline/index.ts`: the manifests this program renders, one plain "
-        + "@pulumi/kubernetes resource each, one explicit provider, no components, no dynamic resources), same engine and API server, "
-        + "interleaved, fresh stack and namespace per repetition; kubectl applies the same manifests (`apply --server-side`, then the same again "
-        + "for its no-op, then `delete --wait`). Several clusters: this program only (one namespace each), not destroyed.", "");
-    md.push("| instances × clusters | k8s objects | resources program / baseline | create s program / baseline | ratio | no-op `pulumi up` s program / baseline | ratio | destroy s program / baseline | ratio | kubectl apply / no-op / delete s | state KB program / baseline, export (compact) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|");
+    md.push(
+        "**4. Against a plain Pulumi program of the same objects** (`bench/baseline/index.ts`: the manifests this program renders, one plain " +
+            "@pulumi/kubernetes resource each, one explicit provider, no components, no dynamic resources), same engine and API server, " +
+            "interleaved, fresh stack and namespace per repetition; kubectl applies the same manifests (`apply --server-side`, then the same again " +
+            "for its no-op, then `delete --wait`). Several clusters: this program only (one namespace each), not destroyed.",
+        "",
+    );
+    md.push(
+        "| instances × clusters | k8s objects | resources program / baseline | create s program / baseline | ratio | no-op `pulumi up` s program / baseline | ratio | destroy s program / baseline | ratio | kubectl apply / no-op / delete s | state KB program / baseline, export (compact) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    );
     for (const p of points) {
         const b = p.baseline;
         const changed = (c: Cycle) => (c.noopChanges ? ` (**${c.noopChanges} changed**)` : "");
-        md.push(`| ${p.shape.instances} × ${p.shape.clusters} | ${p.objects} | ${p.program.resources} / ${b ? b.resources : "–"} `
-            + `| ${f1(p.program.create.wallS)} / ${b ? f1(b.create.wallS) : "–"} | ${b ? f2(ratio(p.program.create.wallS, b.create.wallS)) : "–"} `
-            + `| ${f1(p.program.noop.wallS)}${changed(p.program)} / ${b ? `${f1(b.noop.wallS)}${changed(b)}` : "–"} | ${b ? f2(ratio(p.program.noop.wallS, b.noop.wallS)) : "–"} `
-            + `| ${p.program.destroy ? f1(p.program.destroy.wallS) : "–"} / ${b?.destroy ? f1(b.destroy.wallS) : "–"} | ${p.program.destroy && b?.destroy ? f2(ratio(p.program.destroy.wallS, b.destroy.wallS)) : "–"} `
-            + `| ${f2(p.kubectl.create.wallS)} / ${f2(p.kubectl.noop.wallS)} / ${p.kubectl.destroy ? f2(p.kubectl.destroy.wallS) : "–"} `
-            + `| ${kb(p.program.stateBytes)} (${kb(p.program.stateCompactBytes)}) / ${b ? `${kb(b.stateBytes)} (${kb(b.stateCompactBytes)})` : "–"} |`);
+        md.push(
+            `| ${p.shape.instances} × ${p.shape.clusters} | ${p.objects} | ${p.program.resources} / ${b ? b.resources : "–"} ` +
+                `| ${f1(p.program.create.wallS)} / ${b ? f1(b.create.wallS) : "–"} | ${b ? f2(ratio(p.program.create.wallS, b.create.wallS)) : "–"} ` +
+                `| ${f1(p.program.noop.wallS)}${changed(p.program)} / ${b ? `${f1(b.noop.wallS)}${changed(b)}` : "–"} | ${b ? f2(ratio(p.program.noop.wallS, b.noop.wallS)) : "–"} ` +
+                `| ${p.program.destroy ? f1(p.program.destroy.wallS) : "–"} / ${b?.destroy ? f1(b.destroy.wallS) : "–"} | ${p.program.destroy && b?.destroy ? f2(ratio(p.program.destroy.wallS, b.destroy.wallS)) : "–"} ` +
+                `| ${f2(p.kubectl.create.wallS)} / ${f2(p.kubectl.noop.wallS)} / ${p.kubectl.destroy ? f2(p.kubectl.destroy.wallS) : "–"} ` +
+                `| ${kb(p.program.stateBytes)} (${kb(p.program.stateCompactBytes)}) / ${b ? `${kb(b.stateBytes)} (${kb(b.stateCompactBytes)})` : "–"} |`,
+        );
     }
     const s = singles(points);
     if (s.length >= 2) {
         const [lo, hi] = [s[0], s[s.length - 1]];
-        md.push("", `State growth per instance (${lo.shape.instances} → ${hi.shape.instances} instances), \`pulumi stack export\` (compact JSON as on disk): `
-            + `program ${f1(statePerInstance(points, (p) => p.program.stateBytes) / 1024)} KB (${f1(statePerInstance(points, (p) => p.program.stateCompactBytes) / 1024)} KB), `
-            + `baseline ${f1(statePerInstance(points, (p) => p.baseline!.stateBytes) / 1024)} KB (${f1(statePerInstance(points, (p) => p.baseline!.stateCompactBytes) / 1024)} KB). `
-            + "By resource type (bytes of each resource's JSON as exported); a Kubernetes resource holds its manifest three times (inputs, the provider's `__inputs` copy in the outputs, the live object) plus managedFields:", "");
-        md.push(`| resource type | program at ${lo.shape.instances}: count / KB | program at ${hi.shape.instances}: count / KB | KB per instance | baseline at ${hi.shape.instances}: count / KB |`, "|---|---|---|---|---|");
+        md.push(
+            "",
+            `State growth per instance (${lo.shape.instances} → ${hi.shape.instances} instances), \`pulumi stack export\` (compact JSON as on disk): ` +
+                `program ${f1(statePerInstance(points, (p) => p.program.stateBytes) / 1024)} KB (${f1(statePerInstance(points, (p) => p.program.stateCompactBytes) / 1024)} KB), ` +
+                `baseline ${f1(statePerInstance(points, (p) => p.baseline!.stateBytes) / 1024)} KB (${f1(statePerInstance(points, (p) => p.baseline!.stateCompactBytes) / 1024)} KB). ` +
+                "By resource type (bytes of each resource's JSON as exported); a Kubernetes resource holds its manifest three times (inputs, the provider's `__inputs` copy in the outputs, the live object) plus managedFields:",
+            "",
+        );
+        md.push(
+            `| resource type | program at ${lo.shape.instances}: count / KB | program at ${hi.shape.instances}: count / KB | KB per instance | baseline at ${hi.shape.instances}: count / KB |`,
+            "|---|---|---|---|---|",
+        );
         const types = [...new Set([...Object.keys(lo.program.stateByType), ...Object.keys(hi.program.stateByType)])];
-        const per = (t: string) => ((hi.program.stateByType[t]?.bytes ?? 0) - (lo.program.stateByType[t]?.bytes ?? 0)) / (hi.shape.instances - lo.shape.instances);
+        const per = (t: string) =>
+            ((hi.program.stateByType[t]?.bytes ?? 0) - (lo.program.stateByType[t]?.bytes ?? 0)) / (hi.shape.instances - lo.shape.instances);
         types.sort((a, b) => per(b) - per(a) || (hi.program.stateByType[b]?.bytes ?? 0) - (hi.program.stateByType[a]?.bytes ?? 0));
         const baseByType = hi.baseline!.stateByType;
         for (const t of types) {
             const a = lo.program.stateByType[t] ?? { count: 0, bytes: 0 };
             const z = hi.program.stateByType[t] ?? { count: 0, bytes: 0 };
             const base = baseByType[t];
-            md.push(`| \`${t}\` | ${a.count} / ${f1(a.bytes / 1024)} | ${z.count} / ${f1(z.bytes / 1024)} | ${f2(per(t) / 1024)} | ${base ? `${base.count} / ${f1(base.bytes / 1024)}` : "–"} |`);
+            md.push(
+                `| \`${t}\` | ${a.count} / ${f1(a.bytes / 1024)} | ${z.count} / ${f1(z.bytes / 1024)} | ${f2(per(t) / 1024)} | ${base ? `${base.count} / ${f1(base.bytes / 1024)}` : "–"} |`,
+            );
         }
         md.push("");
     }
@@ -293,9 +362,13 @@ export function comparisonReport(points: readonly ComparisonPoint[]): string[] {
     if (withBreakdown) {
         const a = withBreakdown.program.noopBreakdown!;
         const b = withBreakdown.baseline!.noopBreakdown!;
-        md.push(`Where a no-op \`pulumi up\` spends its time at ${withBreakdown.shape.instances} instances (engine log of one extra \`--logflow -v=9\` run each; verbose logging adds time):`, "");
+        md.push(
+            `Where a no-op \`pulumi up\` spends its time at ${withBreakdown.shape.instances} instances (engine log of one extra \`--logflow -v=9\` run each; verbose logging adds time):`,
+            "",
+        );
         md.push("| phase | program s | baseline s | what |", "|---|---|---|---|");
-        for (let i = 0; i < a.phases.length; i++) md.push(`| ${a.phases[i].name} | ${f2(a.phases[i].seconds)} | ${f2(b.phases[i].seconds)} | ${a.phases[i].what} |`);
+        for (let i = 0; i < a.phases.length; i++)
+            md.push(`| ${a.phases[i].name} | ${f2(a.phases[i].seconds)} | ${f2(b.phases[i].seconds)} | ${a.phases[i].what} |`);
         md.push(`| **total** | ${f2(a.totalS)} | ${f2(b.totalS)} | |`, "");
     }
     return md;
@@ -304,6 +377,25 @@ export function comparisonReport(points: readonly ComparisonPoint[]): string[] {
 /** The comparison without stdout/stderr, for latest.json. */
 export function slimPoint(p: ComparisonPoint) {
     const t = (m?: Timed) => (m ? { wallS: m.wallS, runsS: m.runsS, maxRssMB: m.maxRssMB, treeRssMB: m.treeRssMB } : undefined);
-    const c = (x?: Cycle) => (x ? { create: t(x.create), noop: t(x.noop), destroy: t(x.destroy), resources: x.resources, noopChanges: x.noopChanges, stateBytes: x.stateBytes, stateCompactBytes: x.stateCompactBytes, stateByType: x.stateByType, noopBreakdown: x.noopBreakdown } : undefined);
-    return { shape: p.shape, objects: p.objects, program: c(p.program), baseline: c(p.baseline), kubectl: { create: t(p.kubectl.create), noop: t(p.kubectl.noop), destroy: t(p.kubectl.destroy) } };
+    const c = (x?: Cycle) =>
+        x
+            ? {
+                  create: t(x.create),
+                  noop: t(x.noop),
+                  destroy: t(x.destroy),
+                  resources: x.resources,
+                  noopChanges: x.noopChanges,
+                  stateBytes: x.stateBytes,
+                  stateCompactBytes: x.stateCompactBytes,
+                  stateByType: x.stateByType,
+                  noopBreakdown: x.noopBreakdown,
+              }
+            : undefined;
+    return {
+        shape: p.shape,
+        objects: p.objects,
+        program: c(p.program),
+        baseline: c(p.baseline),
+        kubectl: { create: t(p.kubectl.create), noop: t(p.kubectl.noop), destroy: t(p.kubectl.destroy) },
+    };
 }

@@ -36,7 +36,11 @@ function readLines(file: string): Line[] {
         if (!raw.startsWith("{")) continue;
         try {
             const j = JSON.parse(raw) as { time?: string; msg?: string };
-            if (j.time && j.msg) lines.push({ t: Date.parse(j.time) / 1000 + Number(`0.${(/\.(\d+)/.exec(j.time)?.[1] ?? "0").slice(3)}`) / 1000, msg: j.msg });
+            if (j.time && j.msg)
+                lines.push({
+                    t: Date.parse(j.time) / 1000 + Number(`0.${(/\.(\d+)/.exec(j.time)?.[1] ?? "0").slice(3)}`) / 1000,
+                    msg: j.msg,
+                });
         } catch {
             /* not JSON */
         }
@@ -68,15 +72,39 @@ export function breakdown(logFile: string, spawnedAtS: number, exitedAtS: number
     for (const l of lines) {
         const m = /^newPlugin\(\): Launching plugin '([^']+) \(resource\)' from '([^']+)'/.exec(l.msg);
         if (!m) continue;
-        const ready = lines.find((x) => x.t >= l.t && (x.msg.startsWith(`Handshake: not supported by '${m[2]}'`) || (x.msg.startsWith("Handshake") && x.msg.includes(m[2]))));
+        const ready = lines.find(
+            (x) =>
+                x.t >= l.t &&
+                (x.msg.startsWith(`Handshake: not supported by '${m[2]}'`) || (x.msg.startsWith("Handshake") && x.msg.includes(m[2]))),
+        );
         if (ready) providerStarts.push({ plugin: m[1], seconds: ready.t - l.t });
     }
     const phases = [
-        { name: "CLI start", seconds: firstLaunch.t - spawnedAtS, what: "Go CLI start, project + stack + file backend, passphrase secrets manager, config" },
-        { name: "language host", seconds: runLine.t - firstLaunch.t, what: `pulumi-language-nodejs launched ${launches.length}× (plugin info probe, then Run)` },
-        { name: "node + SDK + ts-node start", seconds: stack.t - runLine.t, what: "node start, @pulumi/pulumi load, ts-node registration (loads the TypeScript compiler)" },
-        { name: "program load", seconds: first.t - stack.t, what: "ts-node compiles (and type-checks unless transpile-only) index.ts + components/, requires @pulumi/kubernetes, zod, yaml; config parse" },
-        { name: "registration", seconds: runDone.t - first.t, what: "resources declared and stepped by the engine (provider starts, Check/Diff) until the program exits" },
+        {
+            name: "CLI start",
+            seconds: firstLaunch.t - spawnedAtS,
+            what: "Go CLI start, project + stack + file backend, passphrase secrets manager, config",
+        },
+        {
+            name: "language host",
+            seconds: runLine.t - firstLaunch.t,
+            what: `pulumi-language-nodejs launched ${launches.length}× (plugin info probe, then Run)`,
+        },
+        {
+            name: "node + SDK + ts-node start",
+            seconds: stack.t - runLine.t,
+            what: "node start, @pulumi/pulumi load, ts-node registration (loads the TypeScript compiler)",
+        },
+        {
+            name: "program load",
+            seconds: first.t - stack.t,
+            what: "ts-node compiles (and type-checks unless transpile-only) index.ts + components/, requires @pulumi/kubernetes, zod, yaml; config parse",
+        },
+        {
+            name: "registration",
+            seconds: runDone.t - first.t,
+            what: "resources declared and stepped by the engine (provider starts, Check/Diff) until the program exits",
+        },
         { name: "shutdown", seconds: exitedAtS - runDone.t, what: "plugins stopped, summary printed, CLI exit" },
     ];
     void lastLaunch;

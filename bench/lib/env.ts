@@ -26,7 +26,8 @@ export function loadToolchainEnv(): void {
         process.env[m[1]] = value;
     }
     for (const tool of ["pulumi", "kubectl"]) {
-        if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is not on PATH after scripts/toolchain.sh env; build the toolchain (scripts/toolchain.sh)`);
+        if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0)
+            throw new Error(`${tool} is not on PATH after scripts/toolchain.sh env; build the toolchain (scripts/toolchain.sh)`);
     }
     if (!fs.existsSync("/usr/bin/time")) {
         log("/usr/bin/time is missing; installing the Debian package `time`");
@@ -53,16 +54,25 @@ async function freePorts(): Promise<[number, number, number, number]> {
 }
 
 export class LocalCluster {
-    private constructor(readonly state: string, readonly env: NodeJS.ProcessEnv, readonly apiserverPort: number) {}
+    private constructor(
+        readonly state: string,
+        readonly env: NodeJS.ProcessEnv,
+        readonly apiserverPort: number,
+    ) {}
 
     get kubeconfig(): string {
         return path.join(this.state, "kubeconfig");
     }
 
-    static async start(state: string): Promise<{ cluster: LocalCluster; startS: number }> {
+    /**
+     * `node`: run the machine's one local node with this control plane (the workflow-run
+     * figures need it; `start` refuses while another running cluster owns the node).
+     */
+    static async start(state: string, node: boolean): Promise<{ cluster: LocalCluster; startS: number }> {
         const [api, etcd, peer, kcm] = await freePorts();
         const env = {
             ...process.env,
+            ARKOUDA_LOCAL_NODE: node ? "1" : "0",
             ARKOUDA_LOCAL_STATE: state,
             ARKOUDA_LOCAL_APISERVER_PORT: String(api),
             ARKOUDA_LOCAL_ETCD_PORT: String(etcd),
@@ -90,7 +100,12 @@ export class BenchProject {
     readonly logDir: string;
     readonly passphrase = "arkouda-bench-throwaway";
 
-    constructor(readonly root: string, readonly kubeconfig: string, name = "project", mutate?: (dir: string) => void) {
+    constructor(
+        readonly root: string,
+        readonly kubeconfig: string,
+        name = "project",
+        mutate?: (dir: string) => void,
+    ) {
         this.dir = path.join(root, name);
         this.stateDir = path.join(root, `${name}-state`);
         this.logDir = path.join(root, "logs");

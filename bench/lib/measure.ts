@@ -110,7 +110,11 @@ export function measure(label: string, command: string, args: readonly string[],
             }
             if (code !== 0) {
                 const tail = (s: string) => s.split("\n").slice(-40).join("\n");
-                reject(new CommandError(`${label}: \`${command} ${args.join(" ")}\` exited with ${code}\n--- stdout (tail)\n${tail(stdout)}\n--- stderr (tail)\n${tail(stderr)}${options.stderrFile ? `\n(stderr in ${options.stderrFile})` : ""}`));
+                reject(
+                    new CommandError(
+                        `${label}: \`${command} ${args.join(" ")}\` exited with ${code}\n--- stdout (tail)\n${tail(stdout)}\n--- stderr (tail)\n${tail(stderr)}${options.stderrFile ? `\n(stderr in ${options.stderrFile})` : ""}`,
+                    ),
+                );
                 return;
             }
             const maxRssKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(timeText)?.[1] ?? NaN);
@@ -132,7 +136,13 @@ export async function repeat(reps: number, fn: (rep: number) => Promise<Measured
     for (let r = 0; r < reps; r++) runs.push(await fn(r));
     const sorted = [...runs].sort((a, b) => a.wallS - b.wallS);
     const mid = sorted[Math.floor((sorted.length - 1) / 2)];
-    return { ...mid, wallS: median(runs.map((r) => r.wallS)), maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), treeRssMB: Math.max(...runs.map((r) => r.treeRssMB)), runsS: runs.map((r) => r.wallS) };
+    return {
+        ...mid,
+        wallS: median(runs.map((r) => r.wallS)),
+        maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
+        treeRssMB: Math.max(...runs.map((r) => r.treeRssMB)),
+        runsS: runs.map((r) => r.wallS),
+    };
 }
 
 export interface Fit {

@@ -77,7 +77,9 @@ function kubectl(kubeconfig: string, args: string[], input?: string): Promise<st
         child.stdout.on("data", (d) => (out += d));
         child.stderr.on("data", (d) => (err += d));
         child.on("error", reject);
-        child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${err.trim()}`))));
+        child.on("close", (code) =>
+            code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${err.trim()}`)),
+        );
         child.stdin.end(input ?? "");
     });
 }
@@ -124,14 +126,35 @@ class PodWatch {
     private child?: ChildProcess;
     private ready?: Promise<void>;
 
-    constructor(private readonly kubeconfig: string, private readonly namespace: string, private readonly selector: string) {}
+    constructor(
+        private readonly kubeconfig: string,
+        private readonly namespace: string,
+        private readonly selector: string,
+    ) {}
 
     start(): Promise<void> {
         const stream = new JsonStream((doc) => {
             const pod = doc.object ?? doc;
             if (pod?.metadata?.uid) this.pods.set(pod.metadata.uid, pod);
         });
-        this.child = spawn("kubectl", ["--kubeconfig", this.kubeconfig, "get", "pods", "-n", this.namespace, "-l", this.selector, "--watch", "--output-watch-events", "-o", "json"], { stdio: ["ignore", "pipe", "pipe"] });
+        this.child = spawn(
+            "kubectl",
+            [
+                "--kubeconfig",
+                this.kubeconfig,
+                "get",
+                "pods",
+                "-n",
+                this.namespace,
+                "-l",
+                this.selector,
+                "--watch",
+                "--output-watch-events",
+                "-o",
+                "json",
+            ],
+            { stdio: ["ignore", "pipe", "pipe"] },
+        );
         this.child.stdout!.on("data", (d) => stream.push(d.toString()));
         // The watch is established once kubectl has listed; a short settle is enough for a new selector.
         this.ready = new Promise((r) => setTimeout(r, 1500));
@@ -159,7 +182,9 @@ function podStartLatency(pod: any): number {
  * time the step that finished last before it started.
  */
 export function criticalPath(steps: readonly { step: string; startedAt: number; finishedAt: number }[]): string[] {
-    const sorted = [...steps].filter((s) => Number.isFinite(s.startedAt) && Number.isFinite(s.finishedAt)).sort((a, b) => b.finishedAt - a.finishedAt);
+    const sorted = [...steps]
+        .filter((s) => Number.isFinite(s.startedAt) && Number.isFinite(s.finishedAt))
+        .sort((a, b) => b.finishedAt - a.finishedAt);
     const path: string[] = [];
     let current: (typeof sorted)[number] | undefined = sorted[0];
     while (current) {
@@ -170,7 +195,15 @@ export function criticalPath(steps: readonly { step: string; startedAt: number; 
     return path;
 }
 
-async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "namespace">> & { template: string; instance: string; parameters: Record<string, string>; timeoutSeconds: number; log: (l: string) => void }): Promise<RunFigure> {
+async function measureRun(
+    o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "namespace">> & {
+        template: string;
+        instance: string;
+        parameters: Record<string, string>;
+        timeoutSeconds: number;
+        log: (l: string) => void;
+    },
+): Promise<RunFigure> {
     const name = `${o.template.replace(/-on-kubernetes$/, "")}-bench-${Math.random().toString(36).slice(2, 7)}`;
     const stepWatch = new PodWatch(o.kubeconfig, o.namespace, `workflows.argoproj.io/workflow=${name}`);
     const instanceWatch = new PodWatch(o.kubeconfig, o.namespace, `app.kubernetes.io/instance=${o.instance}`);
@@ -182,7 +215,9 @@ async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "
         metadata: { name, namespace: o.namespace },
         spec: {
             workflowTemplateRef: { name: o.template },
-            arguments: { parameters: Object.entries({ "instance-name": o.instance, ...o.parameters }).map(([n, value]) => ({ name: n, value })) },
+            arguments: {
+                parameters: Object.entries({ "instance-name": o.instance, ...o.parameters }).map(([n, value]) => ({ name: n, value })),
+            },
         },
     };
     try {
@@ -193,13 +228,19 @@ async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "
             status = JSON.parse(await kubectl(o.kubeconfig, ["get", "workflow", name, "-n", o.namespace, "-o", "json"]));
             const phase = status.status?.phase;
             if (["Succeeded", "Failed", "Error"].includes(phase)) break;
-            if (Date.now() - submitted > o.timeoutSeconds * 1000) throw new Error(`workflow ${name} did not finish within ${o.timeoutSeconds}s (phase ${phase ?? "none"})`);
+            if (Date.now() - submitted > o.timeoutSeconds * 1000)
+                throw new Error(`workflow ${name} did not finish within ${o.timeoutSeconds}s (phase ${phase ?? "none"})`);
             await sleep(250);
         }
         const submitToSucceededS = (Date.now() - submitted) / 1000;
         await sleep(1500); // let the watches see the last pod updates
         const podNodes = Object.values(status.status.nodes ?? {}).filter((n: any) => n.type === "Pod") as any[];
-        const timings = podNodes.map((n) => ({ step: n.displayName as string, startedAt: Date.parse(n.startedAt), finishedAt: Date.parse(n.finishedAt), id: n.id as string }));
+        const timings = podNodes.map((n) => ({
+            step: n.displayName as string,
+            startedAt: Date.parse(n.startedAt),
+            finishedAt: Date.parse(n.finishedAt),
+            id: n.id as string,
+        }));
         const chain = criticalPath(timings);
         const podsByNode = new Map<string, any>();
         for (const pod of stepWatch.pods.values()) {
@@ -213,8 +254,11 @@ async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "
             onCriticalPath: chain.includes(t.step),
         }));
         const onPath = timings.filter((t) => chain.includes(t.step));
-        const criticalPathS = onPath.length > 0 ? (Math.max(...onPath.map((t) => t.finishedAt)) - Math.min(...onPath.map((t) => t.startedAt))) / 1000 : 0;
-        const sequentialPodStartS = steps.filter((s) => s.onCriticalPath).reduce((a, s) => a + (Number.isFinite(s.podStartLatencyS) ? s.podStartLatencyS : 0), 0);
+        const criticalPathS =
+            onPath.length > 0 ? (Math.max(...onPath.map((t) => t.finishedAt)) - Math.min(...onPath.map((t) => t.startedAt))) / 1000 : 0;
+        const sequentialPodStartS = steps
+            .filter((s) => s.onCriticalPath)
+            .reduce((a, s) => a + (Number.isFinite(s.podStartLatencyS) ? s.podStartLatencyS : 0), 0);
         const figure: RunFigure = {
             template: o.template,
             workflow: name,
@@ -227,7 +271,9 @@ async function measureRun(o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "
             criticalPathS,
             sequentialPodStartS,
         };
-        o.log(`${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods`);
+        o.log(
+            `${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods`,
+        );
         if (figure.phase !== "Succeeded") throw new Error(`workflow ${name} ${figure.phase}: ${status.status.message ?? ""}`);
         return figure;
     } finally {
@@ -253,8 +299,13 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
         const runs = result.runs.filter((r) => r.template === template);
         const cp = median(runs.map((r) => r.criticalPathS));
         const ps = median(runs.map((r) => r.sequentialPodStartS));
-        const chain = runs[0].steps.filter((s) => s.onCriticalPath).map((s) => `${s.step} (${f(s.durationS)} s, start ${f(s.podStartLatencyS)} s)`).join(" → ");
-        lines.push(`| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`);
+        const chain = runs[0].steps
+            .filter((s) => s.onCriticalPath)
+            .map((s) => `${s.step} (${f(s.durationS)} s, start ${f(s.podStartLatencyS)} s)`)
+            .join(" → ");
+        lines.push(
+            `| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`,
+        );
     }
     return lines.join("\n");
 }
@@ -266,7 +317,14 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
 export async function measureWorkflowRuns(options: WorkflowRunsOptions): Promise<{ data: WorkflowRunsResult; markdown: string }> {
     const instance = options.instanceName ?? "bench-run";
     const log = options.log ?? ((l: string) => process.stderr.write(`[workflow-runs] ${l}\n`));
-    const common = { kubeconfig: options.kubeconfig, namespace: options.namespace, instance, parameters: options.parameters ?? {}, timeoutSeconds: options.timeoutSeconds ?? 900, log };
+    const common = {
+        kubeconfig: options.kubeconfig,
+        namespace: options.namespace,
+        instance,
+        parameters: options.parameters ?? {},
+        timeoutSeconds: options.timeoutSeconds ?? 900,
+        log,
+    };
     const runs: RunFigure[] = [];
     for (let i = 0; i < (options.reps ?? 1); i++) {
         runs.push(await measureRun({ ...common, template: options.deployTemplate ?? "deploy-arkouda-on-kubernetes" }));

@@ -266,30 +266,6 @@ export interface CronWorkflow {
 //   ]);
 // ---------------------------------------------------------------------------------------------
 
-/** `{{workflow.parameters.<name>}}`; names with '-' work in the plain template syntax. */
-export function wfParam(name: string): string {
-    return `{{workflow.parameters.${name}}}`;
-}
-
-/** `{{inputs.parameters.<name>}}`. */
-export function inputParam(name: string): string {
-    return `{{inputs.parameters.${name}}}`;
-}
-
-/** Expression-syntax reference to a workflow parameter, safe for hyphenated names. */
-export function wfParamExpr(name: string): string {
-    return `workflow.parameters[${JSON.stringify(name).replace(/"/g, "'")}]`;
-}
-
-/** `{{=<expr>}}`: an Argo expression tag (expr-lang + sprig). */
-export function expr(expression: string): string {
-    return `{{=${expression}}}`;
-}
-
-export function param(name: string, value: string | number | boolean, extra: Omit<Parameter, "name" | "value"> = {}): Parameter {
-    return { name, value: String(value), ...extra };
-}
-
 export function containerTemplate(name: string, container: Container, extra: Omit<Template, "name" | "container"> = {}): Template {
     return { name, ...extra, container };
 }
@@ -321,10 +297,6 @@ export class TaskBuilder {
         this.t.when = condition;
         return this;
     }
-    withParameters(parameters: Parameter[]): TaskBuilder {
-        this.t.arguments = { ...(this.t.arguments ?? {}), parameters };
-        return this;
-    }
     get name(): string {
         return this.t.name;
     }
@@ -345,12 +317,4 @@ export function dag(name: string, tasks: (TaskBuilder | DAGTask)[], extra: Omit<
 
 export function workflowTemplate(metadata: Metadata, spec: WorkflowSpec): WorkflowTemplate {
     return { apiVersion: ARGO_API_VERSION, kind: "WorkflowTemplate", metadata, spec };
-}
-
-export function workflow(metadata: Metadata, spec: WorkflowSpec): Workflow {
-    return { apiVersion: ARGO_API_VERSION, kind: "Workflow", metadata, spec };
-}
-
-export function cronWorkflow(metadata: Metadata, spec: CronWorkflowSpec): CronWorkflow {
-    return { apiVersion: ARGO_API_VERSION, kind: "CronWorkflow", metadata, spec };
 }

@@ -7,13 +7,16 @@ import { parse as parseYaml } from "yaml";
 import { SECRET_KEYS, STRING_KEYS, topLevelSchema, topLevelShape } from "./schema";
 import { Path, Problem, resolveConfig, zodProblems } from "./resolve";
 import { ArkoudaWorkflowsConfig } from "./types";
+import { PROJECT } from "../names";
 
-export const PROJECT = "arkouda-workflows";
+export { PROJECT };
 
 /** All config problems of a stack, reported together in one message. */
 export class ConfigError extends Error {
     constructor(public readonly problems: readonly string[]) {
-        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "ConfigError";
     }
 }
@@ -77,9 +80,17 @@ export function parseStackConfig(input: StackConfigInput): ArkoudaWorkflowsConfi
         if (typeof name !== "string") return;
         referencedSecrets.add(name);
         if (!(name in input.values)) {
-            problems.push({ path: ["clusters", index, "kubeconfigSecret"], message: `names config key '${PROJECT}:${name}', which is not set; set it with: pulumi config set --secret ${name} "$(cat <kubeconfig>)"`, input: name });
+            problems.push({
+                path: ["clusters", index, "kubeconfigSecret"],
+                message: `names config key '${PROJECT}:${name}', which is not set; set it with: pulumi config set --secret ${name} "$(cat <kubeconfig>)"`,
+                input: name,
+            });
         } else if (!input.secretKeys.has(name)) {
-            problems.push({ path: ["clusters", index, "kubeconfigSecret"], message: `names config key '${PROJECT}:${name}', which is stored in plain text; a kubeconfig holds credentials: set it again with pulumi config set --secret ${name} ...`, input: name });
+            problems.push({
+                path: ["clusters", index, "kubeconfigSecret"],
+                message: `names config key '${PROJECT}:${name}', which is stored in plain text; a kubeconfig holds credentials: set it again with pulumi config set --secret ${name} ...`,
+                input: name,
+            });
         }
     });
 
@@ -87,26 +98,43 @@ export function parseStackConfig(input: StackConfigInput): ArkoudaWorkflowsConfi
     for (const key of SECRET_KEYS) {
         if (key in input.values) {
             if (!input.secretKeys.has(key)) {
-                problems.push({ path: [key], message: `holds key material in plain text; remove it and set it with: pulumi config set --secret ${key} "$(cat <file>)"` });
+                problems.push({
+                    path: [key],
+                    message: `holds key material in plain text; remove it and set it with: pulumi config set --secret ${key} "$(cat <file>)"`,
+                });
             } else if (sshSource !== "config") {
-                problems.push({ path: [key], message: "is set but ssh.source is not 'config'; set ssh.source to config to use it, or remove it" });
+                problems.push({
+                    path: [key],
+                    message: "is set but ssh.source is not 'config'; set ssh.source to config to use it, or remove it",
+                });
             }
         } else if (sshSource === "config") {
-            problems.push({ path: ["ssh", "source"], message: `is 'config', which needs ${PROJECT}:${key}; set it with: pulumi config set --secret ${key} "$(cat <file>)"`, input: sshSource });
+            problems.push({
+                path: ["ssh", "source"],
+                message: `is 'config', which needs ${PROJECT}:${key}; set it with: pulumi config set --secret ${key} "$(cat <file>)"`,
+                input: sshSource,
+            });
         }
     }
 
     const allowed = [...Object.keys(topLevelShape), ...SECRET_KEYS].sort();
     for (const key of Object.keys(input.values)) {
         if (!(key in topLevelShape) && !SECRET_KEYS.has(key) && !referencedSecrets.has(key)) {
-            problems.push({ path: [key], message: `is not a known key; allowed keys: ${allowed.join(", ")} (plus secret keys named by clusters[].kubeconfigSecret)` });
+            problems.push({
+                path: [key],
+                message: `is not a known key; allowed keys: ${allowed.join(", ")} (plus secret keys named by clusters[].kubeconfigSecret)`,
+            });
         }
     }
 
     if (parsed.success) {
         const deadlines = parsed.data.deadlines;
         if (deadlines.localeReadySeconds + deadlines.serverReadySeconds >= deadlines.deploySeconds) {
-            problems.push({ path: ["deadlines", "deploySeconds"], message: `must exceed localeReadySeconds + serverReadySeconds (${deadlines.localeReadySeconds} + ${deadlines.serverReadySeconds}) so the deploy's own waits can finish first`, input: deadlines.deploySeconds });
+            problems.push({
+                path: ["deadlines", "deploySeconds"],
+                message: `must exceed localeReadySeconds + serverReadySeconds (${deadlines.localeReadySeconds} + ${deadlines.serverReadySeconds}) so the deploy's own waits can finish first`,
+                input: deadlines.deploySeconds,
+            });
         }
         const resolved = resolveConfig(parsed.data, document);
         problems.push(...resolved.problems);
@@ -144,9 +172,10 @@ export function loadSecrets(config: ArkoudaWorkflowsConfig): StackSecrets {
         if (cluster.kubeconfigSecret) kubeconfigs[cluster.name] = stackConfig.requireSecret(cluster.kubeconfigSecret);
     }
     return {
-        sshKeyMaterial: config.ssh.source === "config"
-            ? { privateKey: stackConfig.requireSecret("sshPrivateKey"), publicKey: stackConfig.requireSecret("sshPublicKey") }
-            : undefined,
+        sshKeyMaterial:
+            config.ssh.source === "config"
+                ? { privateKey: stackConfig.requireSecret("sshPrivateKey"), publicKey: stackConfig.requireSecret("sshPublicKey") }
+                : undefined,
         kubeconfigs,
     };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { exporterSchema, instanceSchema, RawCluster, RawConfig, RawExporter, RawInstance } from "./schema";
+import { sortedByKey } from "../util/sort";
 import { quantityValue } from "./rules";
 import { SSHD_PORT } from "../image-contract";
 import {
@@ -48,19 +49,34 @@ export function zodProblems(error: z.ZodError, prefix: Path, root: z.ZodType): P
         const path = [...prefix, ...(issue.path as Path)];
         if (issue.code === "unrecognized_keys") {
             const allowed = allowedKeysAt(root, issue.path as Path);
-            return issue.keys.map((key) => ({ path: [...path, key], message: `is not a known key; allowed keys here: ${allowed.join(", ")}` }));
+            return issue.keys.map((key) => ({
+                path: [...path, key],
+                message: `is not a known key; allowed keys here: ${allowed.join(", ")}`,
+            }));
         }
         return [{ path, message: friendlyMessage(issue), input: issue.input }];
     });
 }
 
-interface SchemaDef { type: string; innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; in?: z.ZodType }
+interface SchemaDef {
+    type: string;
+    innerType?: z.ZodType;
+    element?: z.ZodType;
+    shape?: Record<string, z.ZodType>;
+    valueType?: z.ZodType;
+    in?: z.ZodType;
+}
 
 /** Walk a schema along a value path to the object schema there, and list its keys. */
 function allowedKeysAt(schema: z.ZodType, path: Path): string[] {
     let current: z.ZodType | undefined = schema;
     const unwrap = () => {
-        for (let def = current && (current._zod.def as unknown as SchemaDef); def && def.innerType; def = current._zod.def as unknown as SchemaDef) current = def.innerType;
+        for (
+            let def = current && (current._zod.def as unknown as SchemaDef);
+            def && def.innerType;
+            def = current._zod.def as unknown as SchemaDef
+        )
+            current = def.innerType;
     };
     for (const part of path) {
         unwrap();
@@ -80,7 +96,11 @@ function friendlyMessage(issue: z.core.$ZodIssue): string {
         case "invalid_value":
             return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
         case "too_small":
-            return issue.origin === "array" ? `must list at least ${issue.minimum} item(s)` : issue.origin === "string" ? `must not be empty` : `must be at least ${issue.minimum}`;
+            return issue.origin === "array"
+                ? `must list at least ${issue.minimum} item(s)`
+                : issue.origin === "string"
+                  ? `must not be empty`
+                  : `must be at least ${issue.minimum}`;
         case "too_big":
             return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
         case "invalid_format":
@@ -116,48 +136,46 @@ function toRun(raw: RawInstance["run"]): RunConfig | undefined {
     return raw && { action: raw.action, token: raw.token, wait: raw.wait, timeoutSeconds: raw.timeoutSeconds };
 }
 
-export function toInstance(raw: RawInstance): InstanceConfig {
+/** What instances and exporters resolve alike: their names, image and run. */
+function targetCommon(raw: RawInstance | RawExporter) {
     return {
         name: raw.name,
         serverName: raw.serverName ?? raw.name,
         version: raw.version,
+        imagePullPolicy: raw.imagePullPolicy,
+        launcher: raw.launcher,
+        run: toRun(raw.run),
+    };
+}
+
+export function toInstance(raw: RawInstance): InstanceConfig {
+    return {
+        ...targetCommon(raw),
         locales: raw.locales,
         totalLocales: raw.locales + 1,
         cpu: raw.cpu,
         memory: raw.memory,
         chapel: { ...raw.chapel },
-        imagePullPolicy: raw.imagePullPolicy,
-        launcher: raw.launcher,
         logLevel: raw.logLevel,
         memTrack: raw.memTrack,
         serverPort: raw.serverPort,
         runAs: raw.runAs && { ...raw.runAs },
-        metrics: { ...raw.metrics, prometheusMatchLabels: sortedLabels(raw.metrics.prometheusMatchLabels) },
+        metrics: { ...raw.metrics, prometheusMatchLabels: sortedByKey(raw.metrics.prometheusMatchLabels) },
         schedules: { deploy: toSchedule(raw.schedules.deploy), delete: toSchedule(raw.schedules.delete) },
-        run: toRun(raw.run),
     };
 }
 
 export function toExporter(raw: RawExporter): ExporterConfig {
     return {
-        name: raw.name,
-        serverName: raw.serverName ?? raw.name,
-        version: raw.version,
+        ...targetCommon(raw),
         metricsServiceHost: raw.metricsServiceHost,
         metricsServicePort: raw.metricsServicePort,
         pollingIntervalSeconds: raw.pollingIntervalSeconds,
         exporterPort: raw.exporterPort,
-        launcher: raw.launcher,
         cpu: raw.cpu,
         memory: raw.memory,
-        imagePullPolicy: raw.imagePullPolicy,
-        prometheusMatchLabels: sortedLabels(raw.prometheusMatchLabels),
-        run: toRun(raw.run),
+        prometheusMatchLabels: sortedByKey(raw.prometheusMatchLabels),
     };
-}
-
-function sortedLabels(labels: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**
@@ -208,10 +226,22 @@ function exporterProblems(exporter: ExporterConfig, instances: readonly Instance
     const instance = metricsTarget(exporter, instances);
     if (!instance) return [];
     if (!instance.metrics.enabled) {
-        return [{ path: [...path, "metricsServiceHost"], message: `names the metrics Service of instance ${instance.name}, whose metrics.enabled is false: nothing listens there; enable its metrics or point the exporter elsewhere`, input: exporter.metricsServiceHost }];
+        return [
+            {
+                path: [...path, "metricsServiceHost"],
+                message: `names the metrics Service of instance ${instance.name}, whose metrics.enabled is false: nothing listens there; enable its metrics or point the exporter elsewhere`,
+                input: exporter.metricsServiceHost,
+            },
+        ];
     }
     if (instance.metrics.servicePort !== exporter.metricsServicePort) {
-        return [{ path: [...path, "metricsServicePort"], message: `must equal instance ${instance.name}'s metrics.servicePort (${instance.metrics.servicePort}), where its metrics daemon listens`, input: exporter.metricsServicePort }];
+        return [
+            {
+                path: [...path, "metricsServicePort"],
+                message: `must equal instance ${instance.name}'s metrics.servicePort (${instance.metrics.servicePort}), where its metrics daemon listens`,
+                input: exporter.metricsServicePort,
+            },
+        ];
     }
     return [];
 }
@@ -234,10 +264,20 @@ function selectAndOverride<Raw extends { name: string }, Out>(
     const known = all.map((i) => i.name);
     const selected = cluster[kind] ?? known;
     selected.forEach((name, i) => {
-        if (!known.includes(name)) problems.push({ path: [...clusterPath, kind, i], message: `names no configured ${kind === "instances" ? "instance" : "exporter"}; known: ${known.join(", ") || "(none)"}`, input: name });
+        if (!known.includes(name))
+            problems.push({
+                path: [...clusterPath, kind, i],
+                message: `names no configured ${kind === "instances" ? "instance" : "exporter"}; known: ${known.join(", ") || "(none)"}`,
+                input: name,
+            });
     });
     for (const name of Object.keys(cluster.overrides[kind])) {
-        if (!known.includes(name)) problems.push({ path: [...clusterPath, "overrides", kind, name], message: `overrides an unknown ${kind === "instances" ? "instance" : "exporter"}; known: ${known.join(", ") || "(none)"}`, input: name });
+        if (!known.includes(name))
+            problems.push({
+                path: [...clusterPath, "overrides", kind, name],
+                message: `overrides an unknown ${kind === "instances" ? "instance" : "exporter"}; known: ${known.join(", ") || "(none)"}`,
+                input: name,
+            });
     }
     const result: Out[] = [];
     all.forEach((raw, index) => {
@@ -248,7 +288,11 @@ function selectAndOverride<Raw extends { name: string }, Out>(
             return;
         }
         if ("name" in override) {
-            problems.push({ path: [...clusterPath, "overrides", kind, raw.name, "name"], message: "cannot be overridden; the key under overrides already names the target", input: override.name });
+            problems.push({
+                path: [...clusterPath, "overrides", kind, raw.name, "name"],
+                message: "cannot be overridden; the key under overrides already names the target",
+                input: override.name,
+            });
             return;
         }
         const parsed = schema.safeParse(deepMerge(rawAll[index], override), { reportInput: true });
@@ -274,11 +318,23 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
     const objectNames = [...raw.instances.map((i) => i.name), ...raw.exporters.map((e) => e.name)];
     for (const name of duplicates(objectNames)) {
         const inInstances = raw.instances.map((i) => i.name).lastIndexOf(name);
-        const path: Path = inInstances >= 0 && raw.instances.filter((i) => i.name === name).length > 1 ? ["instances", inInstances, "name"] : ["exporters", raw.exporters.map((e) => e.name).lastIndexOf(name), "name"];
-        problems.push({ path, message: "clashes with another instance or exporter of the same name; instance and exporter names must be unique because they name the Services they create", input: name });
+        const path: Path =
+            inInstances >= 0 && raw.instances.filter((i) => i.name === name).length > 1
+                ? ["instances", inInstances, "name"]
+                : ["exporters", raw.exporters.map((e) => e.name).lastIndexOf(name), "name"];
+        problems.push({
+            path,
+            message:
+                "clashes with another instance or exporter of the same name; instance and exporter names must be unique because they name the Services they create",
+            input: name,
+        });
     }
     for (const name of duplicates(raw.clusters.map((c) => c.name))) {
-        problems.push({ path: ["clusters", raw.clusters.map((c) => c.name).lastIndexOf(name), "name"], message: "clashes with another cluster's name; cluster names must be unique", input: name });
+        problems.push({
+            path: ["clusters", raw.clusters.map((c) => c.name).lastIndexOf(name), "name"],
+            message: "clashes with another cluster's name; cluster names must be unique",
+            input: name,
+        });
     }
     raw.instances.forEach((instance, i) => problems.push(...instanceProblems(toInstance(instance), ["instances", i])));
 
@@ -286,25 +342,58 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
     const clusters: ClusterConfig[] = raw.clusters.map((cluster, index) => {
         const path: Path = ["clusters", index];
         if (cluster.kubeconfig && cluster.kubeconfigSecret) {
-            problems.push({ path: [...path, "kubeconfigSecret"], message: "cannot be combined with kubeconfig; use a kubeconfig file path or the name of a secret config key, not both", input: cluster.kubeconfigSecret });
+            problems.push({
+                path: [...path, "kubeconfigSecret"],
+                message: "cannot be combined with kubeconfig; use a kubeconfig file path or the name of a secret config key, not both",
+                input: cluster.kubeconfigSecret,
+            });
         }
         if (raw.rollout.strategy === "parallel" && cluster.wave !== 0) {
-            problems.push({ path: [...path, "wave"], message: "is only meaningful with rollout.strategy 'waves'; set rollout.strategy to waves or remove the wave", input: cluster.wave });
+            problems.push({
+                path: [...path, "wave"],
+                message: "is only meaningful with rollout.strategy 'waves'; set rollout.strategy to waves or remove the wave",
+                input: cluster.wave,
+            });
         }
         const namespace = cluster.namespace ?? raw.namespace;
         const target = JSON.stringify([cluster.kubeconfig ?? "", cluster.kubeconfigSecret ?? "", cluster.context ?? "", namespace]);
         if (targets.has(target)) {
-            problems.push({ path: [...path], message: `targets the same kubeconfig, context and namespace as clusters[${targets.get(target)}]; give it another context or namespace`, input: cluster.name });
+            problems.push({
+                path: [...path],
+                message: `targets the same kubeconfig, context and namespace as clusters[${targets.get(target)}]; give it another context or namespace`,
+                input: cluster.name,
+            });
         } else {
             targets.set(target, index);
         }
-        const instances = selectAndOverride("instances", raw.instances, rawInstances, cluster, index, instanceSchema as z.ZodType<RawInstance>, toInstance, problems);
-        const exporters = selectAndOverride("exporters", raw.exporters, rawExporters, cluster, index, exporterSchema as z.ZodType<RawExporter>, toExporter, problems);
+        const instances = selectAndOverride(
+            "instances",
+            raw.instances,
+            rawInstances,
+            cluster,
+            index,
+            instanceSchema as z.ZodType<RawInstance>,
+            toInstance,
+            problems,
+        );
+        const exporters = selectAndOverride(
+            "exporters",
+            raw.exporters,
+            rawExporters,
+            cluster,
+            index,
+            exporterSchema as z.ZodType<RawExporter>,
+            toExporter,
+            problems,
+        );
         instances.forEach((instance) => {
-            if (cluster.overrides.instances[instance.name]) problems.push(...instanceProblems(instance, [...path, "overrides", "instances", instance.name]));
+            if (cluster.overrides.instances[instance.name])
+                problems.push(...instanceProblems(instance, [...path, "overrides", "instances", instance.name]));
         });
         exporters.forEach((exporter) => {
-            const where: Path = cluster.overrides.exporters[exporter.name] ? [...path, "overrides", "exporters", exporter.name] : ["exporters", raw.exporters.findIndex((e) => e.name === exporter.name)];
+            const where: Path = cluster.overrides.exporters[exporter.name]
+                ? [...path, "overrides", "exporters", exporter.name]
+                : ["exporters", raw.exporters.findIndex((e) => e.name === exporter.name)];
             problems.push(...exporterProblems(exporter, instances, where));
         });
         return {

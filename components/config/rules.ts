@@ -10,7 +10,8 @@ const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // Docker reference grammar, simplified: [host[:port]/]path[:tag][@digest]
 const IMAGE_REPOSITORY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const IMAGE_REFERENCE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+    /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const POSIX_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
@@ -22,14 +23,17 @@ export const MAX_INSTANCE_NAME_LENGTH = 40;
 
 export function dnsLabel(value: string, maxLength = 63): string | undefined {
     if (value.length > maxLength) return `must be at most ${maxLength} characters (got ${value.length})`;
-    if (!DNS1123_LABEL.test(value)) return "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit";
+    if (!DNS1123_LABEL.test(value))
+        return "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit";
     return undefined;
 }
 
 /** Instance and exporter names become Service names, which must be DNS-1035 labels. */
 export function serviceName(value: string, maxLength = MAX_INSTANCE_NAME_LENGTH): string | undefined {
-    if (value.length > maxLength) return `must be at most ${maxLength} characters so derived names like '<name>-locale-headless' stay within 63 (got ${value.length})`;
-    if (!DNS1035_LABEL.test(value)) return "must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit";
+    if (value.length > maxLength)
+        return `must be at most ${maxLength} characters so derived names like '<name>-locale-headless' stay within 63 (got ${value.length})`;
+    if (!DNS1035_LABEL.test(value))
+        return "must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit";
     return undefined;
 }
 
@@ -40,7 +44,9 @@ export function dnsSubdomain(value: string): string | undefined {
 }
 
 export function quantity(value: string): string | undefined {
-    return QUANTITY.test(value) ? undefined : "must be a Kubernetes quantity such as 2Gi, 2048Mi, 500m or 2 (suffixes Ki Mi Gi Ti Pi Ei, m k M G T P E; '2GB' is not one)";
+    return QUANTITY.test(value)
+        ? undefined
+        : "must be a Kubernetes quantity such as 2Gi, 2048Mi, 500m or 2 (suffixes Ki Mi Gi Ti Pi Ei, m k M G T P E; '2GB' is not one)";
 }
 
 /** The value of a quantity in base units (bytes for memory, cores for CPU). */
@@ -55,11 +61,15 @@ export function quantityValue(value: string): number {
 }
 
 export function imageTag(value: string): string | undefined {
-    return IMAGE_TAG.test(value) ? undefined : "must be an image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'";
+    return IMAGE_TAG.test(value)
+        ? undefined
+        : "must be an image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'";
 }
 
 export function imageRepository(value: string): string | undefined {
-    return IMAGE_REPOSITORY.test(value) ? undefined : "must be an image repository without a tag, e.g. bearsrus/arkouda-udp-server or registry.example.com:5000/team/image";
+    return IMAGE_REPOSITORY.test(value)
+        ? undefined
+        : "must be an image repository without a tag, e.g. bearsrus/arkouda-udp-server or registry.example.com:5000/team/image";
 }
 
 export function imageReference(value: string): string | undefined {
@@ -67,7 +77,9 @@ export function imageReference(value: string): string | undefined {
 }
 
 export function posixName(value: string): string | undefined {
-    return POSIX_NAME.test(value) ? undefined : "must be a POSIX user or group name: a lower-case letter or '_' then up to 31 lower-case letters, digits, '_' or '-'";
+    return POSIX_NAME.test(value)
+        ? undefined
+        : "must be a POSIX user or group name: a lower-case letter or '_' then up to 31 lower-case letters, digits, '_' or '-'";
 }
 
 /** A Kubernetes label key: optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
@@ -75,14 +87,17 @@ export function labelKey(key: string): string | undefined {
     const slash = key.indexOf("/");
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
-    if (prefix !== undefined && (prefix.length === 0 || dnsSubdomain(prefix))) return `label key '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
-    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) return `label key '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+    if (prefix !== undefined && (prefix.length === 0 || dnsSubdomain(prefix)))
+        return `label key '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
+    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
+        return `label key '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
     return undefined;
 }
 
 export function labelValue(value: string): string | undefined {
     if (value === "") return undefined;
-    if (value.length > 63 || !LABEL_NAME.test(value)) return `label value '${value}' is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+    if (value.length > 63 || !LABEL_NAME.test(value))
+        return `label value '${value}' is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
     return undefined;
 }
 
@@ -95,7 +110,12 @@ export function timezone(value: string): string | undefined {
     }
 }
 
-interface CronField { readonly name: string; readonly min: number; readonly max: number; readonly names?: readonly string[] }
+interface CronField {
+    readonly name: string;
+    readonly min: number;
+    readonly max: number;
+    readonly names?: readonly string[];
+}
 
 const CRON_FIELDS: readonly CronField[] = [
     { name: "minute", min: 0, max: 59 },

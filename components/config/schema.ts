@@ -80,7 +80,9 @@ const runAsSchema = strictObject({
     gid: int(1, 2147483647),
 });
 
-const imagePullPolicy = z.enum(["Always", "IfNotPresent", "Never"]);
+export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
+export const LOG_LEVELS = ["LogLevel.DEBUG", "LogLevel.INFO", "LogLevel.WARN", "LogLevel.ERROR", "LogLevel.CRITICAL"] as const;
+const imagePullPolicy = z.enum(IMAGE_PULL_POLICIES);
 
 function instanceShape() {
     return {
@@ -96,7 +98,7 @@ function instanceShape() {
         }).prefault({}),
         imagePullPolicy: imagePullPolicy.default("IfNotPresent"),
         launcher: checked(rules.labelValue).default("kubernetes"),
-        logLevel: z.enum(["LogLevel.DEBUG", "LogLevel.INFO", "LogLevel.WARN", "LogLevel.ERROR", "LogLevel.CRITICAL"]).default("LogLevel.INFO"),
+        logLevel: z.enum(LOG_LEVELS).default("LogLevel.INFO"),
         memTrack: z.boolean().default(true),
         serverPort: port().default(5555),
         runAs: runAsSchema.optional(),
@@ -170,12 +172,23 @@ export const topLevelShape = {
         secretName: checked(rules.dnsSubdomain).default("arkouda-ssh"),
         source: z.enum(["generate", "existing", "config"]).default("generate"),
         // Any new value generates a new key pair: the only config way to rotate a generated key.
-        rotation: z.string().max(128).refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)").default(""),
-    }).superRefine((ssh, ctx) => {
-        if (ssh.rotation && ssh.source !== "generate") {
-            ctx.addIssue({ code: "custom", path: ["rotation"], input: ssh.rotation, message: `only rotates a generated key (ssh.source: generate), but ssh.source is '${ssh.source}'; remove ssh.rotation and ${ssh.source === "config" ? "set new sshPrivateKey/sshPublicKey with pulumi config set --secret" : "replace the existing Secret yourself"}` });
-        }
-    }).prefault({}),
+        rotation: z
+            .string()
+            .max(128)
+            .refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)")
+            .default(""),
+    })
+        .superRefine((ssh, ctx) => {
+            if (ssh.rotation && ssh.source !== "generate") {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["rotation"],
+                    input: ssh.rotation,
+                    message: `only rotates a generated key (ssh.source: generate), but ssh.source is '${ssh.source}'; remove ssh.rotation and ${ssh.source === "config" ? "set new sshPrivateKey/sshPublicKey with pulumi config set --secret" : "replace the existing Secret yourself"}`,
+                });
+            }
+        })
+        .prefault({}),
     images: strictObject({
         server: checked(rules.imageRepository).default("bearsrus/arkouda-udp-server"),
         exporter: checked(rules.imageRepository).default("bearsrus/prometheus-arkouda-exporter"),
@@ -189,14 +202,23 @@ export const topLevelShape = {
     }).prefault({}),
     instances: z.array(instanceSchema).default([]),
     exporters: z.array(exporterSchema).default([]),
-    clusters: z.array(clusterSchema).min(1).prefault([{ name: "default" }]),
+    clusters: z
+        .array(clusterSchema)
+        .min(1)
+        .prefault([{ name: "default" }]),
     rollout: strictObject({
         strategy: z.enum(["parallel", "waves"]).default("parallel"),
     }).prefault({}),
 };
 
 /** Keys whose values are read as plain strings (all others are parsed as YAML/JSON values). */
-export const STRING_KEYS = new Set(["namespace", "kubernetesApiUrl", "workflowServiceAccount", "arkoudaServiceAccount", "arkoudaTokenSecret"]);
+export const STRING_KEYS = new Set([
+    "namespace",
+    "kubernetesApiUrl",
+    "workflowServiceAccount",
+    "arkoudaServiceAccount",
+    "arkoudaTokenSecret",
+]);
 
 /** Keys that hold key material: accepted only as secrets, never part of the schema above. */
 export const SECRET_KEYS = new Set(["sshPrivateKey", "sshPublicKey"]);

@@ -79,17 +79,29 @@ describe("Argo workflow-controller against the local control plane", function ()
         kubeconfig();
         dir = tempDir("argo-controller-");
         log(`namespace ${NS}, files in ${dir}`);
-        const [file] = await renderConfigs({ out: path.join(dir, "rendered"), configs: [{ name: "local", stack: "local", namespace: NS }] });
+        const [file] = await renderConfigs({
+            out: path.join(dir, "rendered"),
+            configs: [{ name: "local", stack: "local", namespace: NS }],
+        });
         objects = readYamlDocuments(file.file);
         const workflowTemplates = objects.filter((o) => o.kind === "WorkflowTemplate");
-        assert.deepStrictEqual(workflowTemplates.map((t) => t.metadata.name).sort(), [DELETE, DELETE_EXPORTER, DEPLOY, DEPLOY_EXPORTER].sort());
+        assert.deepStrictEqual(
+            workflowTemplates.map((t) => t.metadata.name).sort(),
+            [DELETE, DELETE_EXPORTER, DEPLOY, DEPLOY_EXPORTER].sort(),
+        );
         workflowServiceAccount = workflowTemplates[0].spec.serviceAccountName;
 
         await createNamespace(NS);
         // The program's own identities and templates (Secrets are left out: under mocks the SSH
         // key has no data, and no Argo pod mounts them; the Namespace is created above).
         const applied = path.join(dir, "applied.yaml");
-        fs.writeFileSync(applied, objects.filter((o) => [...IDENTITY_KINDS, "WorkflowTemplate"].includes(o.kind)).map((o) => stringify(o)).join("---\n"));
+        fs.writeFileSync(
+            applied,
+            objects
+                .filter((o) => [...IDENTITY_KINDS, "WorkflowTemplate"].includes(o.kind))
+                .map((o) => stringify(o))
+                .join("---\n"),
+        );
         await kubectl(["apply", "-n", NS, "-f", applied]);
 
         controller = new WorkflowController(NS, path.join(dir, "workflow-controller.log"), { workflowDefaults: NO_NODE_DEFAULTS });
@@ -97,7 +109,9 @@ describe("Argo workflow-controller against the local control plane", function ()
         log(`workflow-controller started, log: ${controller.logFile}`);
 
         // Due at the next full minute: created first so that the wait overlaps the other tests.
-        const cron = structuredClone(objects.find((o) => o.kind === "CronWorkflow" && o.metadata.labels["arkouda-workflows/schedule"] === "deploy"));
+        const cron = structuredClone(
+            objects.find((o) => o.kind === "CronWorkflow" && o.metadata.labels["arkouda-workflows/schedule"] === "deploy"),
+        );
         cron.metadata.name = CRON_PROBE;
         cron.spec.schedules = ["* * * * *"];
         setParameter(cron.spec.workflowSpec.arguments.parameters, "instance-name", "cron-probe");
@@ -131,14 +145,21 @@ describe("Argo workflow-controller against the local control plane", function ()
     }
 
     /** A Workflow from a template, as `argo submit --from` makes it, with optional overrides. */
-    async function submit(template: string, parameters: Record<string, string> = {}, spec: Record<string, unknown> = {}, prefix = template): Promise<string> {
+    async function submit(
+        template: string,
+        parameters: Record<string, string> = {},
+        spec: Record<string, unknown> = {},
+        prefix = template,
+    ): Promise<string> {
         const wf = {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Workflow",
             metadata: { generateName: `${prefix}-`, namespace: NS },
             spec: {
                 workflowTemplateRef: { name: template },
-                ...(Object.keys(parameters).length > 0 ? { arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) } } : {}),
+                ...(Object.keys(parameters).length > 0
+                    ? { arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) } }
+                    : {}),
                 ...spec,
             },
         };
@@ -154,7 +175,8 @@ describe("Argo workflow-controller against the local control plane", function ()
             async () => {
                 const wf = await workflow(name);
                 const phase = wf?.status?.phase ?? "";
-                if (["Error", "Failed"].includes(phase) && !phases.includes(phase)) throw new Error(`workflow ${name} ended: ${summarizeWorkflow(wf)}`);
+                if (["Error", "Failed"].includes(phase) && !phases.includes(phase))
+                    throw new Error(`workflow ${name} ended: ${summarizeWorkflow(wf)}`);
                 return phases.includes(phase) && (!extra || extra(wf)) ? wf : undefined;
             },
             async () => summarizeWorkflow(await workflow(name)),
@@ -171,7 +193,8 @@ describe("Argo workflow-controller against the local control plane", function ()
                 const pods = await workflowPods(NS, name);
                 return JSON.stringify(pods.map(podStep).sort()) === JSON.stringify(want) ? pods : undefined;
             },
-            async () => `pods: ${(await workflowPods(NS, name)).map(podStep).join(", ") || "none"}; ${summarizeWorkflow(await workflow(name))}`,
+            async () =>
+                `pods: ${(await workflowPods(NS, name)).map(podStep).join(", ") || "none"}; ${summarizeWorkflow(await workflow(name))}`,
         );
     }
 
@@ -191,20 +214,43 @@ describe("Argo workflow-controller against the local control plane", function ()
 
     describe("a Workflow submitted from each WorkflowTemplate with its defaults", function () {
         const cases: { template: string; firstSteps: () => string[]; lock: () => string }[] = [
-            { template: DEPLOY, firstSteps: () => ["apply-launch-scripts-and-services"], lock: () => mutex("instance", defaultOf(DEPLOY, "instance-name")) },
+            {
+                template: DEPLOY,
+                firstSteps: () => ["apply-launch-scripts-and-services"],
+                lock: () => mutex("instance", defaultOf(DEPLOY, "instance-name")),
+            },
             {
                 template: DELETE,
-                firstSteps: () => (defaultOf(DELETE, "metrics-enabled") === "true" ? ["delete-objects", "delete-servicemonitor"] : ["delete-objects"]),
+                firstSteps: () =>
+                    defaultOf(DELETE, "metrics-enabled") === "true" ? ["delete-objects", "delete-servicemonitor"] : ["delete-objects"],
                 lock: () => mutex("instance", defaultOf(DELETE, "instance-name")),
             },
-            { template: DEPLOY_EXPORTER, firstSteps: () => ["apply-service-and-servicemonitor", "deploy-exporter"], lock: () => mutex("exporter", defaultOf(DEPLOY_EXPORTER, "exporter-name")) },
-            { template: DELETE_EXPORTER, firstSteps: () => ["delete-objects", "delete-servicemonitor"], lock: () => mutex("exporter", defaultOf(DELETE_EXPORTER, "exporter-name")) },
+            {
+                template: DEPLOY_EXPORTER,
+                firstSteps: () => ["apply-service-and-servicemonitor", "deploy-exporter"],
+                lock: () => mutex("exporter", defaultOf(DEPLOY_EXPORTER, "exporter-name")),
+            },
+            {
+                template: DELETE_EXPORTER,
+                firstSteps: () => ["delete-objects", "delete-servicemonitor"],
+                lock: () => mutex("exporter", defaultOf(DELETE_EXPORTER, "exporter-name")),
+            },
         ];
 
         for (const c of cases) {
             it(`${c.template}: accepted, holds its mutex, creates only its first step's pods (Pending)`, async () => {
                 // Exactly what an operator runs: argo submit --from, no -p.
-                const submitted = await run("argo", ["submit", "--kubeconfig", kubeconfig(), "-n", NS, "--from", `workflowtemplate/${c.template}`, "-o", "name"]);
+                const submitted = await run("argo", [
+                    "submit",
+                    "--kubeconfig",
+                    kubeconfig(),
+                    "-n",
+                    NS,
+                    "--from",
+                    `workflowtemplate/${c.template}`,
+                    "-o",
+                    "name",
+                ]);
                 const name = submitted.stdout.trim();
                 try {
                     const wf = await waitPhase(name, ["Running"]);
@@ -238,7 +284,8 @@ describe("Argo workflow-controller against the local control plane", function ()
         it("negative control: a template with a malformed expression is rejected at run time", async () => {
             const broken = structuredClone(templateObject(DEPLOY));
             broken.metadata.name = "broken-expression";
-            broken.spec.templates.find((t: any) => t.name === "deploy").dag.tasks.find((t: any) => t.name === "deploy-locales").when = "{{=workflow.parameters['metrics-enabled'] == }}";
+            broken.spec.templates.find((t: any) => t.name === "deploy").dag.tasks.find((t: any) => t.name === "deploy-locales").when =
+                "{{=workflow.parameters['metrics-enabled'] == }}";
             await createObject(broken, NS);
             const name = await submit("broken-expression", { "instance-name": "broken-expression" });
             const wf = await waitPhase(name, ["Error", "Failed"]);
@@ -261,7 +308,14 @@ describe("Argo workflow-controller against the local control plane", function ()
         }
         const runAs = { "run-as-user": "bearsrus", "run-as-uid": "1009", "run-as-group": "bearsrus-arkouda-users", "run-as-gid": "1019" };
         const steps: Record<string, string[]> = {
-            [DEPLOY]: ["apply-launch-scripts-and-services", "deploy-locales", "deploy-server", "register-servicemonitor", "delete-objects", "delete-servicemonitor"],
+            [DEPLOY]: [
+                "apply-launch-scripts-and-services",
+                "deploy-locales",
+                "deploy-server",
+                "register-servicemonitor",
+                "delete-objects",
+                "delete-servicemonitor",
+            ],
             [DELETE]: ["delete-objects", "delete-servicemonitor"],
             [DEPLOY_EXPORTER]: ["apply-service-and-servicemonitor", "deploy-exporter", "delete-objects", "delete-servicemonitor"],
             [DELETE_EXPORTER]: ["delete-objects", "delete-servicemonitor"],
@@ -284,16 +338,22 @@ describe("Argo workflow-controller against the local control plane", function ()
         });
 
         after(async function () {
-            for (const c of cases) if (c.name) await kubectl(["delete", "workflow", c.name, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
+            for (const c of cases)
+                if (c.name) await kubectl(["delete", "workflow", c.name, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
         });
 
         for (const c of cases) {
             it(`${c.template} / ${c.step}${c.label}: no placeholder left; its manifests pass a server-side dry run`, async () => {
                 // The step is the workflow's root node: one pod, whose resolved template is the step.
-                const pod = await waitFor(`the pod of ${c.name}`, 60_000, async () => {
-                    const pods = await workflowPods(NS, c.name!);
-                    return pods.length === 1 ? pods[0] : undefined;
-                }, async () => summarizeWorkflow(await workflow(c.name!)));
+                const pod = await waitFor(
+                    `the pod of ${c.name}`,
+                    60_000,
+                    async () => {
+                        const pods = await workflowPods(NS, c.name!);
+                        return pods.length === 1 ? pods[0] : undefined;
+                    },
+                    async () => summarizeWorkflow(await workflow(c.name!)),
+                );
                 const resolved = podTemplate(pod);
                 assert.strictEqual(resolved.name, c.step);
                 assert.strictEqual(pod.status.phase, "Pending");
@@ -305,7 +365,8 @@ describe("Argo workflow-controller against the local control plane", function ()
                 for (const a of resolved.inputs?.artifacts ?? []) if (a.raw?.data) manifests.push(a.raw.data);
                 assert.ok(manifests.length > 0, `no manifest in ${text.slice(0, 500)}`);
                 const docs = manifests.flatMap((m) => parseAllDocuments(m).map((d) => d.toJSON())).filter(Boolean);
-                for (const d of docs) assert.ok(String(d.metadata?.name).startsWith(target), `${d.kind} ${d.metadata?.name} is not named after ${target}`);
+                for (const d of docs)
+                    assert.ok(String(d.metadata?.name).startsWith(target), `${d.kind} ${d.metadata?.name} is not named after ${target}`);
                 const deleting = resolved.resource?.action === "delete" || (resolved.container?.args ?? []).includes("delete");
                 if (deleting) return; // stubs (kind + name) only
                 if (c.label.includes("runAs")) {
@@ -315,15 +376,22 @@ describe("Argo workflow-controller against the local control plane", function ()
                     const expected = Object.entries(runAs).map(([parameter, value]) => [parameter.toUpperCase().replace(/-/g, "_"), value]);
                     assert.ok(containers.length > 0, `no container in ${c.step}'s manifests`);
                     for (const [name, value] of expected) {
-                        assert.ok(runAsEnv.some((e: any) => e.name === name && e.value === value), `${name}=${value} did not reach ${c.step}'s containers: ${JSON.stringify(runAsEnv)}`);
+                        assert.ok(
+                            runAsEnv.some((e: any) => e.name === name && e.value === value),
+                            `${name}=${value} did not reach ${c.step}'s containers: ${JSON.stringify(runAsEnv)}`,
+                        );
                     }
                 }
-                const dry = await kubectl(["apply", "--dry-run=server", "--server-side", "--field-manager=arkouda-workflows", "-n", NS, "-f", "-"], {
-                    input: docs.map((d) => JSON.stringify(d)).join("\n"),
-                    check: false,
-                });
+                const dry = await kubectl(
+                    ["apply", "--dry-run=server", "--server-side", "--field-manager=arkouda-workflows", "-n", NS, "-f", "-"],
+                    {
+                        input: docs.map((d) => JSON.stringify(d)).join("\n"),
+                        check: false,
+                    },
+                );
                 assert.strictEqual(dry.code, 0, `server-side dry run of ${c.step}'s manifests failed:\n${dry.stderr}\n${dry.stdout}`);
-                if (resolved.resource?.successCondition) assert.doesNotMatch(resolved.resource.successCondition, /\{\{|asInt/, resolved.resource.successCondition);
+                if (resolved.resource?.successCondition)
+                    assert.doesNotMatch(resolved.resource.successCondition, /\{\{|asInt/, resolved.resource.successCondition);
             });
         }
     });
@@ -344,18 +412,32 @@ describe("Argo workflow-controller against the local control plane", function ()
             await waitFor(
                 "the cron controller to process every CronWorkflow",
                 60_000,
-                async () => ([...crons, broken].every((c) => controller.linesAbout(key(c.metadata.name)).some((l) => /CronWorkflow added|invalid cron workflow/.test(l))) ? true : undefined),
+                async () =>
+                    [...crons, broken].every((c) =>
+                        controller.linesAbout(key(c.metadata.name)).some((l) => /CronWorkflow added|invalid cron workflow/.test(l)),
+                    )
+                        ? true
+                        : undefined,
                 async () => controller.tail(20),
             );
             for (const c of crons) {
                 const lines = controller.linesAbout(key(c.metadata.name));
-                assert.ok(lines.some((l) => l.includes("CronWorkflow added")), `${c.metadata.name} was not scheduled:\n${lines.join("\n")}`);
-                assert.ok(!lines.some((l) => /level=ERROR/.test(l)), `${c.metadata.name}:\n${lines.filter((l) => /level=ERROR/.test(l)).join("\n")}`);
+                assert.ok(
+                    lines.some((l) => l.includes("CronWorkflow added")),
+                    `${c.metadata.name} was not scheduled:\n${lines.join("\n")}`,
+                );
+                assert.ok(
+                    !lines.some((l) => /level=ERROR/.test(l)),
+                    `${c.metadata.name}:\n${lines.filter((l) => /level=ERROR/.test(l)).join("\n")}`,
+                );
                 const stored = await getObject("cronworkflow", c.metadata.name, NS);
                 assert.ok(!(stored.status?.conditions ?? []).some((x: any) => /Error/.test(x.type)), JSON.stringify(stored.status));
             }
             const brokenLines = controller.linesAbout(key(broken.metadata.name));
-            assert.ok(brokenLines.some((l) => /invalid cron workflow.*malformed/.test(l)), `negative control not rejected:\n${brokenLines.join("\n")}`);
+            assert.ok(
+                brokenLines.some((l) => /invalid cron workflow.*malformed/.test(l)),
+                `negative control not rejected:\n${brokenLines.join("\n")}`,
+            );
             assert.ok(!brokenLines.some((l) => l.includes("CronWorkflow added")));
         });
 
@@ -375,7 +457,10 @@ describe("Argo workflow-controller against the local control plane", function ()
             assert.deepStrictEqual(holding(running), [mutex("instance", "cron-probe")]);
             await waitPods(wf.metadata.name, ["apply-launch-scripts-and-services"]);
             const cron = await getObject("cronworkflow", CRON_PROBE, NS);
-            assert.ok((cron.status?.active ?? []).some((a: any) => a.name === wf.metadata.name), JSON.stringify(cron.status));
+            assert.ok(
+                (cron.status?.active ?? []).some((a: any) => a.name === wf.metadata.name),
+                JSON.stringify(cron.status),
+            );
             await deleteWorkflow(wf.metadata.name);
         });
     });
@@ -397,7 +482,8 @@ describe("Argo workflow-controller against the local control plane", function ()
         });
 
         after(async function () {
-            for (const n of [first, second, deletion]) if (n) await kubectl(["delete", "workflow", n, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
+            for (const n of [first, second, deletion])
+                if (n) await kubectl(["delete", "workflow", n, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
         });
 
         it("a second deploy of the same instance waits (Pending, no pods) while the first holds it", async () => {
@@ -441,7 +527,9 @@ describe("Argo workflow-controller against the local control plane", function ()
             const del = await submit(DELETE_EXPORTER, { "exporter-name": "mutex-exporter" });
             try {
                 await waitPhase(deploy, ["Running"]);
-                await waitPhase(del, ["Pending"], 30_000, (w) => new RegExp(`Waiting for ${NS}/Mutex/arkouda-exporter-mutex-exporter lock`).test(w.status?.message ?? ""));
+                await waitPhase(del, ["Pending"], 30_000, (w) =>
+                    new RegExp(`Waiting for ${NS}/Mutex/arkouda-exporter-mutex-exporter lock`).test(w.status?.message ?? ""),
+                );
             } finally {
                 await deleteWorkflow(deploy);
                 await deleteWorkflow(del);
@@ -475,7 +563,9 @@ describe("Argo workflow-controller against the local control plane", function ()
                     }
                     await sleep(1000);
                 }
-                log(`deadline: controller enforced it ${unaided ? "on its own" : "NOT on its own within 15 s (Argo v4.0.5: no requeue at the deadline while pods are Pending)"}`);
+                log(
+                    `deadline: controller enforced it ${unaided ? "on its own" : "NOT on its own within 15 s (Argo v4.0.5: no requeue at the deadline while pods are Pending)"}`,
+                );
                 if (!unaided) {
                     // Any update wakes the controller (on a real cluster the kubelet's pod updates
                     // do, and it also enforces the pod's activeDeadlineSeconds).
@@ -491,9 +581,13 @@ describe("Argo workflow-controller against the local control plane", function ()
                 // The exit handler: clean-up-failed-deploy runs the delete steps (not subject to
                 // the deadline); their pods stay Pending here, so the workflow stays Running.
                 const cleanUp = await waitPods(name, ["delete-objects", "delete-servicemonitor"]);
-                for (const pod of cleanUp) assert.strictEqual(pod.metadata.labels["workflows.argoproj.io/on-exit"], "true", pod.metadata.name);
+                for (const pod of cleanUp)
+                    assert.strictEqual(pod.metadata.labels["workflows.argoproj.io/on-exit"], "true", pod.metadata.name);
                 const after = await workflow(name);
-                assert.ok(nodes(after).some((n) => n.displayName === "clean-up-failed-deploy" && n.phase === "Running"), summarizeWorkflow(after));
+                assert.ok(
+                    nodes(after).some((n) => n.displayName === "clean-up-failed-deploy" && n.phase === "Running"),
+                    summarizeWorkflow(after),
+                );
                 assert.strictEqual(after.status.phase, "Running", summarizeWorkflow(after));
                 log(`deadline: ${summarizeWorkflow(after)}`);
             } finally {

@@ -13,6 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { stripVTControlCharacters } from "util";
 import { stringify } from "yaml";
 import { log, readYamlDocuments, renderConfigs, requireTools, run, tempDir } from "./argo/kube";
 import { EXPECTED_RENDERED, fixtureStreams, probeWorkflows, RENDERED_CONFIGS } from "./argo/lint-inputs";
@@ -28,7 +29,7 @@ interface LintResult {
 async function lint(file: string): Promise<LintResult> {
     const r = await run("argo", ["lint", "--offline", "--output", "simple", file], { check: false, timeoutMs: 120_000 });
     // Strip colour codes; the messages are asserted on.
-    return { code: r.code, output: (r.stdout + r.stderr).replace(/\u001b\[[0-9;]*m/g, "") };
+    return { code: r.code, output: stripVTControlCharacters(r.stdout + r.stderr) };
 }
 
 function writeStream(file: string, objects: readonly object[]): string {
@@ -52,7 +53,11 @@ describe("argo lint --offline: every object the program renders", function () {
         requireTools("argo");
         dir = tempDir("argo-lint-");
         const start = Date.now();
-        rendered = await renderConfigs({ out: path.join(dir, "rendered"), configs: RENDERED_CONFIGS, kinds: ["WorkflowTemplate", "CronWorkflow", "Workflow"] });
+        rendered = await renderConfigs({
+            out: path.join(dir, "rendered"),
+            configs: RENDERED_CONFIGS,
+            kinds: ["WorkflowTemplate", "CronWorkflow", "Workflow"],
+        });
         log(`rendered ${rendered.length} files in ${((Date.now() - start) / 1000).toFixed(1)}s -> ${dir}`);
     });
 
@@ -77,7 +82,10 @@ describe("argo lint --offline: every object the program renders", function () {
     }
 
     for (const [name, expected] of Object.entries(EXPECTED_RENDERED)) {
-        it(`passes for ${name} (${Object.entries(expected).filter(([, n]) => n > 0).map(([k, n]) => `≥${n} ${k}`).join(", ")})`, async () => {
+        it(`passes for ${name} (${Object.entries(expected)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `≥${n} ${k}`)
+            .join(", ")})`, async () => {
             const file = rendered.find((f) => `${f.config}-${f.cluster}` === name);
             assert.ok(file, `render produced no ${name}.yaml (got ${rendered.map((f) => `${f.config}-${f.cluster}`).join(", ")})`);
             const objects = readYamlDocuments(file.file);
@@ -107,7 +115,10 @@ describe("argo lint --offline: every object the program renders", function () {
     }
 
     it("passes for the golden files (tests/golden/*.yaml, linted together)", async () => {
-        const goldens = fs.readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".yaml")).sort();
+        const goldens = fs
+            .readdirSync(GOLDEN_DIR)
+            .filter((f) => f.endsWith(".yaml"))
+            .sort();
         assert.strictEqual(goldens.length, 4, goldens.join(", "));
         const objects = goldens.flatMap((f) => readYamlDocuments(path.join(GOLDEN_DIR, f)));
         assert.deepStrictEqual(countKinds(objects), { WorkflowTemplate: 4 });
@@ -141,7 +152,11 @@ describe("argo lint --offline: every object the program renders", function () {
         it("an undeclared parameter (caught through the probe Workflow)", async () => {
             const t = template("deploy-arkouda-on-kubernetes");
             step(t, "apply-launch-scripts-and-services").container.args.push("--selector={{workflow.parameters.no-such-parameter}}");
-            await lintBroken("undeclared-parameter", [t, ...probeWorkflows([t])], /failed to resolve \{\{workflow\.parameters\.no-such-parameter\}\}/);
+            await lintBroken(
+                "undeclared-parameter",
+                [t, ...probeWorkflows([t])],
+                /failed to resolve \{\{workflow\.parameters\.no-such-parameter\}\}/,
+            );
         });
 
         it("a DAG task naming a template that does not exist", async () => {
@@ -179,7 +194,8 @@ describe("argo lint --offline: every object the program renders", function () {
             // (tests/integration/argo-controller.test.ts checks the mutex name and evaluates
             // every template's expressions through the controller).
             const t = template("deploy-arkouda-on-kubernetes");
-            step(t, "deploy").dag.tasks.find((x: any) => x.name === "register-servicemonitor").when = "{{=workflow.parameters['metrics-enabled'] == }}";
+            step(t, "deploy").dag.tasks.find((x: any) => x.name === "register-servicemonitor").when =
+                "{{=workflow.parameters['metrics-enabled'] == }}";
             t.spec.synchronization.mutexes[0].name = "arkouda-instance-{{workflow.parameters.no-such-parameter}}";
             const file = writeStream(path.join(dir, "negative-blind.yaml"), [t, ...probeWorkflows([t])]);
             const result = await lint(file);

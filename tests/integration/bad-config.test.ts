@@ -40,16 +40,26 @@ describe("integration: invalid stack config", function () {
         const text = errorText(preview);
         const mentions = text.split(KEY).length - 1;
         const frames = text.split("\n").filter((line) => /^\s+at .+(\(|:\d+:\d+)/.test(line));
-        assert.deepStrictEqual({ mentions, frames: frames.length }, { mentions: 1, frames: 0 }, `the message names the key ${mentions} time(s) and carries ${frames.length} stack frame(s); first lines:\n${text.split("\n").slice(0, 6).join("\n")}`);
+        assert.deepStrictEqual(
+            { mentions, frames: frames.length },
+            { mentions: 1, frames: 0 },
+            `the message names the key ${mentions} time(s) and carries ${frames.length} stack frame(s); first lines:\n${text.split("\n").slice(0, 6).join("\n")}`,
+        );
     });
 
     it("declares no resource: the preview plans nothing but the stack root", function () {
         const planned = (preview.json?.steps ?? []).filter((s) => (s.newState ?? s.oldState)?.type !== "pulumi:pulumi:Stack");
-        assert.deepStrictEqual(planned.map((s) => `${s.op} ${s.urn}`), []);
+        assert.deepStrictEqual(
+            planned.map((s) => `${s.op} ${s.urn}`),
+            [],
+        );
     });
 
     it("leaves the state without resources", async function () {
-        assert.deepStrictEqual((await project.resources()).map((r) => r.urn), []);
+        assert.deepStrictEqual(
+            (await project.resources()).map((r) => r.urn),
+            [],
+        );
     });
 
     describe("pulumi up", function () {
@@ -65,7 +75,10 @@ describe("integration: invalid stack config", function () {
 
         it("records no resource of the program in the state", async function () {
             const resources = (await project.resources()).filter((r) => r.type !== "pulumi:pulumi:Stack");
-            assert.deepStrictEqual(resources.map((r) => r.urn), []);
+            assert.deepStrictEqual(
+                resources.map((r) => r.urn),
+                [],
+            );
         });
 
         it("creates nothing in the cluster (the namespace does not exist)", async function () {

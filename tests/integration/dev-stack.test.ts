@@ -16,15 +16,33 @@ import * as fs from "fs";
 import { parse as parseYaml } from "yaml";
 import { ARKOUDA_ROLES } from "../../components/identity";
 import { ARKOUDA_GRANTS, Grant, policyRules } from "../../components/rbac";
-import { openSshPublicKey } from "../../components/ssh-key-pair";
+import { openSshPublicKey } from "../../components/dynamic/ssh-key-pair";
 import { TEMPLATE_NAMES, workflowGrants } from "../../components/workflow-templates";
 import { mapLimit, RUN_ID, testEnv, waitFor } from "./harness";
 import {
-    changedObjects, clusterOf, declaredObjects, MANAGED_BY, NAMESPACED_KINDS, objectKey, PART_OF, resolvedConfig, resourceOfKind,
-    simulatedRunObjects, stepKey,
+    changedObjects,
+    clusterOf,
+    declaredObjects,
+    MANAGED_BY,
+    NAMESPACED_KINDS,
+    objectKey,
+    PART_OF,
+    resolvedConfig,
+    resourceOfKind,
+    simulatedRunObjects,
+    stepKey,
 } from "./fixtures";
 import {
-    applyManifests, canI, changedSteps, decodeBase64, getObject, KubeObject, kubectl, listObjects, PulumiProject, RunOutcome,
+    applyManifests,
+    canI,
+    changedSteps,
+    decodeBase64,
+    getObject,
+    KubeObject,
+    kubectl,
+    listObjects,
+    PulumiProject,
+    RunOutcome,
 } from "./pulumi";
 
 const NAMESPACE = `it-dev-${RUN_ID}`;
@@ -34,17 +52,19 @@ const EXPORTER = "it-exporter";
 function devConfig(kubeconfig: string): Record<string, unknown> {
     return {
         namespace: NAMESPACE,
-        instances: [{
-            name: INSTANCE,
-            version: "v2024.04.19",
-            locales: 2,
-            cpu: "500m",
-            memory: "1Gi",
-            chapel: { numThreadsPerLocale: 1, memMax: 500000000 },
-            logLevel: "LogLevel.DEBUG",
-            metrics: { enabled: true, prometheusMatchLabels: { release: "kube-stack" } },
-            schedules: { deploy: { suspend: true }, delete: { schedule: "0 19 * * 1-5" } },
-        }],
+        instances: [
+            {
+                name: INSTANCE,
+                version: "v2024.04.19",
+                locales: 2,
+                cpu: "500m",
+                memory: "1Gi",
+                chapel: { numThreadsPerLocale: 1, memMax: 500000000 },
+                logLevel: "LogLevel.DEBUG",
+                metrics: { enabled: true, prometheusMatchLabels: { release: "kube-stack" } },
+                schedules: { deploy: { suspend: true }, delete: { schedule: "0 19 * * 1-5" } },
+            },
+        ],
         exporters: [{ name: EXPORTER, metricsServiceHost: "arkouda-metrics.hpc.example", launcher: "slurm" }],
         clusters: [{ name: "dev", kubeconfig }],
     };
@@ -94,7 +114,10 @@ describe("integration: dev stack", function () {
         it("creates the workflow and Arkouda ServiceAccounts, the Arkouda one without token automount", async function () {
             const workflow = await mustGet("serviceaccount", settings.workflowServiceAccountName);
             const arkouda = await mustGet("serviceaccount", settings.arkoudaServiceAccountName);
-            assert.deepStrictEqual([workflow.metadata.name, arkouda.metadata.name, arkouda.automountServiceAccountToken], [settings.workflowServiceAccountName, settings.arkoudaServiceAccountName, false]);
+            assert.deepStrictEqual(
+                [workflow.metadata.name, arkouda.metadata.name, arkouda.automountServiceAccountToken],
+                [settings.workflowServiceAccountName, settings.arkoudaServiceAccountName, false],
+            );
         });
 
         it("creates the Roles with exactly the rules derived from the grants", async function () {
@@ -103,33 +126,50 @@ describe("integration: dev stack", function () {
             const actual: Record<string, unknown> = {};
             for (const name of Object.keys(expected)) {
                 const role = await mustGet("role.rbac.authorization.k8s.io", name);
-                actual[name] = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+                actual[name] = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).map((r) => ({
+                    apiGroups: r.apiGroups,
+                    resources: r.resources,
+                    verbs: r.verbs,
+                }));
             }
             assert.deepStrictEqual(actual, expected);
         });
 
         it("binds each Role to its ServiceAccount only", async function () {
             const expected: Record<string, string> = { [settings.workflowServiceAccountName]: settings.workflowServiceAccountName };
-            for (const role of ARKOUDA_ROLES) expected[`${settings.arkoudaServiceAccountName}-${role.suffix}`] = settings.arkoudaServiceAccountName;
+            for (const role of ARKOUDA_ROLES)
+                expected[`${settings.arkoudaServiceAccountName}-${role.suffix}`] = settings.arkoudaServiceAccountName;
             const actual: Record<string, string> = {};
             for (const name of Object.keys(expected)) {
                 const binding = await mustGet("rolebinding.rbac.authorization.k8s.io", name);
                 assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name });
-                actual[name] = (binding.subjects as { kind: string; name: string; namespace: string }[]).map((s) => `${s.kind}:${s.namespace}:${s.name}`).join(",");
+                actual[name] = (binding.subjects as { kind: string; name: string; namespace: string }[])
+                    .map((s) => `${s.kind}:${s.namespace}:${s.name}`)
+                    .join(",");
             }
-            assert.deepStrictEqual(actual, Object.fromEntries(Object.entries(expected).map(([k, sa]) => [k, `ServiceAccount:${NAMESPACE}:${sa}`])));
+            assert.deepStrictEqual(
+                actual,
+                Object.fromEntries(Object.entries(expected).map(([k, sa]) => [k, `ServiceAccount:${NAMESPACE}:${sa}`])),
+            );
         });
 
         it("creates the token Secret for the Arkouda ServiceAccount", async function () {
             const secret = await mustGet("secret", settings.arkoudaTokenSecretName);
-            assert.deepStrictEqual([secret.type, secret.metadata.annotations?.["kubernetes.io/service-account.name"]], ["kubernetes.io/service-account-token", settings.arkoudaServiceAccountName]);
+            assert.deepStrictEqual(
+                [secret.type, secret.metadata.annotations?.["kubernetes.io/service-account.name"]],
+                ["kubernetes.io/service-account-token", settings.arkoudaServiceAccountName],
+            );
         });
 
         it("[KCM] gets the token Secret populated by the token controller", async function () {
-            const token = await waitFor("the token controller to fill in the token (is kube-controller-manager running?)", 30_000, async () => {
-                const secret = await get("secret", settings.arkoudaTokenSecretName);
-                return secret?.data?.token ? decodeBase64(secret.data.token) : undefined;
-            });
+            const token = await waitFor(
+                "the token controller to fill in the token (is kube-controller-manager running?)",
+                30_000,
+                async () => {
+                    const secret = await get("secret", settings.arkoudaTokenSecretName);
+                    return secret?.data?.token ? decodeBase64(secret.data.token) : undefined;
+                },
+            );
             assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
         });
 
@@ -154,7 +194,12 @@ describe("integration: dev stack", function () {
 
         it("creates the instance's deploy and delete CronWorkflows with their schedules", async function () {
             const crons = await listObjects(["cronworkflows.argoproj.io"], { namespace: NAMESPACE });
-            const summary = Object.fromEntries(crons.map((c) => [c.metadata.name, { schedules: c.spec.schedules, suspend: c.spec.suspend, template: c.spec.workflowSpec.workflowTemplateRef.name }]));
+            const summary = Object.fromEntries(
+                crons.map((c) => [
+                    c.metadata.name,
+                    { schedules: c.spec.schedules, suspend: c.spec.suspend, template: c.spec.workflowSpec.workflowTemplateRef.name },
+                ]),
+            );
             assert.deepStrictEqual(summary, {
                 [`${INSTANCE}-delete`]: { schedules: ["0 19 * * 1-5"], suspend: false, template: "delete-arkouda-on-kubernetes" },
                 [`${INSTANCE}-deploy`]: { schedules: ["0 7 * * *"], suspend: true, template: "deploy-arkouda-on-kubernetes" },
@@ -167,7 +212,11 @@ describe("integration: dev stack", function () {
             for (const manifest of declared) {
                 const live = await getObject(resourceOfKind(manifest.kind), manifest.metadata.name, manifest.metadata.namespace);
                 const labels = live?.metadata.labels ?? {};
-                if (labels["app.kubernetes.io/part-of"] !== "arkouda-workflows" && labels["app.kubernetes.io/managed-by"] !== "arkouda-workflows") unlabelled.push(objectKey(manifest));
+                if (
+                    labels["app.kubernetes.io/part-of"] !== "arkouda-workflows" &&
+                    labels["app.kubernetes.io/managed-by"] !== "arkouda-workflows"
+                )
+                    unlabelled.push(objectKey(manifest));
             }
             assert.deepStrictEqual(unlabelled, []);
         });
@@ -177,7 +226,10 @@ describe("integration: dev stack", function () {
         it("pulumi preview --expect-no-changes passes and plans only `same` steps", async function () {
             const preview = await project.preview({ json: true, expectNoChanges: true, check: false });
             assert.strictEqual(preview.exec.code, 0, preview.exec.stderr + preview.exec.stdout.slice(-3000));
-            assert.deepStrictEqual(changedSteps(preview).map((s) => `${s.op} ${stepKey(s)}`), []);
+            assert.deepStrictEqual(
+                changedSteps(preview).map((s) => `${s.op} ${stepKey(s)}`),
+                [],
+            );
         });
 
         it("pulumi up changes nothing (the summary counts only `same`)", async function () {
@@ -191,14 +243,33 @@ describe("integration: dev stack", function () {
     describe("RBAC: kubectl auth can-i", function () {
         const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
         const resourceArg = (g: { apiGroup: string; resource: string }) => (g.apiGroup ? `${g.resource}.${g.apiGroup}` : g.resource);
-        const allowedPairs = (grants: readonly Grant[]) => [...new Set(grants.flatMap((g) => g.verbs.map((v) => `${v} ${resourceArg(g)}`)))].sort();
+        const allowedPairs = (grants: readonly Grant[]) =>
+            [...new Set(grants.flatMap((g) => g.verbs.map((v) => `${v} ${resourceArg(g)}`)))].sort();
         const arkoudaGrants = Object.values(ARKOUDA_GRANTS).flat();
         const universe = () => {
             const resources = new Set([...workflowGrants(), ...arkoudaGrants].map(resourceArg));
-            for (const r of ["secrets", "configmaps", "serviceaccounts", "pods", "services", "endpoints", "events", "persistentvolumeclaims", "deployments.apps",
-                "statefulsets.apps", "daemonsets.apps", "jobs.batch", "roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io",
-                "workflows.argoproj.io", "workflowtemplates.argoproj.io", "cronworkflows.argoproj.io", "workflowtaskresults.argoproj.io",
-                "servicemonitors.monitoring.coreos.com"]) resources.add(r);
+            for (const r of [
+                "secrets",
+                "configmaps",
+                "serviceaccounts",
+                "pods",
+                "services",
+                "endpoints",
+                "events",
+                "persistentvolumeclaims",
+                "deployments.apps",
+                "statefulsets.apps",
+                "daemonsets.apps",
+                "jobs.batch",
+                "roles.rbac.authorization.k8s.io",
+                "rolebindings.rbac.authorization.k8s.io",
+                "workflows.argoproj.io",
+                "workflowtemplates.argoproj.io",
+                "cronworkflows.argoproj.io",
+                "workflowtaskresults.argoproj.io",
+                "servicemonitors.monitoring.coreos.com",
+            ])
+                resources.add(r);
             return [...resources].flatMap((r) => VERBS.map((v) => `${v} ${r}`)).sort();
         };
         type Scope = { namespace?: string; allNamespaces?: boolean; subresource?: string };
@@ -231,30 +302,53 @@ describe("integration: dev stack", function () {
             });
 
             it(`the ${label} ServiceAccount may not read or write Secrets, not even its own`, async function () {
-                const pairs = [...VERBS.map((v) => `${v} secrets`), `get secrets/${settings.sshSecretName}`, `get secrets/${settings.arkoudaTokenSecretName}`];
+                const pairs = [
+                    ...VERBS.map((v) => `${v} secrets`),
+                    `get secrets/${settings.sshSecretName}`,
+                    `get secrets/${settings.arkoudaTokenSecretName}`,
+                ];
                 assert.deepStrictEqual(await ask(who().sa, pairs, { namespace: NAMESPACE }), []);
             });
 
             it(`the ${label} ServiceAccount is refused the same verbs in other namespaces`, async function () {
                 const pairs = allowedPairs(who().grants);
-                const allowed = [...(await ask(who().sa, pairs, { namespace: "default" })), ...(await ask(who().sa, pairs, { namespace: "kube-system" }))];
+                const allowed = [
+                    ...(await ask(who().sa, pairs, { namespace: "default" })),
+                    ...(await ask(who().sa, pairs, { namespace: "kube-system" })),
+                ];
                 assert.deepStrictEqual(allowed, []);
             });
 
             it(`the ${label} ServiceAccount is refused cluster-scoped access`, async function () {
-                const clusterScoped = ["list namespaces", "get namespaces", "create namespaces", "list nodes", "get nodes", "create clusterroles.rbac.authorization.k8s.io",
-                    "create clusterrolebindings.rbac.authorization.k8s.io", "list customresourcedefinitions.apiextensions.k8s.io", "list persistentvolumes"];
+                const clusterScoped = [
+                    "list namespaces",
+                    "get namespaces",
+                    "create namespaces",
+                    "list nodes",
+                    "get nodes",
+                    "create clusterroles.rbac.authorization.k8s.io",
+                    "create clusterrolebindings.rbac.authorization.k8s.io",
+                    "list customresourcedefinitions.apiextensions.k8s.io",
+                    "list persistentvolumes",
+                ];
                 const everywhere = ["list pods", "list secrets", "list services", "list configmaps", "list workflows.argoproj.io"];
-                const allowed = [...(await ask(who().sa, clusterScoped, {})), ...(await ask(who().sa, everywhere, { allNamespaces: true }))];
+                const allowed = [
+                    ...(await ask(who().sa, clusterScoped, {})),
+                    ...(await ask(who().sa, everywhere, { allNamespaces: true })),
+                ];
                 assert.deepStrictEqual(allowed, []);
             });
 
             it(`the ${label} ServiceAccount may not write RBAC, bind, escalate or impersonate`, async function () {
-                const rbac = ["roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io"].flatMap((r) => ["create", "update", "patch", "delete", "bind", "escalate"].map((v) => `${v} ${r}`));
+                const rbac = ["roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io"].flatMap((r) =>
+                    ["create", "update", "patch", "delete", "bind", "escalate"].map((v) => `${v} ${r}`),
+                );
                 const impersonation = ["impersonate serviceaccounts", "impersonate users", "impersonate groups"];
                 const allowed = [
                     ...(await ask(who().sa, [...rbac, ...impersonation], { namespace: NAMESPACE })),
-                    ...(await ask(who().sa, ["create serviceaccounts"], { namespace: NAMESPACE, subresource: "token" })).map((p) => `${p}/token`),
+                    ...(await ask(who().sa, ["create serviceaccounts"], { namespace: NAMESPACE, subresource: "token" })).map(
+                        (p) => `${p}/token`,
+                    ),
                     ...(await ask(who().sa, ["create pods"], { namespace: NAMESPACE, subresource: "exec" })).map((p) => `${p}/exec`),
                 ];
                 assert.deepStrictEqual(allowed, []);
@@ -266,15 +360,29 @@ describe("integration: dev stack", function () {
         let exported: string;
         let raw: { file: string; text: string }[];
         let stackFile: string;
-        const everywhere = () => [{ file: "pulumi stack export", text: exported }, { file: `Pulumi.${project.stack}.yaml`, text: stackFile }, ...raw];
-        const holding = (needles: readonly string[]) => everywhere().filter((f) => needles.some((n) => f.text.includes(n))).map((f) => f.file);
-        const pemBodyLines = (pem: string) => pem.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("-----"));
+        const everywhere = () => [
+            { file: "pulumi stack export", text: exported },
+            { file: `Pulumi.${project.stack}.yaml`, text: stackFile },
+            ...raw,
+        ];
+        const holding = (needles: readonly string[]) =>
+            everywhere()
+                .filter((f) => needles.some((n) => f.text.includes(n)))
+                .map((f) => f.file);
+        const pemBodyLines = (pem: string) =>
+            pem
+                .split("\n")
+                .map((l) => l.trim())
+                .filter((l) => l && !l.startsWith("-----"));
 
         before(async function () {
             exported = await project.exportText();
             raw = project.rawStateFiles();
             stackFile = fs.readFileSync(project.stackFile, "utf8");
-            assert.ok(raw.some((f) => f.file.endsWith(`${project.stack}.json`)), `no stack state file among ${raw.map((f) => f.file).join(", ")}`);
+            assert.ok(
+                raw.some((f) => f.file.endsWith(`${project.stack}.json`)),
+                `no stack state file among ${raw.map((f) => f.file).join(", ")}`,
+            );
         });
 
         it("no file holds 'PRIVATE KEY' text", function () {
@@ -290,10 +398,14 @@ describe("integration: dev stack", function () {
         });
 
         it("[KCM] no file holds the ServiceAccount token", async function () {
-            const secret = await waitFor("the token controller to fill in the token (is kube-controller-manager running?)", 30_000, async () => {
-                const s = await get("secret", settings.arkoudaTokenSecretName);
-                return s?.data?.token ? s : undefined;
-            });
+            const secret = await waitFor(
+                "the token controller to fill in the token (is kube-controller-manager running?)",
+                30_000,
+                async () => {
+                    const s = await get("secret", settings.arkoudaTokenSecretName);
+                    return s?.data?.token ? s : undefined;
+                },
+            );
             const token = decodeBase64(secret.data.token);
             // A stack refresh or a later read is what would copy the token into the state.
             await project.refresh();
@@ -310,11 +422,18 @@ describe("integration: dev stack", function () {
         });
 
         it("the state holds the generated private key only as a secret (ciphertext)", async function () {
-            const plain = JSON.parse(await project.exportText(true)) as { deployment: { resources: { type: string; outputs?: Record<string, any> }[] } };
+            const plain = JSON.parse(await project.exportText(true)) as {
+                deployment: { resources: { type: string; outputs?: Record<string, any> }[] };
+            };
             const keyPair = plain.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic:SshKeyPair");
             assert.ok(keyPair?.outputs, "no SshKeyPair in the state");
-            const encrypted = (JSON.parse(exported) as { deployment: { resources: { type: string; outputs?: Record<string, any> }[] } }).deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic:SshKeyPair");
-            assert.ok(typeof encrypted?.outputs?.privateKey?.ciphertext === "string", `privateKey is not a secret in the state: ${JSON.stringify(encrypted?.outputs?.privateKey)?.slice(0, 80)}`);
+            const encrypted = (
+                JSON.parse(exported) as { deployment: { resources: { type: string; outputs?: Record<string, any> }[] } }
+            ).deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic:SshKeyPair");
+            assert.ok(
+                typeof encrypted?.outputs?.privateKey?.ciphertext === "string",
+                `privateKey is not a secret in the state: ${JSON.stringify(encrypted?.outputs?.privateKey)?.slice(0, 80)}`,
+            );
         });
     });
 
@@ -337,7 +456,10 @@ describe("integration: dev stack", function () {
             const cron = await mustGet("cronworkflow.argoproj.io", `${INSTANCE}-deploy`);
             const template = await mustGet("workflowtemplate.argoproj.io", "deploy-arkouda-on-kubernetes");
             const param = (list: { name: string; value?: string }[]) => list.find((p) => p.name === "locales")?.value;
-            assert.deepStrictEqual([param(cron.spec.workflowSpec.arguments.parameters), param(template.spec.arguments.parameters)], ["3", "3"]);
+            assert.deepStrictEqual(
+                [param(cron.spec.workflowSpec.arguments.parameters), param(template.spec.arguments.parameters)],
+                ["3", "3"],
+            );
         });
 
         it("after applying, pulumi preview --expect-no-changes passes", async function () {
@@ -379,20 +501,32 @@ describe("integration: dev stack", function () {
             // What Argo deploy runs would have created, outside Pulumi.
             simulated = simulatedRunObjects(resolvedConfig(values), "dev");
             await applyManifests(simulated);
-            await applyManifests([{
-                apiVersion: "argoproj.io/v1alpha1",
-                kind: "Workflow",
-                metadata: { name: HELD_WORKFLOW, namespace: NAMESPACE, labels: { "arkouda-workflows/instance": INSTANCE }, finalizers: [HOLD] },
-                spec: { entrypoint: "main", templates: [{ name: "main", container: { image: "busybox", command: ["true"] } }] },
-            }]);
+            await applyManifests([
+                {
+                    apiVersion: "argoproj.io/v1alpha1",
+                    kind: "Workflow",
+                    metadata: {
+                        name: HELD_WORKFLOW,
+                        namespace: NAMESPACE,
+                        labels: { "arkouda-workflows/instance": INSTANCE },
+                        finalizers: [HOLD],
+                    },
+                    spec: { entrypoint: "main", templates: [{ name: "main", container: { image: "busybox", command: ["true"] } }] },
+                },
+            ]);
             let ended = false;
-            const destroying = project.destroy({ eventLog: true, check: false }).finally(() => { ended = true; });
+            const destroying = project.destroy({ eventLog: true, check: false }).finally(() => {
+                ended = true;
+            });
             atWorkflowDeletion = await waitFor("the destroy to delete the in-flight Workflow", 600_000, async () => {
                 const workflow = await getObject("workflow.argoproj.io", HELD_WORKFLOW, NAMESPACE);
                 if (workflow?.metadata.deletionTimestamp) {
                     const ns = await getObject("namespace", NAMESPACE);
                     const locale = await getObject("deployment.apps", `${INSTANCE}-locale`, NAMESPACE);
-                    return { namespaceTerminating: Boolean(ns?.metadata.deletionTimestamp), localeDeploymentLive: Boolean(locale && !locale.metadata.deletionTimestamp) };
+                    return {
+                        namespaceTerminating: Boolean(ns?.metadata.deletionTimestamp),
+                        localeDeploymentLive: Boolean(locale && !locale.metadata.deletionTimestamp),
+                    };
                 }
                 return ended ? "destroy ended first" : undefined;
             });
@@ -400,7 +534,19 @@ describe("integration: dev stack", function () {
             await new Promise((r) => setTimeout(r, 5000));
             const locale = await getObject("deployment.apps", `${INSTANCE}-locale`, NAMESPACE);
             whileHeld = Boolean(locale && !locale.metadata.deletionTimestamp);
-            await kubectl(["patch", "workflow.argoproj.io", HELD_WORKFLOW, "-n", NAMESPACE, "--type=merge", "-p", JSON.stringify({ metadata: { finalizers: null } })], { check: false });
+            await kubectl(
+                [
+                    "patch",
+                    "workflow.argoproj.io",
+                    HELD_WORKFLOW,
+                    "-n",
+                    NAMESPACE,
+                    "--type=merge",
+                    "-p",
+                    JSON.stringify({ metadata: { finalizers: null } }),
+                ],
+                { check: false },
+            );
             destroy = await destroying;
         });
 
@@ -418,7 +564,8 @@ describe("integration: dev stack", function () {
 
         it("applied the simulated run objects before destroying (sanity)", function () {
             const names = simulated.map((o) => o.metadata.name);
-            for (const name of [`${INSTANCE}-locale-launch-script`, `${INSTANCE}-locale-headless`, `${INSTANCE}-locale`, EXPORTER]) assert.ok(names.includes(name), name);
+            for (const name of [`${INSTANCE}-locale-launch-script`, `${INSTANCE}-locale-headless`, `${INSTANCE}-locale`, EXPORTER])
+                assert.ok(names.includes(name), name);
         });
 
         it("succeeds", function () {
@@ -427,15 +574,28 @@ describe("integration: dev stack", function () {
 
         it("runs the namespace's RuntimeTeardown to completion before the namespace is deleted", function () {
             const events = destroy.events ?? [];
-            const done = events.filter((e) => e.resOutputsEvent?.metadata.op === "delete" && e.resOutputsEvent.metadata.type === "pulumi-nodejs:dynamic:RuntimeTeardown");
-            const nsDelete = events.find((e) => e.resourcePreEvent?.metadata.op === "delete" && e.resourcePreEvent.metadata.type === "kubernetes:core/v1:Namespace");
+            const done = events.filter(
+                (e) =>
+                    e.resOutputsEvent?.metadata.op === "delete" &&
+                    e.resOutputsEvent.metadata.type === "pulumi-nodejs:dynamic:RuntimeTeardown",
+            );
+            const nsDelete = events.find(
+                (e) => e.resourcePreEvent?.metadata.op === "delete" && e.resourcePreEvent.metadata.type === "kubernetes:core/v1:Namespace",
+            );
             assert.strictEqual(done.length, 1, "one teardown for the namespace (the instance and the exporter)");
             assert.ok(nsDelete, "the namespace was not deleted");
-            assert.ok(done.every((e) => e.sequence < nsDelete.sequence), "a teardown finished after the namespace delete started");
+            assert.ok(
+                done.every((e) => e.sequence < nsDelete.sequence),
+                "a teardown finished after the namespace delete started",
+            );
         });
 
         it("[KCM] deletes the namespace", async function () {
-            await waitFor(`namespace ${NAMESPACE} to be gone (is the namespace controller of kube-controller-manager running?)`, 120_000, async () => ((await getObject("namespace", NAMESPACE)) ? undefined : true));
+            await waitFor(
+                `namespace ${NAMESPACE} to be gone (is the namespace controller of kube-controller-manager running?)`,
+                120_000,
+                async () => ((await getObject("namespace", NAMESPACE)) ? undefined : true),
+            );
         });
 
         it("leaves no object labelled part-of or managed-by arkouda-workflows in the namespace, of any kind", async function () {
@@ -461,7 +621,10 @@ describe("integration: dev stack", function () {
         });
 
         it("leaves the stack without resources", async function () {
-            assert.deepStrictEqual((await project.resources()).map((r) => r.urn), []);
+            assert.deepStrictEqual(
+                (await project.resources()).map((r) => r.urn),
+                [],
+            );
         });
     });
 });

@@ -3,10 +3,11 @@
  * program declares for a config (rendered under mocks by scripts/render.ts, used only to derive
  * what the real engine and API server must show).
  */
-import { renderObjects } from "../../scripts/render";
+import { renderObjects } from "../lib/render";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, NamespaceSettings } from "../../components/config/types";
-import { arkoudaNames, arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues, standardLabels } from "../../components/runtime-objects";
+import { arkoudaNames, arkoudaRuntimeObjects, exporterRuntimeObjects, standardLabels } from "../../components/runtime-objects";
+import { arkoudaValues, exporterValues } from "../../components/workflow-templates";
 import { stackValues } from "../lib/mock-program";
 import type { JsonStep, KubeObject } from "./pulumi";
 
@@ -37,7 +38,10 @@ export async function declaredObjects(values: Record<string, unknown>): Promise<
 function canonical(value: unknown): string {
     if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
     if (value && typeof value === "object") {
-        return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+            .join(",")}}`;
     }
     return JSON.stringify(value);
 }
@@ -72,7 +76,10 @@ export function simulatedRunObjects(config: ArkoudaWorkflowsConfig, clusterName:
         const o = arkoudaRuntimeObjects(arkoudaValues(instance), settings, ns);
         objects.push(...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor);
         const names = arkoudaNames(instance.name);
-        for (const [name, port] of [[names.clientService, instance.serverPort], [names.metricsService, instance.metrics.servicePort]] as const) {
+        for (const [name, port] of [
+            [names.clientService, instance.serverPort],
+            [names.metricsService, instance.metrics.servicePort],
+        ] as const) {
             objects.push({
                 apiVersion: "v1",
                 kind: "Service",
@@ -90,9 +97,20 @@ export function simulatedRunObjects(config: ArkoudaWorkflowsConfig, clusterName:
 
 /** Kinds (kubectl resource names) whose objects the program or its runs create, namespaced. */
 export const NAMESPACED_KINDS = [
-    "serviceaccounts", "roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io", "secrets", "configmaps",
-    "services", "deployments.apps", "replicasets.apps", "pods", "endpoints",
-    "workflowtemplates.argoproj.io", "cronworkflows.argoproj.io", "workflows.argoproj.io", "servicemonitors.monitoring.coreos.com",
+    "serviceaccounts",
+    "roles.rbac.authorization.k8s.io",
+    "rolebindings.rbac.authorization.k8s.io",
+    "secrets",
+    "configmaps",
+    "services",
+    "deployments.apps",
+    "replicasets.apps",
+    "pods",
+    "endpoints",
+    "workflowtemplates.argoproj.io",
+    "cronworkflows.argoproj.io",
+    "workflows.argoproj.io",
+    "servicemonitors.monitoring.coreos.com",
 ];
 
 /** kubectl resource name of a manifest's kind (for the kinds the program uses). */

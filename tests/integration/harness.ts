@@ -57,8 +57,13 @@ export interface ExecOptions {
 }
 
 export class ExecError extends Error {
-    constructor(public readonly command: string, public readonly result: ExecResult) {
-        super(`\`${command}\` exited with ${result.code}\n--- stderr (tail) ---\n${tail(result.stderr, 60)}\n--- stdout (tail) ---\n${tail(result.stdout, 30)}`);
+    constructor(
+        public readonly command: string,
+        public readonly result: ExecResult,
+    ) {
+        super(
+            `\`${command}\` exited with ${result.code}\n--- stderr (tail) ---\n${tail(result.stderr, 60)}\n--- stdout (tail) ---\n${tail(result.stdout, 30)}`,
+        );
         this.name = "ExecError";
     }
 }
@@ -82,7 +87,11 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
         });
         child.on("close", (code, signal) => {
             clearTimeout(timer);
-            const result = { code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+            const result = {
+                code: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+            };
             if (options.check !== false && result.code !== 0) reject(new ExecError(display, result));
             else resolve(result);
         });
@@ -144,7 +153,9 @@ async function toolchainEnv(): Promise<NodeJS.ProcessEnv> {
     const script = `set -e; eval "$(${JSON.stringify(TOOLCHAIN_SH)} env)"; env -0`;
     const result = await exec("bash", ["-c", script], { check: false, timeoutMs: 120_000 });
     if (result.code !== 0) {
-        throw new Error(`preflight: \`scripts/toolchain.sh env\` failed (exit ${result.code}); build the toolchain with scripts/toolchain.sh\n${result.stderr}`);
+        throw new Error(
+            `preflight: \`scripts/toolchain.sh env\` failed (exit ${result.code}); build the toolchain with scripts/toolchain.sh\n${result.stderr}`,
+        );
     }
     const env: NodeJS.ProcessEnv = {};
     for (const entry of result.stdout.split("\0")) {
@@ -182,16 +193,25 @@ async function checkToolchain(env: NodeJS.ProcessEnv): Promise<void> {
         // The language host and the dynamic-provider shim live next to the pulumi binary (or on PATH).
         const beside = path.dirname(fs.realpathSync(pulumi));
         for (const tool of ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
-            if (!fs.existsSync(path.join(beside, tool)) && !onPath(env, tool)) problems.push(`${tool} is neither next to ${fs.realpathSync(pulumi)} nor on PATH`);
+            if (!fs.existsSync(path.join(beside, tool)) && !onPath(env, tool))
+                problems.push(`${tool} is neither next to ${fs.realpathSync(pulumi)} nor on PATH`);
         }
         const plugins = await exec("pulumi", ["plugin", "ls", "--json"], { env, check: false, timeoutMs: 60_000 });
         if (plugins.code !== 0) {
             problems.push(`\`pulumi plugin ls\` failed: ${plugins.stderr.trim()}`);
         } else {
-            const installed = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string; version: string }[]).map((p) => `${p.kind}/${p.name}@${p.version}`);
-            for (const [name, pkg] of [["kubernetes", "@pulumi/kubernetes"], ["random", "@pulumi/random"]]) {
+            const installed = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string; version: string }[]).map(
+                (p) => `${p.kind}/${p.name}@${p.version}`,
+            );
+            for (const [name, pkg] of [
+                ["kubernetes", "@pulumi/kubernetes"],
+                ["random", "@pulumi/random"],
+            ]) {
                 const want = `resource/${name}@${npmVersion(pkg)}`;
-                if (!installed.includes(want)) problems.push(`plugin ${want} is not installed in PULUMI_HOME=${env.PULUMI_HOME} (have: ${installed.join(", ") || "none"})`);
+                if (!installed.includes(want))
+                    problems.push(
+                        `plugin ${want} is not installed in PULUMI_HOME=${env.PULUMI_HOME} (have: ${installed.join(", ") || "none"})`,
+                    );
             }
         }
     }
@@ -217,7 +237,9 @@ async function setUp(): Promise<TestEnvironment> {
         } else {
             const start = await clusterScript(toolchain, "start");
             if (start.code !== 0) {
-                throw new Error(`preflight: the local cluster did not start (scripts/local-cluster.sh start exited ${start.code}):\n${start.stderr}\n${start.stdout}`);
+                throw new Error(
+                    `preflight: the local cluster did not start (scripts/local-cluster.sh start exited ${start.code}):\n${start.stderr}\n${start.stdout}`,
+                );
             }
             startedClusterWith = toolchain;
             log(start.stdout.trim().split("\n")[0]);
@@ -239,7 +261,20 @@ async function setUp(): Promise<TestEnvironment> {
     };
     delete env.PULUMI_ACCESS_TOKEN;
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    const crds = await exec("kubectl", ["get", "crd", "workflowtemplates.argoproj.io", "cronworkflows.argoproj.io", "workflows.argoproj.io", "servicemonitors.monitoring.coreos.com", "-o", "name"], { env, check: false });
+    const crds = await exec(
+        "kubectl",
+        [
+            "get",
+            "crd",
+            "workflowtemplates.argoproj.io",
+            "cronworkflows.argoproj.io",
+            "workflows.argoproj.io",
+            "servicemonitors.monitoring.coreos.com",
+            "-o",
+            "name",
+        ],
+        { env, check: false },
+    );
     if (crds.code !== 0) throw new Error(`preflight: the local cluster lacks the Argo/ServiceMonitor CRDs:\n${crds.stderr}`);
     if (!controllerManager) {
         log("WARNING: kube-controller-manager is not running; the tests marked [needs kube-controller-manager] will fail");

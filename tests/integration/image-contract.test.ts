@@ -10,10 +10,10 @@
 import * as assert from "assert";
 import * as https from "https";
 import * as YAML from "yaml";
-import { substitute } from "../../components/argo/simulate";
+import { substitute } from "../lib/argo-simulate";
 import { API_CONTRACT, registrationParameters, registrationPayloads } from "../../components/image-contract";
-import { arkoudaNames, arkoudaRuntimeObjectRefs, arkoudaValues, serverEnv } from "../../components/runtime-objects";
-import { arkoudaParameters, deleteArkoudaTemplate } from "../../components/workflow-templates";
+import { arkoudaNames, arkoudaRuntimeObjectRefs, serverEnv } from "../../components/runtime-objects";
+import { arkoudaParameters, arkoudaValues, deleteArkoudaTemplate } from "../../components/workflow-templates";
 import { clusterOf, resolvedConfig } from "./fixtures";
 import { log, RUN_ID, testEnv, waitFor } from "./harness";
 import { decodeBase64, getObject, kubectl, PulumiProject } from "./pulumi";
@@ -77,7 +77,17 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     const names = arkoudaNames(INSTANCE);
     const config = {
         namespace: NAMESPACE,
-        instances: [{ name: INSTANCE, locales: 1, cpu: "500m", memory: "1Gi", chapel: { numThreadsPerLocale: 1, memMax: 500000000 }, serverPort: 6100, metrics: { servicePort: 6101, exporterPort: 6102 } }],
+        instances: [
+            {
+                name: INSTANCE,
+                locales: 1,
+                cpu: "500m",
+                memory: "1Gi",
+                chapel: { numThreadsPerLocale: 1, memMax: 500000000 },
+                serverPort: 6100,
+                metrics: { servicePort: 6101, exporterPort: 6102 },
+            },
+        ],
         clusters: [{ name: "contract", kubeconfig: "" }],
     };
 
@@ -104,7 +114,9 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     };
     const registered = async () => {
         const found: string[] = [];
-        for (const kind of ["service", "endpoints"]) for (const name of [names.clientService, names.metricsService]) if (await getObject(kind, name, NAMESPACE)) found.push(`${kind}/${name}`);
+        for (const kind of ["service", "endpoints"])
+            for (const name of [names.clientService, names.metricsService])
+                if (await getObject(kind, name, NAMESPACE)) found.push(`${kind}/${name}`);
         return found;
     };
 
@@ -115,14 +127,22 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
         project.writeConfig(config);
         await project.up();
         const { cluster, settings } = clusterOf(resolvedConfig(config), "contract");
-        env = Object.fromEntries(serverEnv(arkoudaValues(cluster.instances[0]), settings, NAMESPACE, true).filter((e) => e.value !== undefined).map((e) => [e.name as string, e.value as string]));
+        env = Object.fromEntries(
+            serverEnv(arkoudaValues(cluster.instances[0]), settings, NAMESPACE, true)
+                .filter((e) => e.value !== undefined)
+                .map((e) => [e.name as string, e.value as string]),
+        );
         const secret = await waitFor("the token controller to fill the Arkouda token Secret", 60_000, async () => {
             const s = await getObject("secret", settings.arkoudaTokenSecretName, NAMESPACE);
             return s?.data?.token ? s : undefined;
         });
         token = decodeBase64(secret.data.token);
         ca = decodeBase64(secret.data["ca.crt"]);
-        base = (YAML.parse((await kubectl(["config", "view", "--raw", "--minify", "-o", "yaml"])).stdout) as { clusters: { cluster: { server: string } }[] }).clusters[0].cluster.server;
+        base = (
+            YAML.parse((await kubectl(["config", "view", "--raw", "--minify", "-o", "yaml"])).stdout) as {
+                clusters: { cluster: { server: string } }[];
+            }
+        ).clusters[0].cluster.server;
         log(`replaying against ${base} (the pod would use K8S_HOST=${env.K8S_HOST})`);
     });
 
@@ -132,10 +152,25 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
 
     it("locale discovery: the launch script's pod list answers with the locale pods' IPs", async function () {
         // A locale pod that is never scheduled, with the status a kubelet would report.
-        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: `${names.locale}-replay`, namespace: NAMESPACE, labels: { app: env.APP_NAME } }, spec: { schedulingGates: [{ name: "contract-replay" }], containers: [{ name: "c", image: "none" }] } };
+        const pod = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: `${names.locale}-replay`, namespace: NAMESPACE, labels: { app: env.APP_NAME } },
+            spec: { schedulingGates: [{ name: "contract-replay" }], containers: [{ name: "c", image: "none" }] },
+        };
         await kubectl(["apply", "-f", "-"], { input: JSON.stringify(pod) });
         const status = { status: { phase: "Running", podIP: "10.244.0.77", podIPs: [{ ip: "10.244.0.77" }] } };
-        await kubectl(["patch", "pod", pod.metadata.name, "-n", NAMESPACE, "--subresource=status", "--type=merge", "-p", JSON.stringify(status)]);
+        await kubectl([
+            "patch",
+            "pod",
+            pod.metadata.name,
+            "-n",
+            NAMESPACE,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            JSON.stringify(status),
+        ]);
         const reply = await asArkouda("GET", pathOf("GET", "pods", { ns: NAMESPACE, APP_NAME: env.APP_NAME }));
         assert.strictEqual(reply.status, 200, reply.body);
         const ips = (JSON.parse(reply.body) as { items: { status: { podIP?: string } }[] }).items.map((p) => p.status.podIP);
@@ -153,7 +188,10 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
 
     it("the launch script's clean-up removes the leftover Services and Endpoints", async function () {
         const statuses = await clearRegistration();
-        assert.ok(statuses.every((s) => s === 200 || s === 404), `statuses ${statuses}`);
+        assert.ok(
+            statuses.every((s) => s === 200 || s === 404),
+            `statuses ${statuses}`,
+        );
         assert.ok(statuses.includes(200), `nothing was deleted: ${statuses}`);
         assert.deepStrictEqual(await registered(), []);
     });
@@ -178,7 +216,8 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
 
     it("shutdown: the server's deregistration deletes both Services (200)", async function () {
         const statuses = [];
-        for (const name of [env.EXTERNAL_SERVICE_NAME, env.METRICS_SERVICE_NAME]) statuses.push((await asArkouda("DELETE", pathOf("DELETE", "services", { ns: NAMESPACE, name }), "{}")).status);
+        for (const name of [env.EXTERNAL_SERVICE_NAME, env.METRICS_SERVICE_NAME])
+            statuses.push((await asArkouda("DELETE", pathOf("DELETE", "services", { ns: NAMESPACE, name }), "{}")).status);
         assert.deepStrictEqual(statuses, [200, 200]);
     });
 
@@ -192,7 +231,9 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
         const template = deleteArkoudaTemplate(settings, cluster.instances[0]).spec.templates!.find((t) => t.name === "delete-objects")!;
         const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0], settings) });
         const args = rendered.container!.args!.filter((a) => !a.startsWith("--filename="));
-        await kubectl([`--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`, ...args, "--filename=-"], { input: rendered.inputs!.artifacts![0].raw!.data });
+        await kubectl([`--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`, ...args, "--filename=-"], {
+            input: rendered.inputs!.artifacts![0].raw!.data,
+        });
         const left: string[] = [];
         for (const ref of arkoudaRuntimeObjectRefs(INSTANCE).filter((r) => r.kind !== "ServiceMonitor")) {
             if (await getObject(ref.kind.toLowerCase(), ref.name, NAMESPACE)) left.push(`${ref.kind}/${ref.name}`);
@@ -204,9 +245,20 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     it("negative control: a token without the registration grants is refused (403)", async function () {
         const account = "contract-discovery-only";
         await kubectl(["create", "serviceaccount", account, "-n", NAMESPACE]);
-        await kubectl(["create", "rolebinding", account, "-n", NAMESPACE, "--role=arkouda-pod-discovery", `--serviceaccount=${NAMESPACE}:${account}`]);
+        await kubectl([
+            "create",
+            "rolebinding",
+            account,
+            "-n",
+            NAMESPACE,
+            "--role=arkouda-pod-discovery",
+            `--serviceaccount=${NAMESPACE}:${account}`,
+        ]);
         const weak = (await kubectl(["create", "token", account, "-n", NAMESPACE])).stdout.trim();
-        assert.strictEqual((await call(base, ca, weak, "GET", pathOf("GET", "pods", { ns: NAMESPACE, APP_NAME: env.APP_NAME }))).status, 200);
+        assert.strictEqual(
+            (await call(base, ca, weak, "GET", pathOf("GET", "pods", { ns: NAMESPACE, APP_NAME: env.APP_NAME }))).status,
+            200,
+        );
         assert.deepStrictEqual(await register(weak), [403, 403, 403, 403]);
     });
 });

@@ -128,10 +128,14 @@ describe("local node", function () {
     it("runs a pod from the local kubectl image that reaches https://kubernetes.default.svc with its ServiceAccount token", async () => {
         // kubectl's in-cluster config, aimed at the name the product's kubernetesApiUrl defaults
         // to instead of the ClusterIP kubelet puts in KUBERNETES_SERVICE_HOST.
-        const done = await runPod("whoami", ["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"], [
-            { name: "KUBERNETES_SERVICE_HOST", value: "kubernetes.default.svc" },
-            { name: "KUBERNETES_SERVICE_PORT", value: "443" },
-        ]);
+        const done = await runPod(
+            "whoami",
+            ["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"],
+            [
+                { name: "KUBERNETES_SERVICE_HOST", value: "kubernetes.default.svc" },
+                { name: "KUBERNETES_SERVICE_PORT", value: "443" },
+            ],
+        );
         assert.equal(done.phase, "Succeeded", done.log);
         assert.equal(done.log.trim(), `system:serviceaccount:${NS}:default`);
     });
@@ -143,7 +147,9 @@ describe("local node", function () {
 
     it("routes a ClusterIP Service to its pod for another pod, by the Service's short name", async () => {
         await waitFor("the proxy Service's endpoints", 120_000, async () => {
-            const slices = (await kubectlJson<{ items: any[] }>(["get", "endpointslices", "-n", NS, "-l", "kubernetes.io/service-name=proxy"])).items;
+            const slices = (
+                await kubectlJson<{ items: any[] }>(["get", "endpointslices", "-n", NS, "-l", "kubernetes.io/service-name=proxy"])
+            ).items;
             return slices.some((s) => (s.endpoints ?? []).some((e: any) => e.conditions?.ready)) ? true : undefined;
         });
         // An empty kubeconfig: no in-cluster credentials, the request goes through the proxy's.

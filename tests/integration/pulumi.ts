@@ -71,7 +71,11 @@ export class PulumiProject {
     readonly passphrase: string;
     private runs = 0;
 
-    private constructor(readonly name: string, readonly stack: string, root: string) {
+    private constructor(
+        readonly name: string,
+        readonly stack: string,
+        root: string,
+    ) {
         this.dir = path.join(root, "project");
         this.stateDir = path.join(root, "state");
         this.passphrase = `it-passphrase-${name}-${Math.random().toString(36).slice(2)}`;
@@ -108,7 +112,13 @@ export class PulumiProject {
         const dash = args.indexOf("--");
         const [head, rest] = dash >= 0 ? [args.slice(0, dash), args.slice(dash)] : [args, []];
         const stackFlag = head[0] === "stack" && head[1] === "init" ? [] : ["--stack", this.stack];
-        return exec("pulumi", [...head, ...stackFlag, "--non-interactive", ...rest], { cwd: this.dir, env: this.env, check: options.check, input: options.input, timeoutMs: 900_000 });
+        return exec("pulumi", [...head, ...stackFlag, "--non-interactive", ...rest], {
+            cwd: this.dir,
+            env: this.env,
+            check: options.check,
+            input: options.input,
+            timeoutMs: 900_000,
+        });
     }
 
     /**
@@ -132,7 +142,11 @@ export class PulumiProject {
         return path.join(this.dir, "..", `events-${++this.runs}-${label}.jsonl`);
     }
 
-    private async operation(label: string, args: string[], options: { json?: boolean; eventLog?: boolean; check?: boolean }): Promise<RunOutcome> {
+    private async operation(
+        label: string,
+        args: string[],
+        options: { json?: boolean; eventLog?: boolean; check?: boolean },
+    ): Promise<RunOutcome> {
         const eventLog = options.eventLog ? this.eventLogPath(label) : undefined;
         const full = [...args, ...(options.json ? ["--json"] : []), ...(eventLog ? ["--event-log", eventLog] : [])];
         const result = await timed(`pulumi ${label} ${this.name}`, () => this.pulumi(full, { check: options.check }));
@@ -149,14 +163,24 @@ export class PulumiProject {
                     json = JSON.parse(result.stdout) as JsonResult;
                 }
             } catch (error) {
-                if (options.check !== false) throw new Error(`pulumi ${label} --json printed no JSON: ${(error as Error).message}\n${result.stdout.slice(0, 2000)}`);
+                if (options.check !== false)
+                    throw new Error(
+                        `pulumi ${label} --json printed no JSON: ${(error as Error).message}\n${result.stdout.slice(0, 2000)}`,
+                        {
+                            cause: error,
+                        },
+                    );
             }
         }
         return { exec: result, json, events };
     }
 
     up(options: { json?: boolean; eventLog?: boolean; check?: boolean; expectNoChanges?: boolean } = {}): Promise<RunOutcome> {
-        return this.operation("up", ["up", "--yes", "--skip-preview", ...(options.expectNoChanges ? ["--expect-no-changes"] : [])], options);
+        return this.operation(
+            "up",
+            ["up", "--yes", "--skip-preview", ...(options.expectNoChanges ? ["--expect-no-changes"] : [])],
+            options,
+        );
     }
 
     preview(options: { json?: boolean; eventLog?: boolean; check?: boolean; expectNoChanges?: boolean } = {}): Promise<RunOutcome> {
@@ -209,7 +233,8 @@ export class PulumiProject {
             if (left.length > 0) {
                 log(`cleanup ${this.name}: destroying ${left.length} leftover resource(s)`);
                 const result = await this.destroy({ check: false });
-                if (result.exec.code !== 0) log(`cleanup ${this.name}: destroy failed:\n${result.exec.stderr}${result.exec.stdout.slice(-3000)}`);
+                if (result.exec.code !== 0)
+                    log(`cleanup ${this.name}: destroy failed:\n${result.exec.stderr}${result.exec.stdout.slice(-3000)}`);
             }
             await this.pulumi(["stack", "rm", "--yes", "--force"], { check: false });
         } catch (error) {
@@ -226,15 +251,26 @@ export function readEventLog(file: string): EngineEvent[] {
 }
 
 function parseEvents(text: string): EngineEvent[] {
-    return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as EngineEvent).sort((a, b) => a.sequence - b.sequence);
+    return text
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as EngineEvent)
+        .sort((a, b) => a.sequence - b.sequence);
 }
 
 /** The preview-style summary of an event stream: steps, error diagnostics and the change summary. */
 function jsonFromEvents(events: readonly EngineEvent[]): JsonResult {
-    const steps: JsonStep[] = events.filter((e) => e.resourcePreEvent).map((e) => {
-        const m = e.resourcePreEvent!.metadata;
-        return { op: m.op, urn: m.urn, newState: m.new ? { type: m.type, custom: m.new.custom, inputs: m.new.inputs } : undefined, oldState: m.old ? { type: m.type, custom: m.old.custom, inputs: m.old.inputs } : undefined };
-    });
+    const steps: JsonStep[] = events
+        .filter((e) => e.resourcePreEvent)
+        .map((e) => {
+            const m = e.resourcePreEvent!.metadata;
+            return {
+                op: m.op,
+                urn: m.urn,
+                newState: m.new ? { type: m.type, custom: m.new.custom, inputs: m.new.inputs } : undefined,
+                oldState: m.old ? { type: m.type, custom: m.old.custom, inputs: m.old.inputs } : undefined,
+            };
+        });
     const diagnostics = events.filter((e) => e.diagnosticEvent).map((e) => e.diagnosticEvent!);
     const summary = events.find((e) => e.summaryEvent)?.summaryEvent as { resourceChanges?: Record<string, number> } | undefined;
     return { steps, diagnostics, changeSummary: summary?.resourceChanges ?? {} };
@@ -242,7 +278,10 @@ function jsonFromEvents(events: readonly EngineEvent[]): JsonResult {
 
 /** Error-severity diagnostics of a --json run, joined. */
 export function errorText(outcome: RunOutcome): string {
-    const fromJson = (outcome.json?.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => d.message).join("\n");
+    const fromJson = (outcome.json?.diagnostics ?? [])
+        .filter((d) => d.severity === "error")
+        .map((d) => d.message)
+        .join("\n");
     return fromJson || `${outcome.exec.stdout}\n${outcome.exec.stderr}`;
 }
 
@@ -257,13 +296,24 @@ export function changedSteps(outcome: RunOutcome): JsonStep[] {
 
 export function kubectl(args: readonly string[], options: { check?: boolean; input?: string } = {}): Promise<ExecResult> {
     const env = testEnv();
-    return exec("kubectl", ["--kubeconfig", env.kubeconfig, ...args], { env: env.env, check: options.check, input: options.input, timeoutMs: 120_000 });
+    return exec("kubectl", ["--kubeconfig", env.kubeconfig, ...args], {
+        env: env.env,
+        check: options.check,
+        input: options.input,
+        timeoutMs: 120_000,
+    });
 }
 
 export interface KubeObject {
     apiVersion: string;
     kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        deletionTimestamp?: string;
+    };
     [key: string]: any;
 }
 
@@ -273,11 +323,22 @@ export async function getObject(kind: string, name: string, namespace?: string):
     return result.stdout.trim() ? (JSON.parse(result.stdout) as KubeObject) : undefined;
 }
 
-export async function listObjects(kinds: readonly string[], options: { namespace?: string; allNamespaces?: boolean; selector?: string } = {}): Promise<KubeObject[]> {
+export async function listObjects(
+    kinds: readonly string[],
+    options: { namespace?: string; allNamespaces?: boolean; selector?: string } = {},
+): Promise<KubeObject[]> {
     const scope = options.allNamespaces ? ["-A"] : options.namespace ? ["-n", options.namespace] : [];
-    const result = await kubectl(["get", kinds.join(","), ...scope, ...(options.selector ? ["-l", options.selector] : []), "-o", "json", "--ignore-not-found"]);
+    const result = await kubectl([
+        "get",
+        kinds.join(","),
+        ...scope,
+        ...(options.selector ? ["-l", options.selector] : []),
+        "-o",
+        "json",
+        "--ignore-not-found",
+    ]);
     if (!result.stdout.trim()) return [];
-    return ((JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? []);
+    return (JSON.parse(result.stdout) as { items?: KubeObject[] }).items ?? [];
 }
 
 /** `kubectl apply` of in-memory manifests (server-side, as the workflows' kubectl steps do). */
@@ -287,9 +348,17 @@ export async function applyManifests(manifests: readonly object[], fieldManager 
 }
 
 /** Whether `kubectl auth can-i` says yes for a ServiceAccount. */
-export async function canI(serviceAccount: { namespace: string; name: string }, verb: string, resource: string, scope: { namespace?: string; allNamespaces?: boolean; subresource?: string } = {}): Promise<boolean> {
+export async function canI(
+    serviceAccount: { namespace: string; name: string },
+    verb: string,
+    resource: string,
+    scope: { namespace?: string; allNamespaces?: boolean; subresource?: string } = {},
+): Promise<boolean> {
     const args = [
-        "auth", "can-i", verb, resource,
+        "auth",
+        "can-i",
+        verb,
+        resource,
         `--as=system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`,
         ...(scope.allNamespaces ? ["--all-namespaces"] : scope.namespace ? ["-n", scope.namespace] : []),
         ...(scope.subresource ? [`--subresource=${scope.subresource}`] : []),

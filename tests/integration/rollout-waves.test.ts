@@ -13,7 +13,17 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv, waitFor } from "./harness";
 import { MANAGED_BY, NAMESPACED_KINDS, PART_OF, resolvedConfig, resourceOfKind, simulatedRunObjects } from "./fixtures";
-import { applyManifests, EngineEvent, getObject, kubectl, KubeObject, listObjects, PulumiProject, RunOutcome, StepEventMetadata } from "./pulumi";
+import {
+    applyManifests,
+    EngineEvent,
+    getObject,
+    kubectl,
+    KubeObject,
+    listObjects,
+    PulumiProject,
+    RunOutcome,
+    StepEventMetadata,
+} from "./pulumi";
 
 const CANARY_NS = `it-canary-${RUN_ID}`;
 const MAIN_NS = `it-main-${RUN_ID}`;
@@ -64,13 +74,18 @@ describe("integration: rollout waves", function () {
     it("pulumi up succeeds and each namespace holds its own four WorkflowTemplates", async function () {
         assert.strictEqual(up.exec.code, 0, up.exec.stderr + up.exec.stdout.slice(-3000));
         const counts = [];
-        for (const ns of [CANARY_NS, MAIN_NS]) counts.push((await listObjects(["workflowtemplates.argoproj.io"], { namespace: ns })).length);
+        for (const ns of [CANARY_NS, MAIN_NS])
+            counts.push((await listObjects(["workflowtemplates.argoproj.io"], { namespace: ns })).length);
         assert.deepStrictEqual(counts, [4, 4]);
     });
 
     it("exports the waves: canary in wave 0, main in wave 1 waiting for canary", async function () {
-        const outputs = JSON.parse((await project.pulumi(["stack", "output", "--json"])).stdout) as { clusters: Record<string, { wave: number; waitsFor: string[]; namespace: string }> };
-        const summary = Object.fromEntries(Object.entries(outputs.clusters).map(([name, c]) => [name, { wave: c.wave, waitsFor: c.waitsFor, namespace: c.namespace }]));
+        const outputs = JSON.parse((await project.pulumi(["stack", "output", "--json"])).stdout) as {
+            clusters: Record<string, { wave: number; waitsFor: string[]; namespace: string }>;
+        };
+        const summary = Object.fromEntries(
+            Object.entries(outputs.clusters).map(([name, c]) => [name, { wave: c.wave, waitsFor: c.waitsFor, namespace: c.namespace }]),
+        );
         assert.deepStrictEqual(summary, {
             canary: { wave: 0, waitsFor: [], namespace: CANARY_NS },
             main: { wave: 1, waitsFor: ["canary"], namespace: MAIN_NS },
@@ -78,14 +93,22 @@ describe("integration: rollout waves", function () {
     });
 
     /** Wave-1 creates (of resources matching `select`) that started before wave 0's last create finished. */
-    function earlyWaveOneCreates(select: (m: StepEventMetadata) => boolean, minimum: number): { waveZeroDone: number; early: string[]; checked: number } {
+    function earlyWaveOneCreates(
+        select: (m: StepEventMetadata) => boolean,
+        minimum: number,
+    ): { waveZeroDone: number; early: string[]; checked: number } {
         const events = up.events ?? [];
         assert.ok(events.length > 0, "no engine events recorded (--event-log)");
         const waveZero = stepEvents(events, "outputs", "create").filter((x) => inCluster("canary")(x.m) && isCustom(x.m));
         const waveOne = stepEvents(events, "pre", "create").filter((x) => inCluster("main")(x.m) && isCustom(x.m) && select(x.m));
-        assert.ok(waveZero.length >= 15 && waveOne.length >= minimum, `too few creates recorded: wave 0 ${waveZero.length}, wave 1 ${waveOne.length}`);
+        assert.ok(
+            waveZero.length >= 15 && waveOne.length >= minimum,
+            `too few creates recorded: wave 0 ${waveZero.length}, wave 1 ${waveOne.length}`,
+        );
         const waveZeroDone = Math.max(...waveZero.map((x) => x.seq));
-        const early = waveOne.filter((x) => x.seq < waveZeroDone).map((x) => `${x.m.type} ${nameOf(x.m.urn)} (event ${x.seq} < ${waveZeroDone})`);
+        const early = waveOne
+            .filter((x) => x.seq < waveZeroDone)
+            .map((x) => `${x.m.type} ${nameOf(x.m.urn)} (event ${x.seq} < ${waveZeroDone})`);
         return { waveZeroDone, early, checked: waveOne.length };
     }
 
@@ -118,11 +141,18 @@ describe("integration: rollout waves", function () {
 
         it("deletes wave 1 before wave 0 (the reverse of the rollout)", function () {
             const events = destroy.events ?? [];
-            const mainDone = stepEvents(events, "outputs", "delete").filter((x) => inCluster("main")(x.m) && isCustom(x.m) && !isProvider(x.m));
-            const canaryStart = stepEvents(events, "pre", "delete").filter((x) => inCluster("canary")(x.m) && isCustom(x.m) && !isProvider(x.m));
+            const mainDone = stepEvents(events, "outputs", "delete").filter(
+                (x) => inCluster("main")(x.m) && isCustom(x.m) && !isProvider(x.m),
+            );
+            const canaryStart = stepEvents(events, "pre", "delete").filter(
+                (x) => inCluster("canary")(x.m) && isCustom(x.m) && !isProvider(x.m),
+            );
             assert.ok(mainDone.length > 0 && canaryStart.length > 0, "no deletes recorded");
             const lastMain = Math.max(...mainDone.map((x) => x.seq));
-            assert.deepStrictEqual(canaryStart.filter((x) => x.seq < lastMain).map((x) => nameOf(x.m.urn)), []);
+            assert.deepStrictEqual(
+                canaryStart.filter((x) => x.seq < lastMain).map((x) => nameOf(x.m.urn)),
+                [],
+            );
         });
 
         it("removes the simulated run objects from the namespace it does not own (RuntimeTeardown)", async function () {
@@ -136,7 +166,8 @@ describe("integration: rollout waves", function () {
         it("leaves no object labelled part-of or managed-by arkouda-workflows in that namespace", async function () {
             const left: string[] = [];
             for (const selector of [PART_OF, MANAGED_BY]) {
-                for (const o of await listObjects(NAMESPACED_KINDS, { namespace: MAIN_NS, selector })) left.push(`${o.kind}/${o.metadata.name}`);
+                for (const o of await listObjects(NAMESPACED_KINDS, { namespace: MAIN_NS, selector }))
+                    left.push(`${o.kind}/${o.metadata.name}`);
             }
             assert.deepStrictEqual(left, []);
         });
@@ -147,7 +178,11 @@ describe("integration: rollout waves", function () {
         });
 
         it("[KCM] deletes the namespace it created", async function () {
-            await waitFor(`namespace ${CANARY_NS} to be gone (is the namespace controller of kube-controller-manager running?)`, 120_000, async () => ((await getObject("namespace", CANARY_NS)) ? undefined : true));
+            await waitFor(
+                `namespace ${CANARY_NS} to be gone (is the namespace controller of kube-controller-manager running?)`,
+                120_000,
+                async () => ((await getObject("namespace", CANARY_NS)) ? undefined : true),
+            );
         });
     });
 });

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
-import { openSshPublicKey } from "../../components/ssh-key-pair";
+import { openSshPublicKey } from "../../components/dynamic/ssh-key-pair";
 import { RUN_ID, testEnv } from "./harness";
 import { decodeBase64, getObject, PulumiProject } from "./pulumi";
 
@@ -23,12 +23,17 @@ describe("integration: ssh.source config", function () {
         const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
         privatePem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
         publicLine = openSshPublicKey(publicKey, "arkouda-it");
-        body = privatePem.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("-----"));
+        body = privatePem
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith("-----"));
         project = await PulumiProject.create("ssh-config", "it-ssh");
         project.writeConfig({
             namespace: NAMESPACE,
             ssh: { source: "config", secretName: SECRET_NAME },
-            instances: [{ name: "arkouda-ssh", locales: 1, cpu: "500m", memory: "1Gi", chapel: { numThreadsPerLocale: 1, memMax: 500000000 } }],
+            instances: [
+                { name: "arkouda-ssh", locales: 1, cpu: "500m", memory: "1Gi", chapel: { numThreadsPerLocale: 1, memMax: 500000000 } },
+            ],
             clusters: [{ name: "ssh", kubeconfig: testEnv().kubeconfig }],
         });
         await project.configSet("sshPrivateKey", privatePem, { secret: true });
@@ -47,13 +52,20 @@ describe("integration: ssh.source config", function () {
 
         it("stores both keys as `secure:` ciphertext", function () {
             for (const key of ["sshPrivateKey", "sshPublicKey"]) {
-                assert.match(text, new RegExp(`arkouda-workflows:${key}:\\n\\s+secure: v1:\\S+`), `${key} is not stored as a secret:\n${text}`);
+                assert.match(
+                    text,
+                    new RegExp(`arkouda-workflows:${key}:\\n\\s+secure: v1:\\S+`),
+                    `${key} is not stored as a secret:\n${text}`,
+                );
             }
         });
 
         it("holds no key material in plain text", function () {
             const found = ["PRIVATE KEY", publicLine.split(" ")[1], ...body].filter((needle) => text.includes(needle));
-            assert.deepStrictEqual(found.map((f) => f.slice(0, 20)), []);
+            assert.deepStrictEqual(
+                found.map((f) => f.slice(0, 20)),
+                [],
+            );
         });
 
         it("gives the program the exact key back (pulumi config get)", async function () {
@@ -71,7 +83,11 @@ describe("integration: ssh.source config", function () {
             assert.ok(secret?.data, `secret ${NAMESPACE}/${SECRET_NAME} is missing or empty`);
             const data = secret.data as Record<string, string>;
             assert.deepStrictEqual(
-                [decodeBase64(data.id_rsa ?? "").trim(), decodeBase64(data["id_rsa.pub"] ?? "").trim(), decodeBase64(data.authorized_keys ?? "").trim()],
+                [
+                    decodeBase64(data.id_rsa ?? "").trim(),
+                    decodeBase64(data["id_rsa.pub"] ?? "").trim(),
+                    decodeBase64(data.authorized_keys ?? "").trim(),
+                ],
                 [privatePem.trim(), publicLine, publicLine],
             );
         });
@@ -85,7 +101,9 @@ describe("integration: ssh.source config", function () {
         it("neither the stack export nor the raw state files hold the private key", async function () {
             const files = [{ file: "pulumi stack export", text: await project.exportText() }, ...project.rawStateFiles()];
             const base64 = Buffer.from(privatePem).toString("base64");
-            const leaking = files.filter((f) => ["PRIVATE KEY", base64, ...body].some((needle) => f.text.includes(needle))).map((f) => f.file);
+            const leaking = files
+                .filter((f) => ["PRIVATE KEY", base64, ...body].some((needle) => f.text.includes(needle)))
+                .map((f) => f.file);
             assert.deepStrictEqual(leaking, []);
         });
 

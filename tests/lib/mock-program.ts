@@ -42,7 +42,12 @@ export function configOf(values: Record<string, unknown>, secretKeys: string[] =
 
 /** Resolves an Output in tests. */
 export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(output).apply((v) => { resolve(v as T); return v; }));
+    return new Promise((resolve) =>
+        pulumi.output(output).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -62,29 +67,47 @@ function unwrapSecrets(value: any, path: string, secretPaths: string[]): any {
 
 /** A random suffix the mock derives from the keepers, as the real provider keeps one per keeper set. */
 function mockRandom(inputs: Record<string, any>): string {
-    return createHash("sha256").update(JSON.stringify(inputs.keepers ?? {})).digest("hex").slice(0, inputs.length ?? 6);
+    return createHash("sha256")
+        .update(JSON.stringify(inputs.keepers ?? {}))
+        .digest("hex")
+        .slice(0, inputs.length ?? 6);
 }
 
 /** Declare the program for `config` under mocks and wait until every resource is registered. */
 export async function runProgram(config: ArkoudaWorkflowsConfig, secrets: StackSecrets = { kubeconfigs: {} }): Promise<ProgramRun> {
     const declared: Declared[] = [];
     const byName = new Map<string, { opts: pulumi.ResourceOptions; props: Record<string, any>; resource: pulumi.Resource }>();
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            const transformed = byName.get(`${args.type}::${args.name}`);
-            const secretPaths: string[] = [];
-            const inputs = unwrapSecrets(args.inputs, "", secretPaths);
-            declared.push({ type: args.type, name: args.name, inputs, secretPaths, custom: args.custom ?? true, provider: args.provider ?? "", opts: transformed?.opts ?? {}, props: transformed?.props ?? {}, resource: transformed?.resource });
-            const state: Record<string, any> = { ...inputs };
-            if (args.type === "random:index/randomString:RandomString") state.result = mockRandom(args.inputs);
-            if (args.type.startsWith("pulumi-nodejs:dynamic:")) state.phase = "Succeeded";
-            if (state.metadata && typeof state.metadata === "object") state.metadata = { uid: `${args.name}-uid`, ...state.metadata };
-            return { id: `${args.name}-id`, state };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const transformed = byName.get(`${args.type}::${args.name}`);
+                const secretPaths: string[] = [];
+                const inputs = unwrapSecrets(args.inputs, "", secretPaths);
+                declared.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs,
+                    secretPaths,
+                    custom: args.custom ?? true,
+                    provider: args.provider ?? "",
+                    opts: transformed?.opts ?? {},
+                    props: transformed?.props ?? {},
+                    resource: transformed?.resource,
+                });
+                const state: Record<string, any> = { ...inputs };
+                if (args.type === "random:index/randomString:RandomString") state.result = mockRandom(args.inputs);
+                if (args.type.startsWith("pulumi-nodejs:dynamic:")) state.phase = "Succeeded";
+                if (state.metadata && typeof state.metadata === "object") state.metadata = { uid: `${args.name}-uid`, ...state.metadata };
+                return { id: `${args.name}-id`, state };
+            },
+            call(args) {
+                return args.inputs;
+            },
         },
-        call(args) {
-            return args.inputs;
-        },
-    }, "arkouda-workflows", "unit", false);
+        "arkouda-workflows",
+        "unit",
+        false,
+    );
 
     let clusters: Record<string, ArkoudaCluster> = {};
     let outputs: Record<string, any> = {};
@@ -98,7 +121,7 @@ export async function runProgram(config: ArkoudaWorkflowsConfig, secrets: StackS
         return outputs;
     });
     // Registration is asynchronous; wait until the count settles.
-    for (let stable = 0, last = -1; stable < 5; ) {
+    for (let stable = 0, last = -1; stable < 5;) {
         await new Promise((r) => setTimeout(r, 10));
         stable = declared.length === last ? stable + 1 : 0;
         last = declared.length;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { argoParam, intText, renderManifest } from "../../components/argo/expr";
-import { evaluate, substitute } from "../../components/argo/simulate";
+import { evaluate, substitute } from "../lib/argo-simulate";
 
 const render = (o: object, parameters: Record<string, string>) => YAML.parse(substitute({ m: renderManifest([o]) }, { parameters }).m);
 
@@ -11,7 +11,10 @@ describe("argo expressions: renderer", () => {
     });
 
     it("renders an embedded placeholder as one concatenation", () => {
-        assert.strictEqual(renderManifest([{ a: `${argoParam.str("x")}-locale` }]), "a: {{=toJson(workflow.parameters['x'] + '-locale')}}\n");
+        assert.strictEqual(
+            renderManifest([{ a: `${argoParam.str("x")}-locale` }]),
+            "a: {{=toJson(workflow.parameters['x'] + '-locale')}}\n",
+        );
     });
 
     it("renders an integer placeholder as asInt with its offset", () => {

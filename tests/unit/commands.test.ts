@@ -3,7 +3,10 @@ import { argoSubmitCommand, shellQuote } from "../../components/commands";
 
 describe("commands: argo submit by hand", () => {
     it("submits from the WorkflowTemplate in the namespace", () => {
-        assert.strictEqual(argoSubmitCommand({ namespace: "arkouda", templateName: "deploy-arkouda-on-kubernetes", parameters: {} }), "argo submit -n arkouda --from workflowtemplate/deploy-arkouda-on-kubernetes");
+        assert.strictEqual(
+            argoSubmitCommand({ namespace: "arkouda", templateName: "deploy-arkouda-on-kubernetes", parameters: {} }),
+            "argo submit -n arkouda --from workflowtemplate/deploy-arkouda-on-kubernetes",
+        );
     });
 
     it("spells out every parameter in sorted order", () => {

@@ -38,8 +38,22 @@ describe("config: valid input", () => {
         const config = parse({ instances: [instance()] });
         const resolved = config.clusters[0].instances[0];
         assert.deepStrictEqual(
-            { locales: resolved.locales, cpu: resolved.cpu, memory: resolved.memory, version: resolved.version, chapel: resolved.chapel, pull: resolved.imagePullPolicy },
-            { locales: 2, cpu: "2000m", memory: "2048Mi", version: "v2024.04.19", chapel: { numThreadsPerLocale: 2, memMax: 1000000000 }, pull: "IfNotPresent" },
+            {
+                locales: resolved.locales,
+                cpu: resolved.cpu,
+                memory: resolved.memory,
+                version: resolved.version,
+                chapel: resolved.chapel,
+                pull: resolved.imagePullPolicy,
+            },
+            {
+                locales: 2,
+                cpu: "2000m",
+                memory: "2048Mi",
+                version: "v2024.04.19",
+                chapel: { numThreadsPerLocale: 2, memMax: 1000000000 },
+                pull: "IfNotPresent",
+            },
         );
     });
 
@@ -54,7 +68,10 @@ describe("config: valid input", () => {
 
     it("defaults schedules to deploy at 07:00 and delete at 17:00 America/New_York", () => {
         const { schedules } = parse({ instances: [instance()] }).clusters[0].instances[0];
-        assert.deepStrictEqual([schedules.deploy.schedules, schedules.delete.schedules, schedules.deploy.timezone], [["0 7 * * *"], ["0 17 * * *"], "America/New_York"]);
+        assert.deepStrictEqual(
+            [schedules.deploy.schedules, schedules.delete.schedules, schedules.deploy.timezone],
+            [["0 7 * * *"], ["0 17 * * *"], "America/New_York"],
+        );
     });
 
     it("accepts several cron expressions for one schedule", () => {
@@ -64,7 +81,10 @@ describe("config: valid input", () => {
 
     it("uses one default cluster on the ambient kubeconfig when none is configured", () => {
         const config = parse({});
-        assert.deepStrictEqual(config.clusters.map((c) => [c.name, c.kubeconfig, c.context, c.namespace]), [["default", undefined, undefined, "arkouda"]]);
+        assert.deepStrictEqual(
+            config.clusters.map((c) => [c.name, c.kubeconfig, c.context, c.namespace]),
+            [["default", undefined, undefined, "arkouda"]],
+        );
     });
 
     it("derives the token secret name from the Arkouda ServiceAccount", () => {
@@ -78,7 +98,14 @@ describe("config: valid input", () => {
     it("applies a cluster's overrides to its copy of an instance only", () => {
         const config = parse({
             instances: [instance({ locales: 4 })],
-            clusters: [{ name: "a" }, { name: "b", namespace: "other", overrides: { instances: { "arkouda-on-k8s": { locales: 1, chapel: { numThreadsPerLocale: 8 } } } } }],
+            clusters: [
+                { name: "a" },
+                {
+                    name: "b",
+                    namespace: "other",
+                    overrides: { instances: { "arkouda-on-k8s": { locales: 1, chapel: { numThreadsPerLocale: 8 } } } },
+                },
+            ],
         });
         const [a, b] = config.clusters.map((c) => c.instances[0]);
         assert.deepStrictEqual([a.locales, b.locales, b.totalLocales, b.chapel], [4, 1, 2, { numThreadsPerLocale: 8, memMax: 1000000000 }]);
@@ -87,23 +114,33 @@ describe("config: valid input", () => {
     it("replaces the match labels of an override whole instead of merging them", () => {
         const config = parse({
             instances: [instance({ metrics: { prometheusMatchLabels: { release: "kube-stack", team: "x" } } })],
-            clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { metrics: { prometheusMatchLabels: { release: "other" } } } } } }],
+            clusters: [
+                { name: "a", overrides: { instances: { "arkouda-on-k8s": { metrics: { prometheusMatchLabels: { release: "other" } } } } } },
+            ],
         });
         assert.deepStrictEqual(config.clusters[0].instances[0].metrics.prometheusMatchLabels, { release: "other" });
     });
 
     it("limits a cluster to the instances it lists", () => {
         const config = parse({ instances: [instance(), instance({ name: "second" })], clusters: [{ name: "a", instances: ["second"] }] });
-        assert.deepStrictEqual(config.clusters[0].instances.map((i) => i.name), ["second"]);
+        assert.deepStrictEqual(
+            config.clusters[0].instances.map((i) => i.name),
+            ["second"],
+        );
     });
 
     it("accepts a kubeconfig held in a secret config key", () => {
-        const config = parse({ clusters: [{ name: "a", kubeconfigSecret: "kubeconfigA" }], kubeconfigA: "apiVersion: v1" }, ["kubeconfigA"]);
+        const config = parse({ clusters: [{ name: "a", kubeconfigSecret: "kubeconfigA" }], kubeconfigA: "apiVersion: v1" }, [
+            "kubeconfigA",
+        ]);
         assert.strictEqual(config.clusters[0].kubeconfigSecret, "kubeconfigA");
     });
 
     it("keeps secret key material out of the resolved config", () => {
-        const config = parse({ ssh: { source: "config" }, sshPrivateKey: "-----BEGIN RSA PRIVATE KEY-----", sshPublicKey: "ssh-rsa AAAA" }, ["sshPrivateKey", "sshPublicKey"]);
+        const config = parse(
+            { ssh: { source: "config" }, sshPrivateKey: "-----BEGIN RSA PRIVATE KEY-----", sshPublicKey: "ssh-rsa AAAA" },
+            ["sshPrivateKey", "sshPublicKey"],
+        );
         assert.ok(!JSON.stringify(config).includes("BEGIN RSA"));
     });
 
@@ -119,52 +156,210 @@ describe("config: valid input", () => {
 });
 
 describe("config: each kind of invalid input names the key and what is allowed", () => {
-    it("rejects a wrong type", () => assertOneProblem({ instances: [instance({ locales: "two" })] }, "instances[0].locales", /must be a number/));
+    it("rejects a wrong type", () =>
+        assertOneProblem({ instances: [instance({ locales: "two" })] }, "instances[0].locales", /must be a number/));
     it("rejects a missing required key", () => assertOneProblem({ instances: [{ locales: 2 }] }, "instances[0].name", /is required/));
-    it("rejects an invalid Kubernetes name", () => assertOneProblem({ instances: [instance({ name: "Arkouda_1" })] }, "instances[0].name", /DNS-1035 label/));
-    it("rejects a name too long for derived object names", () => assertOneProblem({ instances: [instance({ name: "a".repeat(41) })] }, "instances[0].name", /at most 40 characters/));
+    it("rejects an invalid Kubernetes name", () =>
+        assertOneProblem({ instances: [instance({ name: "Arkouda_1" })] }, "instances[0].name", /DNS-1035 label/));
+    it("rejects a name too long for derived object names", () =>
+        assertOneProblem({ instances: [instance({ name: "a".repeat(41) })] }, "instances[0].name", /at most 40 characters/));
     it("rejects an invalid namespace", () => assertOneProblem({ namespace: "Arkouda" }, "namespace", /DNS-1123 label.*got "Arkouda"/));
-    it("rejects a malformed memory quantity", () => assertOneProblem({ instances: [instance({ memory: "2GB" })] }, "instances[0].memory", /Kubernetes quantity.*2Gi.*got "2GB"/));
-    it("rejects a malformed CPU quantity", () => assertOneProblem({ instances: [instance({ cpu: "two cores" })] }, "instances[0].cpu", /Kubernetes quantity/));
-    it("rejects a bad image tag", () => assertOneProblem({ instances: [instance({ version: "v1:latest" })] }, "instances[0].version", /image tag/));
-    it("rejects a bad image repository", () => assertOneProblem({ images: { server: "Bears/Image:tag" } }, "images.server", /image repository without a tag/));
-    it("rejects a uid out of range", () => assertOneProblem({ instances: [instance({ runAs: { user: "bearsrus", uid: 0, group: "bears", gid: 1019 } })] }, "instances[0].runAs.uid", /at least 1/));
-    it("rejects a gid out of range", () => assertOneProblem({ instances: [instance({ runAs: { user: "bearsrus", uid: 1009, group: "bears", gid: 2 ** 31 } })] }, "instances[0].runAs.gid", /at most 2147483647/));
-    it("rejects a bad POSIX user name", () => assertOneProblem({ instances: [instance({ runAs: { user: "Bears R Us", uid: 1009, group: "bears", gid: 1019 } })] }, "instances[0].runAs.user", /POSIX user or group name/));
+    it("rejects a malformed memory quantity", () =>
+        assertOneProblem({ instances: [instance({ memory: "2GB" })] }, "instances[0].memory", /Kubernetes quantity.*2Gi.*got "2GB"/));
+    it("rejects a malformed CPU quantity", () =>
+        assertOneProblem({ instances: [instance({ cpu: "two cores" })] }, "instances[0].cpu", /Kubernetes quantity/));
+    it("rejects a bad image tag", () =>
+        assertOneProblem({ instances: [instance({ version: "v1:latest" })] }, "instances[0].version", /image tag/));
+    it("rejects a bad image repository", () =>
+        assertOneProblem({ images: { server: "Bears/Image:tag" } }, "images.server", /image repository without a tag/));
+    it("rejects a uid out of range", () =>
+        assertOneProblem(
+            { instances: [instance({ runAs: { user: "bearsrus", uid: 0, group: "bears", gid: 1019 } })] },
+            "instances[0].runAs.uid",
+            /at least 1/,
+        ));
+    it("rejects a gid out of range", () =>
+        assertOneProblem(
+            { instances: [instance({ runAs: { user: "bearsrus", uid: 1009, group: "bears", gid: 2 ** 31 } })] },
+            "instances[0].runAs.gid",
+            /at most 2147483647/,
+        ));
+    it("rejects a bad POSIX user name", () =>
+        assertOneProblem(
+            { instances: [instance({ runAs: { user: "Bears R Us", uid: 1009, group: "bears", gid: 1019 } })] },
+            "instances[0].runAs.user",
+            /POSIX user or group name/,
+        ));
     it("rejects locales below 1", () => assertOneProblem({ instances: [instance({ locales: 0 })] }, "instances[0].locales", /at least 1/));
-    it("rejects a fractional number of locales", () => assertOneProblem({ instances: [instance({ locales: 1.5 })] }, "instances[0].locales", /integer/));
-    it("rejects an unknown top-level key", () => assertOneProblem({ arkoudaMemory: "2Gi" }, "arkoudaMemory", /not a known key; allowed keys: .*instances/));
-    it("rejects an unknown nested key and lists the allowed ones", () => assertOneProblem({ instances: [instance({ memroy: "2Gi" })] }, "instances[0].memroy", /not a known key; allowed keys here: .*memory/));
-    it("rejects a malformed label value", () => assertOneProblem({ instances: [instance({ metrics: { prometheusMatchLabels: { release: "kube stack" } } })] }, "instances[0].metrics.prometheusMatchLabels.release", /label value 'kube stack' is invalid/));
-    it("rejects a malformed label key", () => assertOneProblem({ exporters: [{ name: "slurm", metricsServiceHost: "h", prometheusMatchLabels: { "bad key!": "x" } }] }, 'exporters[0].prometheusMatchLabels["bad key!"]', /label key 'bad key!' is invalid/));
-    it("rejects a label given as the seed's raw string", () => assertOneProblem({ instances: [instance({ metrics: { prometheusMatchLabels: "release: kube-stack" } })] }, "instances[0].metrics.prometheusMatchLabels", /must be/));
-    it("rejects an unknown image pull policy", () => assertOneProblem({ instances: [instance({ imagePullPolicy: "Sometimes" })] }, "instances[0].imagePullPolicy", /one of "Always", "IfNotPresent", "Never"/));
-    it("rejects a cron expression with an hour out of range", () => assertOneProblem({ instances: [instance({ schedules: { deploy: { schedule: "0 25 * * *" } } })] }, "instances[0].schedules.deploy.schedule", /hour 25 is out of range 0-23/));
-    it("rejects a cron expression with the wrong number of fields", () => assertOneProblem({ instances: [instance({ schedules: { delete: { schedule: "0 0 17 * * *" } } })] }, "instances[0].schedules.delete.schedule", /must have 5 fields/));
-    it("rejects an unknown cron descriptor", () => assertOneProblem({ instances: [instance({ schedules: { delete: { schedule: "@sometimes" } } })] }, "instances[0].schedules.delete.schedule", /not a cron descriptor/));
-    it("rejects an unknown timezone", () => assertOneProblem({ instances: [instance({ schedules: { deploy: { timezone: "America/Gotham" } } })] }, "instances[0].schedules.deploy.timezone", /not a known IANA time zone/));
-    it("rejects an unknown concurrency policy", () => assertOneProblem({ instances: [instance({ schedules: { deploy: { concurrencyPolicy: "Queue" } } })] }, "instances[0].schedules.deploy.concurrencyPolicy", /one of "Allow", "Forbid", "Replace"/));
-    it("rejects a Chapel heap larger than the container memory", () => assertOneProblem({ instances: [instance({ memory: "512Mi", chapel: { memMax: 1000000000 } })] }, "instances[0].chapel.memMax", /must not exceed the instance's memory \(512Mi/));
-    it("rejects deadlines whose waits outlast the deploy", () => assertOneProblem({ deadlines: { deploySeconds: 600, localeReadySeconds: 500, serverReadySeconds: 200 } }, "deadlines.deploySeconds", /must exceed localeReadySeconds \+ serverReadySeconds/));
-    it("rejects an unknown run action", () => assertOneProblem({ instances: [instance({ run: { action: "restart" } })] }, "instances[0].run.action", /one of "deploy", "delete"/));
+    it("rejects a fractional number of locales", () =>
+        assertOneProblem({ instances: [instance({ locales: 1.5 })] }, "instances[0].locales", /integer/));
+    it("rejects an unknown top-level key", () =>
+        assertOneProblem({ arkoudaMemory: "2Gi" }, "arkoudaMemory", /not a known key; allowed keys: .*instances/));
+    it("rejects an unknown nested key and lists the allowed ones", () =>
+        assertOneProblem(
+            { instances: [instance({ memroy: "2Gi" })] },
+            "instances[0].memroy",
+            /not a known key; allowed keys here: .*memory/,
+        ));
+    it("rejects a malformed label value", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { prometheusMatchLabels: { release: "kube stack" } } })] },
+            "instances[0].metrics.prometheusMatchLabels.release",
+            /label value 'kube stack' is invalid/,
+        ));
+    it("rejects a malformed label key", () =>
+        assertOneProblem(
+            { exporters: [{ name: "slurm", metricsServiceHost: "h", prometheusMatchLabels: { "bad key!": "x" } }] },
+            'exporters[0].prometheusMatchLabels["bad key!"]',
+            /label key 'bad key!' is invalid/,
+        ));
+    it("rejects a label given as the seed's raw string", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { prometheusMatchLabels: "release: kube-stack" } })] },
+            "instances[0].metrics.prometheusMatchLabels",
+            /must be/,
+        ));
+    it("rejects an unknown image pull policy", () =>
+        assertOneProblem(
+            { instances: [instance({ imagePullPolicy: "Sometimes" })] },
+            "instances[0].imagePullPolicy",
+            /one of "Always", "IfNotPresent", "Never"/,
+        ));
+    it("rejects a cron expression with an hour out of range", () =>
+        assertOneProblem(
+            { instances: [instance({ schedules: { deploy: { schedule: "0 25 * * *" } } })] },
+            "instances[0].schedules.deploy.schedule",
+            /hour 25 is out of range 0-23/,
+        ));
+    it("rejects a cron expression with the wrong number of fields", () =>
+        assertOneProblem(
+            { instances: [instance({ schedules: { delete: { schedule: "0 0 17 * * *" } } })] },
+            "instances[0].schedules.delete.schedule",
+            /must have 5 fields/,
+        ));
+    it("rejects an unknown cron descriptor", () =>
+        assertOneProblem(
+            { instances: [instance({ schedules: { delete: { schedule: "@sometimes" } } })] },
+            "instances[0].schedules.delete.schedule",
+            /not a cron descriptor/,
+        ));
+    it("rejects an unknown timezone", () =>
+        assertOneProblem(
+            { instances: [instance({ schedules: { deploy: { timezone: "America/Gotham" } } })] },
+            "instances[0].schedules.deploy.timezone",
+            /not a known IANA time zone/,
+        ));
+    it("rejects an unknown concurrency policy", () =>
+        assertOneProblem(
+            { instances: [instance({ schedules: { deploy: { concurrencyPolicy: "Queue" } } })] },
+            "instances[0].schedules.deploy.concurrencyPolicy",
+            /one of "Allow", "Forbid", "Replace"/,
+        ));
+    it("rejects a Chapel heap larger than the container memory", () =>
+        assertOneProblem(
+            { instances: [instance({ memory: "512Mi", chapel: { memMax: 1000000000 } })] },
+            "instances[0].chapel.memMax",
+            /must not exceed the instance's memory \(512Mi/,
+        ));
+    it("rejects deadlines whose waits outlast the deploy", () =>
+        assertOneProblem(
+            { deadlines: { deploySeconds: 600, localeReadySeconds: 500, serverReadySeconds: 200 } },
+            "deadlines.deploySeconds",
+            /must exceed localeReadySeconds \+ serverReadySeconds/,
+        ));
+    it("rejects an unknown run action", () =>
+        assertOneProblem(
+            { instances: [instance({ run: { action: "restart" } })] },
+            "instances[0].run.action",
+            /one of "deploy", "delete"/,
+        ));
     it("rejects text that is not YAML", () => assertOneProblem({ instances: "[unclosed" }, "instances", /not valid YAML\/JSON/));
 });
 
 describe("config: rules across instances and clusters", () => {
-    it("rejects two instances with the same name", () => assertOneProblem({ instances: [instance(), instance()] }, "instances[1].name", /clashes with another instance or exporter/));
-    it("rejects an exporter named like an instance", () => assertOneProblem({ instances: [instance()], exporters: [{ name: "arkouda-on-k8s", metricsServiceHost: "h" }] }, "exporters[0].name", /clashes/));
-    it("rejects two clusters with the same name", () => assertOneProblem({ clusters: [{ name: "a", context: "x" }, { name: "a", context: "y" }] }, "clusters[1].name", /cluster names must be unique/));
-    it("rejects two clusters aimed at the same context and namespace", () => assertOneProblem({ clusters: [{ name: "a", context: "x" }, { name: "b", context: "x" }] }, "clusters[1]", /same kubeconfig, context and namespace as clusters\[0\]/));
-    it("rejects an override of an unknown instance", () => assertOneProblem({ instances: [instance()], clusters: [{ name: "a", overrides: { instances: { ghost: { locales: 1 } } } }] }, "clusters[0].overrides.instances.ghost", /unknown instance; known: arkouda-on-k8s/));
-    it("checks override values with the instance rules", () => assertOneProblem({ instances: [instance()], clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { memory: "2GB" } } } }] }, 'clusters[0].overrides.instances["arkouda-on-k8s"].memory', /Kubernetes quantity/));
-    it("rejects an unknown key inside an override", () => assertOneProblem({ instances: [instance()], clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { lcoales: 1 } } } }] }, 'clusters[0].overrides.instances["arkouda-on-k8s"].lcoales', /not a known key/));
-    it("rejects a cluster that selects an unknown instance", () => assertOneProblem({ instances: [instance()], clusters: [{ name: "a", instances: ["ghost"] }] }, "clusters[0].instances[0]", /names no configured instance/));
-    it("rejects a wave without the waves strategy", () => assertOneProblem({ clusters: [{ name: "a", wave: 1 }] }, "clusters[0].wave", /rollout.strategy to waves/));
-    it("rejects both a kubeconfig path and a kubeconfig secret", () => assertOneProblem({ clusters: [{ name: "a", kubeconfig: "/k", kubeconfigSecret: "kc" }], kc: "x" }, "clusters[0].kubeconfigSecret", /not both/, ["kc"]));
-    it("rejects a kubeconfig secret key that is not set", () => assertOneProblem({ clusters: [{ name: "a", kubeconfigSecret: "kc" }] }, "clusters[0].kubeconfigSecret", /which is not set; set it with: pulumi config set --secret kc/));
-    it("rejects a kubeconfig stored in plain text", () => assertOneProblem({ clusters: [{ name: "a", kubeconfigSecret: "kc" }], kc: "apiVersion: v1" }, "clusters[0].kubeconfigSecret", /stored in plain text/));
-    it("rejects SSH key material stored in plain text", () => assertOneProblem({ ssh: { source: "config" }, sshPrivateKey: "k", sshPublicKey: "p" }, "sshPrivateKey", /plain text.*--secret/, ["sshPublicKey"]));
-    it("requires the SSH key material when ssh.source is config", () => assertOneProblem({ ssh: { source: "config" }, sshPublicKey: "p" }, "ssh.source", /needs arkouda-workflows:sshPrivateKey/, ["sshPublicKey"]));
+    it("rejects two instances with the same name", () =>
+        assertOneProblem({ instances: [instance(), instance()] }, "instances[1].name", /clashes with another instance or exporter/));
+    it("rejects an exporter named like an instance", () =>
+        assertOneProblem(
+            { instances: [instance()], exporters: [{ name: "arkouda-on-k8s", metricsServiceHost: "h" }] },
+            "exporters[0].name",
+            /clashes/,
+        ));
+    it("rejects two clusters with the same name", () =>
+        assertOneProblem(
+            {
+                clusters: [
+                    { name: "a", context: "x" },
+                    { name: "a", context: "y" },
+                ],
+            },
+            "clusters[1].name",
+            /cluster names must be unique/,
+        ));
+    it("rejects two clusters aimed at the same context and namespace", () =>
+        assertOneProblem(
+            {
+                clusters: [
+                    { name: "a", context: "x" },
+                    { name: "b", context: "x" },
+                ],
+            },
+            "clusters[1]",
+            /same kubeconfig, context and namespace as clusters\[0\]/,
+        ));
+    it("rejects an override of an unknown instance", () =>
+        assertOneProblem(
+            { instances: [instance()], clusters: [{ name: "a", overrides: { instances: { ghost: { locales: 1 } } } }] },
+            "clusters[0].overrides.instances.ghost",
+            /unknown instance; known: arkouda-on-k8s/,
+        ));
+    it("checks override values with the instance rules", () =>
+        assertOneProblem(
+            { instances: [instance()], clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { memory: "2GB" } } } }] },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].memory',
+            /Kubernetes quantity/,
+        ));
+    it("rejects an unknown key inside an override", () =>
+        assertOneProblem(
+            { instances: [instance()], clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { lcoales: 1 } } } }] },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].lcoales',
+            /not a known key/,
+        ));
+    it("rejects a cluster that selects an unknown instance", () =>
+        assertOneProblem(
+            { instances: [instance()], clusters: [{ name: "a", instances: ["ghost"] }] },
+            "clusters[0].instances[0]",
+            /names no configured instance/,
+        ));
+    it("rejects a wave without the waves strategy", () =>
+        assertOneProblem({ clusters: [{ name: "a", wave: 1 }] }, "clusters[0].wave", /rollout.strategy to waves/));
+    it("rejects both a kubeconfig path and a kubeconfig secret", () =>
+        assertOneProblem(
+            { clusters: [{ name: "a", kubeconfig: "/k", kubeconfigSecret: "kc" }], kc: "x" },
+            "clusters[0].kubeconfigSecret",
+            /not both/,
+            ["kc"],
+        ));
+    it("rejects a kubeconfig secret key that is not set", () =>
+        assertOneProblem(
+            { clusters: [{ name: "a", kubeconfigSecret: "kc" }] },
+            "clusters[0].kubeconfigSecret",
+            /which is not set; set it with: pulumi config set --secret kc/,
+        ));
+    it("rejects a kubeconfig stored in plain text", () =>
+        assertOneProblem(
+            { clusters: [{ name: "a", kubeconfigSecret: "kc" }], kc: "apiVersion: v1" },
+            "clusters[0].kubeconfigSecret",
+            /stored in plain text/,
+        ));
+    it("rejects SSH key material stored in plain text", () =>
+        assertOneProblem({ ssh: { source: "config" }, sshPrivateKey: "k", sshPublicKey: "p" }, "sshPrivateKey", /plain text.*--secret/, [
+            "sshPublicKey",
+        ]));
+    it("requires the SSH key material when ssh.source is config", () =>
+        assertOneProblem({ ssh: { source: "config" }, sshPublicKey: "p" }, "ssh.source", /needs arkouda-workflows:sshPrivateKey/, [
+            "sshPublicKey",
+        ]));
 });
 
 describe("config: problems are reported together", () => {
@@ -180,11 +375,19 @@ describe("config: problems are reported together", () => {
 
 describe("config: values that cannot work together on one pod", () => {
     it("rejects a metrics port equal to the client port, naming both keys", () => {
-        assertOneProblem({ instances: [instance({ serverPort: 6000, metrics: { servicePort: 6000 } })] }, "instances[0].metrics.servicePort", /collides with the client socket \(serverPort\)/);
+        assertOneProblem(
+            { instances: [instance({ serverPort: 6000, metrics: { servicePort: 6000 } })] },
+            "instances[0].metrics.servicePort",
+            /collides with the client socket \(serverPort\)/,
+        );
     });
 
     it("rejects an exporter port equal to the metrics port", () => {
-        assertOneProblem({ instances: [instance({ metrics: { exporterPort: 5556 } })] }, "instances[0].metrics.exporterPort", /collides with the metrics daemon \(metrics.servicePort\)/);
+        assertOneProblem(
+            { instances: [instance({ metrics: { exporterPort: 5556 } })] },
+            "instances[0].metrics.exporterPort",
+            /collides with the metrics daemon \(metrics.servicePort\)/,
+        );
     });
 
     it("rejects sshd's port 22 as the client port", () => {
@@ -197,7 +400,10 @@ describe("config: values that cannot work together on one pod", () => {
 
     it("rejects a standalone exporter aimed at an instance's metrics Service on another port", () => {
         assertOneProblem(
-            { instances: [instance()], exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics.arkouda", metricsServicePort: 7000 }] },
+            {
+                instances: [instance()],
+                exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics.arkouda", metricsServicePort: 7000 }],
+            },
             "exporters[0].metricsServicePort",
             /must equal instance arkouda-on-k8s's metrics.servicePort \(5556\)/,
         );
@@ -205,14 +411,23 @@ describe("config: values that cannot work together on one pod", () => {
 
     it("rejects a standalone exporter aimed at an instance whose metrics are off", () => {
         assertOneProblem(
-            { instances: [instance({ metrics: { enabled: false } })], exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics" }] },
+            {
+                instances: [instance({ metrics: { enabled: false } })],
+                exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics" }],
+            },
             "exporters[0].metricsServiceHost",
             /metrics.enabled is false/,
         );
     });
 
     it("reports a problem shared by several clusters once", () => {
-        const found = problems({ instances: [instance({ serverPort: 22 })], clusters: [{ name: "a", namespace: "a" }, { name: "b", namespace: "b" }] });
+        const found = problems({
+            instances: [instance({ serverPort: 22 })],
+            clusters: [
+                { name: "a", namespace: "a" },
+                { name: "b", namespace: "b" },
+            ],
+        });
         assert.strictEqual(found.length, 1, found.join("\n"));
     });
 });

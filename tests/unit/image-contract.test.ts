@@ -6,17 +6,36 @@
 import * as assert from "assert";
 import * as path from "path";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
-import { arkoudaParameters, deployArkoudaTemplate, deployExporterTemplate, exporterParameters } from "../../components/workflow-templates";
-import { stackConfigValues } from "../../scripts/render";
+import {
+    arkoudaParameters,
+    arkoudaValues,
+    deployArkoudaTemplate,
+    deployExporterTemplate,
+    exporterParameters,
+    exporterValues,
+} from "../../components/workflow-templates";
+import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";
-import { API_CONTRACT, contractEnvNames, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT, registrationParameters, type ContractContainer } from "../../components/image-contract";
+import {
+    API_CONTRACT,
+    contractEnvNames,
+    ENV_CONTRACT,
+    FLAG_CONTRACT,
+    PORT_CONTRACT,
+    registrationParameters,
+    type ContractContainer,
+} from "../../components/image-contract";
 import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
-import { arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
+import { arkoudaRuntimeObjects, exporterRuntimeObjects, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns } from "./fixtures";
 import { envOf, manifestsOf, plainJson } from "./render-helpers";
 
 const j = plainJson;
-interface Container { name: string; env: { name: string; value?: string }[]; ports?: { containerPort: number; name: string }[] }
+interface Container {
+    name: string;
+    env: { name: string; value?: string }[];
+    ports?: { containerPort: number; name: string }[];
+}
 const names = (c: Container) => c.env.map((e) => e.name).sort();
 const instance = { ...fixtureInstance, serverPort: 6000, metrics: { ...fixtureInstance.metrics, servicePort: 6001, exporterPort: 6002 } };
 
@@ -33,7 +52,8 @@ function containers(): Record<ContractContainer, Container> {
 
 describe("image contract: environment", () => {
     for (const container of ["server", "locale", "metrics-sidecar", "exporter"] as const) {
-        it(`${container}: sets exactly the variables the image reads`, () => assert.deepStrictEqual(names(containers()[container]), contractEnvNames(container)));
+        it(`${container}: sets exactly the variables the image reads`, () =>
+            assert.deepStrictEqual(names(containers()[container]), contractEnvNames(container)));
     }
 
     it("server without metrics: the same names, with COLLECT_METRICS false", () => {
@@ -44,7 +64,8 @@ describe("image contract: environment", () => {
 
     it("upstream's names the exporter never reads are gone (EXPORT_PORT, POLLING_INTERVAL_SECONDS, ARKOUDA_SERVER_NAME)", () => {
         const all = Object.values(containers()).flatMap(names);
-        for (const stale of ["EXPORT_PORT", "POLLING_INTERVAL_SECONDS", "ARKOUDA_SERVER_NAME", "ARKOUDA_CLIENT_MODE"]) assert.ok(!all.includes(stale), stale);
+        for (const stale of ["EXPORT_PORT", "POLLING_INTERVAL_SECONDS", "ARKOUDA_SERVER_NAME", "ARKOUDA_CLIENT_MODE"])
+            assert.ok(!all.includes(stale), stale);
     });
 
     it("every contract row names a source file", () => {
@@ -54,12 +75,17 @@ describe("image contract: environment", () => {
 
 describe("image contract: ports", () => {
     for (const row of PORT_CONTRACT) {
-        it(`${row.container} declares its ${row.portName} port`, () => assert.ok((containers()[row.container].ports ?? []).some((p) => p.name === row.portName)));
+        it(`${row.container} declares its ${row.portName} port`, () =>
+            assert.ok((containers()[row.container].ports ?? []).some((p) => p.name === row.portName)));
     }
 
     it("declares no port nothing listens on", () => {
         for (const [container, c] of Object.entries(containers())) {
-            for (const p of c.ports ?? []) assert.ok(PORT_CONTRACT.some((r) => r.container === container && r.portName === p.name), `${container}/${p.name}`);
+            for (const p of c.ports ?? [])
+                assert.ok(
+                    PORT_CONTRACT.some((r) => r.container === container && r.portName === p.name),
+                    `${container}/${p.name}`,
+                );
         }
     });
 
@@ -119,7 +145,10 @@ describe("image contract: the rendered templates of the committed stacks", () =>
     // Each instance's and exporter's own parameters substituted into its cluster's templates,
     // exactly as Argo renders a run.
     for (const stack of ["dev", "prod"]) {
-        const config = parseStackConfig({ values: stackValues(stackConfigValues(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`))), secretKeys: new Set() });
+        const config = parseStackConfig({
+            values: stackValues(stackConfigValues(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`))),
+            secretKeys: new Set(),
+        });
         for (const cluster of config.clusters) {
             const settings = namespaceSettings(config, cluster);
             for (const i of cluster.instances) {
@@ -128,19 +157,27 @@ describe("image contract: the rendered templates of the committed stacks", () =>
                     const params = arkoudaParameters(i, settings);
                     const step = i.metrics.enabled ? "deploy-server" : "deploy-server-without-metrics";
                     const [pod] = manifestsOf(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
-                    const [deployment] = manifestsOf(wt, "deploy-locales", params) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    const [deployment] = manifestsOf(wt, "deploy-locales", params) as {
+                        spec: { template: { spec: { containers: Container[] } } };
+                    }[];
                     assert.deepStrictEqual(names(pod.spec.containers[0]), contractEnvNames("server"));
                     assert.deepStrictEqual(names(deployment.spec.template.spec.containers[0]), contractEnvNames("locale"));
                     if (i.metrics.enabled) assert.deepStrictEqual(names(pod.spec.initContainers![0]), contractEnvNames("metrics-sidecar"));
                     const env = envOf(pod.spec.containers[0]);
                     assert.strictEqual(registrationParameters(env).client[1], i.serverPort);
-                    if (i.metrics.enabled) assert.deepStrictEqual([registrationParameters(env).metrics[1], Number(env.METRICS_SERVER_PORT)], [i.metrics.servicePort, i.metrics.servicePort]);
+                    if (i.metrics.enabled)
+                        assert.deepStrictEqual(
+                            [registrationParameters(env).metrics[1], Number(env.METRICS_SERVER_PORT)],
+                            [i.metrics.servicePort, i.metrics.servicePort],
+                        );
                 });
             }
             for (const e of cluster.exporters) {
                 it(`${stack}/${cluster.name}/${e.name}: the standalone exporter's env is exactly the contract's`, () => {
                     const wt = deployExporterTemplate(settings, cluster.exporters[0]);
-                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e, settings)) as { spec: { template: { spec: { containers: Container[] } } } }[];
+                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e, settings)) as {
+                        spec: { template: { spec: { containers: Container[] } } };
+                    }[];
                     const c = deployment.spec.template.spec.containers[0];
                     assert.deepStrictEqual(names(c), contractEnvNames("exporter"));
                     assert.strictEqual(envOf(c).METRICS_SCRAPE_PORT, String(e.exporterPort));
@@ -149,4 +186,3 @@ describe("image contract: the rendered templates of the committed stacks", () =>
         }
     }
 });
-

@@ -7,16 +7,9 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import type { TLSSocket } from "tls";
-import {
-    buildResourcePath,
-    createKubeClient,
-    defaultKubeconfigPath,
-    findKindInResourceList,
-    isKubeApiError,
-    KubeApiError,
-    loadKubeConfig,
-    resolveKubeConfig,
-} from "../../components/kube-client";
+import { buildResourcePath, createKubeClient, findKindInResourceList } from "../../components/dynamic/kube-client";
+import { isKubeApiError, KubeApiError } from "../../components/dynamic/kube-http";
+import { defaultKubeconfigPath, loadKubeConfig, resolveKubeConfig } from "../../components/dynamic/kubeconfig";
 
 interface Recorded {
     method: string;
@@ -43,7 +36,9 @@ function apiHandler(prefix = ""): Handler {
         const [p, query] = url.split("?");
         if (p === "/api/v1") {
             return json(res, {
-                kind: "APIResourceList", groupVersion: "v1", resources: [
+                kind: "APIResourceList",
+                groupVersion: "v1",
+                resources: [
                     { name: "pods", kind: "Pod", namespaced: true, verbs: ["get", "delete"] },
                     { name: "pods/log", kind: "Pod", namespaced: true, verbs: ["get"] },
                     { name: "namespaces", kind: "Namespace", namespaced: false, verbs: ["get"] },
@@ -52,10 +47,18 @@ function apiHandler(prefix = ""): Handler {
             });
         }
         if (p === "/apis/argoproj.io/v1alpha1") {
-            return json(res, { kind: "APIResourceList", groupVersion: "argoproj.io/v1alpha1", resources: [{ name: "workflows", kind: "Workflow", namespaced: true, verbs: ["get"] }] });
+            return json(res, {
+                kind: "APIResourceList",
+                groupVersion: "argoproj.io/v1alpha1",
+                resources: [{ name: "workflows", kind: "Workflow", namespaced: true, verbs: ["get"] }],
+            });
         }
         if (p === "/apis/apps/v1") {
-            return json(res, { kind: "APIResourceList", groupVersion: "apps/v1", resources: [{ name: "deployments", kind: "Deployment", namespaced: true, verbs: ["get"] }] });
+            return json(res, {
+                kind: "APIResourceList",
+                groupVersion: "apps/v1",
+                resources: [{ name: "deployments", kind: "Deployment", namespaced: true, verbs: ["get"] }],
+            });
         }
         if (p === "/api/v1/namespaces/ns1/pods/present") {
             if (req.method === "DELETE") return json(res, { kind: "Pod", metadata: { name: "present" } });
@@ -63,10 +66,12 @@ function apiHandler(prefix = ""): Handler {
         }
         if (p === "/api/v1/namespaces/ns1/configmaps") {
             const q = new URLSearchParams(query);
-            if (!q.get("continue")) return json(res, { kind: "ConfigMapList", metadata: { continue: "page2" }, items: [{ metadata: { name: "a" } }] });
+            if (!q.get("continue"))
+                return json(res, { kind: "ConfigMapList", metadata: { continue: "page2" }, items: [{ metadata: { name: "a" } }] });
             return json(res, { kind: "ConfigMapList", metadata: {}, items: [{ metadata: { name: "b" } }, { metadata: { name: "c" } }] });
         }
-        if (p === "/api/v1/namespaces/ns1/pods/forbidden") return status(res, 403, "Forbidden", 'pods "forbidden" is forbidden: User "x" cannot get resource');
+        if (p === "/api/v1/namespaces/ns1/pods/forbidden")
+            return status(res, 403, "Forbidden", 'pods "forbidden" is forbidden: User "x" cannot get resource');
         if (p === "/api/v1/namespaces/ns1/pods/garbage") {
             res.writeHead(500, { "Content-Type": "text/plain" });
             return res.end("upstream exploded");
@@ -106,13 +111,22 @@ function closeServer(server: http.Server | https.Server) {
     });
 }
 
-function kubeconfigYaml(o: { server: string; cluster?: Record<string, unknown>; user?: Record<string, unknown>; namespace?: string; extraContext?: boolean }): string {
+function kubeconfigYaml(o: {
+    server: string;
+    cluster?: Record<string, unknown>;
+    user?: Record<string, unknown>;
+    namespace?: string;
+    extraContext?: boolean;
+}): string {
     const yaml = require("yaml");
     return yaml.stringify({
         apiVersion: "v1",
         kind: "Config",
         "current-context": "main",
-        clusters: [{ name: "c1", cluster: { server: o.server, ...(o.cluster ?? {}) } }, { name: "other", cluster: { server: "https://10.255.255.1:6443" } }],
+        clusters: [
+            { name: "c1", cluster: { server: o.server, ...(o.cluster ?? {}) } },
+            { name: "other", cluster: { server: "https://10.255.255.1:6443" } },
+        ],
         users: [{ name: "u1", user: o.user ?? {} }],
         contexts: [
             { name: "main", context: { cluster: "c1", user: "u1", ...(o.namespace ? { namespace: o.namespace } : {}) } },
@@ -142,12 +156,18 @@ describe("kube-client", function () {
 
     describe("kubeconfig resolution (pure)", function () {
         it("uses current-context, decodes *-data fields and reads token", function () {
-            const cfg = resolveKubeConfig(kubeconfigYaml({
-                server: "https://example.test:6443/prefix/",
-                cluster: { "certificate-authority-data": Buffer.from("CA-PEM").toString("base64") },
-                user: { token: "tok", "client-certificate-data": Buffer.from("CERT").toString("base64"), "client-key-data": Buffer.from("KEY").toString("base64") },
-                namespace: "ns-a",
-            }));
+            const cfg = resolveKubeConfig(
+                kubeconfigYaml({
+                    server: "https://example.test:6443/prefix/",
+                    cluster: { "certificate-authority-data": Buffer.from("CA-PEM").toString("base64") },
+                    user: {
+                        token: "tok",
+                        "client-certificate-data": Buffer.from("CERT").toString("base64"),
+                        "client-key-data": Buffer.from("KEY").toString("base64"),
+                    },
+                    namespace: "ns-a",
+                }),
+            );
             assert.equal(cfg.contextName, "main");
             assert.equal(cfg.server, "https://example.test:6443/prefix");
             assert.equal(cfg.namespace, "ns-a");
@@ -172,11 +192,14 @@ describe("kube-client", function () {
             fs.writeFileSync(path.join(sub, "ca.pem"), "FILE-CA");
             fs.writeFileSync(path.join(sub, "token"), "file-token\n");
             const file = path.join(sub, "config");
-            fs.writeFileSync(file, kubeconfigYaml({
-                server: "https://h:1",
-                cluster: { "certificate-authority": "ca.pem", "insecure-skip-tls-verify": true },
-                user: { tokenFile: "token" },
-            }));
+            fs.writeFileSync(
+                file,
+                kubeconfigYaml({
+                    server: "https://h:1",
+                    cluster: { "certificate-authority": "ca.pem", "insecure-skip-tls-verify": true },
+                    user: { tokenFile: "token" },
+                }),
+            );
             const cfg = loadKubeConfig({ kubeconfigPath: file });
             assert.equal(cfg.ca, "FILE-CA");
             assert.equal(cfg.tokenFile, path.join(sub, "token"));
@@ -184,9 +207,15 @@ describe("kube-client", function () {
         });
 
         it("prefers content over a path, and reports unknown contexts and missing files clearly", function () {
-            const cfg = loadKubeConfig({ kubeconfig: kubeconfigYaml({ server: "http://content:1" }), kubeconfigPath: "/nonexistent/config" });
+            const cfg = loadKubeConfig({
+                kubeconfig: kubeconfigYaml({ server: "http://content:1" }),
+                kubeconfigPath: "/nonexistent/config",
+            });
             assert.equal(cfg.server, "http://content:1");
-            assert.throws(() => resolveKubeConfig(kubeconfigYaml({ server: "https://a:1" }), "nope"), /no context named "nope" \(have: main, second\)/);
+            assert.throws(
+                () => resolveKubeConfig(kubeconfigYaml({ server: "https://a:1" }), "nope"),
+                /no context named "nope" \(have: main, second\)/,
+            );
             assert.throws(() => loadKubeConfig({ kubeconfigPath: "/nonexistent/config" }), /cannot read kubeconfig \/nonexistent\/config/);
             assert.throws(() => resolveKubeConfig("users: [", undefined), /not valid YAML/);
             assert.throws(() => resolveKubeConfig(kubeconfigYaml({ server: "ftp://x" })), /not an http\(s\) URL/);
@@ -202,12 +231,26 @@ describe("kube-client", function () {
         });
 
         it("maps discovered resources to REST paths", function () {
-            const list = { resources: [{ name: "workflows/status", kind: "Workflow", namespaced: true }, { name: "workflows", kind: "Workflow", namespaced: true, verbs: ["get"] }] };
+            const list = {
+                resources: [
+                    { name: "workflows/status", kind: "Workflow", namespaced: true },
+                    { name: "workflows", kind: "Workflow", namespaced: true, verbs: ["get"] },
+                ],
+            };
             const info = findKindInResourceList(list, "argoproj.io/v1alpha1", "Workflow")!;
             assert.equal(info.name, "workflows");
-            assert.equal(buildResourcePath(info, { name: "wf 1", namespace: "ns" }), "/apis/argoproj.io/v1alpha1/namespaces/ns/workflows/wf%201");
+            assert.equal(
+                buildResourcePath(info, { name: "wf 1", namespace: "ns" }),
+                "/apis/argoproj.io/v1alpha1/namespaces/ns/workflows/wf%201",
+            );
             assert.equal(buildResourcePath(info, {}, "dflt"), "/apis/argoproj.io/v1alpha1/namespaces/dflt/workflows");
-            assert.equal(buildResourcePath({ name: "namespaces", kind: "Namespace", namespaced: false, groupVersion: "v1", verbs: [] }, { name: "x", namespace: "ignored" }), "/api/v1/namespaces/x");
+            assert.equal(
+                buildResourcePath(
+                    { name: "namespaces", kind: "Namespace", namespaced: false, groupVersion: "v1", verbs: [] },
+                    { name: "x", namespace: "ignored" },
+                ),
+                "/api/v1/namespaces/x",
+            );
             assert.equal(findKindInResourceList(list, "argoproj.io/v1alpha1", "CronWorkflow"), undefined);
             assert.equal(findKindInResourceList(undefined, "v1", "Pod"), undefined);
         });
@@ -224,16 +267,77 @@ describe("kube-client", function () {
         before(async function () {
             this.timeout(60000);
             const ossl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-            ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=test-ca",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-            fs.writeFileSync(path.join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+            ossl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=test-ca",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            );
+            fs.writeFileSync(
+                path.join(dir, "server.ext"),
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+            );
             fs.writeFileSync(path.join(dir, "client.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
             for (const who of ["server", "client"]) {
-                ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${who}.key`, "-out", `${who}.csr`, "-subj", who === "server" ? "/CN=127.0.0.1" : "/CN=test-user");
-                ossl("x509", "-req", "-in", `${who}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${who}.crt`, "-days", "1", "-extfile", `${who}.ext`);
+                ossl(
+                    "req",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    `${who}.key`,
+                    "-out",
+                    `${who}.csr`,
+                    "-subj",
+                    who === "server" ? "/CN=127.0.0.1" : "/CN=test-user",
+                );
+                ossl(
+                    "x509",
+                    "-req",
+                    "-in",
+                    `${who}.csr`,
+                    "-CA",
+                    "ca.crt",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-out",
+                    `${who}.crt`,
+                    "-days",
+                    "1",
+                    "-extfile",
+                    `${who}.ext`,
+                );
             }
             // A second, unrelated CA, to prove verification happens.
-            ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.crt", "-days", "1", "-subj", "/CN=other-ca");
+            ossl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "other.key",
+                "-out",
+                "other.crt",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=other-ca",
+            );
             caPem = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
             clientCert = fs.readFileSync(path.join(dir, "client.crt"), "utf8");
             clientKey = fs.readFileSync(path.join(dir, "client.key"), "utf8");
@@ -274,37 +378,67 @@ describe("kube-client", function () {
             const tokenFile = path.join(dir, "sa-token");
             fs.writeFileSync(tokenFile, "first\n");
             const cfgFile = path.join(dir, "token-config");
-            fs.writeFileSync(cfgFile, kubeconfigYaml({ server: server1(), cluster: { "certificate-authority": caFile }, user: { tokenFile: "sa-token" } }));
+            fs.writeFileSync(
+                cfgFile,
+                kubeconfigYaml({ server: server1(), cluster: { "certificate-authority": caFile }, user: { tokenFile: "sa-token" } }),
+            );
             const client = createKubeClient({ kubeconfigPath: cfgFile });
             await client.get("/api/v1/namespaces/ns1/pods/present");
             fs.writeFileSync(tokenFile, "second\n");
             await client.get("/api/v1/namespaces/ns1/pods/present");
-            assert.deepEqual(log.map((r) => r.headers.authorization), ["Bearer first", "Bearer second"]);
-            const client2 = createKubeClient({ kubeconfig: kubeconfigYaml({ server: server1(), cluster: { "certificate-authority-data": b64(caPem) }, user: { token: "static" } }) });
+            assert.deepEqual(
+                log.map((r) => r.headers.authorization),
+                ["Bearer first", "Bearer second"],
+            );
+            const client2 = createKubeClient({
+                kubeconfig: kubeconfigYaml({
+                    server: server1(),
+                    cluster: { "certificate-authority-data": b64(caPem) },
+                    user: { token: "static" },
+                }),
+            });
             await client2.get("/api/v1/namespaces/ns1/pods/present");
             assert.equal(log[2].headers.authorization, "Bearer static");
         });
 
         it("rejects a server its CA does not vouch for, unless insecure-skip-tls-verify", async function () {
             const other = fs.readFileSync(path.join(dir, "other.crt"), "utf8");
-            const bad = createKubeClient({ kubeconfig: kubeconfigYaml({ server: server1(), cluster: { "certificate-authority-data": b64(other) }, user: { token: "t" } }) });
+            const bad = createKubeClient({
+                kubeconfig: kubeconfigYaml({
+                    server: server1(),
+                    cluster: { "certificate-authority-data": b64(other) },
+                    user: { token: "t" },
+                }),
+            });
             const err = await rejects(bad.get("/api/v1/namespaces/ns1/pods/present"));
             assert.equal(err.statusCode, undefined);
             assert.match(err.message, /GET \/api\/v1\/namespaces\/ns1\/pods\/present failed: .*(certificate|self.signed)/i);
             assert.equal(log.length, 0);
-            const insecure = createKubeClient({ kubeconfig: kubeconfigYaml({ server: server1(), cluster: { "insecure-skip-tls-verify": true }, user: { token: "t" } }) });
+            const insecure = createKubeClient({
+                kubeconfig: kubeconfigYaml({ server: server1(), cluster: { "insecure-skip-tls-verify": true }, user: { token: "t" } }),
+            });
             assert.equal((await insecure.get("/api/v1/namespaces/ns1/pods/present")).metadata.name, "present");
         });
 
         it("uses an exec credential plugin's token", async function () {
             const plugin = path.join(dir, "plugin.js");
-            fs.writeFileSync(plugin, `const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
-process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential", status: { token: "exec-" + process.env.EXTRA } }));`);
+            fs.writeFileSync(
+                plugin,
+                `const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
+process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential", status: { token: "exec-" + process.env.EXTRA } }));`,
+            );
             const client = createKubeClient({
                 kubeconfig: kubeconfigYaml({
                     server: server1(),
                     cluster: { "certificate-authority-data": b64(caPem) },
-                    user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: process.execPath, args: [plugin], env: [{ name: "EXTRA", value: "tok" }] } },
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1",
+                            command: process.execPath,
+                            args: [plugin],
+                            env: [{ name: "EXTRA", value: "tok" }],
+                        },
+                    },
                 }),
             });
             await client.get("/api/v1/namespaces/ns1/pods/present");
@@ -334,7 +468,10 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCr
             assert.equal(err.reason, "NotFound");
             assert.equal(err.apiMessage, 'pods "missing" not found');
             assert.equal(err.method, "GET");
-            assert.equal(err.message, 'Kubernetes API GET /api/v1/namespaces/ns1/pods/missing failed: HTTP 404 NotFound: pods "missing" not found');
+            assert.equal(
+                err.message,
+                'Kubernetes API GET /api/v1/namespaces/ns1/pods/missing failed: HTTP 404 NotFound: pods "missing" not found',
+            );
             assert.equal(await c.getOptional("/api/v1/namespaces/ns1/pods/missing"), undefined);
             assert.equal(await c.delete("/api/v1/namespaces/ns1/pods/missing"), false);
         });
@@ -376,7 +513,10 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCr
 
         it("lists collections across continue pages", async function () {
             const items = await client().list("/api/v1/namespaces/ns1/configmaps", { labelSelector: "app=x" });
-            assert.deepEqual(items.map((i: any) => i.metadata.name), ["a", "b", "c"]);
+            assert.deepEqual(
+                items.map((i: any) => i.metadata.name),
+                ["a", "b", "c"],
+            );
             assert.equal(log.length, 2);
             assert.match(log[0].url, /labelSelector=app%3Dx/);
             assert.match(log[1].url, /continue=page2/);
@@ -384,14 +524,32 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCr
 
         it("resolves kinds through cached discovery, including CRDs, and reports unknown kinds as undefined", async function () {
             const c = client();
-            assert.equal(await c.resourcePath({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "wf", namespace: "ns1" }), "/apis/argoproj.io/v1alpha1/namespaces/ns1/workflows/wf");
+            assert.equal(
+                await c.resourcePath({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "wf", namespace: "ns1" }),
+                "/apis/argoproj.io/v1alpha1/namespaces/ns1/workflows/wf",
+            );
             assert.equal(await c.resourcePath({ apiVersion: "v1", kind: "Pod", name: "p" }), "/api/v1/namespaces/ctx-ns/pods/p");
-            assert.equal(await c.resourcePath({ apiVersion: "v1", kind: "Namespace", name: "n", namespace: "ignored" }), "/api/v1/namespaces/n");
-            assert.equal(await c.resourcePath({ apiVersion: "apps/v1", kind: "Deployment", namespace: "ns1" }), "/apis/apps/v1/namespaces/ns1/deployments");
-            assert.equal(await c.resourcePath({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", name: "sm", namespace: "ns1" }), undefined);
+            assert.equal(
+                await c.resourcePath({ apiVersion: "v1", kind: "Namespace", name: "n", namespace: "ignored" }),
+                "/api/v1/namespaces/n",
+            );
+            assert.equal(
+                await c.resourcePath({ apiVersion: "apps/v1", kind: "Deployment", namespace: "ns1" }),
+                "/apis/apps/v1/namespaces/ns1/deployments",
+            );
+            assert.equal(
+                await c.resourcePath({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", name: "sm", namespace: "ns1" }),
+                undefined,
+            );
             assert.equal(await c.resourcePath({ apiVersion: "v1", kind: "NoSuchKind", name: "x" }), undefined);
-            assert.equal(await c.resourcePath({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "other", namespace: "ns1" }), "/apis/argoproj.io/v1alpha1/namespaces/ns1/workflows/other");
-            const discoveryHits = log.filter((r) => !r.url.includes("/namespaces/")).map((r) => r.url).sort();
+            assert.equal(
+                await c.resourcePath({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", name: "other", namespace: "ns1" }),
+                "/apis/argoproj.io/v1alpha1/namespaces/ns1/workflows/other",
+            );
+            const discoveryHits = log
+                .filter((r) => !r.url.includes("/namespaces/"))
+                .map((r) => r.url)
+                .sort();
             assert.deepEqual(discoveryHits, ["/api/v1", "/apis/apps/v1", "/apis/argoproj.io/v1alpha1", "/apis/monitoring.coreos.com/v1"]);
             c.invalidateDiscovery();
             await c.resolveKind("v1", "Pod");
@@ -401,11 +559,15 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCr
         it("does not cache discovery failures other than 404", async function () {
             let calls = 0;
             const flaky = http.createServer();
-            const flakyPort = await listen(flaky, (req, res) => {
-                calls++;
-                if (calls === 1) return status(res, 503, "ServiceUnavailable", "etcd is sad");
-                return json(res, { resources: [{ name: "pods", kind: "Pod", namespaced: true }] });
-            }, []);
+            const flakyPort = await listen(
+                flaky,
+                (req, res) => {
+                    calls++;
+                    if (calls === 1) return status(res, 503, "ServiceUnavailable", "etcd is sad");
+                    return json(res, { resources: [{ name: "pods", kind: "Pod", namespaced: true }] });
+                },
+                [],
+            );
             try {
                 const c = createKubeClient({ kubeconfig: kubeconfigYaml({ server: `http://127.0.0.1:${flakyPort}` }) });
                 const err = await rejects(c.resolveKind("v1", "Pod"));

@@ -78,13 +78,23 @@ describe("launch scripts", () => {
     it("server: discovery fails after the configured attempts (executed with a stub API)", function () {
         // Run the discovery part against a fake `curl` returning no pods and a tiny attempt budget.
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
-        fs.writeFileSync(path.join(bin, "curl"), '#!/bin/bash\necho \'{"items": []}\'\n', { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "curl"), "#!/bin/bash\necho '{\"items\": []}'\n", { mode: 0o755 });
         fs.writeFileSync(path.join(bin, "cat"), "#!/bin/bash\necho token\n", { mode: 0o755 });
         fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/bash\nexit 0\n", { mode: 0o755 });
         if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
         const r = spawnSync("bash", [file("server")], {
             encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, NUMLOCALES: "3", K8S_HOST: "https://k", NAMESPACE: "n", APP_NAME: "a", MY_IP: "10.0.0.1", LOCALE_DISCOVERY_ATTEMPTS: "2", EXTERNAL_SERVICE_NAME: "ak", METRICS_SERVICE_NAME: "ak-metrics" },
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                NUMLOCALES: "3",
+                K8S_HOST: "https://k",
+                NAMESPACE: "n",
+                APP_NAME: "a",
+                MY_IP: "10.0.0.1",
+                LOCALE_DISCOVERY_ATTEMPTS: "2",
+                EXTERNAL_SERVICE_NAME: "ak",
+                METRICS_SERVICE_NAME: "ak-metrics",
+            },
         });
         assert.strictEqual(r.status, 75, r.stderr);
         assert.match(r.stderr, /found 0 of 2 locale pods after 2 attempts/);
@@ -97,13 +107,31 @@ describe("launch scripts: clearing an earlier run's registration", () => {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
         const calls = path.join(bin, "calls");
         fs.writeFileSync(path.join(bin, "curl"), `#!/bin/bash\necho "\${@: -1} \${*}" >> ${calls}\nprintf '%s' ${code}\n`, { mode: 0o755 });
-        const fn = (name: string) => SERVER_LAUNCH_SCRIPT.slice(SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`), SERVER_LAUNCH_SCRIPT.indexOf("\n}\n", SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`)) + 3);
+        const fn = (name: string) =>
+            SERVER_LAUNCH_SCRIPT.slice(
+                SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`),
+                SERVER_LAUNCH_SCRIPT.indexOf("\n}\n", SERVER_LAUNCH_SCRIPT.indexOf(`${name}() {`)) + 3,
+            );
         const program = `log() { echo "$*" >&2; }\n${fn("api_delete")}${fn("clear_registration")}clear_registration`;
         const r = spawnSync("bash", ["-c", program], {
             encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, K8S_HOST: "https://k", NAMESPACE: "n", SSL_TOKEN: "t", SA_CA_FILE: "/ca", EXTERNAL_SERVICE_NAME: "ak", METRICS_SERVICE_NAME: "ak-metrics" },
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                K8S_HOST: "https://k",
+                NAMESPACE: "n",
+                SSL_TOKEN: "t",
+                SA_CA_FILE: "/ca",
+                EXTERNAL_SERVICE_NAME: "ak",
+                METRICS_SERVICE_NAME: "ak-metrics",
+            },
         });
-        const urls = fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => l.split(" ")[0]) : [];
+        const urls = fs.existsSync(calls)
+            ? fs
+                  .readFileSync(calls, "utf8")
+                  .trim()
+                  .split("\n")
+                  .map((l) => l.split(" ")[0])
+            : [];
         return { status: r.status, stderr: r.stderr, urls, lines: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "" };
     }
 

@@ -30,27 +30,44 @@ function kindOf(d: Declared): string | undefined {
 describe("program: clusters and providers", function () {
     this.timeout(60000);
     let run: ProgramRun;
-    before(async () => { run = await runProgram(configOf(twoClusters)); });
+    before(async () => {
+        run = await runProgram(configOf(twoClusters));
+    });
 
     it("creates one explicit kubernetes provider per cluster", () => {
-        assert.deepStrictEqual(ofType(run, "pulumi:providers:kubernetes").map((p) => p.name).sort(), ["canary-kubernetes", "main-kubernetes"]);
+        assert.deepStrictEqual(
+            ofType(run, "pulumi:providers:kubernetes")
+                .map((p) => p.name)
+                .sort(),
+            ["canary-kubernetes", "main-kubernetes"],
+        );
     });
 
     it("points each provider at its cluster's context", () => {
-        assert.deepStrictEqual(ofType(run, "pulumi:providers:kubernetes").map((p) => p.inputs.context).sort(), ["ctx-canary", "ctx-main"]);
+        assert.deepStrictEqual(
+            ofType(run, "pulumi:providers:kubernetes")
+                .map((p) => p.inputs.context)
+                .sort(),
+            ["ctx-canary", "ctx-main"],
+        );
     });
 
     it("declares no kubernetes resource on the default provider", () => {
         const k8sResources = run.declared.filter((d) => d.custom && K8S.test(d.type));
         assert.ok(k8sResources.length > 20);
-        const offenders = k8sResources.filter((d) => !/::(canary|main)-kubernetes-id$/.test(d.provider)).map((d) => `${d.type} ${d.name} -> ${d.provider}`);
+        const offenders = k8sResources
+            .filter((d) => !/::(canary|main)-kubernetes-id$/.test(d.provider))
+            .map((d) => `${d.type} ${d.name} -> ${d.provider}`);
         assert.deepStrictEqual(offenders, []);
     });
 
     it("declares random resources on the cluster's explicit random provider", () => {
         const randoms = run.declared.filter((d) => d.custom && /^random:/.test(d.type));
         assert.ok(randoms.length > 0);
-        assert.deepStrictEqual(randoms.filter((d) => !/-random-id$/.test(d.provider)).map((d) => d.name), []);
+        assert.deepStrictEqual(
+            randoms.filter((d) => !/-random-id$/.test(d.provider)).map((d) => d.name),
+            [],
+        );
     });
 
     it("keeps every resource under its cluster's component", () => {
@@ -64,26 +81,75 @@ describe("program: clusters and providers", function () {
     it("places each cluster's objects in that cluster's namespace", () => {
         const namespaced = run.declared.filter((d) => d.custom && K8S.test(d.type) && d.inputs.metadata?.namespace);
         const wrong = namespaced.filter((d) => d.inputs.metadata.namespace !== (d.name.startsWith("main-") ? "arkouda-main" : "arkouda"));
-        assert.deepStrictEqual(wrong.map((d) => d.name), []);
+        assert.deepStrictEqual(
+            wrong.map((d) => d.name),
+            [],
+        );
     });
 
     it("declares the four WorkflowTemplates once per cluster", () => {
-        const names = run.declared.filter((d) => kindOf(d) === "WorkflowTemplate").map((d) => `${d.inputs.metadata.namespace}/${d.inputs.metadata.name}`).sort();
+        const names = run.declared
+            .filter((d) => kindOf(d) === "WorkflowTemplate")
+            .map((d) => `${d.inputs.metadata.namespace}/${d.inputs.metadata.name}`)
+            .sort();
         assert.deepStrictEqual(names, [
-            "arkouda-main/delete-arkouda-on-kubernetes", "arkouda-main/delete-prometheus-arkouda-exporter", "arkouda-main/deploy-arkouda-on-kubernetes", "arkouda-main/deploy-prometheus-arkouda-exporter",
-            "arkouda/delete-arkouda-on-kubernetes", "arkouda/delete-prometheus-arkouda-exporter", "arkouda/deploy-arkouda-on-kubernetes", "arkouda/deploy-prometheus-arkouda-exporter",
+            "arkouda-main/delete-arkouda-on-kubernetes",
+            "arkouda-main/delete-prometheus-arkouda-exporter",
+            "arkouda-main/deploy-arkouda-on-kubernetes",
+            "arkouda-main/deploy-prometheus-arkouda-exporter",
+            "arkouda/delete-arkouda-on-kubernetes",
+            "arkouda/delete-prometheus-arkouda-exporter",
+            "arkouda/deploy-arkouda-on-kubernetes",
+            "arkouda/deploy-prometheus-arkouda-exporter",
         ]);
     });
 
+    it("declares one ArkoudaTarget per instance and exporter, named after its cluster and itself", () => {
+        assert.deepStrictEqual(
+            ofType(run, "arkouda-workflows:cluster:ArkoudaTarget")
+                .map((t) => t.name)
+                .sort(),
+            ["canary-arkouda-a", "canary-arkouda-b", "canary-slurm-exporter", "main-arkouda-a", "main-arkouda-b", "main-slurm-exporter"],
+        );
+    });
+
+    it("aliases each target's Schedules and WorkflowRun to the cluster, their parent before targets existed", () => {
+        const children = run.declared.filter(
+            (d) => d.type === "arkouda-workflows:argo:Schedules" || d.type === "arkouda-workflows:argo:WorkflowRun",
+        );
+        assert.strictEqual(children.length, 6);
+        const wrong = children.filter((d) => {
+            const cluster = ancestors(d).find((a) => (a as any).__pulumiType === "arkouda-workflows:cluster:ArkoudaCluster");
+            const aliases = (d.opts.aliases ?? []) as { parent?: pulumi.Resource }[];
+            return (
+                (d.opts.parent as any)?.__pulumiType !== "arkouda-workflows:cluster:ArkoudaTarget" ||
+                aliases.length !== 1 ||
+                aliases[0].parent !== cluster
+            );
+        });
+        assert.deepStrictEqual(
+            wrong.map((d) => d.name),
+            [],
+        );
+    });
+
     it("creates the namespace when asked to", () => {
-        assert.deepStrictEqual(run.declared.filter((d) => kindOf(d) === "Namespace").map((d) => d.inputs.metadata.name).sort(), ["arkouda", "arkouda-main"]);
+        assert.deepStrictEqual(
+            run.declared
+                .filter((d) => kindOf(d) === "Namespace")
+                .map((d) => d.inputs.metadata.name)
+                .sort(),
+            ["arkouda", "arkouda-main"],
+        );
     });
 });
 
 describe("program: rollout waves", function () {
     this.timeout(60000);
     let run: ProgramRun;
-    before(async () => { run = await runProgram(configOf(twoClusters)); });
+    before(async () => {
+        run = await runProgram(configOf(twoClusters));
+    });
 
     it("records which clusters the second wave waits for", () => {
         assert.deepStrictEqual([run.clusters.canary.waitsFor, run.clusters.main.waitsFor], [[], ["canary"]]);
@@ -92,7 +158,9 @@ describe("program: rollout waves", function () {
     it("makes the second wave's resources depend on the first wave's run completion", async () => {
         const gate = run.clusters.canary.gates;
         assert.strictEqual(gate.length, 1, "canary has one waited run");
-        const mainChildren = run.declared.filter((d) => d.custom && d.name.startsWith("main-") && K8S.test(d.type) && d.type !== "pulumi:providers:kubernetes");
+        const mainChildren = run.declared.filter(
+            (d) => d.custom && d.name.startsWith("main-") && K8S.test(d.type) && d.type !== "pulumi:providers:kubernetes",
+        );
         assert.ok(mainChildren.length > 0);
         const missing = [];
         for (const child of mainChildren) {
@@ -109,7 +177,13 @@ describe("program: rollout waves", function () {
     });
 
     it("rolls all clusters out at once with the parallel strategy", async () => {
-        const parallel = await runProgram(configOf({ ...twoClusters, rollout: { strategy: "parallel" }, clusters: twoClusters.clusters.map(({ wave, ...c }) => c) }));
+        const parallel = await runProgram(
+            configOf({
+                ...twoClusters,
+                rollout: { strategy: "parallel" },
+                clusters: twoClusters.clusters.map(({ wave: _wave, ...c }) => c),
+            }),
+        );
         assert.deepStrictEqual([parallel.clusters.canary.waitsFor, parallel.clusters.main.waitsFor], [[], []]);
     });
 });
@@ -117,7 +191,9 @@ describe("program: rollout waves", function () {
 describe("program: identities", function () {
     this.timeout(60000);
     let run: ProgramRun;
-    before(async () => { run = await runProgram(configOf({ instances: [instance("arkouda-a")] })); });
+    before(async () => {
+        run = await runProgram(configOf({ instances: [instance("arkouda-a")] }));
+    });
 
     it("turns the Arkouda ServiceAccount's token automount off", () => {
         const account = findOne(run, (d) => kindOf(d) === "ServiceAccount" && d.inputs.metadata.name === "arkouda", "arkouda SA");
@@ -125,12 +201,23 @@ describe("program: identities", function () {
     });
 
     it("declares the service-account-token Secret for the Arkouda ServiceAccount", () => {
-        const token = findOne(run, (d) => kindOf(d) === "Secret" && d.inputs.type === "kubernetes.io/service-account-token", "token secret");
-        assert.deepStrictEqual([token.inputs.metadata.name, token.inputs.metadata.annotations["kubernetes.io/service-account.name"]], ["arkouda-token", "arkouda"]);
+        const token = findOne(
+            run,
+            (d) => kindOf(d) === "Secret" && d.inputs.type === "kubernetes.io/service-account-token",
+            "token secret",
+        );
+        assert.deepStrictEqual(
+            [token.inputs.metadata.name, token.inputs.metadata.annotations["kubernetes.io/service-account.name"]],
+            ["arkouda-token", "arkouda"],
+        );
     });
 
     it("binds the workflow ServiceAccount to its Role", () => {
-        const binding = findOne(run, (d) => kindOf(d) === "RoleBinding" && d.inputs.metadata.name === "arkouda-workflows", "workflow binding");
+        const binding = findOne(
+            run,
+            (d) => kindOf(d) === "RoleBinding" && d.inputs.metadata.name === "arkouda-workflows",
+            "workflow binding",
+        );
         assert.deepStrictEqual([binding.inputs.roleRef.name, binding.inputs.subjects[0].name], ["arkouda-workflows", "arkouda-workflows"]);
     });
 
@@ -143,7 +230,10 @@ describe("program: identities", function () {
     });
 
     it("binds the pod-discovery and service-registration Roles to the Arkouda ServiceAccount", () => {
-        const bindings = run.declared.filter((d) => kindOf(d) === "RoleBinding" && d.inputs.subjects[0].name === "arkouda").map((d) => d.inputs.roleRef.name).sort();
+        const bindings = run.declared
+            .filter((d) => kindOf(d) === "RoleBinding" && d.inputs.subjects[0].name === "arkouda")
+            .map((d) => d.inputs.roleRef.name)
+            .sort();
         assert.deepStrictEqual(bindings, ["arkouda-pod-discovery", "arkouda-service-registration"]);
     });
 });
@@ -161,12 +251,21 @@ describe("program: SSH secret", function () {
 
     it("declares no Secret when an existing one is named", async () => {
         const run = await runProgram(configOf({ ssh: { source: "existing", secretName: "site-ssh" } }));
-        assert.strictEqual(run.declared.filter((d) => kindOf(d) === "Secret" && d.inputs.type !== "kubernetes.io/service-account-token").length, 0);
+        assert.strictEqual(
+            run.declared.filter((d) => kindOf(d) === "Secret" && d.inputs.type !== "kubernetes.io/service-account-token").length,
+            0,
+        );
     });
 
     it("builds the Secret from secret config and keeps it secret", async () => {
-        const secrets = { kubeconfigs: {}, sshKeyMaterial: { privateKey: pulumi.secret("PRIVATE"), publicKey: pulumi.output("ssh-rsa AAAA") } };
-        const run = await runProgram(configOf({ ssh: { source: "config" }, sshPrivateKey: "x", sshPublicKey: "y" }, ["sshPrivateKey", "sshPublicKey"]), secrets);
+        const secrets = {
+            kubeconfigs: {},
+            sshKeyMaterial: { privateKey: pulumi.secret("PRIVATE"), publicKey: pulumi.output("ssh-rsa AAAA") },
+        };
+        const run = await runProgram(
+            configOf({ ssh: { source: "config" }, sshPrivateKey: "x", sshPublicKey: "y" }, ["sshPrivateKey", "sshPublicKey"]),
+            secrets,
+        );
         const secret = findOne(run, (d) => kindOf(d) === "Secret" && d.inputs.metadata.name === "arkouda-ssh", "ssh secret");
         assert.deepStrictEqual([secret.inputs.stringData.id_rsa, secret.secretPaths], ["PRIVATE", ["stringData"]]);
     });
@@ -175,12 +274,23 @@ describe("program: SSH secret", function () {
 describe("program: schedules", function () {
     this.timeout(60000);
     let run: ProgramRun;
-    before(async () => { run = await runProgram(configOf({ instances: [instance("arkouda-a", { locales: 3 }), instance("arkouda-b", { schedules: { delete: { enabled: false } } })] })); });
+    before(async () => {
+        run = await runProgram(
+            configOf({
+                instances: [instance("arkouda-a", { locales: 3 }), instance("arkouda-b", { schedules: { delete: { enabled: false } } })],
+            }),
+        );
+    });
 
     const crons = () => run.declared.filter((d) => kindOf(d) === "CronWorkflow");
 
     it("declares a deploy and a delete CronWorkflow per instance, leaving disabled ones out", () => {
-        assert.deepStrictEqual(crons().map((c) => c.inputs.metadata.name).sort(), ["arkouda-a-delete", "arkouda-a-deploy", "arkouda-b-deploy"]);
+        assert.deepStrictEqual(
+            crons()
+                .map((c) => c.inputs.metadata.name)
+                .sort(),
+            ["arkouda-a-delete", "arkouda-a-deploy", "arkouda-b-deploy"],
+        );
     });
 
     it("writes the instance's parameters into the CronWorkflow", () => {
@@ -192,12 +302,18 @@ describe("program: schedules", function () {
 
     it("references the WorkflowTemplate and carries the seed's schedule and timezone", () => {
         const deploy = crons().find((c) => c.inputs.metadata.name === "arkouda-a-deploy")!;
-        assert.deepStrictEqual([deploy.inputs.spec.workflowSpec.workflowTemplateRef.name, deploy.inputs.spec.schedules, deploy.inputs.spec.timezone], ["deploy-arkouda-on-kubernetes", ["0 7 * * *"], "America/New_York"]);
+        assert.deepStrictEqual(
+            [deploy.inputs.spec.workflowSpec.workflowTemplateRef.name, deploy.inputs.spec.schedules, deploy.inputs.spec.timezone],
+            ["deploy-arkouda-on-kubernetes", ["0 7 * * *"], "America/New_York"],
+        );
     });
 
     it("exports the schedules and CronWorkflow names", () => {
         const outputs = run.outputs.default.instances["arkouda-a"];
-        assert.deepStrictEqual([outputs.cronWorkflows, outputs.schedules.delete.schedules], [{ deploy: "arkouda-a-deploy", delete: "arkouda-a-delete" }, ["0 17 * * *"]]);
+        assert.deepStrictEqual(
+            [outputs.cronWorkflows, outputs.schedules.delete.schedules],
+            [{ deploy: "arkouda-a-deploy", delete: "arkouda-a-delete" }, ["0 17 * * *"]],
+        );
     });
 });
 
@@ -208,18 +324,26 @@ describe("program: ephemeral runs", function () {
         const run = await runProgram(configOf(values));
         return run.declared.filter((d) => d.type === "random:index/randomString:RandomString").map((d) => d.inputs.keepers);
     }
-    const withRun = (run: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ instances: [instance("arkouda-a", { run, ...extra })] });
+    const withRun = (run: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+        instances: [instance("arkouda-a", { run, ...extra })],
+    });
 
     it("keys the suffix on the same inputs when nothing changed", async () => {
         assert.deepStrictEqual(await suffixKeepers(withRun({ action: "deploy" })), await suffixKeepers(withRun({ action: "deploy" })));
     });
 
     it("keys the suffix on different inputs when an instance setting changes", async () => {
-        assert.notDeepStrictEqual(await suffixKeepers(withRun({ action: "deploy" })), await suffixKeepers(withRun({ action: "deploy" }, { locales: 4 })));
+        assert.notDeepStrictEqual(
+            await suffixKeepers(withRun({ action: "deploy" })),
+            await suffixKeepers(withRun({ action: "deploy" }, { locales: 4 })),
+        );
     });
 
     it("keys the suffix on the run token", async () => {
-        assert.notDeepStrictEqual(await suffixKeepers(withRun({ action: "deploy", token: "1" })), await suffixKeepers(withRun({ action: "deploy", token: "2" })));
+        assert.notDeepStrictEqual(
+            await suffixKeepers(withRun({ action: "deploy", token: "1" })),
+            await suffixKeepers(withRun({ action: "deploy", token: "2" })),
+        );
     });
 
     it("submits a Workflow from the template named after instance, action and suffix", async () => {
@@ -245,36 +369,72 @@ describe("program: ephemeral runs", function () {
 describe("program: teardown and outputs", function () {
     this.timeout(60000);
     let run: ProgramRun;
-    before(async () => { run = await runProgram(configOf({ instances: [instance("arkouda-a")], exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }], clusters: [{ name: "c", context: "ctx", kubeconfig: "/etc/kube/config" }] })); });
+    before(async () => {
+        run = await runProgram(
+            configOf({
+                instances: [instance("arkouda-a")],
+                exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }],
+                clusters: [{ name: "c", context: "ctx", kubeconfig: "/etc/kube/config" }],
+            }),
+        );
+    });
 
     it("declares one destroy-time teardown per cluster, not per instance", () => {
-        assert.deepStrictEqual(run.declared.filter((d) => d.name.endsWith("-teardown")).map((d) => d.name), ["c-teardown"]);
+        assert.deepStrictEqual(
+            run.declared.filter((d) => d.name.endsWith("-teardown")).map((d) => d.name),
+            ["c-teardown"],
+        );
     });
 
     it("the teardown names every instance and exporter with its Workflow selectors and runtime objects", () => {
         const teardown = run.declared.find((d) => d.name === "c-teardown")!;
         const targets = teardown.inputs.targets as { name: string; workflows: string[]; objects: string[] }[];
-        assert.deepStrictEqual(targets.map((t) => [t.name, t.workflows]), [
-            ["arkouda-a", ["app.kubernetes.io/instance=arkouda-a", "arkouda-workflows/instance=arkouda-a", "workflows.argoproj.io/cron-workflow in (arkouda-a-deploy,arkouda-a-delete)"]],
-            ["slurm-exporter", ["app.kubernetes.io/instance=slurm-exporter", "arkouda-workflows/exporter=slurm-exporter"]],
-        ]);
-        assert.deepStrictEqual(targets[0].objects, arkoudaRuntimeObjectRefs("arkouda-a").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`));
-        assert.deepStrictEqual(targets[1].objects, exporterRuntimeObjectRefs("slurm-exporter").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`));
+        assert.deepStrictEqual(
+            targets.map((t) => [t.name, t.workflows]),
+            [
+                [
+                    "arkouda-a",
+                    [
+                        "app.kubernetes.io/instance=arkouda-a",
+                        "arkouda-workflows/instance=arkouda-a",
+                        "workflows.argoproj.io/cron-workflow in (arkouda-a-deploy,arkouda-a-delete)",
+                    ],
+                ],
+                ["slurm-exporter", ["app.kubernetes.io/instance=slurm-exporter", "arkouda-workflows/exporter=slurm-exporter"]],
+            ],
+        );
+        assert.deepStrictEqual(
+            targets[0].objects,
+            arkoudaRuntimeObjectRefs("arkouda-a").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`),
+        );
+        assert.deepStrictEqual(
+            targets[1].objects,
+            exporterRuntimeObjectRefs("slurm-exporter").map((r) => `${r.apiVersion}/${r.kind}/${r.name}`),
+        );
     });
 
     it("the CronWorkflows the teardown matches are the ones the program declares", () => {
-        const crons = run.declared.filter((d) => kindOf(d) === "CronWorkflow").map((d) => d.inputs.metadata.name).sort();
+        const crons = run.declared
+            .filter((d) => kindOf(d) === "CronWorkflow")
+            .map((d) => d.inputs.metadata.name)
+            .sort();
         assert.deepStrictEqual(crons, ["arkouda-a-delete", "arkouda-a-deploy"]);
     });
 
     it("exports the exact argo submit commands to deploy and delete by hand", () => {
         const { commands } = run.outputs.c.instances["arkouda-a"];
-        assert.match(commands.deploy, /^argo submit --kubeconfig \/etc\/kube\/config --context ctx -n arkouda --from workflowtemplate\/deploy-arkouda-on-kubernetes -p /);
+        assert.match(
+            commands.deploy,
+            /^argo submit --kubeconfig \/etc\/kube\/config --context ctx -n arkouda --from workflowtemplate\/deploy-arkouda-on-kubernetes -p /,
+        );
         assert.match(commands.delete, /--from workflowtemplate\/delete-arkouda-on-kubernetes -p /);
     });
 
     it("exports the exporter's submit commands", () => {
-        assert.match(run.outputs.c.exporters["slurm-exporter"].commands.deploy, /--from workflowtemplate\/deploy-prometheus-arkouda-exporter/);
+        assert.match(
+            run.outputs.c.exporters["slurm-exporter"].commands.deploy,
+            /--from workflowtemplate\/deploy-prometheus-arkouda-exporter/,
+        );
     });
 
     it("exports the address of the Arkouda client service", () => {
@@ -282,7 +442,12 @@ describe("program: teardown and outputs", function () {
     });
 
     it("exports the WorkflowTemplate names", () => {
-        assert.deepStrictEqual([...run.outputs.c.workflowTemplates].sort(), ["delete-arkouda-on-kubernetes", "delete-prometheus-arkouda-exporter", "deploy-arkouda-on-kubernetes", "deploy-prometheus-arkouda-exporter"]);
+        assert.deepStrictEqual([...run.outputs.c.workflowTemplates].sort(), [
+            "delete-arkouda-on-kubernetes",
+            "delete-prometheus-arkouda-exporter",
+            "deploy-arkouda-on-kubernetes",
+            "deploy-prometheus-arkouda-exporter",
+        ]);
     });
 });
 
@@ -290,7 +455,12 @@ describe("program: labels", function () {
     this.timeout(60000);
 
     it("labels every declared Kubernetes object as part of arkouda-workflows", async () => {
-        const run = await runProgram(configOf({ instances: [instance("arkouda-a", { run: { action: "deploy", wait: false } })], exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }] }));
+        const run = await runProgram(
+            configOf({
+                instances: [instance("arkouda-a", { run: { action: "deploy", wait: false } })],
+                exporters: [{ name: "slurm-exporter", metricsServiceHost: "h.example" }],
+            }),
+        );
         const unlabelled = run.declared
             .filter((d) => d.custom && K8S.test(d.type) && d.inputs.kind)
             .filter((d) => d.inputs.metadata?.labels?.["app.kubernetes.io/part-of"] !== "arkouda-workflows")

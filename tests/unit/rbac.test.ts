@@ -3,14 +3,19 @@ import { API_CONTRACT } from "../../components/image-contract";
 import { ARKOUDA_GRANTS, may, policyRules } from "../../components/rbac";
 
 describe("rbac: grants fold into stable rules", () => {
-    it("reads like intent", () => assert.deepStrictEqual(may("list", "get").on("pods"), { apiGroup: "", resource: "pods", verbs: ["list", "get"] }));
+    it("reads like intent", () =>
+        assert.deepStrictEqual(may("list", "get").on("pods"), { apiGroup: "", resource: "pods", verbs: ["list", "get"] }));
 
     it("merges verbs granted twice on one resource", () => {
-        assert.deepStrictEqual(policyRules([may("get").on("pods"), may("list").on("pods")]), [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]);
+        assert.deepStrictEqual(policyRules([may("get").on("pods"), may("list").on("pods")]), [
+            { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+        ]);
     });
 
     it("groups resources of one API group that share verbs", () => {
-        assert.deepStrictEqual(policyRules([may("get").on("services"), may("get").on("configmaps")]), [{ apiGroups: [""], resources: ["configmaps", "services"], verbs: ["get"] }]);
+        assert.deepStrictEqual(policyRules([may("get").on("services"), may("get").on("configmaps")]), [
+            { apiGroups: [""], resources: ["configmaps", "services"], verbs: ["get"] },
+        ]);
     });
 
     it("keeps API groups apart", () => {
@@ -30,10 +35,19 @@ describe("rbac: what Arkouda may do", () => {
     const verbsOn = (resource: string) => rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs);
 
     it("may only list pods (locale discovery)", () => assert.deepStrictEqual(verbsOn("pods"), ["list"]));
-    it("may create and delete its Services (registration, deregistration, clearing an earlier run's)", () => assert.deepStrictEqual(verbsOn("services"), ["create", "delete"]));
-    it("may create and delete Endpoints (the server posts them; the launch script clears an earlier run's)", () => assert.deepStrictEqual(verbsOn("endpoints"), ["create", "delete"]));
-    it("touches nothing else: no secrets, deployments or ServiceMonitors", () => assert.deepStrictEqual(rules.flatMap((r) => r.resources).sort(), ["endpoints", "pods", "services"]));
+    it("may create and delete its Services (registration, deregistration, clearing an earlier run's)", () =>
+        assert.deepStrictEqual(verbsOn("services"), ["create", "delete"]));
+    it("may create and delete Endpoints (the server posts them; the launch script clears an earlier run's)", () =>
+        assert.deepStrictEqual(verbsOn("endpoints"), ["create", "delete"]));
+    it("touches nothing else: no secrets, deployments or ServiceMonitors", () =>
+        assert.deepStrictEqual(rules.flatMap((r) => r.resources).sort(), ["endpoints", "pods", "services"]));
     it("grants the verb of every API call in the image contract", () => {
-        for (const call of API_CONTRACT) assert.ok(rules.some((r) => r.apiGroups.includes(call.apiGroup) && r.resources.includes(call.resource) && r.verbs.includes(call.verb)), `${call.method} ${call.path}`);
+        for (const call of API_CONTRACT)
+            assert.ok(
+                rules.some(
+                    (r) => r.apiGroups.includes(call.apiGroup) && r.resources.includes(call.resource) && r.verbs.includes(call.verb),
+                ),
+                `${call.method} ${call.path}`,
+            );
     });
 });

@@ -1,11 +1,21 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderedReadme } from "../../scripts/readme-tables";
+import { readmeSection, renderedReadme, renderedSection } from "../../scripts/readme-tables";
+
+const readme = () => fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
 
 describe("README", () => {
     it("its image-contract tables match components/image-contract.ts (npm run docs:update)", () => {
-        const text = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const text = readme();
         assert.ok(text === renderedReadme(text), "README.md is stale: run npm run docs:update");
+    });
+
+    it("its template parameter tables match components/workflow-templates/parameters.ts (npm run docs:update)", () => {
+        assert.strictEqual(
+            readmeSection(readme(), "parameters"),
+            renderedSection("parameters"),
+            "README.md is stale: run npm run docs:update",
+        );
     });
 });

@@ -2,14 +2,14 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import type { Template, WorkflowTemplate } from "../../components/argo/model";
-import { substitute } from "../../components/argo/simulate";
+import { substitute } from "../lib/argo-simulate";
 
 /** The k8s input types wrap every field in Input<>; the tests read them as plain JSON. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const plainJson = (o: unknown): any => JSON.parse(JSON.stringify(o));
 
 /** A container's env as a name → value map. */
-export const envOf = (container: { env: { name: string; value?: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+export const envOf = (container: { env: { name: string; value?: string }[] }) =>
+    Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 
 export function byName(wt: WorkflowTemplate, name: string): Template {
     const t = wt.spec.templates!.find((x) => x.name === name);

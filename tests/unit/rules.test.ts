@@ -2,10 +2,28 @@ import * as assert from "assert";
 import { rules } from "../../components/config";
 
 describe("rules: cron expressions as Argo's controller parses them", () => {
-    for (const ok of ["0 7 * * *", "*/15 9-17 * * MON-FRI", "0 0 1,15 * *", "30 6 * JAN,JUL sun", "@daily", "@every 1h30m", "0 17 ? * 1-5"]) {
+    for (const ok of [
+        "0 7 * * *",
+        "*/15 9-17 * * MON-FRI",
+        "0 0 1,15 * *",
+        "30 6 * JAN,JUL sun",
+        "@daily",
+        "@every 1h30m",
+        "0 17 ? * 1-5",
+    ]) {
         it(`accepts ${ok}`, () => assert.strictEqual(rules.cronExpression(ok), undefined));
     }
-    for (const [bad, why] of [["* 07 * * * *", /5 fields/], ["60 7 * * *", /minute 60 is out of range/], ["0 7 * * 8", /day of week 8/], ["0 7 32 * *", /day of month 32/], ["0 7 * 13 *", /month 13/], ["0 5-3 * * *", /runs backwards/], ["*/0 * * * *", /step '0'/], ["0 7 * * FUNDAY", /'FUNDAY' is not a valid day of week/], ["@every soon", /duration/]] as const) {
+    for (const [bad, why] of [
+        ["* 07 * * * *", /5 fields/],
+        ["60 7 * * *", /minute 60 is out of range/],
+        ["0 7 * * 8", /day of week 8/],
+        ["0 7 32 * *", /day of month 32/],
+        ["0 7 * 13 *", /month 13/],
+        ["0 5-3 * * *", /runs backwards/],
+        ["*/0 * * * *", /step '0'/],
+        ["0 7 * * FUNDAY", /'FUNDAY' is not a valid day of week/],
+        ["@every soon", /duration/],
+    ] as const) {
         it(`rejects ${bad}`, () => assert.match(rules.cronExpression(bad) ?? "", why));
     }
 });

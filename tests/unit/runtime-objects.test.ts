@@ -2,11 +2,10 @@ import * as assert from "assert";
 import {
     arkoudaRuntimeObjectRefs,
     arkoudaRuntimeObjects,
-    arkoudaValues,
     exporterRuntimeObjectRefs,
     exporterRuntimeObjects,
-    exporterValues,
 } from "../../components/runtime-objects";
+import { arkoudaValues, exporterValues } from "../../components/workflow-templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureRunAsInstance } from "./fixtures";
 import { envOf, plainJson } from "./render-helpers";
 
@@ -16,23 +15,31 @@ const objs = () => j(arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns));
 describe("runtime objects: names", () => {
     it("names the ConfigMaps, Deployment, Pod and Services after the instance", () => {
         const o = objs();
-        assert.deepStrictEqual(o.launchScripts.map((c: { metadata: { name: string } }) => c.metadata.name), ["arkouda-on-k8s-locale-launch-script", "arkouda-on-k8s-server-launch-script"]);
+        assert.deepStrictEqual(
+            o.launchScripts.map((c: { metadata: { name: string } }) => c.metadata.name),
+            ["arkouda-on-k8s-locale-launch-script", "arkouda-on-k8s-server-launch-script"],
+        );
         assert.strictEqual(o.localeDeployment.metadata.name, "arkouda-on-k8s-locale");
         assert.strictEqual(o.serverPod.metadata.name, "arkouda-on-k8s-server");
-        assert.deepStrictEqual(o.services.map((s: { metadata: { name: string } }) => s.metadata.name), [
-            "arkouda-on-k8s-locale-headless",
-            "arkouda-on-k8s-locale-ssh",
-            "arkouda-on-k8s-server-headless",
-            "arkouda-on-k8s-server-ssh",
-            "arkouda-on-k8s-metrics-exporter",
-        ]);
+        assert.deepStrictEqual(
+            o.services.map((s: { metadata: { name: string } }) => s.metadata.name),
+            [
+                "arkouda-on-k8s-locale-headless",
+                "arkouda-on-k8s-locale-ssh",
+                "arkouda-on-k8s-server-headless",
+                "arkouda-on-k8s-server-ssh",
+                "arkouda-on-k8s-metrics-exporter",
+            ],
+        );
         assert.strictEqual(o.serviceMonitor.metadata.name, "arkouda-on-k8s-servicemonitor");
     });
 
     it("refs list everything a deploy creates, including the server-registered Services", () => {
         const refs = arkoudaRuntimeObjectRefs("x");
         const o = j(arkoudaRuntimeObjects(arkoudaValues({ ...fixtureInstance, name: "x" }), ns));
-        const created = [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor].map((x: { apiVersion: string; kind: string; metadata: { name: string } }) => `${x.apiVersion}/${x.kind}/${x.metadata.name}`);
+        const created = [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor].map(
+            (x: { apiVersion: string; kind: string; metadata: { name: string } }) => `${x.apiVersion}/${x.kind}/${x.metadata.name}`,
+        );
         const listed = refs.map((r) => `${r.apiVersion}/${r.kind}/${r.name}`);
         for (const c of created) assert.ok(listed.includes(c), c);
         assert.ok(listed.includes("v1/Service/x") && listed.includes("v1/Service/x-metrics"));
@@ -41,8 +48,13 @@ describe("runtime objects: names", () => {
 
     it("exporter refs match the exporter objects", () => {
         const e = j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns));
-        const created = [e.deployment, e.service, e.serviceMonitor].map((x: { kind: string; metadata: { name: string } }) => `${x.kind}/${x.metadata.name}`);
-        assert.deepStrictEqual(exporterRuntimeObjectRefs(fixtureExporter.name).map((r) => `${r.kind}/${r.name}`), created);
+        const created = [e.deployment, e.service, e.serviceMonitor].map(
+            (x: { kind: string; metadata: { name: string } }) => `${x.kind}/${x.metadata.name}`,
+        );
+        assert.deepStrictEqual(
+            exporterRuntimeObjectRefs(fixtureExporter.name).map((r) => `${r.kind}/${r.name}`),
+            created,
+        );
     });
 });
 
@@ -81,7 +93,10 @@ describe("runtime objects: labels", () => {
     });
 
     it("a match label cannot override a standard label", () => {
-        const i = { ...fixtureInstance, metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { "app.kubernetes.io/managed-by": "someone-else" } } };
+        const i = {
+            ...fixtureInstance,
+            metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { "app.kubernetes.io/managed-by": "someone-else" } },
+        };
         const sm = j(arkoudaRuntimeObjects(arkoudaValues(i), ns)).serviceMonitor;
         assert.strictEqual(sm.metadata.labels["app.kubernetes.io/managed-by"], "arkouda-workflows");
     });
@@ -103,12 +118,18 @@ describe("runtime objects: pods", () => {
         assert.strictEqual(c.image, "bearsrus/arkouda-udp-server:v2024.04.19");
         assert.deepStrictEqual(c.resources.requests, c.resources.limits);
         assert.deepStrictEqual(c.resources.limits, { cpu: "2000m", memory: "2048Mi" });
-        assert.deepStrictEqual(c.ports.map((p: { containerPort: number }) => p.containerPort), [22]);
+        assert.deepStrictEqual(
+            c.ports.map((p: { containerPort: number }) => p.containerPort),
+            [22],
+        );
     });
 
     it("mounts the ssh secret and the launch script by subPath", () => {
         const d = objs().localeDeployment.spec.template.spec;
-        assert.deepStrictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "ssh-keys").mountPath, "/home/ubuntu/ssh-keys");
+        assert.deepStrictEqual(
+            d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "ssh-keys").mountPath,
+            "/home/ubuntu/ssh-keys",
+        );
         assert.deepStrictEqual(d.volumes.find((v: { name: string }) => v.name === "ssh-keys").secret, { secretName: "arkouda-ssh" });
         assert.strictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "launch-script").subPath, "script");
     });
@@ -143,7 +164,10 @@ describe("runtime objects: pods", () => {
 
     it("exposes client, metrics and ssh ports on the server and the exporter port on its sidecar", () => {
         const pod = objs().serverPod.spec;
-        assert.deepStrictEqual(pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort), [5555, 5556, 22]);
+        assert.deepStrictEqual(
+            pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort),
+            [5555, 5556, 22],
+        );
         const [exporter] = pod.initContainers;
         assert.strictEqual(exporter.name, "arkouda-metrics-exporter");
         assert.strictEqual(exporter.image, "bearsrus/prometheus-arkouda-exporter:v2024.04.19");
@@ -154,13 +178,19 @@ describe("runtime objects: pods", () => {
         const o = j(arkoudaRuntimeObjects(arkoudaValues(fixtureRunAsInstance), ns));
         for (const c of [o.serverPod.spec.containers[0], o.localeDeployment.spec.template.spec.containers[0]]) {
             const env = envOf(c);
-            assert.deepStrictEqual([env.RUN_AS_USER, env.RUN_AS_UID, env.RUN_AS_GROUP, env.RUN_AS_GID], ["bearsrus", "1009", "bearsrus-arkouda-users", "1019"]);
+            assert.deepStrictEqual(
+                [env.RUN_AS_USER, env.RUN_AS_UID, env.RUN_AS_GROUP, env.RUN_AS_GID],
+                ["bearsrus", "1009", "bearsrus-arkouda-users", "1019"],
+            );
         }
     });
 
     it("the standalone exporter takes CPU and memory from config (defect 11)", () => {
         const e = j(exporterRuntimeObjects(exporterValues({ ...fixtureExporter, cpu: "333m", memory: "111Mi" }), ns));
-        assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, { requests: { cpu: "333m", memory: "111Mi" }, limits: { cpu: "333m", memory: "111Mi" } });
+        assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, {
+            requests: { cpu: "333m", memory: "111Mi" },
+            limits: { cpu: "333m", memory: "111Mi" },
+        });
     });
 
     it("the standalone exporter reads the metrics endpoint under the names the image reads", () => {

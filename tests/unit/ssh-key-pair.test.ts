@@ -13,7 +13,7 @@ import {
     openSshPublicKey,
     sshKeyPairProvider,
     sshKeyPairReplaces,
-} from "../../components/ssh-key-pair";
+} from "../../components/dynamic/ssh-key-pair";
 
 import { runSerializedProvider, UNKNOWN } from "./dynamic-provider-runner";
 
@@ -26,7 +26,6 @@ function haveSshKeygen(): boolean {
         return (e as NodeJS.ErrnoException).code !== "ENOENT";
     }
 }
-
 
 describe("ssh-key-pair", function () {
     this.timeout(60000);
@@ -50,14 +49,20 @@ describe("ssh-key-pair", function () {
             console.log("      (ssh-keygen not installed: skipping the OpenSSH cross-check)");
             this.skip();
         }
-        for (const [bits, comment] of [[2048, "arkouda-gasnet"], [3072, ""]] as const) {
+        for (const [bits, comment] of [
+            [2048, "arkouda-gasnet"],
+            [3072, ""],
+        ] as const) {
             const kp = generateRsaKeyPair(bits, comment);
             const file = path.join(dir, `id_rsa_${bits}`);
             fs.writeFileSync(file, kp.privateKey, { mode: 0o600 });
             const derived = execFileSync("ssh-keygen", ["-y", "-f", file], { encoding: "utf8" }).trim();
             // ssh-keygen -y prints "ssh-rsa <base64>" (PEM keys carry no comment).
             assert.deepEqual(derived.split(/\s+/).slice(0, 2), kp.publicKey.split(" ").slice(0, 2));
-            assert.equal(kp.publicKey, comment ? `${derived.split(/\s+/).slice(0, 2).join(" ")} ${comment}` : derived.split(/\s+/).slice(0, 2).join(" "));
+            assert.equal(
+                kp.publicKey,
+                comment ? `${derived.split(/\s+/).slice(0, 2).join(" ")} ${comment}` : derived.split(/\s+/).slice(0, 2).join(" "),
+            );
             fs.writeFileSync(`${file}.pub`, `${kp.publicKey}\n`);
             const listed = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${file}.pub`], { encoding: "utf8" }).trim();
             assert.equal(listed.split(/\s+/)[0], String(bits));
@@ -93,9 +98,18 @@ describe("ssh-key-pair", function () {
         assert.deepEqual(checkSshKeyPairInputs({}), []);
         assert.deepEqual(checkSshKeyPairInputs({ bits: 4096, comment: "x" }), []);
         assert.deepEqual(checkSshKeyPairInputs({ bits: UNKNOWN, comment: UNKNOWN }), []);
-        assert.deepEqual(checkSshKeyPairInputs({ bits: 1024 }).map((f) => f.property), ["bits"]);
-        assert.deepEqual(checkSshKeyPairInputs({ bits: 3072.5 }).map((f) => f.property), ["bits"]);
-        assert.deepEqual(checkSshKeyPairInputs({ comment: "a\nb" }).map((f) => f.property), ["comment"]);
+        assert.deepEqual(
+            checkSshKeyPairInputs({ bits: 1024 }).map((f) => f.property),
+            ["bits"],
+        );
+        assert.deepEqual(
+            checkSshKeyPairInputs({ bits: 3072.5 }).map((f) => f.property),
+            ["bits"],
+        );
+        assert.deepEqual(
+            checkSshKeyPairInputs({ comment: "a\nb" }).map((f) => f.property),
+            ["comment"],
+        );
         assert.deepEqual(normalizeSshKeyPairInputs({}), { bits: 3072, comment: "", rotation: "" });
     });
 
@@ -103,21 +117,42 @@ describe("ssh-key-pair", function () {
         assert.deepEqual(sshKeyPairReplaces({ bits: 3072, comment: "" }, {}), []);
         assert.deepEqual(sshKeyPairReplaces({ bits: 3072, comment: "c" }, { bits: 4096, comment: "c" }), ["bits"]);
         assert.deepEqual(sshKeyPairReplaces({ bits: 3072, comment: "c" }, { comment: "d" }), ["comment"]);
-        const stored = { bits: 3072, comment: "c", privateKey: "PEM", publicKey: "ssh-rsa X c", fingerprint: "SHA256:x", __provider: "old" };
-        assert.deepEqual(await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", __provider: "new" }), { changes: false, replaces: [], deleteBeforeReplace: false });
-        assert.deepEqual(await sshKeyPairProvider.diff!("id", stored, { comment: "c" }), { changes: false, replaces: [], deleteBeforeReplace: false });
+        const stored = {
+            bits: 3072,
+            comment: "c",
+            privateKey: "PEM",
+            publicKey: "ssh-rsa X c",
+            fingerprint: "SHA256:x",
+            __provider: "old",
+        };
+        assert.deepEqual(await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", __provider: "new" }), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        assert.deepEqual(await sshKeyPairProvider.diff!("id", stored, { comment: "c" }), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         assert.deepEqual((await sshKeyPairProvider.diff!("id", stored, { bits: 4096, comment: "c" })).replaces, ["bits"]);
         assert.equal(sshKeyPairProvider.update, undefined);
         assert.equal(sshKeyPairProvider.delete, undefined);
     });
 
-    it("replaces the key pair when the rotation label changes, and only then (state without one means \"\")", async function () {
+    it('replaces the key pair when the rotation label changes, and only then (state without one means "")', async function () {
         const stored = { bits: 3072, comment: "c", privateKey: "PEM", publicKey: "ssh-rsa X c", fingerprint: "SHA256:x" };
         assert.deepEqual(
             [
                 (await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", rotation: "" })).replaces,
                 (await sshKeyPairProvider.diff!("id", stored, { bits: 3072, comment: "c", rotation: "2026-11" })).replaces,
-                (await sshKeyPairProvider.diff!("id", { ...stored, rotation: "2026-11" }, { bits: 3072, comment: "c", rotation: "2026-11" })).replaces,
+                (
+                    await sshKeyPairProvider.diff!(
+                        "id",
+                        { ...stored, rotation: "2026-11" },
+                        { bits: 3072, comment: "c", rotation: "2026-11" },
+                    )
+                ).replaces,
                 checkSshKeyPairInputs({ rotation: 7 }).map((f) => f.property),
             ],
             [[], ["rotation"], [], ["rotation"]],

@@ -42,7 +42,7 @@ describe("config: ssh.rotation", () => {
 
     it("rejects a label spanning several lines", () => {
         assert.deepStrictEqual(problems({ ssh: { rotation: "a\nb" } }), [
-            "arkouda-workflows:ssh.rotation must be a single line (any label, e.g. the date of the rotation) (got \"a\\nb\")",
+            'arkouda-workflows:ssh.rotation must be a single line (any label, e.g. the date of the rotation) (got "a\\nb")',
         ]);
     });
 });
@@ -51,12 +51,17 @@ describe("program: ssh.rotation under mocks", function () {
     this.timeout(60_000);
     const keyPairInputs = async (values: Record<string, unknown>) => {
         const run = await runProgram(configOf(values));
-        return run.declared.filter((d) => d.type === "pulumi-nodejs:dynamic:SshKeyPair").map((d) => ({ name: d.name, rotation: d.inputs.rotation }));
+        return run.declared
+            .filter((d) => d.type === "pulumi-nodejs:dynamic:SshKeyPair")
+            .map((d) => ({ name: d.name, rotation: d.inputs.rotation }));
     };
 
     it("passes the label to every cluster's key pair", async () => {
         const clusters = [{ name: "a" }, { name: "b", namespace: "arkouda-b" }];
-        assert.deepStrictEqual(await keyPairInputs({ clusters, ssh: { rotation: "r2" } }), [{ name: "a-ssh-key-pair", rotation: "r2" }, { name: "b-ssh-key-pair", rotation: "r2" }]);
+        assert.deepStrictEqual(await keyPairInputs({ clusters, ssh: { rotation: "r2" } }), [
+            { name: "a-ssh-key-pair", rotation: "r2" },
+            { name: "b-ssh-key-pair", rotation: "r2" },
+        ]);
     });
 
     it("declares no rotation input without the key, so existing key pairs are not replaced", async () => {

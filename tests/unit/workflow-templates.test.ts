@@ -1,16 +1,22 @@
 import * as assert from "assert";
-import { workflowCost } from "../../components/argo/cost";
+import { workflowCost } from "../lib/workflow-cost";
 import type { WorkflowTemplate } from "../../components/argo/model";
-import { declaredParameterValues, substitute } from "../../components/argo/simulate";
-import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, arkoudaValues, exporterRuntimeObjects, exporterValues } from "../../components/runtime-objects";
+import { declaredParameterValues, substitute } from "../lib/argo-simulate";
+import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, exporterRuntimeObjects } from "../../components/runtime-objects";
 import {
     allWorkflowTemplates,
+    ARKOUDA_PARAMETERS,
     arkoudaParameters,
+    arkoudaPlaceholders,
+    arkoudaValues,
     deleteArkoudaTemplate,
     deleteExporterTemplate,
     deployArkoudaTemplate,
     deployExporterTemplate,
+    EXPORTER_PARAMETERS,
     exporterParameters,
+    exporterPlaceholders,
+    exporterValues,
     TEMPLATE_NAMES,
     workflowGrants,
 } from "../../components/workflow-templates";
@@ -21,18 +27,23 @@ const ns = fixtureNamespace;
 const all = () => allWorkflowTemplates(ns, fixtureInstance, fixtureExporter);
 const text = (wt: WorkflowTemplate) => JSON.stringify(wt);
 
-
 const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
 
 describe("workflow templates: names and structure", () => {
     it("returns the four templates under their upstream names", () => {
-        assert.deepStrictEqual(all().map((t) => t.metadata.name), [...TEMPLATE_NAMES]);
-        assert.deepStrictEqual([...TEMPLATE_NAMES], [
-            "deploy-arkouda-on-kubernetes",
-            "delete-arkouda-on-kubernetes",
-            "deploy-prometheus-arkouda-exporter",
-            "delete-prometheus-arkouda-exporter",
-        ]);
+        assert.deepStrictEqual(
+            all().map((t) => t.metadata.name),
+            [...TEMPLATE_NAMES],
+        );
+        assert.deepStrictEqual(
+            [...TEMPLATE_NAMES],
+            [
+                "deploy-arkouda-on-kubernetes",
+                "delete-arkouda-on-kubernetes",
+                "deploy-prometheus-arkouda-exporter",
+                "delete-prometheus-arkouda-exporter",
+            ],
+        );
     });
 
     it("places every template in the settings namespace", () => {
@@ -45,8 +56,12 @@ describe("workflow templates: names and structure", () => {
                 if (!t.dag) continue;
                 const names = new Set(t.dag.tasks.map((k) => k.name));
                 for (const k of t.dag.tasks) {
-                    const targets = (k.depends ?? "").split(/&&|\|\||[()!]/).map((s) => s.trim().split(".")[0]).filter(Boolean);
-                    for (const d of [...targets, ...(k.dependencies ?? [])]) assert.ok(names.has(d), `${wt.metadata.name}/${t.name}/${k.name} -> ${d}`);
+                    const targets = (k.depends ?? "")
+                        .split(/&&|\|\||[()!]/)
+                        .map((s) => s.trim().split(".")[0])
+                        .filter(Boolean);
+                    for (const d of [...targets, ...(k.dependencies ?? [])])
+                        assert.ok(names.has(d), `${wt.metadata.name}/${t.name}/${k.name} -> ${d}`);
                 }
             }
         }
@@ -57,7 +72,8 @@ describe("workflow templates: names and structure", () => {
             const names = new Set(wt.spec.templates!.map((t) => t.name));
             assert.ok(names.has(wt.spec.entrypoint!), `${wt.metadata.name} entrypoint`);
             if (wt.spec.onExit) assert.ok(names.has(wt.spec.onExit), `${wt.metadata.name} onExit`);
-            for (const t of wt.spec.templates!) for (const k of t.dag?.tasks ?? []) assert.ok(names.has(k.template), `${wt.metadata.name}: ${k.template}`);
+            for (const t of wt.spec.templates!)
+                for (const k of t.dag?.tasks ?? []) assert.ok(names.has(k.template), `${wt.metadata.name}: ${k.template}`);
         }
     });
 
@@ -164,23 +180,35 @@ describe("workflow templates: names and structure", () => {
     it("sets podGC and ttlStrategy on all four", () => {
         for (const wt of all()) {
             assert.ok(wt.spec.podGC?.strategy);
-            assert.ok(wt.spec.ttlStrategy?.secondsAfterSuccess! > 0);
+            assert.ok((wt.spec.ttlStrategy?.secondsAfterSuccess ?? 0) > 0);
         }
     });
 });
 
 describe("workflow templates: parameters", () => {
     it("deploy defaults equal arkoudaParameters(defaults)", () => {
-        assert.deepStrictEqual(declaredParameterValues(deployArkoudaTemplate(ns, fixtureInstance).spec), arkoudaParameters(fixtureInstance, ns));
+        assert.deepStrictEqual(
+            declaredParameterValues(deployArkoudaTemplate(ns, fixtureInstance).spec),
+            arkoudaParameters(fixtureInstance, ns),
+        );
     });
 
     it("delete defaults equal arkoudaParameters(defaults)", () => {
-        assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), arkoudaParameters(fixtureInstance, ns));
+        assert.deepStrictEqual(
+            declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec),
+            arkoudaParameters(fixtureInstance, ns),
+        );
     });
 
     it("exporter template defaults equal exporterParameters(defaults)", () => {
-        assert.deepStrictEqual(declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec), exporterParameters(fixtureExporter, ns));
-        assert.deepStrictEqual(declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec), exporterParameters(fixtureExporter, ns));
+        assert.deepStrictEqual(
+            declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec),
+            exporterParameters(fixtureExporter, ns),
+        );
+        assert.deepStrictEqual(
+            declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec),
+            exporterParameters(fixtureExporter, ns),
+        );
     });
 
     it("parameter order is the declaration order of arkoudaParameters", () => {
@@ -213,13 +241,55 @@ describe("workflow templates: parameters", () => {
 
     it("default values satisfy their own enums", () => {
         for (const wt of all()) {
-            for (const p of wt.spec.arguments!.parameters!) if (p.enum && p.value !== undefined) assert.ok(p.enum.includes(p.value), `${p.name}=${p.value}`);
+            for (const p of wt.spec.arguments!.parameters!)
+                if (p.enum && p.value !== undefined) assert.ok(p.enum.includes(p.value), `${p.name}=${p.value}`);
         }
     });
 
     it("carries the match labels as a sorted JSON map", () => {
-        const p = arkoudaParameters({ ...fixtureInstance, metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { z: "1", a: "2" } } });
+        const p = arkoudaParameters({
+            ...fixtureInstance,
+            metrics: { ...fixtureInstance.metrics, prometheusMatchLabels: { z: "1", a: "2" } },
+        });
         assert.strictEqual(p["prometheus-match-labels"], '{"a":"2","z":"1"}');
+    });
+});
+
+describe("workflow templates: the parameter tables", () => {
+    it("fill every runtime-object value, as concrete values and as placeholders", () => {
+        assert.deepStrictEqual(Object.keys(arkoudaPlaceholders()).sort(), Object.keys(arkoudaValues(fixtureInstance)).sort());
+        assert.deepStrictEqual(Object.keys(exporterPlaceholders()).sort(), Object.keys(exporterValues(fixtureExporter)).sort());
+        assert.strictEqual(
+            Object.keys(arkoudaValues(fixtureInstance)).length,
+            ARKOUDA_PARAMETERS.length + 1,
+            "every row fills its own field, plus the derived totalLocales",
+        );
+        assert.strictEqual(new Set(EXPORTER_PARAMETERS.map((r) => r.field)).size, EXPORTER_PARAMETERS.length);
+    });
+
+    it("declare each parameter once", () => {
+        for (const rows of [ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS])
+            assert.strictEqual(new Set(rows.map((r) => r.name)).size, rows.length);
+    });
+
+    it("read each value from its config key", () => {
+        const p = arkoudaParameters(fixtureRunAsInstance);
+        assert.strictEqual(p["chpl-mem-max"], String(fixtureRunAsInstance.chapel.memMax));
+        assert.strictEqual(p["run-as-uid"], String(fixtureRunAsInstance.runAs!.uid));
+        assert.strictEqual(p["metrics-enabled"], String(fixtureRunAsInstance.metrics.enabled));
+        assert.strictEqual(exporterParameters(fixtureExporter)["metrics-service-host"], fixtureExporter.metricsServiceHost);
+    });
+
+    it("an unset optional key gives an empty parameter", () => {
+        const p = arkoudaParameters({ ...fixtureInstance, runAs: undefined });
+        assert.deepStrictEqual([p["run-as-user"], p["run-as-uid"], p["run-as-group"], p["run-as-gid"]], ["", "", "", ""]);
+    });
+
+    it("a config value of the wrong kind names the parameter and the key", () => {
+        assert.throws(
+            () => arkoudaParameters({ ...fixtureInstance, locales: "two" as unknown as number }),
+            /parameter locales: config key locales is "two", not a whole number/,
+        );
     });
 });
 
@@ -233,7 +303,10 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
     });
 
     it("deploy-locales applies the locale Deployment", () => {
-        assert.deepStrictEqual(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", params), plain([objs.localeDeployment]));
+        assert.deepStrictEqual(
+            manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", params),
+            plain([objs.localeDeployment]),
+        );
     });
 
     it("deploy-server applies the server Pod", () => {
@@ -241,7 +314,9 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
     });
 
     it("register-servicemonitor applies the ServiceMonitor with the match labels", () => {
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> } }[];
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
+            metadata: { labels: Record<string, string> };
+        }[];
         assert.deepStrictEqual(sm, plain(objs.serviceMonitor));
         assert.strictEqual(sm.metadata.labels.release, "kube-stack");
     });
@@ -258,9 +333,15 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
     });
 
     it("the delete step lists every ref except the ServiceMonitor", () => {
-        const got = manifestsOf(deleteArkoudaTemplate(ns, fixtureInstance), "delete-objects", params) as { kind: string; metadata: { name: string } }[];
+        const got = manifestsOf(deleteArkoudaTemplate(ns, fixtureInstance), "delete-objects", params) as {
+            kind: string;
+            metadata: { name: string };
+        }[];
         const want = arkoudaRuntimeObjectRefs(fixtureInstance.name).filter((r) => r.kind !== "ServiceMonitor");
-        assert.deepStrictEqual(got.map((d) => ({ kind: d.kind, name: d.metadata.name })), want.map((r) => ({ kind: r.kind, name: r.name })));
+        assert.deepStrictEqual(
+            got.map((d) => ({ kind: d.kind, name: d.metadata.name })),
+            want.map((r) => ({ kind: r.kind, name: r.name })),
+        );
     });
 
     it("the delete removes the server-registered Services too", () => {
@@ -278,7 +359,10 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
     });
 
     it("a non-integer locales value fails substitution instead of reaching a manifest", () => {
-        assert.throws(() => manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", { ...params, locales: "2\nevil: 1" }), /asInt/);
+        assert.throws(
+            () => manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", { ...params, locales: "2\nevil: 1" }),
+            /asInt/,
+        );
     });
 });
 
@@ -288,14 +372,19 @@ describe("workflow templates: injection", () => {
 
     it("a match-label value with YAML syntax stays one label value", () => {
         const params = { ...base, "prometheus-match-labels": JSON.stringify({ release: evil }) };
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> }; spec: object }[];
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
+            metadata: { labels: Record<string, string> };
+            spec: object;
+        }[];
         assert.strictEqual(sm.metadata.labels.release, evil);
         assert.ok(!("evil" in sm.metadata.labels) && !("evil" in sm.spec));
     });
 
     it("a match-label key with YAML syntax stays one label key", () => {
         const params = { ...base, "prometheus-match-labels": JSON.stringify({ [evil]: "v" }) };
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as { metadata: { labels: Record<string, string> } }[];
+        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
+            metadata: { labels: Record<string, string> };
+        }[];
         assert.strictEqual(sm.metadata.labels[evil], "v");
     });
 
@@ -354,7 +443,10 @@ describe("workflow templates: cost", () => {
     it("the exit handler cleans up only when the workflow did not succeed", () => {
         const wt = deployArkoudaTemplate(ns, fixtureInstance);
         const exit = byName(wt, wt.spec.onExit!);
-        assert.deepStrictEqual(exit.dag!.tasks.map((k) => [k.name, k.template, k.when]), [["clean-up-failed-deploy", "clean-up", "{{workflow.status}} != Succeeded"]]);
+        assert.deepStrictEqual(
+            exit.dag!.tasks.map((k) => [k.name, k.template, k.when]),
+            [["clean-up-failed-deploy", "clean-up", "{{workflow.status}} != Succeeded"]],
+        );
         assert.deepStrictEqual(byName(wt, "clean-up").dag, byName(deleteArkoudaTemplate(ns, fixtureInstance), "delete").dag);
     });
 });
@@ -390,7 +482,10 @@ describe("workflow templates: RBAC", () => {
 
     it("is sorted by group and resource", () => {
         const keys = grants.map((g) => `${g.apiGroup}/${g.resource}`);
-        assert.deepStrictEqual(keys, [...keys].sort((a, b) => a.localeCompare(b)));
+        assert.deepStrictEqual(
+            keys,
+            [...keys].sort((a, b) => a.localeCompare(b)),
+        );
     });
 });
 

@@ -43,7 +43,11 @@ function lastLines(text: string, n: number): string {
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const display = [command, ...args].join(" ");
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? toolEnv(), stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(command, args, {
+            cwd: options.cwd ?? REPO_ROOT,
+            env: options.env ?? toolEnv(),
+            stdio: ["pipe", "pipe", "pipe"],
+        });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -55,9 +59,17 @@ export function run(command: string, args: readonly string[], options: RunOption
         });
         child.on("close", (code, signal) => {
             clearTimeout(timer);
-            const result = { code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+            const result = {
+                code: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+            };
             if (options.check !== false && result.code !== 0) {
-                reject(new Error(`\`${display}\` exited with ${result.code}\n--- stderr ---\n${lastLines(result.stderr, 40)}\n--- stdout ---\n${lastLines(result.stdout, 20)}`));
+                reject(
+                    new Error(
+                        `\`${display}\` exited with ${result.code}\n--- stderr ---\n${lastLines(result.stderr, 40)}\n--- stdout ---\n${lastLines(result.stdout, 20)}`,
+                    ),
+                );
             } else resolve(result);
         });
         child.stdin.on("error", () => undefined);
@@ -134,7 +146,9 @@ export function tempDir(prefix: string): string {
 export function kubeconfig(): string {
     const file = process.env.KUBECONFIG;
     if (!file || !fs.existsSync(file)) {
-        throw new Error("KUBECONFIG is not set or does not exist: start the local control plane (scripts/local-cluster.sh start; eval \"$(scripts/local-cluster.sh env)\")");
+        throw new Error(
+            'KUBECONFIG is not set or does not exist: start the local control plane (scripts/local-cluster.sh start; eval "$(scripts/local-cluster.sh env)")',
+        );
     }
     return file;
 }
@@ -159,7 +173,9 @@ export async function listObjects<T = any>(kind: string, namespace: string, sele
 
 /** Creates (kubectl create -f -) one object; returns it as the server stored it. */
 export async function createObject<T = any>(manifest: object, namespace: string): Promise<T> {
-    return JSON.parse((await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(manifest) })).stdout) as T;
+    return JSON.parse(
+        (await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(manifest) })).stdout,
+    ) as T;
 }
 
 export async function applyFile(file: string, namespace: string): Promise<void> {
@@ -169,14 +185,21 @@ export async function applyFile(file: string, namespace: string): Promise<void> 
 export async function createNamespace(name: string): Promise<void> {
     await kubectl(["create", "namespace", name]);
     // The ServiceAccount admission plugin needs the namespace's default ServiceAccount first.
-    await waitFor(`the default ServiceAccount of ${name}`, 30_000, async () => ((await getObject("serviceaccount", "default", name)) ? true : undefined));
+    await waitFor(`the default ServiceAccount of ${name}`, 30_000, async () =>
+        (await getObject("serviceaccount", "default", name)) ? true : undefined,
+    );
 }
 
 export async function deleteNamespace(name: string): Promise<void> {
     await kubectl(["delete", "namespace", name, "--ignore-not-found", "--wait=false"], { check: false });
 }
 
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, describeLast?: () => Promise<string>): Promise<T> {
+export async function waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined>,
+    describeLast?: () => Promise<string>,
+): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const value = await probe();
@@ -218,7 +241,11 @@ export class WorkflowController {
     private child?: ChildProcess;
     private exited?: string;
 
-    constructor(readonly namespace: string, readonly logFile: string, readonly options: WorkflowControllerOptions = {}) {}
+    constructor(
+        readonly namespace: string,
+        readonly logFile: string,
+        readonly options: WorkflowControllerOptions = {},
+    ) {}
 
     /** Writes its ConfigMap (metrics off: no listener) and starts it namespaced to `namespace`. */
     async start(): Promise<void> {
@@ -230,15 +257,22 @@ export class WorkflowController {
         this.child = spawn(
             "workflow-controller",
             [
-                "--kubeconfig", kubeconfig(),
-                "--namespace", this.namespace,
+                "--kubeconfig",
+                kubeconfig(),
+                "--namespace",
+                this.namespace,
                 "--namespaced",
-                "--managed-namespace", this.namespace,
-                "--configmap", "workflow-controller-configmap",
-                "--executor-image", this.options.executorImage ?? EXECUTOR_IMAGE,
+                "--managed-namespace",
+                this.namespace,
+                "--configmap",
+                "workflow-controller-configmap",
+                "--executor-image",
+                this.options.executorImage ?? EXECUTOR_IMAGE,
                 // Never pulled: the image is imported into the node's containerd.
-                "--executor-image-pull-policy", "IfNotPresent",
-                "--loglevel", "info",
+                "--executor-image-pull-policy",
+                "IfNotPresent",
+                "--loglevel",
+                "info",
             ],
             // One controller per namespace; no lease needed.
             { env: { ...toolEnv(), LEADER_ELECTION_DISABLE: "true" }, stdio: ["ignore", out, out] },
@@ -264,7 +298,9 @@ export class WorkflowController {
 
     /** Log lines mentioning `needle` (e.g. a workflow's name). */
     linesAbout(needle: string): string[] {
-        return this.log().split("\n").filter((l) => l.includes(needle));
+        return this.log()
+            .split("\n")
+            .filter((l) => l.includes(needle));
     }
 
     get running(): boolean {
@@ -319,12 +355,15 @@ export function podStep(pod: any): string {
 export function summarizeWorkflow(wf: any): string {
     if (!wf) return "(no workflow)";
     const s = wf.status ?? {};
-    const ns = nodes(wf).map((n) => `${n.displayName}:${n.type}:${n.phase}${n.message ? `(${n.message})` : ""}`).join(", ");
+    const ns = nodes(wf)
+        .map((n) => `${n.displayName}:${n.type}:${n.phase}${n.message ? `(${n.message})` : ""}`)
+        .join(", ");
     return `${wf.metadata.name} phase=${s.phase ?? ""} message=${JSON.stringify(s.message ?? "")} nodes=[${ns}] sync=${JSON.stringify(s.synchronization ?? {})}`;
 }
 
 /** Messages that mean the controller rejected the spec. */
-export const VALIDATION_ERROR = /invalid spec|failed to resolve|cannot validate|is not valid|not found|malformed|unable to resolve|unresolved|invalid/i;
+export const VALIDATION_ERROR =
+    /invalid spec|failed to resolve|cannot validate|is not valid|not found|malformed|unable to resolve|unresolved|invalid/i;
 
 /** The resolved template the controller handed to a pod (ARGO_TEMPLATE of its init/wait container). */
 export function podTemplate(pod: any): any {

@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import { cronWorkflow } from "../../../components/schedules";
-import { workflowRun } from "../../../components/runs";
+import { workflowRun } from "../../../components/workflow-run";
 import {
     allWorkflowTemplates,
     arkoudaParameters,
@@ -26,8 +26,18 @@ import type { RenderConfig } from "./render-configs";
 export const MULTI_CLUSTER_VALUES: Record<string, unknown> = {
     instances: [
         { name: "arkouda-a", run: { action: "deploy", wait: true } },
-        { name: "arkouda-b", locales: 3, metrics: { enabled: false }, run: { action: "delete" }, schedules: { delete: { enabled: false } } },
-        { name: "arkouda-c", runAs: { user: "bearsrus", uid: 1009, group: "bearsrus-arkouda-users", gid: 1019 }, schedules: { deploy: { schedule: ["0 6 * * 1-5", "0 12 * * 6"] } } },
+        {
+            name: "arkouda-b",
+            locales: 3,
+            metrics: { enabled: false },
+            run: { action: "delete" },
+            schedules: { delete: { enabled: false } },
+        },
+        {
+            name: "arkouda-c",
+            runAs: { user: "bearsrus", uid: 1009, group: "bearsrus-arkouda-users", gid: 1019 },
+            schedules: { deploy: { schedule: ["0 6 * * 1-5", "0 12 * * 6"] } },
+        },
     ],
     exporters: [{ name: "slurm-exporter", metricsServiceHost: "arkouda-metrics.hpc", run: { action: "deploy" } }],
     rollout: { strategy: "waves" },
@@ -66,8 +76,22 @@ export function fixtureStreams(): Record<string, string> {
     const runAsParams = arkoudaParameters(fixtureRunAsInstance, fixtureNamespace);
     const exporterParams = exporterParameters(fixtureExporter, fixtureNamespace);
     const crons = (instance: typeof fixtureInstance, params: Record<string, string>) => [
-        cronWorkflow({ name: `${instance.name}-deploy`, namespace: ns, templateName: DEPLOY_ARKOUDA_TEMPLATE, parameters: params, schedule: instance.schedules.deploy, labels }),
-        cronWorkflow({ name: `${instance.name}-delete`, namespace: ns, templateName: DELETE_ARKOUDA_TEMPLATE, parameters: params, schedule: instance.schedules.delete, labels }),
+        cronWorkflow({
+            name: `${instance.name}-deploy`,
+            namespace: ns,
+            templateName: DEPLOY_ARKOUDA_TEMPLATE,
+            parameters: params,
+            schedule: instance.schedules.deploy,
+            labels,
+        }),
+        cronWorkflow({
+            name: `${instance.name}-delete`,
+            namespace: ns,
+            templateName: DELETE_ARKOUDA_TEMPLATE,
+            parameters: params,
+            schedule: instance.schedules.delete,
+            labels,
+        }),
     ];
     return {
         // Defaults from the fixture instance and exporter (what tests/golden holds).
@@ -112,7 +136,9 @@ export function probeWorkflows(objects: readonly any[]): any[] {
     return objects
         .filter((o) => o.kind === "WorkflowTemplate")
         .map((t) => {
-            const missing = (t.spec.arguments?.parameters ?? []).filter((p: any) => p.value === undefined).map((p: any) => p.name as string);
+            const missing = (t.spec.arguments?.parameters ?? [])
+                .filter((p: any) => p.value === undefined)
+                .map((p: any) => p.name as string);
             const values = probeValues(t.metadata.name);
             return {
                 apiVersion: "argoproj.io/v1alpha1",
@@ -120,7 +146,9 @@ export function probeWorkflows(objects: readonly any[]): any[] {
                 metadata: { name: `lint-probe-${t.metadata.name}`, namespace: t.metadata.namespace },
                 spec: {
                     workflowTemplateRef: { name: t.metadata.name },
-                    ...(missing.length > 0 ? { arguments: { parameters: missing.map((name: string) => ({ name, value: values[name] ?? "probe" })) } } : {}),
+                    ...(missing.length > 0
+                        ? { arguments: { parameters: missing.map((name: string) => ({ name, value: values[name] ?? "probe" })) } }
+                        : {}),
                 },
             };
         });

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { renderObjects, stackConfigValues } from "../../../scripts/render";
+import { renderObjects, stackConfigValues } from "../../lib/render";
 
 export interface RenderConfig {
     /** File name prefix. */
@@ -66,7 +66,7 @@ if (require.main === module) {
     render(request)
         .then((files) => process.stdout.write(JSON.stringify(files)))
         .catch((error) => {
-            console.error(error instanceof Error ? error.stack ?? error.message : error);
+            console.error(error instanceof Error ? (error.stack ?? error.message) : error);
             process.exit(1);
         });
 }

@@ -12,7 +12,19 @@ import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import {
-    assertConverged, checkConvergence, Convergence, log, report, since, smallInstance, startApiServer, startPulumi, StoppedApiServer, stopApiServer, watchAdded, dropStack,
+    assertConverged,
+    checkConvergence,
+    Convergence,
+    log,
+    report,
+    since,
+    smallInstance,
+    startApiServer,
+    startPulumi,
+    StoppedApiServer,
+    stopApiServer,
+    watchAdded,
+    dropStack,
 } from "./lib";
 
 const NS = `it-apistop-${RUN_ID}`;
@@ -40,7 +52,10 @@ describe("faults: the API server stops during pulumi up and comes back", functio
         await watch.ready;
         const run = startPulumi(project, ["up", "--yes", "--skip-preview"], "apistop");
         try {
-            await Promise.race([watch.added, run.done.then((r) => Promise.reject(new Error(`pulumi up ended before any template arrived:\n${r.stderr}${r.stdout}`)))]);
+            await Promise.race([
+                watch.added,
+                run.done.then((r) => Promise.reject(new Error(`pulumi up ended before any template arrived:\n${r.stderr}${r.stdout}`))),
+            ]);
             stopped = await stopApiServer();
             const t = Date.now();
             const result = await Promise.race([run.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), 240_000))]);
@@ -70,7 +85,11 @@ describe("faults: the API server stops during pulumi up and comes back", functio
 
     it("its output names the cluster (a resource of ArkoudaCluster 'apistop') and what failed (the API server address)", function () {
         assert.match(failed.text, /\(apistop-[a-z0-9-]+\)/, "no resource of the cluster 'apistop' is named");
-        assert.match(failed.text, new RegExp(`127\\.0\\.0\\.1:${apiPort}|unreachable|connection refused`), "the failure does not say what failed");
+        assert.match(
+            failed.text,
+            new RegExp(`127\\.0\\.0\\.1:${apiPort}|unreachable|connection refused`),
+            "the failure does not say what failed",
+        );
     });
 
     it("the rerun after the API server is back succeeds", function () {

@@ -6,7 +6,17 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import { assertConverged, checkConvergence, Convergence, report, smallInstance, startPulumi, stepEvent, untilEvent, dropStack } from "./lib";
+import {
+    assertConverged,
+    checkConvergence,
+    Convergence,
+    report,
+    smallInstance,
+    startPulumi,
+    stepEvent,
+    untilEvent,
+    dropStack,
+} from "./lib";
 
 const NS = `it-conc-${RUN_ID}`;
 
@@ -18,7 +28,11 @@ describe("faults: two pulumi up on one stack at once", function () {
     let convergence: Convergence;
 
     before(async function () {
-        const values = { namespace: NS, instances: [smallInstance("arkouda-cc")], clusters: [{ name: "cc", kubeconfig: testEnv().kubeconfig }] };
+        const values = {
+            namespace: NS,
+            instances: [smallInstance("arkouda-cc")],
+            clusters: [{ name: "cc", kubeconfig: testEnv().kubeconfig }],
+        };
         project = await PulumiProject.create("conc", "it-conc");
         project.writeConfig(values);
         const a = startPulumi(project, ["up", "--yes", "--skip-preview"], "first");
@@ -54,7 +68,10 @@ describe("faults: two pulumi up on one stack at once", function () {
     });
 
     it("the stack history records only the first run, as a success", function () {
-        assert.deepStrictEqual(history.map((h) => `${h.kind} ${h.result}`), ["update succeeded"]);
+        assert.deepStrictEqual(
+            history.map((h) => `${h.kind} ${h.result}`),
+            ["update succeeded"],
+        );
     });
 
     it("converges: nothing lost, left over, duplicated or half-written, no pending operation", function () {

@@ -33,7 +33,9 @@ describe("faults: [KCM] pulumi destroy while a deploy run executes", function ()
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
         await kubectl(["create", "namespace", NS]);
-        await waitFor(`the default ServiceAccount of ${NS}`, 30_000, async () => ((await getObject("serviceaccount", "default", NS)) ? true : undefined));
+        await waitFor(`the default ServiceAccount of ${NS}`, 30_000, async () =>
+            (await getObject("serviceaccount", "default", NS)) ? true : undefined,
+        );
         controller = new WorkflowController(NS, path.join(testEnv().tmpRoot, `workflow-controller-${NS}.log`));
         await controller.start();
 
@@ -49,7 +51,12 @@ describe("faults: [KCM] pulumi destroy while a deploy run executes", function ()
 
         // A second deploy of the same instance from the template, outside Pulumi.
         const submitted = await kubectl(["create", "-n", NS, "-o", "name", "-f", "-"], {
-            input: JSON.stringify({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", metadata: { generateName: `${INSTANCE}-by-hand-` }, spec: { workflowTemplateRef: { name: "deploy-arkouda-on-kubernetes" } } }),
+            input: JSON.stringify({
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "Workflow",
+                metadata: { generateName: `${INSTANCE}-by-hand-` },
+                spec: { workflowTemplateRef: { name: "deploy-arkouda-on-kubernetes" } },
+            }),
         });
         handSubmitted = submitted.stdout.trim().split("/").pop() ?? "";
 
@@ -71,8 +78,13 @@ describe("faults: [KCM] pulumi destroy while a deploy run executes", function ()
             checked = all.length;
             for (const o of all) {
                 const labels = o.metadata.labels ?? {};
-                const ours = labels["app.kubernetes.io/part-of"] === "arkouda-workflows" || labels["app.kubernetes.io/managed-by"] === "arkouda-workflows" ||
-                    Object.values(labels).includes(INSTANCE) || o.metadata.name.startsWith(INSTANCE) || o.kind === "Workflow" || o.kind === "Pod";
+                const ours =
+                    labels["app.kubernetes.io/part-of"] === "arkouda-workflows" ||
+                    labels["app.kubernetes.io/managed-by"] === "arkouda-workflows" ||
+                    Object.values(labels).includes(INSTANCE) ||
+                    o.metadata.name.startsWith(INSTANCE) ||
+                    o.kind === "Workflow" ||
+                    o.kind === "Pod";
                 if (ours) found.push(`${o.kind}/${o.metadata.name}`);
             }
             for (const ref of arkoudaRuntimeObjectRefs(INSTANCE)) {
@@ -114,7 +126,10 @@ describe("faults: [KCM] pulumi destroy while a deploy run executes", function ()
 
     it("leaves the state empty", async function () {
         const resources = (await project.resources()).filter((r) => r.type !== "pulumi:pulumi:Stack");
-        assert.deepStrictEqual(resources.map((r) => r.urn.split("::").pop()), []);
+        assert.deepStrictEqual(
+            resources.map((r) => r.urn.split("::").pop()),
+            [],
+        );
     });
 
     it("leaves nothing labelled part-of or managed-by arkouda-workflows", async function () {

@@ -21,13 +21,31 @@ describe("faults: drift (a template edited and a Role deleted by hand)", functio
     let convergence: Convergence;
 
     before(async function () {
-        values = { namespace: NS, instances: [smallInstance("arkouda-drift")], clusters: [{ name: "drift", kubeconfig: testEnv().kubeconfig }] };
+        values = {
+            namespace: NS,
+            instances: [smallInstance("arkouda-drift")],
+            clusters: [{ name: "drift", kubeconfig: testEnv().kubeconfig }],
+        };
         project = await PulumiProject.create("drift", "it-drift");
         project.writeConfig(values);
         await project.up();
         // The hand edits: a smaller deadline and 64 locales as the template default; the Role gone.
-        await kubectl(["patch", "workflowtemplate", TEMPLATE, "-n", NS, "--field-manager", "kubectl-edit", "--type", "json", "-p",
-            JSON.stringify([{ op: "replace", path: "/spec/activeDeadlineSeconds", value: 60 }, { op: "replace", path: "/spec/arguments/parameters/3/value", value: "64" }])]);
+        await kubectl([
+            "patch",
+            "workflowtemplate",
+            TEMPLATE,
+            "-n",
+            NS,
+            "--field-manager",
+            "kubectl-edit",
+            "--type",
+            "json",
+            "-p",
+            JSON.stringify([
+                { op: "replace", path: "/spec/activeDeadlineSeconds", value: 60 },
+                { op: "replace", path: "/spec/arguments/parameters/3/value", value: "64" },
+            ]),
+        ]);
         await kubectl(["delete", "role", ROLE, "-n", NS]);
 
         const p = await project.pulumi(["preview", "--refresh", "--json"], { check: false });
@@ -38,7 +56,10 @@ describe("faults: drift (a template edited and a Role deleted by hand)", functio
             // asserted below
         }
         const u = await project.pulumi(["up", "--yes", "--skip-preview", "--refresh", "--json"], { check: false });
-        const events = u.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        const events = u.stdout
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l));
         upRefresh = { code: u.code, changed: changes(events), text: u.stderr + u.stdout.slice(-3000) };
         convergence = await checkConvergence(project, values, [NS]);
         report("drift (template edited, Role deleted) -> pulumi up --refresh", convergence);
@@ -55,15 +76,26 @@ describe("faults: drift (a template edited and a Role deleted by hand)", functio
 
     it("pulumi preview --refresh shows the edited template: an update, or (measured with pulumi-kubernetes 4.25) a field conflict naming kubectl-edit and the edited fields", function () {
         const planned = (preview.json?.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${stepKey(s)}`);
-        const errors = (preview.json?.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => d.message).join("\n");
+        const errors = (preview.json?.diagnostics ?? [])
+            .filter((d) => d.severity === "error")
+            .map((d) => d.message)
+            .join("\n");
         const asUpdate = planned.includes(`update WorkflowTemplate/${NS}/${TEMPLATE}`);
-        const asConflict = errors.includes(`${NS}/${TEMPLATE}`) && /conflicts with "kubectl-edit"[\s\S]*\.spec\.activeDeadlineSeconds[\s\S]*\.spec\.arguments\.parameters/.test(errors);
+        const asConflict =
+            errors.includes(`${NS}/${TEMPLATE}`) &&
+            /conflicts with "kubectl-edit"[\s\S]*\.spec\.activeDeadlineSeconds[\s\S]*\.spec\.arguments\.parameters/.test(errors);
         assert.ok(asUpdate || asConflict, `${planned.join(", ")}\n${errors || preview.text}`);
     });
 
     it("pulumi preview --refresh plans nothing else", function () {
-        const planned = (preview.json?.steps ?? []).filter((s) => s.op !== "same" && s.op !== "refresh").map((s) => `${s.op} ${stepKey(s)}`).sort();
-        assert.deepStrictEqual(planned.filter((p) => p !== `update WorkflowTemplate/${NS}/${TEMPLATE}`), [`create Role/${NS}/${ROLE}`]);
+        const planned = (preview.json?.steps ?? [])
+            .filter((s) => s.op !== "same" && s.op !== "refresh")
+            .map((s) => `${s.op} ${stepKey(s)}`)
+            .sort();
+        assert.deepStrictEqual(
+            planned.filter((p) => p !== `update WorkflowTemplate/${NS}/${TEMPLATE}`),
+            [`create Role/${NS}/${ROLE}`],
+        );
     });
 
     it("pulumi up --refresh succeeds", function () {
@@ -72,7 +104,10 @@ describe("faults: drift (a template edited and a Role deleted by hand)", functio
 
     it("restores the template's deadline and default locales", async function () {
         const live = await getObject("workflowtemplates.argoproj.io", TEMPLATE, NS);
-        assert.deepStrictEqual([live?.spec.activeDeadlineSeconds, live?.spec.arguments.parameters[3]], [1800, { ...live?.spec.arguments.parameters[3], name: "locales", value: "1" }]);
+        assert.deepStrictEqual(
+            [live?.spec.activeDeadlineSeconds, live?.spec.arguments.parameters[3]],
+            [1800, { ...live?.spec.arguments.parameters[3], name: "locales", value: "1" }],
+        );
     });
 
     it("recreates the Role", async function () {

@@ -20,7 +20,20 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { kubectl, listObjects, PulumiProject } from "../pulumi";
-import { assertConverged, Background, checkConvergence, Convergence, log, report, smallInstance, startPulumi, stepEvent, untilEvent, watchAdded, dropStack } from "./lib";
+import {
+    assertConverged,
+    Background,
+    checkConvergence,
+    Convergence,
+    log,
+    report,
+    smallInstance,
+    startPulumi,
+    stepEvent,
+    untilEvent,
+    watchAdded,
+    dropStack,
+} from "./lib";
 
 const NS = `it-kill-${RUN_ID}`;
 
@@ -46,7 +59,11 @@ interface KillOutcome {
 describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
     let project: PulumiProject;
     const kubeconfig = () => testEnv().kubeconfig;
-    const config = (instances: Record<string, unknown>[]) => ({ namespace: NS, instances, clusters: [{ name: "kill", kubeconfig: kubeconfig() }] });
+    const config = (instances: Record<string, unknown>[]) => ({
+        namespace: NS,
+        instances,
+        clusters: [{ name: "kill", kubeconfig: kubeconfig() }],
+    });
 
     before(async function () {
         project = await PulumiProject.create("kill", "it-kill");
@@ -57,16 +74,27 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
     });
 
     // One lock per run: <backend>/.pulumi/locks/<org>/<project>/<stack>/<uuid>.json (plus a .attrs file beside it).
-    const lockFiles = () => project.rawStateFiles().map((f) => f.file).filter((f) => /\.pulumi\/locks\/.*\.json$/.test(f));
+    const lockFiles = () =>
+        project
+            .rawStateFiles()
+            .map((f) => f.file)
+            .filter((f) => /\.pulumi\/locks\/.*\.json$/.test(f));
 
-    async function killAndRecover(label: string, values: Record<string, unknown>, killPoint: (run: Background) => Promise<void>, duringUp?: (run: Background) => Promise<void>): Promise<KillOutcome> {
+    async function killAndRecover(
+        label: string,
+        values: Record<string, unknown>,
+        killPoint: (run: Background) => Promise<void>,
+        duringUp?: (run: Background) => Promise<void>,
+    ): Promise<KillOutcome> {
         project.writeConfig(values);
         const run = startPulumi(project, ["up", "--yes", "--skip-preview"], `kill-${label}`);
         await killPoint(run);
         run.killGroup();
         await run.done;
         const locks = lockFiles();
-        const exported = JSON.parse(await project.exportText()) as { deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] } };
+        const exported = JSON.parse(await project.exportText()) as {
+            deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] };
+        };
         const pending = (exported.deployment?.pending_operations ?? []).map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`);
         log(`killed at ${label}: ${locks.length} lock(s), pending: ${pending.join(", ") || "none"}`);
 
@@ -98,7 +126,14 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
 
         it("every documented recovery command succeeds", function () {
             const o = outcome();
-            assert.deepStrictEqual(o.recovery.map((r) => `${r.command}: ${r.code}`), RECOVERY.map((c) => `${c.join(" ")}: 0`), o.recovery.filter((r) => r.code !== 0).map((r) => r.text).join("\n"));
+            assert.deepStrictEqual(
+                o.recovery.map((r) => `${r.command}: ${r.code}`),
+                RECOVERY.map((c) => `${c.join(" ")}: 0`),
+                o.recovery
+                    .filter((r) => r.code !== 0)
+                    .map((r) => r.text)
+                    .join("\n"),
+            );
         });
 
         it("converges: nothing lost, left over, duplicated or half-written, no pending operation", function () {
@@ -112,7 +147,10 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
             const watch = watchAdded(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/workflowtemplates`);
             await watch.ready;
             outcome = await killAndRecover("templates", config([smallInstance("arkouda-ka")]), async (run) => {
-                await Promise.race([watch.added, run.done.then(() => Promise.reject(new Error("pulumi up ended before the first template arrived")))]);
+                await Promise.race([
+                    watch.added,
+                    run.done.then(() => Promise.reject(new Error("pulumi up ended before the first template arrived"))),
+                ]);
             });
             watch.stop();
         });
@@ -122,11 +160,20 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
     describe("killed while the CronWorkflows of a new instance are created", function () {
         let outcome: KillOutcome;
         before(async function () {
-            const watch = watchAdded(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/cronworkflows`, (o) => o.metadata.name.startsWith("arkouda-kb-"));
+            const watch = watchAdded(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/cronworkflows`, (o) =>
+                o.metadata.name.startsWith("arkouda-kb-"),
+            );
             await watch.ready;
-            outcome = await killAndRecover("cronworkflows", config([smallInstance("arkouda-ka"), smallInstance("arkouda-kb")]), async (run) => {
-                await Promise.race([watch.added, run.done.then(() => Promise.reject(new Error("pulumi up ended before the first CronWorkflow arrived")))]);
-            });
+            outcome = await killAndRecover(
+                "cronworkflows",
+                config([smallInstance("arkouda-ka"), smallInstance("arkouda-kb")]),
+                async (run) => {
+                    await Promise.race([
+                        watch.added,
+                        run.done.then(() => Promise.reject(new Error("pulumi up ended before the first CronWorkflow arrived"))),
+                    ]);
+                },
+            );
             watch.stop();
         });
         assertRecovered(() => outcome);
@@ -136,22 +183,46 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
         let outcome: KillOutcome;
         let workflowsAfterKill: string[] = [];
         before(async function () {
-            const values = config([smallInstance("arkouda-ka", { run: { action: "deploy", wait: true, timeoutSeconds: 600 } }), smallInstance("arkouda-kb")]);
+            const values = config([
+                smallInstance("arkouda-ka", { run: { action: "deploy", wait: true, timeoutSeconds: 600 } }),
+                smallInstance("arkouda-kb"),
+            ]);
             const waiting = stepEvent("pre", "create", "WorkflowRunCompletion");
-            outcome = await killAndRecover("run-wait", values, async (run) => {
-                await untilEvent(run, "the wait for the run to begin", waiting);
-                workflowsAfterKill = (await listObjects(["workflows.argoproj.io"], { namespace: NS })).map((w) => w.metadata.name);
-            }, async (up) => {
-                // Stand-in for the Argo controller: the run succeeds once the rerun waits on it again.
-                await untilEvent(up, "the rerun to wait on the run", waiting);
-                const status = JSON.stringify({ status: { phase: "Succeeded", startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() } });
-                for (const w of await listObjects(["workflows.argoproj.io"], { namespace: NS })) {
-                    await kubectl(["patch", "workflow", w.metadata.name, "-n", NS, "--type", "merge", "-p", status]);
-                    // Should the CRD serve status as a subresource, the patch above leaves it alone.
-                    const phase = (await kubectl(["get", "workflow", w.metadata.name, "-n", NS, "-o", "jsonpath={.status.phase}"])).stdout;
-                    if (phase !== "Succeeded") await kubectl(["patch", "workflow", w.metadata.name, "-n", NS, "--subresource", "status", "--type", "merge", "-p", status]);
-                }
-            });
+            outcome = await killAndRecover(
+                "run-wait",
+                values,
+                async (run) => {
+                    await untilEvent(run, "the wait for the run to begin", waiting);
+                    workflowsAfterKill = (await listObjects(["workflows.argoproj.io"], { namespace: NS })).map((w) => w.metadata.name);
+                },
+                async (up) => {
+                    // Stand-in for the Argo controller: the run succeeds once the rerun waits on it again.
+                    await untilEvent(up, "the rerun to wait on the run", waiting);
+                    const status = JSON.stringify({
+                        status: { phase: "Succeeded", startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() },
+                    });
+                    for (const w of await listObjects(["workflows.argoproj.io"], { namespace: NS })) {
+                        await kubectl(["patch", "workflow", w.metadata.name, "-n", NS, "--type", "merge", "-p", status]);
+                        // Should the CRD serve status as a subresource, the patch above leaves it alone.
+                        const phase = (await kubectl(["get", "workflow", w.metadata.name, "-n", NS, "-o", "jsonpath={.status.phase}"]))
+                            .stdout;
+                        if (phase !== "Succeeded")
+                            await kubectl([
+                                "patch",
+                                "workflow",
+                                w.metadata.name,
+                                "-n",
+                                NS,
+                                "--subresource",
+                                "status",
+                                "--type",
+                                "merge",
+                                "-p",
+                                status,
+                            ]);
+                    }
+                },
+            );
         });
 
         it("the run's Workflow was submitted before the kill", function () {

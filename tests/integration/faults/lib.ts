@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as net from "net";
 import * as path from "path";
-import { loadKubeConfig } from "../../../components/kube-client";
+import { loadKubeConfig } from "../../../components/dynamic/kubeconfig";
 import { ExecResult, log, testEnv, waitFor } from "../harness";
 import { declaredObjects, MANAGED_BY, NAMESPACED_KINDS, objectKey, PART_OF, resourceOfKind } from "../fixtures";
 import { EngineEvent, getObject, kubectl, KubeObject, listObjects, PulumiProject } from "../pulumi";
@@ -40,7 +40,14 @@ export interface Convergence {
 
 interface ExportedState {
     deployment?: {
-        resources?: { urn: string; type: string; custom?: boolean; id?: string; outputs?: Record<string, any>; inputs?: Record<string, any> }[];
+        resources?: {
+            urn: string;
+            type: string;
+            custom?: boolean;
+            id?: string;
+            outputs?: Record<string, any>;
+            inputs?: Record<string, any>;
+        }[];
         pending_operations?: { type: string; resource: { urn: string } }[];
     };
 }
@@ -75,7 +82,9 @@ export function manifestDrift(declared: Record<string, any>, live: KubeObject): 
         // Under mocks a generated key pair has no values, so the keys may be missing too: then
         // the Secret must at least not be empty.
         const want = Object.keys(declared.stringData).sort().join(",");
-        const have = Object.keys(live.data ?? {}).sort().join(",");
+        const have = Object.keys(live.data ?? {})
+            .sort()
+            .join(",");
         if (want ? want !== have : !have) out.push(`data keys: ${have || "(none)"} != ${want || "(some)"}`);
     }
     return out;
@@ -87,7 +96,11 @@ const isWorkflow = (kind: string) => kind === "Workflow";
  * Compares the cluster with what the stack declares for `values` and with the Pulumi state.
  * Workflows (runs) are matched by `<target>-<action>-` prefix, since their suffix is random.
  */
-export async function checkConvergence(project: PulumiProject, values: Record<string, unknown>, namespaces: readonly string[]): Promise<Convergence> {
+export async function checkConvergence(
+    project: PulumiProject,
+    values: Record<string, unknown>,
+    namespaces: readonly string[],
+): Promise<Convergence> {
     const declared = await declaredObjects(values);
     const exported = JSON.parse(await project.exportText()) as ExportedState;
     const pending = (exported.deployment?.pending_operations ?? []).map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`);
@@ -123,7 +136,8 @@ export async function checkConvergence(project: PulumiProject, values: Record<st
         const drift = manifestDrift(manifest, live);
         if (drift.length > 0) halfWritten.push(`${key}: ${drift.slice(0, 3).join("; ")}`);
         const stateUid = inState.get(key)?.uid;
-        if (stateUid && live.metadata && (live.metadata as { uid?: string }).uid !== stateUid) halfWritten.push(`${key}: state records uid ${stateUid}, the cluster holds ${(live.metadata as { uid?: string }).uid}`);
+        if (stateUid && live.metadata && (live.metadata as { uid?: string }).uid !== stateUid)
+            halfWritten.push(`${key}: state records uid ${stateUid}, the cluster holds ${(live.metadata as { uid?: string }).uid}`);
     }
     // State resources that are not declared (e.g. a replaced object whose delete never ran).
     for (const [key, { urn }] of inState) {
@@ -141,26 +155,39 @@ export async function checkConvergence(project: PulumiProject, values: Record<st
         const matching = liveWorkflows.filter((w) => w.metadata.namespace === run.metadata.namespace && w.metadata.name.startsWith(prefix));
         const recorded = [...inState.keys()].filter((k) => k.startsWith(`Workflow/${run.metadata.namespace}/${prefix}`));
         if (matching.length === 0) lost.push(`Workflow/${run.metadata.namespace}/${prefix}*`);
-        if (matching.length > 1) duplicates.push(`Workflow/${run.metadata.namespace}/${prefix}*: ${matching.map((w) => w.metadata.name).join(", ")}`);
+        if (matching.length > 1)
+            duplicates.push(`Workflow/${run.metadata.namespace}/${prefix}*: ${matching.map((w) => w.metadata.name).join(", ")}`);
         if (recorded.length !== 1) duplicates.push(`state: ${recorded.length} Workflows recorded for ${prefix}*`);
         for (const w of matching) if (!recorded.includes(objectKey(w))) leftOver.push(`${objectKey(w)} (a run the state does not record)`);
     }
     for (const w of liveWorkflows) {
         const key = objectKey(w);
-        if (!declaredRuns.some((r) => w.metadata.name.startsWith(String(r.metadata.name).replace(/[a-z0-9]+$/, ""))) && !inState.has(key)) leftOver.push(`${key} (a Workflow nobody declares)`);
+        if (!declaredRuns.some((r) => w.metadata.name.startsWith(String(r.metadata.name).replace(/[a-z0-9]+$/, ""))) && !inState.has(key))
+            leftOver.push(`${key} (a Workflow nobody declares)`);
     }
 
     // Anything else in the namespaces that carries our labels.
     const declaredKeys = new Set([...declared.keys()]);
     for (const ns of namespaces) {
         for (const selector of [PART_OF, MANAGED_BY]) {
-            for (const o of await listObjects(NAMESPACED_KINDS.filter((k) => !k.startsWith("workflows.")), { namespace: ns, selector })) {
+            for (const o of await listObjects(
+                NAMESPACED_KINDS.filter((k) => !k.startsWith("workflows.")),
+                { namespace: ns, selector },
+            )) {
                 const key = objectKey(o);
-                if (!declaredKeys.has(key) && !inState.has(key) && !leftOver.some((l) => l.startsWith(key))) leftOver.push(`${key} (labelled ${selector}, not declared)`);
+                if (!declaredKeys.has(key) && !inState.has(key) && !leftOver.some((l) => l.startsWith(key)))
+                    leftOver.push(`${key} (labelled ${selector}, not declared)`);
             }
         }
     }
-    return { checked, lost: lost.sort(), leftOver: [...new Set(leftOver)].sort(), duplicates: duplicates.sort(), halfWritten: halfWritten.sort(), pending };
+    return {
+        checked,
+        lost: lost.sort(),
+        leftOver: [...new Set(leftOver)].sort(),
+        duplicates: duplicates.sort(),
+        halfWritten: halfWritten.sort(),
+        pending,
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +207,13 @@ export function report(scenario: string, c: Convergence): void {
     totals.pending += c.pending.length;
     process.stderr.write(
         `[faults] ${scenario}: objects checked ${c.checked}, lost ${c.lost.length}, left over ${c.leftOver.length}, duplicates ${c.duplicates.length}, half-written ${c.halfWritten.length}, pending operations ${c.pending.length}\n` +
-            [...c.lost.map((x) => `  lost: ${x}`), ...c.leftOver.map((x) => `  left over: ${x}`), ...c.duplicates.map((x) => `  duplicate: ${x}`), ...c.halfWritten.map((x) => `  half-written: ${x}`), ...c.pending.map((x) => `  pending: ${x}`)]
+            [
+                ...c.lost.map((x) => `  lost: ${x}`),
+                ...c.leftOver.map((x) => `  left over: ${x}`),
+                ...c.duplicates.map((x) => `  duplicate: ${x}`),
+                ...c.halfWritten.map((x) => `  half-written: ${x}`),
+                ...c.pending.map((x) => `  pending: ${x}`),
+            ]
                 .map((l) => `${l}\n`)
                 .join(""),
     );
@@ -189,7 +222,10 @@ export function report(scenario: string, c: Convergence): void {
 /** Asserts the convergence is complete (one assertion message listing everything that is not). */
 export function assertConverged(c: Convergence): void {
     assert.ok(c.checked > 0, "nothing was checked");
-    assert.deepStrictEqual({ lost: c.lost, leftOver: c.leftOver, duplicates: c.duplicates, halfWritten: c.halfWritten, pending: c.pending }, { lost: [], leftOver: [], duplicates: [], halfWritten: [], pending: [] });
+    assert.deepStrictEqual(
+        { lost: c.lost, leftOver: c.leftOver, duplicates: c.duplicates, halfWritten: c.halfWritten, pending: c.pending },
+        { lost: [], leftOver: [], duplicates: [], halfWritten: [], pending: [] },
+    );
 }
 
 after(function () {
@@ -232,7 +268,13 @@ export function startPulumi(project: PulumiProject, args: readonly string[], lab
     child.stdout!.on("data", (b: Buffer) => out.push(b));
     child.stderr!.on("data", (b: Buffer) => err.push(b));
     const done = new Promise<ExecResult>((resolve) => {
-        child.on("close", (code, signal) => resolve({ code: code ?? (signal === "SIGKILL" ? 137 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+        child.on("close", (code, signal) =>
+            resolve({
+                code: code ?? (signal === "SIGKILL" ? 137 : 1),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+            }),
+        );
         child.on("error", (e) => resolve({ code: 127, stdout: "", stderr: e.message }));
     });
     return {
@@ -248,19 +290,28 @@ export function startPulumi(project: PulumiProject, args: readonly string[], lab
         },
         events() {
             if (!fs.existsSync(eventLog)) return [];
-            return fs.readFileSync(eventLog, "utf8").split("\n").filter((l) => l.trim().endsWith("}")).flatMap((l) => {
-                try {
-                    return [JSON.parse(l) as EngineEvent];
-                } catch {
-                    return []; // a line being written
-                }
-            });
+            return fs
+                .readFileSync(eventLog, "utf8")
+                .split("\n")
+                .filter((l) => l.trim().endsWith("}"))
+                .flatMap((l) => {
+                    try {
+                        return [JSON.parse(l) as EngineEvent];
+                    } catch {
+                        return []; // a line being written
+                    }
+                });
         },
     };
 }
 
 /** Resolves with the first engine event matching `predicate` (polls the event log every 50 ms). */
-export async function untilEvent(run: Background, what: string, predicate: (e: EngineEvent) => boolean, timeoutMs = 120_000): Promise<EngineEvent> {
+export async function untilEvent(
+    run: Background,
+    what: string,
+    predicate: (e: EngineEvent) => boolean,
+    timeoutMs = 120_000,
+): Promise<EngineEvent> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void run.done.then(() => (exited = true));
@@ -290,36 +341,43 @@ export function stepEvent(kind: "pre" | "outputs", op: string, typeSuffix: strin
  * resolves with the first ADDED object the predicate accepts. `ready` resolves once the watch
  * stream is open, so the caller can start the operation after it and miss nothing.
  */
-export function watchAdded(collectionPath: string, predicate: (o: KubeObject) => boolean = () => true): { ready: Promise<void>; added: Promise<KubeObject>; stop(): void } {
+export function watchAdded(
+    collectionPath: string,
+    predicate: (o: KubeObject) => boolean = () => true,
+): { ready: Promise<void>; added: Promise<KubeObject>; stop(): void } {
     const config = loadKubeConfig({ kubeconfigPath: testEnv().kubeconfig });
     const url = new URL(`${config.server}${collectionPath}?watch=1&allowWatchBookmarks=false`);
     let request: ReturnType<typeof https.request> | undefined;
     let onReady: () => void = () => undefined;
     const ready = new Promise<void>((r) => (onReady = r));
     const added = new Promise<KubeObject>((resolve, reject) => {
-        request = https.request(url, { method: "GET", ca: config.ca, cert: config.cert, key: config.key, headers: { Accept: "application/json" } }, (response) => {
-            if (response.statusCode !== 200) {
-                reject(new Error(`watch ${collectionPath}: HTTP ${response.statusCode}`));
-                return;
-            }
-            onReady();
-            let buffer = "";
-            response.on("data", (chunk: Buffer) => {
-                buffer += chunk.toString("utf8");
-                let nl: number;
-                while ((nl = buffer.indexOf("\n")) >= 0) {
-                    const line = buffer.slice(0, nl);
-                    buffer = buffer.slice(nl + 1);
-                    if (!line.trim()) continue;
-                    const event = JSON.parse(line) as { type: string; object: KubeObject };
-                    if (event.type === "ADDED" && predicate(event.object)) {
-                        resolve(event.object);
-                        request?.destroy();
-                    }
+        request = https.request(
+            url,
+            { method: "GET", ca: config.ca, cert: config.cert, key: config.key, headers: { Accept: "application/json" } },
+            (response) => {
+                if (response.statusCode !== 200) {
+                    reject(new Error(`watch ${collectionPath}: HTTP ${response.statusCode}`));
+                    return;
                 }
-            });
-            response.on("error", () => undefined);
-        });
+                onReady();
+                let buffer = "";
+                response.on("data", (chunk: Buffer) => {
+                    buffer += chunk.toString("utf8");
+                    let nl: number;
+                    while ((nl = buffer.indexOf("\n")) >= 0) {
+                        const line = buffer.slice(0, nl);
+                        buffer = buffer.slice(nl + 1);
+                        if (!line.trim()) continue;
+                        const event = JSON.parse(line) as { type: string; object: KubeObject };
+                        if (event.type === "ADDED" && predicate(event.object)) {
+                            resolve(event.object);
+                            request?.destroy();
+                        }
+                    }
+                });
+                response.on("error", () => undefined);
+            },
+        );
         request.on("error", (e) => reject(new Error(`watch ${collectionPath}: ${e.message}`)));
         request.end();
     });
@@ -360,8 +418,14 @@ export async function stopApiServer(): Promise<StoppedApiServer> {
     const dir = clusterStateDir();
     const pidFile = path.join(dir, "kube-apiserver.pid");
     const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a.length > 0);
-    assert.ok(argv.some((a) => a.includes(dir)), `pid ${pid} of ${pidFile} is not the kube-apiserver of ${dir}: ${argv.join(" ")}`);
+    const argv = fs
+        .readFileSync(`/proc/${pid}/cmdline`, "utf8")
+        .split("\0")
+        .filter((a) => a.length > 0);
+    assert.ok(
+        argv.some((a) => a.includes(dir)),
+        `pid ${pid} of ${pidFile} is not the kube-apiserver of ${dir}: ${argv.join(" ")}`,
+    );
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + 5000;
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -374,7 +438,10 @@ export async function stopApiServer(): Promise<StoppedApiServer> {
 export async function startApiServer(stopped: StoppedApiServer): Promise<void> {
     const out = fs.openSync(stopped.logFile, "a");
     // The same launch as local-cluster.sh: the inner shell writes its pid, then execs the binary.
-    const child = spawn("setsid", ["bash", "-c", 'echo $$ >"$0"; exec "$@"', stopped.pidFile, ...stopped.argv], { detached: true, stdio: ["ignore", out, out] });
+    const child = spawn("setsid", ["bash", "-c", 'echo $$ >"$0"; exec "$@"', stopped.pidFile, ...stopped.argv], {
+        detached: true,
+        stdio: ["ignore", out, out],
+    });
     child.unref();
     fs.closeSync(out);
     await waitFor("kube-apiserver /readyz after the restart", 60_000, async () => {
@@ -428,7 +495,9 @@ export class ApiProxy {
 
     /** A copy of the admin kubeconfig whose server is this proxy. */
     writeKubeconfig(file: string): string {
-        const text = fs.readFileSync(testEnv().kubeconfig, "utf8").replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${this.port}`);
+        const text = fs
+            .readFileSync(testEnv().kubeconfig, "utf8")
+            .replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${this.port}`);
         fs.writeFileSync(file, text, { mode: 0o600 });
         return file;
     }

@@ -6,7 +6,7 @@
  */
 import * as assert from "assert";
 import { createPrivateKey, createPublicKey } from "crypto";
-import { openSshPublicKey } from "../../../components/ssh-key-pair";
+import { openSshPublicKey } from "../../../components/dynamic/ssh-key-pair";
 import { RUN_ID, testEnv, waitFor } from "../harness";
 import { NAMESPACED_KINDS } from "../fixtures";
 import { decodeBase64, getObject, JsonResult, KubeObject, listObjects, PulumiProject } from "../pulumi";
@@ -16,7 +16,9 @@ const NS = `it-sshrot-${RUN_ID}`;
 const SECRET = "arkouda-ssh";
 
 function versions(objects: readonly KubeObject[]): Record<string, string> {
-    return Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { resourceVersion?: string }).resourceVersion ?? ""]));
+    return Object.fromEntries(
+        objects.map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { resourceVersion?: string }).resourceVersion ?? ""]),
+    );
 }
 
 describe("faults: SSH key rotation by config (ssh.rotation)", function () {
@@ -28,19 +30,33 @@ describe("faults: SSH key rotation by config (ssh.rotation)", function () {
     let convergence: Convergence;
 
     const snapshot = async () => {
-        const objects = await listObjects(NAMESPACED_KINDS.filter((k) => !["endpoints", "replicasets.apps", "pods"].includes(k)), { namespace: NS });
+        const objects = await listObjects(
+            NAMESPACED_KINDS.filter((k) => !["endpoints", "replicasets.apps", "pods"].includes(k)),
+            { namespace: NS },
+        );
         return versions(objects.filter((o) => !(o.kind === "Secret" && o.metadata.name === SECRET)));
     };
 
     before(async function () {
-        const base = { namespace: NS, instances: [smallInstance("arkouda-rot")], clusters: [{ name: "rot", kubeconfig: testEnv().kubeconfig }] };
+        const base = {
+            namespace: NS,
+            instances: [smallInstance("arkouda-rot")],
+            clusters: [{ name: "rot", kubeconfig: testEnv().kubeconfig }],
+        };
         project = await PulumiProject.create("sshrot", "it-sshrot");
         project.writeConfig(base);
         await project.up();
         // The token controller writes the token Secret once; let it finish before the snapshot.
-        if (testEnv().controllerManager) await waitFor("the token Secret to be filled in", 30_000, async () => ((await getObject("secret", "arkouda-token", NS))?.data?.token ? true : undefined));
+        if (testEnv().controllerManager)
+            await waitFor("the token Secret to be filled in", 30_000, async () =>
+                (await getObject("secret", "arkouda-token", NS))?.data?.token ? true : undefined,
+            );
         const secret = await getObject("secret", SECRET, NS);
-        before_ = { secret: secret?.data ?? {}, objects: await snapshot(), secretUid: (secret?.metadata as { uid?: string } | undefined)?.uid };
+        before_ = {
+            secret: secret?.data ?? {},
+            objects: await snapshot(),
+            secretUid: (secret?.metadata as { uid?: string } | undefined)?.uid,
+        };
 
         values = { ...base, ssh: { rotation: "2026-11-28" } };
         project.writeConfig(values);
@@ -52,7 +68,10 @@ describe("faults: SSH key rotation by config (ssh.rotation)", function () {
             // asserted below
         }
         const u = await project.pulumi(["up", "--yes", "--skip-preview", "--json"], { check: false });
-        const events = u.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        const events = u.stdout
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l));
         up = { code: u.code, changed: changes(events), text: u.stderr + u.stdout.slice(-3000) };
         convergence = await checkConvergence(project, values, [NS]);
         report("ssh key rotation (ssh.rotation)", convergence);
@@ -64,7 +83,9 @@ describe("faults: SSH key rotation by config (ssh.rotation)", function () {
 
     it("pulumi preview --diff plans only the replacement of the key pair and of the Secret", function () {
         assert.strictEqual(preview.code, 0, preview.text);
-        const planned = [...new Set((preview.json?.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`))].sort();
+        const planned = [
+            ...new Set((preview.json?.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`)),
+        ].sort();
         assert.deepStrictEqual(planned, ["replace rot-ssh-key-pair", "replace rot-ssh-secret"]);
     });
 
@@ -73,7 +94,12 @@ describe("faults: SSH key rotation by config (ssh.rotation)", function () {
         // A Secret's data cannot change in place for pulumi-kubernetes: it is replaced (deleted
         // first, since its name is fixed).
         assert.deepStrictEqual([...new Set(up.changed)].sort(), [
-            "create-replacement rot-ssh-key-pair", "create-replacement rot-ssh-secret", "delete-replaced rot-ssh-key-pair", "delete-replaced rot-ssh-secret", "replace rot-ssh-key-pair", "replace rot-ssh-secret",
+            "create-replacement rot-ssh-key-pair",
+            "create-replacement rot-ssh-secret",
+            "delete-replaced rot-ssh-key-pair",
+            "delete-replaced rot-ssh-secret",
+            "replace rot-ssh-key-pair",
+            "replace rot-ssh-secret",
         ]);
     });
 

@@ -70,7 +70,11 @@ describe("faults: waves with the wave-0 cluster unreachable", function () {
         const errorLines = lines.filter((l) => /error/i.test(l));
         assert.ok(errorLines.length > 0, failed.text);
         assert.match(failed.text, /\(canary-[a-z-]+\)/, "no resource of the cluster 'canary' is named");
-        assert.match(failed.text, new RegExp(`127\\.0\\.0\\.1:${proxy.port}.*connection refused|unreachable`), "the failure does not say what failed");
+        assert.match(
+            failed.text,
+            new RegExp(`127\\.0\\.0\\.1:${proxy.port}.*connection refused|unreachable`),
+            "the failure does not say what failed",
+        );
     });
 
     it("does not touch wave 1: no Kubernetes object of cluster 'main' in the state, no namespace", function () {

@@ -8,6 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, summarizeWorkflow, waitFor } from "../argo/kube";
+import { PROJECT } from "../../../components/names";
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
 export const DEPLOY = "deploy-arkouda-on-kubernetes";
@@ -17,8 +18,17 @@ export const DELETE_EXPORTER = "delete-prometheus-arkouda-exporter";
 
 /** The stand-in image references (the product's defaults), as images/arkouda-server-standin/refs.ts prints them. */
 export async function standinRefs(): Promise<{ server: string; exporter: string }> {
-    const r = await run("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "images", "arkouda-server-standin", "refs.ts")]);
-    const refs = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split(" ")));
+    const r = await run("node", [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(REPO_ROOT, "images", "arkouda-server-standin", "refs.ts"),
+    ]);
+    const refs = Object.fromEntries(
+        r.stdout
+            .trim()
+            .split("\n")
+            .map((l) => l.split(" ")),
+    );
     return { server: refs.server, exporter: refs.exporter };
 }
 
@@ -32,11 +42,14 @@ export async function requireNode(refs: string[]): Promise<any> {
     const nodes = (await kubectlJson<{ items: any[] }>(["get", "nodes"])).items;
     const ready = nodes.find((n) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
     if (!ready) {
-        throw new Error(`no Ready node (${nodes.map((n) => n.metadata.name).join(", ") || "no node at all"}): start it with scripts/local-cluster.sh start (the node tests need the kubelet)`);
+        throw new Error(
+            `no Ready node (${nodes.map((n) => n.metadata.name).join(", ") || "no node at all"}): start it with scripts/local-cluster.sh start (the node tests need the kubelet)`,
+        );
     }
     const have = new Set((ready.status.images ?? []).flatMap((i: any) => i.names ?? []));
     const missing = refs.filter((r) => !have.has(normalize(r)) && !have.has(r));
-    if (missing.length > 0) throw new Error(`node ${ready.metadata.name} lacks the images ${missing.join(", ")}: import them with scripts/images.sh`);
+    if (missing.length > 0)
+        throw new Error(`node ${ready.metadata.name} lacks the images ${missing.join(", ")}: import them with scripts/images.sh`);
     return ready;
 }
 
@@ -47,14 +60,21 @@ export function setParameter(parameters: any[], name: string, value: string): vo
 }
 
 /** A Workflow from a WorkflowTemplate, as `argo submit --from workflowtemplate/<t> -p ...` makes it. */
-export async function submit(namespace: string, template: string, parameters: Record<string, string> = {}, prefix = template): Promise<string> {
+export async function submit(
+    namespace: string,
+    template: string,
+    parameters: Record<string, string> = {},
+    prefix = template,
+): Promise<string> {
     const wf = {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Workflow",
         metadata: { generateName: `${prefix}-`, namespace },
         spec: {
             workflowTemplateRef: { name: template },
-            ...(Object.keys(parameters).length > 0 ? { arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) } } : {}),
+            ...(Object.keys(parameters).length > 0
+                ? { arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) } }
+                : {}),
         },
     };
     const r = await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) });
@@ -93,13 +113,17 @@ export async function podDiagnostics(namespace: string, workflowName: string): P
     const pods = await listObjects("pods", namespace).catch(() => []);
     for (const pod of pods) {
         const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
-            .map((c: any) => `${c.name}:${Object.keys(c.state ?? {})[0]}${c.state?.waiting?.reason ? `(${c.state.waiting.reason})` : ""}${c.state?.terminated ? `(${c.state.terminated.reason} ${c.state.terminated.exitCode})` : ""}`)
+            .map(
+                (c: any) =>
+                    `${c.name}:${Object.keys(c.state ?? {})[0]}${c.state?.waiting?.reason ? `(${c.state.waiting.reason})` : ""}${c.state?.terminated ? `(${c.state.terminated.reason} ${c.state.terminated.exitCode})` : ""}`,
+            )
             .join(" ");
         out.push(`pod ${pod.metadata.name} ${pod.status?.phase} ${statuses}`);
         if (pod.metadata.name.includes(workflowName) || pod.metadata.labels?.["app.kubernetes.io/name"] === "arkouda") {
             for (const c of pod.spec.containers) {
                 const logs = await kubectl(["logs", pod.metadata.name, "-n", namespace, "-c", c.name, "--tail=15"], { check: false });
-                if (logs.stdout.trim() || logs.stderr.trim()) out.push(`--- ${pod.metadata.name}/${c.name}\n${(logs.stdout || logs.stderr).trim()}`);
+                if (logs.stdout.trim() || logs.stderr.trim())
+                    out.push(`--- ${pod.metadata.name}/${c.name}\n${(logs.stdout || logs.stderr).trim()}`);
             }
         }
     }
@@ -117,26 +141,49 @@ export interface StepTiming {
 export function stepTimings(wf: any): StepTiming[] {
     return Object.values(wf?.status?.nodes ?? {})
         .filter((n: any) => n.type === "Pod")
-        .map((n: any) => ({ step: n.displayName, startedAt: Date.parse(n.startedAt), finishedAt: Date.parse(n.finishedAt), phase: n.phase }));
+        .map((n: any) => ({
+            step: n.displayName,
+            startedAt: Date.parse(n.startedAt),
+            finishedAt: Date.parse(n.finishedAt),
+            phase: n.phase,
+        }));
 }
 
 /** Every namespaced kind the API server lists (for "nothing of any kind is left"). */
 export async function namespacedKinds(): Promise<string[]> {
     const r = await kubectl(["api-resources", "--namespaced=true", "--verbs=list", "-o", "name"]);
-    return r.stdout.trim().split("\n").filter((k) => k && !k.startsWith("events"));
+    return r.stdout
+        .trim()
+        .split("\n")
+        .filter((k) => k && !k.startsWith("events"));
 }
 
 /** Objects of any kind in the namespace whose name starts with `prefix` or that carry the instance label. */
 export async function objectsOf(namespace: string, prefix: string, kinds: string[]): Promise<string[]> {
     const r = await kubectl(["get", kinds.join(","), "-n", namespace, "-o", "json", "--ignore-not-found"]);
     const items: any[] = r.stdout.trim() ? JSON.parse(r.stdout).items : [];
-    return items
-        .filter((o) => o.metadata.name === prefix || o.metadata.name.startsWith(`${prefix}-`) || o.metadata.labels?.["app.kubernetes.io/instance"] === prefix)
-        // Workflows (and their pods and task results) are the runs themselves, not the instance's
-        // objects; Events are Kubernetes' own records about them (named after them, kept an hour).
-        .filter((o) => !o.metadata.labels?.["workflows.argoproj.io/workflow"] && o.kind !== "Workflow" && o.kind !== "WorkflowTaskResult" && o.kind !== "Event")
-        .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
-        .sort();
+    return (
+        items
+            .filter(
+                (o) =>
+                    o.metadata.name === prefix ||
+                    o.metadata.name.startsWith(`${prefix}-`) ||
+                    o.metadata.labels?.["app.kubernetes.io/instance"] === prefix,
+            )
+            // Workflows (and their pods and task results) are the runs themselves, not the instance's
+            // objects; Events are Kubernetes' own records about them (named after them, kept an hour);
+            // the instance's CronWorkflows are the stack's (declared by Pulumi, gone with destroy).
+            .filter(
+                (o) =>
+                    !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
+                    o.kind !== "Workflow" &&
+                    o.kind !== "WorkflowTaskResult" &&
+                    o.kind !== "Event" &&
+                    !(o.kind === "CronWorkflow" && o.metadata.labels?.["app.kubernetes.io/part-of"] === PROJECT),
+            )
+            .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
+            .sort()
+    );
 }
 
 /** Waits until no object of the instance is left (terminating pods included). */
@@ -153,7 +200,13 @@ export async function waitGone(namespace: string, prefix: string, kinds: string[
 }
 
 /** Runs one container to its end in a throw-away pod and returns its phase and log. */
-async function runPodOnce(namespace: string, name: string, image: string, command: string[], timeoutMs: number): Promise<{ phase: string; log: string }> {
+async function runPodOnce(
+    namespace: string,
+    name: string,
+    image: string,
+    command: string[],
+    timeoutMs: number,
+): Promise<{ phase: string; log: string }> {
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
@@ -181,14 +234,45 @@ async function runPodOnce(namespace: string, name: string, image: string, comman
  * Runs a pod (the server stand-in image: python3 + zmq) that sends one Arkouda request to
  * host:port and returns its log: the reply's msg, or fails when none came.
  */
-export async function probeFromPod(namespace: string, image: string, host: string, port: number, cmd = "ruok", name = `probe-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
-    const { phase, log } = await runPodOnce(namespace, name, image, ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "20"], 120_000);
+export async function probeFromPod(
+    namespace: string,
+    image: string,
+    host: string,
+    port: number,
+    cmd = "ruok",
+    name = `probe-${Math.random().toString(36).slice(2, 7)}`,
+): Promise<{ phase: string; log: string }> {
+    const { phase, log } = await runPodOnce(
+        namespace,
+        name,
+        image,
+        ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "20"],
+        120_000,
+    );
     return { phase, log: log.trim() };
 }
 
 /** HTTP GET from a pod (curl in the stand-in image). */
-export function httpFromPod(namespace: string, image: string, url: string, name = `curl-${Math.random().toString(36).slice(2, 7)}`): Promise<{ phase: string; log: string }> {
-    const curl = ["curl", "--silent", "--show-error", "--fail", "--retry", "10", "--retry-delay", "2", "--retry-all-errors", "--max-time", "60", url];
+export function httpFromPod(
+    namespace: string,
+    image: string,
+    url: string,
+    name = `curl-${Math.random().toString(36).slice(2, 7)}`,
+): Promise<{ phase: string; log: string }> {
+    const curl = [
+        "curl",
+        "--silent",
+        "--show-error",
+        "--fail",
+        "--retry",
+        "10",
+        "--retry-delay",
+        "2",
+        "--retry-all-errors",
+        "--max-time",
+        "60",
+        url,
+    ];
     return runPodOnce(namespace, name, image, curl, 150_000);
 }
 

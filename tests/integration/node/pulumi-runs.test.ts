@@ -21,7 +21,14 @@ const NS = `node-runs-${RUN_ID}`;
 const P = "ark-p";
 const Q = "ark-q";
 const DEADLINES = { deploySeconds: 240, deleteSeconds: 120, localeReadySeconds: 90, serverReadySeconds: 60 };
-const small = { locales: 1, cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 }, metrics: { enabled: false }, schedules: { deploy: { suspend: true }, delete: { suspend: true } } };
+const small = {
+    locales: 1,
+    cpu: "100m",
+    memory: "256Mi",
+    chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
+    metrics: { enabled: false },
+    schedules: { deploy: { suspend: true }, delete: { suspend: true } },
+};
 
 function config(kubeconfig: string, withFailingRun: boolean): Record<string, unknown> {
     return {
@@ -31,7 +38,17 @@ function config(kubeconfig: string, withFailingRun: boolean): Record<string, unk
         instances: [
             { name: P, ...small, run: { action: "deploy", wait: true, timeoutSeconds: 600 } },
             // No image of this tag exists on the node and it may not be pulled: the locales never start.
-            ...(withFailingRun ? [{ name: Q, ...small, version: "v0.0.0-not-built", imagePullPolicy: "Never", run: { action: "deploy", wait: true, timeoutSeconds: 600 } }] : []),
+            ...(withFailingRun
+                ? [
+                      {
+                          name: Q,
+                          ...small,
+                          version: "v0.0.0-not-built",
+                          imagePullPolicy: "Never",
+                          run: { action: "deploy", wait: true, timeoutSeconds: 600 },
+                      },
+                  ]
+                : []),
         ],
         clusters: [{ name: "node", kubeconfig }],
     };
@@ -43,7 +60,10 @@ describe("declared runs with pulumi on the local node", function () {
     let controller: WorkflowController;
     let serverImage: string;
 
-    const runsOf = async (instance: string) => listObjects("workflows", NS, `arkouda-workflows/run=deploy`).then((l) => l.filter((w) => w.metadata.name.startsWith(`${instance}-deploy-`)));
+    const runsOf = async (instance: string) =>
+        listObjects("workflows", NS, `arkouda-workflows/run=deploy`).then((l) =>
+            l.filter((w) => w.metadata.name.startsWith(`${instance}-deploy-`)),
+        );
 
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
@@ -83,7 +103,10 @@ describe("declared runs with pulumi on the local node", function () {
             const [wf] = await runsOf(P);
             assert.ok(wf, "no run Workflow");
             assert.strictEqual(wf.status?.phase, "Succeeded", summarizeWorkflow(wf));
-            assert.ok(Date.parse(wf.status.finishedAt) <= upReturned, `the run finished at ${wf.status.finishedAt}, after pulumi up returned at ${new Date(upReturned).toISOString()}`);
+            assert.ok(
+                Date.parse(wf.status.finishedAt) <= upReturned,
+                `the run finished at ${wf.status.finishedAt}, after pulumi up returned at ${new Date(upReturned).toISOString()}`,
+            );
         });
 
         it("the instance serves once pulumi up returned", async () => {
@@ -102,10 +125,19 @@ describe("declared runs with pulumi on the local node", function () {
             const text = errorText(outcome);
             assert.match(text, new RegExp(`Argo Workflow ${NS}/${wf.metadata.name} ${wf.status.phase}`), text.slice(-2000));
             const message = (wf.status.message ?? "").trim();
-            if (message) assert.ok(text.includes(message), `pulumi's error does not carry the run's message ${JSON.stringify(message)}:\n${text.slice(-2000)}`);
+            if (message)
+                assert.ok(
+                    text.includes(message),
+                    `pulumi's error does not carry the run's message ${JSON.stringify(message)}:\n${text.slice(-2000)}`,
+                );
             else {
-                const failing = Object.values(wf.status.nodes ?? {}).find((n: any) => ["Failed", "Error"].includes(n.phase) && n.message) as any;
-                assert.ok(failing && text.includes(failing.message.trim()), `pulumi's error does not carry the failing step's message:\n${text.slice(-2000)}`);
+                const failing = Object.values(wf.status.nodes ?? {}).find(
+                    (n: any) => ["Failed", "Error"].includes(n.phase) && n.message,
+                ) as any;
+                assert.ok(
+                    failing && text.includes(failing.message.trim()),
+                    `pulumi's error does not carry the failing step's message:\n${text.slice(-2000)}`,
+                );
             }
             log(`failing run: ${text.split("\n").find((l) => l.includes("Argo Workflow")) ?? ""}`);
         });
@@ -118,17 +150,27 @@ describe("declared runs with pulumi on the local node", function () {
             const kinds = await namespacedKinds();
             const leftover = async () => {
                 const r = await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json", "--ignore-not-found"]);
-                return (JSON.parse(r.stdout).items as any[])
-                    .filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default"))
-                    .filter((o) => !(o.kind === "ConfigMap" && ["kube-root-ca.crt", "workflow-controller-configmap"].includes(o.metadata.name)))
-                    // The tests' own probe pods.
-                    .filter((o) => o.metadata.labels?.["arkouda-workflows/it"] !== "probe")
-                    .map((o) => `${o.kind}/${o.metadata.name}`);
+                return (
+                    (JSON.parse(r.stdout).items as any[])
+                        .filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default"))
+                        .filter(
+                            (o) =>
+                                !(
+                                    o.kind === "ConfigMap" &&
+                                    ["kube-root-ca.crt", "workflow-controller-configmap"].includes(o.metadata.name)
+                                ),
+                        )
+                        // The tests' own probe pods.
+                        .filter((o) => o.metadata.labels?.["arkouda-workflows/it"] !== "probe")
+                        .map((o) => `${o.kind}/${o.metadata.name}`)
+                );
             };
             // Owned objects (task results, pods of failed runs) go with their Workflow through the
             // garbage collector: give it a moment.
             let left: string[] = [];
-            await waitFor("an empty namespace", 60_000, async () => ((left = await leftover()).length === 0 ? true : undefined)).catch(() => undefined);
+            await waitFor("an empty namespace", 60_000, async () => ((left = await leftover()).length === 0 ? true : undefined)).catch(
+                () => undefined,
+            );
             assert.deepStrictEqual(left, []);
         });
     });

@@ -35,8 +35,18 @@ except zmq.Again:
     sys.exit(3)
 `;
 
-export async function arkoudaRequest(host: string, port: number, cmd: string, timeoutS = 5, args?: Record<string, string>): Promise<{ code: number; msg: string }> {
-    const r = await run(PYTHON, ["-c", ARKOUDA_REQUEST, host, String(port), cmd, String(timeoutS), ...(args ? [JSON.stringify(args)] : [])], { check: false, timeoutMs: (timeoutS + 10) * 1000 });
+export async function arkoudaRequest(
+    host: string,
+    port: number,
+    cmd: string,
+    timeoutS = 5,
+    args?: Record<string, string>,
+): Promise<{ code: number; msg: string }> {
+    const r = await run(
+        PYTHON,
+        ["-c", ARKOUDA_REQUEST, host, String(port), cmd, String(timeoutS), ...(args ? [JSON.stringify(args)] : [])],
+        { check: false, timeoutMs: (timeoutS + 10) * 1000 },
+    );
     return { code: r.code, msg: r.stdout.trim() || r.stderr.trim() };
 }
 
@@ -103,10 +113,12 @@ export class Proc {
         this.child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
         this.child.stdout!.on("data", (b: Buffer) => (this.out += b.toString()));
         this.child.stderr!.on("data", (b: Buffer) => (this.out += b.toString()));
-        this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => {
-            this.code = code ?? (signal ? 128 : null);
-            resolve(this.code);
-        }));
+        this.exited = new Promise((resolve) =>
+            this.child.on("exit", (code, signal) => {
+                this.code = code ?? (signal ? 128 : null);
+                resolve(this.code);
+            }),
+        );
     }
 
     async waitOutput(re: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {

@@ -18,7 +18,18 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { createNamespace, createObject, deleteNamespace, getObject, kubeconfig, kubectl, requireTools, run, tempDir, waitFor } from "../argo/kube";
+import {
+    createNamespace,
+    createObject,
+    deleteNamespace,
+    getObject,
+    kubeconfig,
+    kubectl,
+    requireTools,
+    run,
+    tempDir,
+    waitFor,
+} from "../argo/kube";
 import { arkoudaRequest, EXPORTER_STANDIN, fakeSsh, freePort, Proc, PYTHON, SERVER_STANDIN, tcpConnects } from "./standin-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -49,25 +60,36 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         requireTools("kubectl");
         kubeconfig();
         const zmq = await run(PYTHON, ["-c", "import zmq"], { check: false });
-        if (zmq.code !== 0) throw new Error(`${PYTHON} cannot import zmq: apt-get install -y python3-zmq (the stand-ins speak ZeroMQ as Arkouda does)`);
+        if (zmq.code !== 0)
+            throw new Error(`${PYTHON} cannot import zmq: apt-get install -y python3-zmq (the stand-ins speak ZeroMQ as Arkouda does)`);
         dir = tempDir("standin-it-");
         apiServer = (await kubectl(["config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"])).stdout.trim();
         await createNamespace(NS);
         // What the program's Arkouda identity grants (README, RBAC table): services and endpoints.
         await createObject({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "arkouda" } }, NS);
         await createObject({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "no-grants" } }, NS);
-        await createObject({
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "registration" },
-            rules: [
-                { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "create", "delete"] },
-                { apiGroups: [""], resources: ["endpoints"], verbs: ["get", "list", "create"] },
-            ],
-        }, NS);
-        await createObject({
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "registration" },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "registration" },
-            subjects: [{ kind: "ServiceAccount", name: "arkouda", namespace: NS }],
-        }, NS);
+        await createObject(
+            {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "Role",
+                metadata: { name: "registration" },
+                rules: [
+                    { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "create", "delete"] },
+                    { apiGroups: [""], resources: ["endpoints"], verbs: ["get", "list", "create"] },
+                ],
+            },
+            NS,
+        );
+        await createObject(
+            {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "RoleBinding",
+                metadata: { name: "registration" },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "registration" },
+                subjects: [{ kind: "ServiceAccount", name: "arkouda", namespace: NS }],
+            },
+            NS,
+        );
         token = (await kubectl(["create", "token", "arkouda", "-n", NS, "--duration=1h"])).stdout.trim();
         weakToken = (await kubectl(["create", "token", "no-grants", "-n", NS, "--duration=1h"])).stdout.trim();
         hostsFile = path.join(dir, "hosts");
@@ -91,7 +113,16 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
         connectionInfo: string;
     }
 
-    async function startServer(o: { name: string; metrics: boolean; token?: string; hosts?: string[]; unreachable?: string[]; extraArgs?: string[]; systemType?: string; shared?: boolean }): Promise<ServerRun> {
+    async function startServer(o: {
+        name: string;
+        metrics: boolean;
+        token?: string;
+        hosts?: string[];
+        unreachable?: string[];
+        extraArgs?: string[];
+        systemType?: string;
+        shared?: boolean;
+    }): Promise<ServerRun> {
         const clientPort = await freePort();
         const metricsPort = await freePort();
         const hosts = o.hosts ?? ["10.0.0.1", "10.0.0.2"];
@@ -119,10 +150,15 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             ARKOUDA_STANDIN_LOCALE_TIMEOUT: "20",
         };
         const args = [
-            SERVER_STANDIN, "-nl", String(hosts.length),
+            SERVER_STANDIN,
+            "-nl",
+            String(hosts.length),
             `--ExternalIntegration.systemType=${o.systemType ?? "SystemType.KUBERNETES"}`,
             `--ServerDaemon.daemonTypes=${daemons}`,
-            `--ServerPort=${clientPort}`, "--memTrack=true", "--logLevel=LogLevel.DEBUG", "--memMax=1000000000",
+            `--ServerPort=${clientPort}`,
+            "--memTrack=true",
+            "--logLevel=LogLevel.DEBUG",
+            "--memMax=1000000000",
             ...(o.extraArgs ?? []),
         ];
         const proc = new Proc(PYTHON, args, env);
@@ -152,7 +188,10 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             const svc = await getObject("service", "reg", NS);
             assert.ok(svc, "Service reg was not created");
             assert.strictEqual(svc.spec.selector, undefined);
-            assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol]), [[s.clientPort, s.clientPort, "TCP"]]);
+            assert.deepStrictEqual(
+                svc.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol]),
+                [[s.clientPort, s.clientPort, "TCP"]],
+            );
         });
 
         it("POSTs Endpoints of the same name with this host's /etc/hosts IP and the service port", async () => {
@@ -173,11 +212,17 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             assert.deepStrictEqual(await arkoudaRequest("127.0.0.1", s.clientPort, "ruok"), { code: 0, msg: "imok" });
             const config = JSON.parse((await arkoudaRequest("127.0.0.1", s.clientPort, "getconfig")).msg);
             assert.strictEqual(config.numLocales, 2);
-            assert.deepStrictEqual(config.locales.map((l: any) => l.sshHost), ["10.0.0.1", "10.0.0.2"]);
+            assert.deepStrictEqual(
+                config.locales.map((l: any) => l.sshHost),
+                ["10.0.0.1", "10.0.0.2"],
+            );
         });
 
         it("writes ARKOUDA_SERVER_CONNECTION_INFO (host, port, URL) once registered, as DefaultServerDaemon.run does", async () => {
-            assert.strictEqual(fs.readFileSync(s.connectionInfo, "utf8"), `${os.hostname()} ${s.clientPort} tcp://${os.hostname()}:${s.clientPort}\n`);
+            assert.strictEqual(
+                fs.readFileSync(s.connectionInfo, "utf8"),
+                `${os.hostname()} ${s.clientPort} tcp://${os.hostname()}:${s.clientPort}\n`,
+            );
         });
 
         it("answers metrics requests on METRICS_SERVER_PORT", async () => {
@@ -203,11 +248,18 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
 
     describe("server stand-in, failed registration", function () {
         it("a leftover Service (409) fails registration: the port is bound but ruok is never answered (metrics daemon keeps it alive)", async () => {
-            await createObject({ apiVersion: "v1", kind: "Service", metadata: { name: "leftover" }, spec: { ports: [{ port: 5555 }] } }, NS);
+            await createObject(
+                { apiVersion: "v1", kind: "Service", metadata: { name: "leftover" }, spec: { ports: [{ port: 5555 }] } },
+                NS,
+            );
             const s = await startServer({ name: "leftover", metrics: true });
             await s.proc.waitOutput(/registration with Kubernetes failed: error in HTTP request .*HTTP 409/);
             assert.ok(await tcpConnects("127.0.0.1", s.clientPort), "the client port is bound, as in the real server");
-            assert.strictEqual((await arkoudaRequest("127.0.0.1", s.clientPort, "ruok", 3)).code, 3, "ruok was answered although registration failed");
+            assert.strictEqual(
+                (await arkoudaRequest("127.0.0.1", s.clientPort, "ruok", 3)).code,
+                3,
+                "ruok was answered although registration failed",
+            );
             assert.strictEqual(fs.existsSync(s.connectionInfo), false, "the connection info file is written only after registration");
             assert.strictEqual(s.proc.code, undefined, "the process keeps running");
             await kubectl(["delete", "service", "leftover", "-n", NS]);
@@ -230,9 +282,17 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
 
     describe("server stand-in, locales and flags", function () {
         it("an unreachable SSH_SERVERS host fails the start, naming the locale and host, before anything is registered", async () => {
-            const s = await startServer({ name: "unreachable", metrics: false, hosts: ["10.0.0.1", "10.0.0.9"], unreachable: ["10.0.0.9"] });
+            const s = await startServer({
+                name: "unreachable",
+                metrics: false,
+                hosts: ["10.0.0.1", "10.0.0.9"],
+                unreachable: ["10.0.0.9"],
+            });
             assert.strictEqual(await s.proc.waitExit(30_000), 1);
-            assert.match(s.proc.out, /locale 1 could not be started on host 10\.0\.0\.9 over ssh: ssh: connect to host 10\.0\.0\.9 port 22: Connection refused/);
+            assert.match(
+                s.proc.out,
+                /locale 1 could not be started on host 10\.0\.0\.9 over ssh: ssh: connect to host 10\.0\.0\.9 port 22: Connection refused/,
+            );
             assert.strictEqual(await getObject("service", "unreachable", NS), undefined);
         });
 

@@ -27,8 +27,22 @@ import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, kubectl, listObjects, log, summarizeWorkflow, waitFor, WorkflowController } from "../argo/kube";
 import {
-    DELETE, DELETE_EXPORTER, DEPLOY, DEPLOY_EXPORTER, httpFromPod, namespacedKinds, objectsOf, probeFromPod, requireNode, setParameter,
-    standinRefs, stepTimings, submit, waitDone, waitGone, waitSucceeded,
+    DELETE,
+    DELETE_EXPORTER,
+    DEPLOY,
+    DEPLOY_EXPORTER,
+    httpFromPod,
+    namespacedKinds,
+    objectsOf,
+    probeFromPod,
+    requireNode,
+    setParameter,
+    standinRefs,
+    stepTimings,
+    submit,
+    waitDone,
+    waitGone,
+    waitSucceeded,
 } from "./node-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -133,7 +147,10 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             const ep = await getObject("endpoints", A, NS);
             assert.ok(svc && ep, "client Service/Endpoints missing");
             assert.strictEqual(svc.spec.selector, undefined);
-            assert.deepStrictEqual(ep.subsets[0].addresses.map((a: any) => a.ip), [pod.status.podIP]);
+            assert.deepStrictEqual(
+                ep.subsets[0].addresses.map((a: any) => a.ip),
+                [pod.status.podIP],
+            );
             assert.ok(await getObject("service", `${A}-metrics`, NS), "metrics Service missing (metrics daemon on)");
         });
 
@@ -147,11 +164,25 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             const server = await getObject("pod", `${A}-server`, NS);
             const locales = (await listObjects("pods", NS, `app=${A}-locale`)).map((p) => p.status.podIP).sort();
             assert.strictEqual(locales.length, 2);
-            const reached = [...text.matchAll(/locale (\d+) of (\d+) reached over ssh on host (\S+)/g)].map((m) => ({ id: Number(m[1]), of: Number(m[2]), host: m[3] }));
-            assert.deepStrictEqual(reached.map((r) => r.id), [0, 1, 2], text);
+            const reached = [...text.matchAll(/locale (\d+) of (\d+) reached over ssh on host (\S+)/g)].map((m) => ({
+                id: Number(m[1]),
+                of: Number(m[2]),
+                host: m[3],
+            }));
+            assert.deepStrictEqual(
+                reached.map((r) => r.id),
+                [0, 1, 2],
+                text,
+            );
             assert.ok(reached.every((r) => r.of === 3));
             assert.strictEqual(reached[0].host, server.status.podIP);
-            assert.deepStrictEqual(reached.slice(1).map((r) => r.host).sort(), locales);
+            assert.deepStrictEqual(
+                reached
+                    .slice(1)
+                    .map((r) => r.host)
+                    .sort(),
+                locales,
+            );
         });
 
         it("the metrics sidecar serves the polled metrics on the exporter Service", async () => {
@@ -182,7 +213,11 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             const r = await httpFromPod(NS, refs.server, `http://${EXPORTER}:5080/metrics`);
             assert.strictEqual(r.phase, "Succeeded", r.log);
             assert.match(r.log, /arkouda_number_of_connections\{/);
-            assert.match(r.log, new RegExp(`arkouda_server_information_info\\{arkouda_server_name="${EXPORTER_SERVER_NAME}"`), r.log.slice(0, 1500));
+            assert.match(
+                r.log,
+                new RegExp(`arkouda_server_information_info\\{arkouda_server_name="${EXPORTER_SERVER_NAME}"`),
+                r.log.slice(0, 1500),
+            );
         });
 
         it("delete reaches Succeeded and nothing of the exporter is left", async () => {
@@ -212,8 +247,13 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             // A Service and Endpoints left over from an earlier run of the instance (the real
             // server's registration POST would get 409 and it would never serve).
             for (const kind of ["Service", "Endpoints"]) {
-                const spec = kind === "Service" ? { spec: { ports: [{ port: 5555 }] } } : { subsets: [{ addresses: [{ ip: "192.0.2.10" }], ports: [{ port: 5555 }] }] };
-                await kubectl(["create", "-n", NS, "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind, metadata: { name: B }, ...spec }) });
+                const spec =
+                    kind === "Service"
+                        ? { spec: { ports: [{ port: 5555 }] } }
+                        : { subsets: [{ addresses: [{ ip: "192.0.2.10" }], ports: [{ port: 5555 }] }] };
+                await kubectl(["create", "-n", NS, "-f", "-"], {
+                    input: JSON.stringify({ apiVersion: "v1", kind, metadata: { name: B }, ...spec }),
+                });
             }
         });
 
@@ -225,7 +265,10 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             assert.strictEqual(await getObject("service", `${B}-metrics`, NS), undefined);
             assert.match(await serverLog(B), /locale 1 of 2 reached over ssh/);
             const server = await getObject("pod", `${B}-server`, NS);
-            assert.deepStrictEqual((await getObject("endpoints", B, NS)).subsets[0].addresses.map((a: any) => a.ip), [server.status.podIP]);
+            assert.deepStrictEqual(
+                (await getObject("endpoints", B, NS)).subsets[0].addresses.map((a: any) => a.ip),
+                [server.status.podIP],
+            );
         });
 
         it("its delete leaves nothing", async () => {
@@ -241,7 +284,12 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
 
         before(async function () {
             // An image tag that is not on the node and may not be pulled: the pods never start.
-            const name = await submit(NS, DEPLOY, { "instance-name": C, "server-name": C, "arkouda-version": "v0.0.0-not-built", "image-pull-policy": "Never" });
+            const name = await submit(NS, DEPLOY, {
+                "instance-name": C,
+                "server-name": C,
+                "arkouda-version": "v0.0.0-not-built",
+                "image-pull-policy": "Never",
+            });
             wf = await waitDone(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
         });
 
@@ -254,8 +302,14 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             assert.ok(step, summarizeWorkflow(wf));
             assert.notStrictEqual(step.phase, "Succeeded");
             const seconds = (step.finishedAt - step.startedAt) / 1000;
-            assert.ok(seconds >= DEADLINES.localeReadySeconds - 5, `deploy-locales ended after ${seconds}s, before its ${DEADLINES.localeReadySeconds}s deadline`);
-            assert.ok(!stepTimings(wf).some((s) => s.step.startsWith("deploy-server")), `the server was deployed although the locales never became ready: ${summarizeWorkflow(wf)}`);
+            assert.ok(
+                seconds >= DEADLINES.localeReadySeconds - 5,
+                `deploy-locales ended after ${seconds}s, before its ${DEADLINES.localeReadySeconds}s deadline`,
+            );
+            assert.ok(
+                !stepTimings(wf).some((s) => s.step.startsWith("deploy-server")),
+                `the server was deployed although the locales never became ready: ${summarizeWorkflow(wf)}`,
+            );
         });
 
         it("its exit handler leaves nothing of the instance behind", async () => {
@@ -305,10 +359,16 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             const ta = stepTimings(a);
             const tb = stepTimings(b);
             assert.ok(ta.length >= 3 && tb.length >= 1, `${ta.length} deploy steps, ${tb.length} delete steps`);
-            const span = (t: typeof ta) => ({ start: Math.min(...t.map((s) => s.startedAt)), end: Math.max(...t.map((s) => s.finishedAt)) });
+            const span = (t: typeof ta) => ({
+                start: Math.min(...t.map((s) => s.startedAt)),
+                end: Math.max(...t.map((s) => s.finishedAt)),
+            });
             const sa = span(ta);
             const sb = span(tb);
-            assert.ok(sa.end <= sb.start || sb.end <= sa.start, `overlap: deploy ${new Date(sa.start).toISOString()}..${new Date(sa.end).toISOString()}, delete ${new Date(sb.start).toISOString()}..${new Date(sb.end).toISOString()}`);
+            assert.ok(
+                sa.end <= sb.start || sb.end <= sa.start,
+                `overlap: deploy ${new Date(sa.start).toISOString()}..${new Date(sa.end).toISOString()}, delete ${new Date(sb.start).toISOString()}..${new Date(sb.end).toISOString()}`,
+            );
             // Whichever ran last decides what is left; clean up either way.
             const last = await submitLike(`${B}-delete`, { "instance-name": D });
             await waitSucceeded(NS, last, 300_000);

@@ -267,7 +267,9 @@ export function substitute<T>(value: T, ctx: SimulationContext): T {
 }
 
 /** Parameter defaults/values declared on a workflow spec, as a map. */
-export function declaredParameterValues(spec: { arguments?: { parameters?: { name: string; value?: string; default?: string }[] } }): Record<string, string> {
+export function declaredParameterValues(spec: {
+    arguments?: { parameters?: { name: string; value?: string; default?: string }[] };
+}): Record<string, string> {
     const out: Record<string, string> = {};
     for (const p of spec.arguments?.parameters ?? []) {
         const v = p.value ?? p.default;

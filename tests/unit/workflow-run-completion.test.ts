@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import * as http from "http";
-import { AddressInfo } from "net";
 import {
     checkWorkflowRunInputs,
     diffWorkflowRun,
@@ -10,27 +8,54 @@ import {
     workflowRunIdentityChanged,
     workflowRunInputs,
     workflowRunProvider,
-} from "../../components/workflow-run";
-
-import { runSerializedProvider, UNKNOWN } from "./dynamic-provider-runner";
-
+} from "../../components/dynamic/workflow-run-completion";
+import { localApiServer, runSerializedProvider, sendJson, TEST_TOKEN, UNKNOWN, virtualClock } from "./dynamic-provider-runner";
 
 const succeeded = {
     metadata: { name: "wf", namespace: "ns", uid: "uid-1" },
     status: { phase: "Succeeded", startedAt: "2025-01-01T00:00:00Z", finishedAt: "2025-01-01T00:05:00Z", message: "" },
 };
 const failedNodes = {
-    "wf": { id: "wf", name: "wf", displayName: "wf", type: "DAG", phase: "Failed", message: "child 'wf-123' failed", finishedAt: "2025-01-01T00:03:00Z" },
+    wf: {
+        id: "wf",
+        name: "wf",
+        displayName: "wf",
+        type: "DAG",
+        phase: "Failed",
+        message: "child 'wf-123' failed",
+        finishedAt: "2025-01-01T00:03:00Z",
+    },
     "wf-111": { id: "wf-111", name: "wf.server", displayName: "server", type: "Pod", phase: "Succeeded", message: "" },
-    "wf-123": { id: "wf-123", name: "wf.locales", displayName: "wait-locales", type: "Pod", phase: "Failed", message: "timed out waiting for 4 locale pods", finishedAt: "2025-01-01T00:02:00Z" },
-    "wf-124": { id: "wf-124", name: "wf.later", displayName: "later", type: "Pod", phase: "Error", message: "pod deleted", finishedAt: "2025-01-01T00:02:30Z" },
+    "wf-123": {
+        id: "wf-123",
+        name: "wf.locales",
+        displayName: "wait-locales",
+        type: "Pod",
+        phase: "Failed",
+        message: "timed out waiting for 4 locale pods",
+        finishedAt: "2025-01-01T00:02:00Z",
+    },
+    "wf-124": {
+        id: "wf-124",
+        name: "wf.later",
+        displayName: "later",
+        type: "Pod",
+        phase: "Error",
+        message: "pod deleted",
+        finishedAt: "2025-01-01T00:02:30Z",
+    },
 };
 
-describe("workflow-run", function () {
+describe("workflow-run-completion", function () {
     describe("interpretWorkflowStatus", function () {
         it("Succeeded is done and ok, with the timestamps", function () {
             assert.deepEqual(interpretWorkflowStatus(succeeded), {
-                done: true, ok: true, phase: "Succeeded", message: "", startedAt: "2025-01-01T00:00:00Z", finishedAt: "2025-01-01T00:05:00Z",
+                done: true,
+                ok: true,
+                phase: "Succeeded",
+                message: "",
+                startedAt: "2025-01-01T00:00:00Z",
+                finishedAt: "2025-01-01T00:05:00Z",
             });
         });
         it("Failed with a status message uses it", function () {
@@ -41,16 +66,29 @@ describe("workflow-run", function () {
         });
         it("Failed without a status message takes the earliest failing leaf node's message", function () {
             const st = interpretWorkflowStatus({ status: { phase: "Failed", message: "", nodes: failedNodes } });
-            assert.deepEqual([st.done, st.ok, st.phase, st.message], [true, false, "Failed", "wait-locales: timed out waiting for 4 locale pods"]);
+            assert.deepEqual(
+                [st.done, st.ok, st.phase, st.message],
+                [true, false, "Failed", "wait-locales: timed out waiting for 4 locale pods"],
+            );
         });
         it("Error is done and not ok; without any message it says so", function () {
             const st = interpretWorkflowStatus({ status: { phase: "Error" } });
             assert.deepEqual([st.done, st.ok, st.phase, st.message], [true, false, "Error", "no message"]);
-            assert.equal(failingNodeMessage({ a: { phase: "Error", type: "Steps", displayName: "steps", message: "boom" } }), "steps: boom");
+            assert.equal(
+                failingNodeMessage({ a: { phase: "Error", type: "Steps", displayName: "steps", message: "boom" } }),
+                "steps: boom",
+            );
             assert.equal(failingNodeMessage(undefined), "");
         });
         it("Running and Pending are not done", function () {
-            assert.deepEqual(interpretWorkflowStatus({ status: { phase: "Running", startedAt: "t" } }), { done: false, ok: false, phase: "Running", message: "", startedAt: "t", finishedAt: undefined });
+            assert.deepEqual(interpretWorkflowStatus({ status: { phase: "Running", startedAt: "t" } }), {
+                done: false,
+                ok: false,
+                phase: "Running",
+                message: "",
+                startedAt: "t",
+                finishedAt: undefined,
+            });
             assert.equal(interpretWorkflowStatus({ status: { phase: "Pending" } }).done, false);
         });
         it("an absent status or phase reads as Pending", function () {
@@ -64,11 +102,20 @@ describe("workflow-run", function () {
         const base = { kube: { kubeconfig: "k" }, namespace: "ns", workflowName: "wf", workflowUid: "u", timeoutSeconds: 60 };
         it("validates inputs, letting preview's unknowns through", function () {
             assert.deepEqual(checkWorkflowRunInputs(base), []);
-            assert.deepEqual(checkWorkflowRunInputs({ ...base, workflowName: UNKNOWN, workflowUid: UNKNOWN, kube: UNKNOWN, timeoutSeconds: UNKNOWN }), []);
-            assert.deepEqual(checkWorkflowRunInputs({ kube: 3, namespace: "", timeoutSeconds: 0, pollSeconds: -1 }).map((f) => f.property), ["kube", "namespace", "workflowName", "timeoutSeconds", "pollSeconds"]);
+            assert.deepEqual(
+                checkWorkflowRunInputs({ ...base, workflowName: UNKNOWN, workflowUid: UNKNOWN, kube: UNKNOWN, timeoutSeconds: UNKNOWN }),
+                [],
+            );
+            assert.deepEqual(
+                checkWorkflowRunInputs({ kube: 3, namespace: "", timeoutSeconds: 0, pollSeconds: -1 }).map((f) => f.property),
+                ["kube", "namespace", "workflowName", "timeoutSeconds", "pollSeconds"],
+            );
         });
         it("keeps only known input fields", function () {
-            assert.deepEqual(workflowRunInputs({ ...base, kube: { kubeconfig: "k", extra: 1, context: "" }, phase: "Succeeded", __provider: "x" }), { kube: { kubeconfig: "k" }, namespace: "ns", workflowName: "wf", workflowUid: "u", timeoutSeconds: 60 });
+            assert.deepEqual(
+                workflowRunInputs({ ...base, kube: { kubeconfig: "k", extra: 1, context: "" }, phase: "Succeeded", __provider: "x" }),
+                { kube: { kubeconfig: "k" }, namespace: "ns", workflowName: "wf", workflowUid: "u", timeoutSeconds: 60 },
+            );
             assert.equal(workflowRunInputs({ ...base, kube: UNKNOWN }).kube, UNKNOWN);
         });
         it("a different Workflow (name, namespace or uid) is a new run; other changes are settings; never a replacement", function () {
@@ -84,52 +131,50 @@ describe("workflow-run", function () {
     });
 
     describe("waiting against a local API server", function () {
-        let server: http.Server;
-        let port: number;
         /** Scripted answers per workflow name: each GET takes the next one (the last repeats). */
         const script = new Map<string, Array<{ code: number; body: unknown }>>();
         const hits: string[] = [];
-        before(async function () {
-            server = http.createServer((req, res) => {
-                hits.push(`${req.method} ${req.url}`);
-                const m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows\/([^/?]+)$/.exec(req.url ?? "");
-                const answers = m ? script.get(decodeURIComponent(m[2])) : undefined;
-                const a = answers ? (answers.length > 1 ? answers.shift()! : answers[0]) : { code: 404, body: { kind: "Status", reason: "NotFound", message: "workflows.argoproj.io \"x\" not found" } };
-                res.writeHead(a.code, { "Content-Type": "application/json" });
-                res.end(JSON.stringify(a.body));
-            });
-            await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-            port = (server.address() as AddressInfo).port;
-        });
-        after(async function () {
-            server.closeAllConnections();
-            await new Promise<void>((r) => server.close(() => r()));
+        const api = localApiServer((req, _body, res) => {
+            hits.push(`${req.method} ${req.url}`);
+            const m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows\/([^/?]+)$/.exec(req.url ?? "");
+            const answers = m ? script.get(decodeURIComponent(m[2])) : undefined;
+            const a = answers
+                ? answers.length > 1
+                    ? answers.shift()!
+                    : answers[0]
+                : { code: 404, body: { kind: "Status", reason: "NotFound", message: 'workflows.argoproj.io "x" not found' } };
+            sendJson(res, a.code, a.body);
         });
         beforeEach(() => {
             script.clear();
             hits.splice(0);
         });
 
-        const kubeconfig = () => `apiVersion: v1
-kind: Config
-current-context: t
-clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${port}" } }]
-users: [{ name: u, user: { token: secret-token } }]
-contexts: [{ name: t, context: { cluster: c, user: u } }]
-`;
+        const kubeconfig = api.kubeconfig;
         const wf = (phase: string | undefined, extra: Record<string, unknown> = {}) => ({
             code: 200,
-            body: { metadata: { name: "wf", namespace: "ns", uid: "uid-1" }, ...(phase === undefined ? {} : { status: { phase, ...extra } }) },
+            body: {
+                metadata: { name: "wf", namespace: "ns", uid: "uid-1" },
+                ...(phase === undefined ? {} : { status: { phase, ...extra } }),
+            },
         });
-        /** A virtual clock: sleep() advances it instantly. */
-        const clock = () => {
-            let t = 1_000_000;
-            return { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
-        };
-        const inputs = (name: string, timeoutSeconds = 60, uid?: string) => ({ kube: { kubeconfig: kubeconfig() }, namespace: "ns", workflowName: name, workflowUid: uid, timeoutSeconds, pollSeconds: 5 });
+        const clock = () => virtualClock(1_000_000);
+        const inputs = (name: string, timeoutSeconds = 60, uid?: string) => ({
+            kube: { kubeconfig: kubeconfig() },
+            namespace: "ns",
+            workflowName: name,
+            workflowUid: uid,
+            timeoutSeconds,
+            pollSeconds: 5,
+        });
 
         it("polls until Succeeded and returns phase, message and times", async function () {
-            script.set("wf", [wf(undefined), wf("Running"), wf("Running"), wf("Succeeded", { message: "", startedAt: "s", finishedAt: "f" })]);
+            script.set("wf", [
+                wf(undefined),
+                wf("Running"),
+                wf("Running"),
+                wf("Succeeded", { message: "", startedAt: "s", finishedAt: "f" }),
+            ]);
             const out = await waitForWorkflow(inputs("wf", 60, "uid-1"), clock());
             assert.deepEqual(out, { phase: "Succeeded", message: "", startedAt: "s", finishedAt: "f" });
             assert.equal(hits.length, 4);
@@ -138,7 +183,9 @@ contexts: [{ name: t, context: { cluster: c, user: u } }]
 
         it("fails with the Workflow's message, or the failing node's", async function () {
             script.set("wf", [wf("Running"), wf("Failed", { message: "", nodes: failedNodes })]);
-            await assert.rejects(waitForWorkflow(inputs("wf"), clock()), { message: "Argo Workflow ns/wf Failed: wait-locales: timed out waiting for 4 locale pods" });
+            await assert.rejects(waitForWorkflow(inputs("wf"), clock()), {
+                message: "Argo Workflow ns/wf Failed: wait-locales: timed out waiting for 4 locale pods",
+            });
             script.set("wf", [wf("Error", { message: "pod was deleted" })]);
             await assert.rejects(waitForWorkflow(inputs("wf"), clock()), { message: "Argo Workflow ns/wf Error: pod was deleted" });
         });
@@ -146,21 +193,34 @@ contexts: [{ name: t, context: { cluster: c, user: u } }]
         it("gives up after timeoutSeconds with the last phase", async function () {
             script.set("wf", [wf("Running")]);
             const c = clock();
-            await assert.rejects(waitForWorkflow(inputs("wf", 12), c), { message: "Argo Workflow ns/wf did not finish within 12 s (phase: Running)" });
+            await assert.rejects(waitForWorkflow(inputs("wf", 12), c), {
+                message: "Argo Workflow ns/wf did not finish within 12 s (phase: Running)",
+            });
             assert.equal(hits.length, 4); // t=0, 5, 10, 12
         });
 
         it("retries transient API errors, fails at once on Forbidden", async function () {
-            script.set("wf", [{ code: 503, body: { kind: "Status", reason: "ServiceUnavailable", message: "etcd leader changed" } }, wf("Succeeded")]);
+            script.set("wf", [
+                { code: 503, body: { kind: "Status", reason: "ServiceUnavailable", message: "etcd leader changed" } },
+                wf("Succeeded"),
+            ]);
             assert.equal((await waitForWorkflow(inputs("wf"), clock())).phase, "Succeeded");
             script.set("wf", [{ code: 503, body: { kind: "Status", reason: "ServiceUnavailable", message: "etcd leader changed" } }]);
-            await assert.rejects(waitForWorkflow(inputs("wf", 6), clock()), /did not finish within 6 s \(phase: Unknown\); last API error: .*HTTP 503 ServiceUnavailable: etcd leader changed/);
+            await assert.rejects(
+                waitForWorkflow(inputs("wf", 6), clock()),
+                /did not finish within 6 s \(phase: Unknown\); last API error: .*HTTP 503 ServiceUnavailable: etcd leader changed/,
+            );
             script.set("wf", [{ code: 403, body: { kind: "Status", reason: "Forbidden", message: "nope" } }]);
-            await assert.rejects(waitForWorkflow(inputs("wf"), clock()), /Argo Workflow ns\/wf: cannot read it: .*HTTP 403 Forbidden: nope/);
+            await assert.rejects(
+                waitForWorkflow(inputs("wf"), clock()),
+                /Argo Workflow ns\/wf: cannot read it: .*HTTP 403 Forbidden: nope/,
+            );
         });
 
         it("fails when the Workflow stays absent, or was replaced by another uid", async function () {
-            await assert.rejects(waitForWorkflow(inputs("gone", 600), clock()), { message: "Argo Workflow ns/gone not found (it was never created, or was deleted before it finished)" });
+            await assert.rejects(waitForWorkflow(inputs("gone", 600), clock()), {
+                message: "Argo Workflow ns/gone not found (it was never created, or was deleted before it finished)",
+            });
             script.set("wf", [wf("Running")]);
             await assert.rejects(waitForWorkflow(inputs("wf", 60, "uid-0"), clock()), /has uid uid-1, not the expected uid-0/);
         });
@@ -172,9 +232,27 @@ contexts: [{ name: t, context: { cluster: c, user: u } }]
             const created = await runSerializedProvider(workflowRunProvider, "create", [news]);
             assert.equal(created.error, undefined);
             assert.equal(created.result.id, "ns/wf");
-            assert.deepEqual({ ...created.result.outs, kube: undefined }, { kube: undefined, namespace: "ns", workflowName: "wf", workflowUid: "uid-1", timeoutSeconds: 30, pollSeconds: 0.1, phase: "Succeeded", message: "", startedAt: "s", finishedAt: "f" });
-            assert.equal(created.result.outs.kube.kubeconfig, kubeconfig(), "kube is echoed (as a secret output) so later operations reach the cluster");
-            assert.ok(!created.text.includes("secret-token"), "no credential in the serialized provider");
+            assert.deepEqual(
+                { ...created.result.outs, kube: undefined },
+                {
+                    kube: undefined,
+                    namespace: "ns",
+                    workflowName: "wf",
+                    workflowUid: "uid-1",
+                    timeoutSeconds: 30,
+                    pollSeconds: 0.1,
+                    phase: "Succeeded",
+                    message: "",
+                    startedAt: "s",
+                    finishedAt: "f",
+                },
+            );
+            assert.equal(
+                created.result.outs.kube.kubeconfig,
+                kubeconfig(),
+                "kube is echoed (as a secret output) so later operations reach the cluster",
+            );
+            assert.ok(!created.text.includes(TEST_TOKEN), "no credential in the serialized provider");
             assert.ok(created.text.length < 60000, `serialized provider is ${created.text.length} chars`);
 
             script.set("wf", [wf("Failed", { message: "boom" })]);
@@ -188,7 +266,11 @@ contexts: [{ name: t, context: { cluster: c, user: u } }]
             assert.equal(same.result.outs.phase, "Succeeded");
             assert.equal(hits.length, 0, "settings-only change does not poll");
             script.set("wf2", [wf("Succeeded", { startedAt: "s2", finishedAt: "f2" })]);
-            const rerun = await runSerializedProvider(workflowRunProvider, "update", ["ns/wf", olds, { ...news, workflowName: "wf2", workflowUid: undefined }]);
+            const rerun = await runSerializedProvider(workflowRunProvider, "update", [
+                "ns/wf",
+                olds,
+                { ...news, workflowName: "wf2", workflowUid: undefined },
+            ]);
             assert.equal(rerun.error, undefined);
             assert.equal(rerun.result.outs.finishedAt, "f2");
             assert.equal(hits.length, 1);

@@ -12,8 +12,8 @@
  *    that only runs on failure costs nothing; what it does cost runs after the main path;
  *  - `continueOn`, retries and `withItems` loops are not modelled (retries and loops are refused).
  */
-import type { DAGTask, Template, WorkflowTemplate } from "./model";
-import { declaredParameterValues, evaluate, SimulationContext, substitute } from "./simulate";
+import type { DAGTask, Template, WorkflowTemplate } from "../../components/argo/model";
+import { declaredParameterValues, evaluate, SimulationContext, substitute } from "./argo-simulate";
 
 export interface WorkflowCost {
     podsPerRun: number;

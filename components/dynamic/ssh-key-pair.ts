@@ -7,9 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyObject } from "crypto";
-
-/** The engine's placeholder for values unknown during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { dynamicProvider, dynamicResource, Failure, fieldsOf, UNKNOWN } from "./kit";
 
 /** Default RSA modulus length. */
 export const DEFAULT_SSH_KEY_BITS = 3072;
@@ -27,22 +25,22 @@ export interface SshKeyPairArgs {
 }
 
 export interface GeneratedKeyPair {
-    /** PKCS#1 PEM ("-----BEGIN RSA PRIVATE KEY-----"), which OpenSSH accepts as an identity file. */
+    /** PKCS#1 PEM ("-----BEGIN RSA PRIVATE KEY-----"), which OpenSSH accepts as an identity file. Always a Pulumi secret output. */
     readonly privateKey: string;
     /** OpenSSH public key line: `ssh-rsa AAAA… [comment]`. */
     readonly publicKey: string;
-    /** OpenSSH SHA256 fingerprint, as `ssh-keygen -l` prints it: `SHA256:…`. */
+    /** OpenSSH SHA256 fingerprint, as `ssh-keygen -l` prints it: `SHA256:…` (also the resource id). */
     readonly fingerprint: string;
 }
 
 /** Stored state of the dynamic resource. */
-interface SshKeyPairState {
+export interface SshKeyPairState extends GeneratedKeyPair {
+    /** RSA modulus length, in bits. */
     bits: number;
+    /** Public-key comment ("" when none). */
     comment: string;
+    /** The rotation label the key pair was generated for ("" when none). */
     rotation: string;
-    privateKey: string;
-    publicKey: string;
-    fingerprint: string;
 }
 
 /** Encodes an RSA public key as an OpenSSH `ssh-rsa` line (RFC 4253 §6.6 wire format, base64). */
@@ -89,9 +87,16 @@ export function generateRsaKeyPair(bits: number = DEFAULT_SSH_KEY_BITS, comment?
     return { privateKey: pem, publicKey: line, fingerprint: openSshFingerprint(line) };
 }
 
+/** The stored form of the inputs (what create receives). */
+export interface SshKeyPairInputs {
+    bits: number;
+    comment: string;
+    rotation: string;
+}
+
 /** Validation failures of the inputs (empty when valid). Pure. */
-export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): { property: string; reason: string }[] {
-    const failures: { property: string; reason: string }[] = [];
+export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): Failure[] {
+    const failures: Failure[] = [];
     if (inputs.bits !== undefined && inputs.bits !== null && inputs.bits !== UNKNOWN) {
         const b = inputs.bits;
         if (typeof b !== "number" || !Number.isInteger(b) || b < 2048 || b > 16384) {
@@ -109,7 +114,11 @@ export function checkSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknow
 }
 
 /** Normalized inputs: defaults applied (values unknown during preview pass through). Pure. */
-export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): { bits: number; comment: string; rotation: string } {
+export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: unknown; rotation?: unknown }): {
+    bits: number;
+    comment: string;
+    rotation: string;
+} {
     return {
         bits: typeof inputs.bits === "number" || inputs.bits === UNKNOWN ? (inputs.bits as number) : DEFAULT_SSH_KEY_BITS,
         comment: typeof inputs.comment === "string" ? inputs.comment : "",
@@ -119,7 +128,10 @@ export function normalizeSshKeyPairInputs(inputs: { bits?: unknown; comment?: un
 }
 
 /** Properties whose change replaces the key pair, comparing stored state with new inputs. Pure. */
-export function sshKeyPairReplaces(olds: { bits?: unknown; comment?: unknown; rotation?: unknown }, news: { bits?: unknown; comment?: unknown; rotation?: unknown }): string[] {
+export function sshKeyPairReplaces(
+    olds: { bits?: unknown; comment?: unknown; rotation?: unknown },
+    news: { bits?: unknown; comment?: unknown; rotation?: unknown },
+): string[] {
     const o = normalizeSshKeyPairInputs(olds);
     const n = normalizeSshKeyPairInputs(news);
     const replaces: string[] = [];
@@ -129,43 +141,34 @@ export function sshKeyPairReplaces(olds: { bits?: unknown; comment?: unknown; ro
     return replaces;
 }
 
-/** The dynamic provider (exported for tests; Pulumi serializes it into the state). */
-export const sshKeyPairProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: any, news: any) {
-        const failures = checkSshKeyPairInputs(news);
-        return failures.length ? { inputs: news, failures } : { inputs: { ...news, ...normalizeSshKeyPairInputs(news) } };
+/** SshKeyPair's provider (exported for tests; Pulumi serializes it into the state). */
+export const sshKeyPairProvider: pulumi.dynamic.ResourceProvider = dynamicProvider<SshKeyPairInputs, SshKeyPairState>(
+    {
+        failures: (news) => checkSshKeyPairInputs(fieldsOf<keyof SshKeyPairInputs>(news)),
+        inputs: (news) => {
+            const fields = fieldsOf<keyof SshKeyPairInputs>(news);
+            return { ...fields, ...normalizeSshKeyPairInputs(fields) };
+        },
+        diff(olds, news) {
+            const replaces = sshKeyPairReplaces(olds, news);
+            return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+        },
     },
-    async diff(_id: string, olds: any, news: any) {
-        const replaces = sshKeyPairReplaces(olds, news);
-        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    {
+        async create({ bits, comment, rotation }) {
+            const kp = generateRsaKeyPair(bits, comment);
+            const outs: SshKeyPairState = { bits, comment, rotation, ...kp };
+            return { id: kp.fingerprint, outs };
+        },
+        // No update: every input change is a replacement. No delete: nothing exists outside the state.
     },
-    async create(inputs: any) {
-        const { bits, comment, rotation } = normalizeSshKeyPairInputs(inputs);
-        const kp = generateRsaKeyPair(bits, comment);
-        const outs: SshKeyPairState = { bits, comment, rotation, ...kp };
-        return { id: kp.fingerprint, outs };
-    },
-    // No update: every input change is a replacement. No delete: nothing exists outside the state.
-};
+);
 
 /**
  * An RSA key pair for the Arkouda pods' SSH spawner, generated once at create.
  * `privateKey` is a secret output (PKCS#1 PEM); `publicKey` is an OpenSSH line.
  */
-export class SshKeyPair extends pulumi.dynamic.Resource {
-    /** RSA modulus length, in bits. */
-    public readonly bits!: pulumi.Output<number>;
-    /** Public-key comment ("" when none). */
-    public readonly comment!: pulumi.Output<string>;
-    /** The rotation label the key pair was generated for ("" when none). */
-    public readonly rotation!: pulumi.Output<string>;
-    /** PKCS#1 PEM private key. Always a Pulumi secret. */
-    public readonly privateKey!: pulumi.Output<string>;
-    /** OpenSSH public key line, `ssh-rsa AAAA… [comment]`. */
-    public readonly publicKey!: pulumi.Output<string>;
-    /** OpenSSH SHA256 fingerprint of the public key (also the resource id). */
-    public readonly fingerprint!: pulumi.Output<string>;
-
+export class SshKeyPair extends dynamicResource<SshKeyPairState>() {
     constructor(name: string, args: SshKeyPairArgs = {}, opts?: pulumi.CustomResourceOptions) {
         super(
             sshKeyPairProvider,

@@ -2,17 +2,18 @@
  * Renders every Kubernetes object the program declares for a stack, without a cluster:
  * the program runs under Pulumi mocks and each declared object is written as YAML.
  *
- *   npx ts-node scripts/render.ts <stack> [--out <dir>] [--kinds WorkflowTemplate,CronWorkflow,Workflow]
+ *   npx ts-node tests/lib/render.ts <stack> [--out <dir>] [--kinds WorkflowTemplate,CronWorkflow,Workflow]
  *
  * With --out, writes <dir>/<stack>-<cluster>.yaml per cluster; otherwise all of it to stdout.
  *
- * Used by `argo lint` in CI and by the benchmark's kubectl comparison.
+ * Used by `argo lint` in CI, the integration fixtures and the benchmark's kubectl comparison; it
+ * runs the program under the test mocks, so it lives with them.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { ArkoudaCluster } from "../components/cluster";
-import { ancestors, configOf, runProgram } from "../tests/lib/mock-program";
+import { ArkoudaCluster } from "../../components/cluster";
+import { ancestors, configOf, runProgram } from "./mock-program";
 
 export interface RenderedObject {
     readonly cluster: string;
@@ -38,8 +39,9 @@ async function main(argv: string[]) {
     if (!stack) throw new Error("usage: render.ts <stack> [--out <dir>] [--kinds A,B]");
     const out = argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : undefined;
     const kinds = argv.includes("--kinds") ? new Set(argv[argv.indexOf("--kinds") + 1].split(",")) : undefined;
-    const objects = (await renderObjects(stackConfigValues(path.join(__dirname, "..", `Pulumi.${stack}.yaml`))))
-        .filter((o) => !kinds || kinds.has(o.manifest.kind));
+    const objects = (await renderObjects(stackConfigValues(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`)))).filter(
+        (o) => !kinds || kinds.has(o.manifest.kind),
+    );
     const toYaml = (list: RenderedObject[]) => list.map((o) => stringify(o.manifest, { sortMapEntries: true })).join("---\n");
     if (!out) {
         process.stdout.write(toYaml(objects));

@@ -1,0 +1,16 @@
+/**
+ * The project's own name and the label keys derived from it, so a rename or a new label key
+ * is made once. Kubernetes objects carry `app.kubernetes.io/part-of`; labels the program
+ * selects on are prefixed with the project name.
+ */
+
+/** The Pulumi project, the stack-config namespace and the prefix of every type token. */
+export const PROJECT = "arkouda-workflows";
+
+/** Labels on every object Pulumi declares; `pulumi destroy` must leave none behind. */
+export const PART_OF_LABEL: Readonly<Record<string, string>> = { "app.kubernetes.io/part-of": PROJECT };
+
+/** `arkouda-workflows/<name>`: a label key of this project (instance, exporter, schedule, run). */
+export function projectLabel(name: string): string {
+    return `${PROJECT}/${name}`;
+}

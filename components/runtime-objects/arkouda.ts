@@ -1,0 +1,288 @@
+/**
+ * The Kubernetes objects an Arkouda deploy creates at run time, as pure functions over a values
+ * record: the workflow templates pass Argo parameter placeholders, tests and teardown code the
+ * concrete values of an instance (`arkoudaValues`); either way the same code builds the same shape.
+ */
+import type { NamespaceSettings } from "../config/types";
+import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "../image-contract";
+import {
+    LOCALE_LAUNCH_SCRIPT,
+    LOCALE_SCRIPT_PATH,
+    SA_CA_PATH,
+    SA_TOKEN_DIR,
+    SCRIPT_KEY,
+    SERVER_LAUNCH_SCRIPT,
+    SERVER_SCRIPT_PATH,
+    SSH_KEYS_DIR,
+} from "../launch-scripts";
+import { intText } from "../argo/expr";
+import type { ArkoudaValues, ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
+import {
+    deployment,
+    env,
+    exporterEnv,
+    exporterLiveness,
+    meta,
+    resources,
+    SERVICE_MONITOR_API_VERSION,
+    serviceMonitor,
+    standardLabels,
+} from "./common";
+
+export const arkoudaNames = (instance: string) => ({
+    localeScript: `${instance}-locale-launch-script`,
+    serverScript: `${instance}-server-launch-script`,
+    locale: `${instance}-locale`,
+    server: `${instance}-server`,
+    localeHeadless: `${instance}-locale-headless`,
+    localeSsh: `${instance}-locale-ssh`,
+    serverHeadless: `${instance}-server-headless`,
+    serverSsh: `${instance}-server-ssh`,
+    metricsExporter: `${instance}-metrics-exporter`,
+    serviceMonitor: `${instance}-servicemonitor`,
+    /** Registered by the Arkouda server itself at start-up (EXTERNAL_SERVICE_NAME). */
+    clientService: `${instance}`,
+    /** Registered by the Arkouda server itself at start-up (METRICS_SERVICE_NAME). */
+    metricsService: `${instance}-metrics`,
+});
+
+function runAsEnv(v: ArkoudaValues): Record<string, string> {
+    return {
+        RUN_AS_USER: v.runAsUser,
+        RUN_AS_UID: v.runAsUid,
+        RUN_AS_GROUP: v.runAsGroup,
+        RUN_AS_GID: v.runAsGid,
+        SSH_KEYS_DIR: SSH_KEYS_DIR,
+    };
+}
+
+export function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
+    const n = arkoudaNames(v.instanceName);
+    const cm = (name: string, component: string, script: string): ConfigMap => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: meta(name, standardLabels(v.instanceName, component), namespace),
+        data: { [SCRIPT_KEY]: script },
+    });
+    return [cm(n.localeScript, "locale", LOCALE_LAUNCH_SCRIPT), cm(n.serverScript, "server", SERVER_LAUNCH_SCRIPT)];
+}
+
+function localeLabels(v: ArkoudaValues) {
+    return { ...standardLabels(v.instanceName, "locale"), app: arkoudaNames(v.instanceName).locale };
+}
+function serverLabels(v: ArkoudaValues) {
+    return { ...standardLabels(v.instanceName, "server"), app: arkoudaNames(v.instanceName).server };
+}
+function exporterLabels(v: ArkoudaValues) {
+    return {
+        ...standardLabels(v.instanceName, "metrics-exporter"),
+        instance: arkoudaNames(v.instanceName).metricsExporter,
+        arkouda_instance: v.serverName,
+        launcher: v.launcher,
+    };
+}
+
+export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
+    const n = arkoudaNames(v.instanceName);
+    const svc = (name: string, labels: Record<string, string>, selector: Record<string, string>, spec: object): Service => ({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(name, labels, namespace),
+        spec: { selector, ...spec },
+    });
+    const locale = { app: n.locale };
+    const server = { app: n.server };
+    const ssh = [{ name: "ssh", port: SSHD_PORT, protocol: "TCP", targetPort: SSHD_PORT }];
+    return [
+        svc(n.localeHeadless, localeLabels(v), locale, { clusterIP: "None", ports: ssh }),
+        svc(n.localeSsh, localeLabels(v), locale, { ports: ssh }),
+        svc(n.serverHeadless, serverLabels(v), server, {
+            clusterIP: "None",
+            ports: [{ name: "client", port: v.serverPort, protocol: "TCP", targetPort: v.serverPort }],
+        }),
+        svc(n.serverSsh, serverLabels(v), server, { ports: ssh }),
+        svc(n.metricsExporter, exporterLabels(v), server, {
+            ports: [{ name: "http", port: v.exporterPort, protocol: "TCP", targetPort: v.exporterPort }],
+        }),
+    ];
+}
+
+export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string): Deployment {
+    const n = arkoudaNames(v.instanceName);
+    return deployment(n.locale, localeLabels(v), namespace, {
+        replicas: v.locales,
+        // Locales form one tightly-coupled job: never mix old and new pods.
+        strategy: { type: "Recreate" },
+        pod: {
+            containers: [
+                {
+                    name: "arkouda-udp-locale",
+                    image: `${ns.images.server}:${v.version}`,
+                    imagePullPolicy: v.imagePullPolicy,
+                    command: ["bash", LOCALE_SCRIPT_PATH],
+                    // Only what the locale script reads: the Chapel/GASNet settings reach the
+                    // locale process from the server over the spawner, not from this env.
+                    env: env(runAsEnv(v)),
+                    ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
+                    readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 5 },
+                    resources: resources(v.cpu, v.memory),
+                    volumeMounts: [
+                        { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
+                        { name: "launch-script", mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                    ],
+                },
+            ],
+            volumes: [
+                { name: "launch-script", configMap: { name: n.localeScript } },
+                { name: "ssh-keys", secret: { secretName: ns.sshSecretName } },
+            ],
+        },
+    });
+}
+
+/** The server container's environment (names: components/image-contract.ts). */
+export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): EnvVar[] {
+    const n = arkoudaNames(v.instanceName);
+    const metricsPort = intText(v.metricsServicePort);
+    return [
+        ...env({
+            ...runAsEnv(v),
+            APP_NAME: n.locale,
+            ARKOUDA_SERVER_CONNECTION_INFO: SERVER_CONNECTION_INFO_PATH,
+            ARKOUDA_SERVER_PORT: intText(v.serverPort),
+            CACERT_FILE: SA_CA_PATH,
+            CHPL_MEM_MAX: v.memMax,
+            CHPL_RT_NUM_THREADS_PER_LOCALE: v.numThreadsPerLocale,
+            COLLECT_METRICS: String(withMetrics),
+            EXTERNAL_SERVICE_NAME: n.clientService,
+            EXTERNAL_SERVICE_PORT: intText(v.serverPort),
+            EXTERNAL_SERVICE_TARGET_PORT: intText(v.serverPort),
+            GASNET_SUPERNODE_MAXSIZE: "1",
+            K8S_HOST: ns.kubernetesApiUrl,
+            LOG_LEVEL: v.logLevel,
+            MEMTRACK: v.memTrack,
+            // The metrics daemon listens on METRICS_SERVER_PORT but registers the *target* port:
+            // all three must be the same number for the registered Endpoints to reach it.
+            METRICS_SERVER_PORT: metricsPort,
+            METRICS_SERVICE_NAME: n.metricsService,
+            METRICS_SERVICE_PORT: metricsPort,
+            METRICS_SERVICE_TARGET_PORT: metricsPort,
+            NAMESPACE: namespace ?? ns.namespace,
+            NUMLOCALES: intText(v.totalLocales),
+        }),
+        { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    ];
+}
+
+/**
+ * Ready = registration succeeded and the client socket answers: arkouda_server writes
+ * ARKOUDA_SERVER_CONNECTION_INFO only after registering, right before it serves (the port alone
+ * is bound before registration, so a TCP check would pass for a server that failed to register).
+ */
+export const SERVER_READINESS_COMMAND = [
+    "bash",
+    "-c",
+    'test -s "$ARKOUDA_SERVER_CONNECTION_INFO" && exec 3<>"/dev/tcp/127.0.0.1/$ARKOUDA_SERVER_PORT"',
+];
+
+/**
+ * The server Pod. With metrics, the exporter runs as a native sidecar (an init container with
+ * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
+ * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
+ */
+export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+    const n = arkoudaNames(v.instanceName);
+    const sidecar = {
+        name: "arkouda-metrics-exporter",
+        image: `${ns.images.exporter}:${v.version}`,
+        imagePullPolicy: v.imagePullPolicy,
+        restartPolicy: "Always",
+        env: exporterEnv("localhost", intText(v.metricsServicePort), v.serverName, v.pollingIntervalSeconds, v.exporterPort),
+        ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
+        livenessProbe: exporterLiveness(v.exporterPort),
+        resources: resources(v.exporterCpu, v.exporterMemory),
+    };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: meta(n.server, serverLabels(v), namespace),
+        spec: {
+            restartPolicy: "Never",
+            serviceAccountName: ns.arkoudaServiceAccountName,
+            // The API token comes from the explicit token Secret mounted at /opt/sa.
+            automountServiceAccountToken: false,
+            ...(withMetrics ? { initContainers: [sidecar] } : {}),
+            containers: [
+                {
+                    name: "arkouda-udp-server",
+                    image: `${ns.images.server}:${v.version}`,
+                    imagePullPolicy: v.imagePullPolicy,
+                    command: ["bash", SERVER_SCRIPT_PATH],
+                    env: serverEnv(v, ns, namespace, withMetrics),
+                    ports: [
+                        { containerPort: v.serverPort, name: "client", protocol: "TCP" },
+                        ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
+                        { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
+                    ],
+                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
+                    resources: resources(v.cpu, v.memory),
+                    volumeMounts: [
+                        { name: "launch-script", mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        { name: "sa-token", mountPath: SA_TOKEN_DIR, readOnly: true },
+                        { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
+                    ],
+                },
+            ],
+            volumes: [
+                { name: "launch-script", configMap: { name: n.serverScript } },
+                { name: "sa-token", secret: { secretName: ns.arkoudaTokenSecretName } },
+                { name: "ssh-keys", secret: { secretName: ns.sshSecretName } },
+            ],
+        },
+    };
+}
+
+/** The instance's ServiceMonitor (labels: see `serviceMonitor`). */
+export function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMonitor {
+    const n = arkoudaNames(v.instanceName);
+    return serviceMonitor(n.serviceMonitor, v.instanceName, n.metricsExporter, v, namespace);
+}
+
+/**
+ * Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on).
+ * The server Pod comes in two variants because metrics decide its containers, not only values.
+ */
+export function arkoudaRuntimeObjects(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string) {
+    return {
+        launchScripts: launchScriptConfigMaps(v, namespace),
+        services: arkoudaServices(v, namespace),
+        localeDeployment: localeDeployment(v, ns, namespace),
+        serverPod: serverPod(v, ns, namespace, true),
+        serverPodWithoutMetrics: serverPod(v, ns, namespace, false),
+        serviceMonitor: arkoudaServiceMonitor(v, namespace),
+    };
+}
+
+/** Every object a deploy creates, including the Services and Endpoints the server registers itself. */
+export function arkoudaRuntimeObjectRefs(instanceName: string): ObjectRef[] {
+    const n = arkoudaNames(instanceName);
+    const refs = (apiVersion: string, kind: string, names: string[]) => names.map((name) => ({ apiVersion, kind, name }));
+    return [
+        ...refs("v1", "ConfigMap", [n.localeScript, n.serverScript]),
+        ...refs("v1", "Service", [
+            n.localeHeadless,
+            n.localeSsh,
+            n.serverHeadless,
+            n.serverSsh,
+            n.metricsExporter,
+            n.clientService,
+            n.metricsService,
+        ]),
+        // The server posts an Endpoints object for each selector-less Service it registers and
+        // never deletes it.
+        ...refs("v1", "Endpoints", [n.clientService, n.metricsService]),
+        ...refs("apps/v1", "Deployment", [n.locale]),
+        ...refs("v1", "Pod", [n.server]),
+        ...refs(SERVICE_MONITOR_API_VERSION, "ServiceMonitor", [n.serviceMonitor]),
+    ];
+}

@@ -1,0 +1,130 @@
+/**
+ * What the runtime-object builders share: the values records they are built from (concrete, or
+ * Argo parameter placeholders), object references, labels and the small pieces of manifests
+ * both the instance and the standalone exporter use.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { intText } from "../argo/expr";
+import { PROJECT } from "../names";
+import { sortedByKey, sortedEntries } from "../util/sort";
+
+export type ConfigMap = k8s.types.input.core.v1.ConfigMap;
+export type Deployment = k8s.types.input.apps.v1.Deployment;
+export type Pod = k8s.types.input.core.v1.Pod;
+export type Service = k8s.types.input.core.v1.Service;
+export type EnvVar = k8s.types.input.core.v1.EnvVar;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+
+export const MANAGED_BY = PROJECT;
+export const SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
+
+/** Prometheus-operator ServiceMonitor (the subset we emit). */
+export interface ServiceMonitor {
+    apiVersion: typeof SERVICE_MONITOR_API_VERSION;
+    kind: "ServiceMonitor";
+    metadata: { name: string; namespace?: string; labels: Record<string, string> };
+    spec: {
+        endpoints: { port: string; path: string; interval: string }[];
+        selector: { matchLabels: Record<string, string> };
+        targetLabels: string[];
+    };
+}
+
+/** apiVersion/kind/name of one object a deploy creates. */
+export interface ObjectRef {
+    apiVersion: string;
+    kind: string;
+    name: string;
+}
+
+// The values records are declared by the parameter tables, one field per template parameter.
+export type { ArkoudaValues, ExporterValues } from "../workflow-templates/parameters";
+
+/** A copy of a label map with its keys in sorted order. */
+export const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;
+
+export function standardLabels(instance: string, component: string): Record<string, string> {
+    return sortedLabels({
+        "app.kubernetes.io/name": "arkouda",
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    });
+}
+
+export function meta(name: string, labels: Record<string, string>, ns?: string) {
+    return ns === undefined ? { name, labels: sortedLabels(labels) } : { name, namespace: ns, labels: sortedLabels(labels) };
+}
+
+export function env(vars: Record<string, string>): EnvVar[] {
+    return sortedEntries(vars).map(([name, value]) => ({ name, value }));
+}
+
+export function resources(cpu: string, memory: string) {
+    return { requests: { cpu, memory }, limits: { cpu, memory } };
+}
+
+/** The prometheus-arkouda-exporter's environment (names the image reads: image-contract.ts). */
+export function exporterEnv(host: string, port: string, serverName: string, interval: string, scrapePort: number): EnvVar[] {
+    return env({
+        ARKOUDA_METRICS_SERVER_NAME: serverName,
+        ARKOUDA_METRICS_SERVICE_HOST: host,
+        ARKOUDA_METRICS_SERVICE_PORT: port,
+        METRICS_POLLING_INTERVAL: interval,
+        METRICS_SCRAPE_PORT: intText(scrapePort),
+    });
+}
+
+/** Restarts an exporter that hangs; it exits by itself when it cannot reach the metrics daemon. */
+export function exporterLiveness(port: number) {
+    return { httpGet: { path: "/metrics", port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 };
+}
+
+/**
+ * metadata.labels = the Prometheus match labels merged with the standard labels of `owner`; the
+ * standard labels win a clash (same precedence as the `sprig.merge` the template renders).
+ */
+export function serviceMonitor(
+    name: string,
+    owner: string,
+    exporterInstanceLabel: string,
+    v: { prometheusMatchLabels: Record<string, string>; pollingIntervalSeconds: string },
+    namespace?: string,
+): ServiceMonitor {
+    return {
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: "ServiceMonitor",
+        metadata: meta(name, { ...v.prometheusMatchLabels, ...standardLabels(owner, "servicemonitor") }, namespace),
+        spec: {
+            endpoints: [{ port: "http", path: "/metrics", interval: `${v.pollingIntervalSeconds}s` }],
+            selector: { matchLabels: { instance: exporterInstanceLabel } },
+            targetLabels: [...new Set(["arkouda_instance", "launcher"])].sort(),
+        },
+    };
+}
+
+/**
+ * A Deployment whose pods carry `labels` and are selected by their `app` label. Its pods never call
+ * the Kubernetes API, so no token is mounted.
+ */
+export function deployment(
+    name: string,
+    labels: Record<string, string> & { app: string },
+    namespace: string | undefined,
+    spec: { replicas: number; strategy?: { type: string }; pod: Pick<PodSpec, "containers" | "volumes"> },
+): Deployment {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: meta(name, labels, namespace),
+        spec: {
+            replicas: spec.replicas,
+            ...(spec.strategy ? { strategy: spec.strategy } : {}),
+            selector: { matchLabels: { app: labels.app } },
+            template: {
+                metadata: { labels: sortedLabels(labels) },
+                spec: { automountServiceAccountToken: false, ...spec.pod },
+            },
+        },
+    };
+}

@@ -1,0 +1,76 @@
+/**
+ * The objects a standalone prometheus-arkouda-exporter deploy creates (CPU and memory from config),
+ * as pure functions over a values record (concrete, or Argo parameter placeholders).
+ */
+import type { NamespaceSettings } from "../config/types";
+import type { Deployment, ExporterValues, ObjectRef, Service, ServiceMonitor } from "./common";
+import {
+    deployment,
+    exporterEnv,
+    exporterLiveness,
+    meta,
+    resources,
+    SERVICE_MONITOR_API_VERSION,
+    serviceMonitor,
+    standardLabels,
+} from "./common";
+
+function standaloneExporterLabels(v: ExporterValues) {
+    return {
+        ...standardLabels(v.name, "metrics-exporter"),
+        app: v.name,
+        instance: v.name,
+        arkouda_instance: v.serverName,
+        launcher: v.launcher,
+    };
+}
+
+export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, namespace?: string): Deployment {
+    return deployment(v.name, standaloneExporterLabels(v), namespace, {
+        replicas: 1,
+        pod: {
+            containers: [
+                {
+                    name: "prometheus-arkouda-exporter",
+                    image: `${ns.images.exporter}:${v.version}`,
+                    imagePullPolicy: v.imagePullPolicy,
+                    env: exporterEnv(v.metricsServiceHost, v.metricsServicePort, v.serverName, v.pollingIntervalSeconds, v.exporterPort),
+                    ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
+                    livenessProbe: exporterLiveness(v.exporterPort),
+                    resources: resources(v.cpu, v.memory),
+                },
+            ],
+        },
+    });
+}
+
+export function exporterService(v: ExporterValues, namespace?: string): Service {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta(v.name, standaloneExporterLabels(v), namespace),
+        spec: {
+            selector: { app: v.name },
+            ports: [{ name: "http", port: v.exporterPort, protocol: "TCP", targetPort: v.exporterPort }],
+        },
+    };
+}
+export function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
+    return serviceMonitor(v.name, v.name, v.name, v, namespace);
+}
+
+export function exporterRuntimeObjects(v: ExporterValues, ns: NamespaceSettings, namespace?: string) {
+    return {
+        deployment: exporterDeployment(v, ns, namespace),
+        service: exporterService(v, namespace),
+        serviceMonitor: exporterServiceMonitor(v, namespace),
+    };
+}
+
+export function exporterRuntimeObjectRefs(name: string): ObjectRef[] {
+    return [
+        { apiVersion: "apps/v1", kind: "Deployment", name },
+        { apiVersion: "v1", kind: "Service", name },
+        { apiVersion: SERVICE_MONITOR_API_VERSION, kind: "ServiceMonitor", name },
+    ];
+}

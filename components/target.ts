@@ -1,0 +1,215 @@
+/**
+ * One instance or exporter on a cluster: what the cluster's destroy-time teardown removes for
+ * it, its deploy and delete CronWorkflows (instances only), an optional run, and the stack
+ * outputs a person uses by hand. `instancePlan` and `exporterPlan` decide all of it from config
+ * (pure, plain data); `ArkoudaTarget` only declares what a plan says.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { argoSubmitCommand } from "./commands";
+import { childOptions, typeToken } from "./component";
+import { ClusterConfig, ExporterConfig, InstanceConfig, NamespaceSettings, RunConfig, ScheduleConfig } from "./config";
+import { PART_OF_LABEL, projectLabel } from "./names";
+import { WorkflowRun } from "./workflow-run";
+import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
+import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
+import { cronWorkflowName, ScheduleEntry, ScheduleKind, Schedules } from "./schedules";
+import {
+    arkoudaParameters,
+    DELETE_ARKOUDA_TEMPLATE,
+    DELETE_EXPORTER_TEMPLATE,
+    DEPLOY_ARKOUDA_TEMPLATE,
+    DEPLOY_EXPORTER_TEMPLATE,
+    exporterParameters,
+} from "./workflow-templates";
+import type { KubeAccessInput } from "./dynamic/kubeconfig";
+
+export type TargetKind = "instance" | "exporter";
+
+/** Where a target lives: the cluster's namespace and how `argo` reaches it by hand. */
+export type TargetPlace = Pick<ClusterConfig, "namespace" | "kubeconfig" | "context">;
+
+/** An enabled schedule as exported; a disabled one is exported as undefined. */
+export interface ScheduleSummary {
+    readonly schedules: readonly string[];
+    readonly timezone: string;
+    readonly suspend: boolean;
+}
+
+/** Everything about one instance or exporter that needs no engine. Pure data. */
+export interface TargetPlan {
+    readonly kind: TargetKind;
+    readonly name: string;
+    /** On its CronWorkflows and runs: part-of plus `arkouda-workflows/<kind>=<name>`. */
+    readonly labels: Readonly<Record<string, string>>;
+    /** Every parameter of its templates, as its CronWorkflows, runs and commands pass them. */
+    readonly parameters: Readonly<Record<string, string>>;
+    /** Its deploy and delete schedules; undefined for an exporter, which has none. */
+    readonly schedules?: readonly ScheduleEntry[];
+    /** The run `pulumi up` submits, when configured. */
+    readonly run?: { readonly config: RunConfig; readonly templateName: string };
+    /** What the cluster's teardown removes for it. */
+    readonly teardown: TeardownTargetInput;
+    readonly scheduleSummaries: Readonly<Record<string, ScheduleSummary | undefined>>;
+    readonly commands: { readonly deploy: string; readonly delete: string };
+    readonly clientService?: string;
+}
+
+/** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
+export interface TargetOutputs {
+    cronWorkflows: pulumi.Output<Record<string, string>>;
+    schedules: Readonly<Record<string, ScheduleSummary | undefined>>;
+    commands: { readonly deploy: string; readonly delete: string };
+    clientService?: string;
+    run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
+}
+
+type Templates = Readonly<Record<ScheduleKind, string>>;
+const ARKOUDA_TEMPLATES: Templates = { deploy: DEPLOY_ARKOUDA_TEMPLATE, delete: DELETE_ARKOUDA_TEMPLATE };
+const EXPORTER_TEMPLATES: Templates = { deploy: DEPLOY_EXPORTER_TEMPLATE, delete: DELETE_EXPORTER_TEMPLATE };
+const SCHEDULE_KINDS: readonly ScheduleKind[] = ["deploy", "delete"];
+
+/** The plan of one Arkouda instance. Pure. */
+export function instancePlan(instance: InstanceConfig, place: TargetPlace, settings: NamespaceSettings): TargetPlan {
+    const parameters = arkoudaParameters(instance, settings);
+    return {
+        ...commonPlan("instance", instance.name, parameters, ARKOUDA_TEMPLATES, instance.run, place),
+        schedules: SCHEDULE_KINDS.map((kind) => ({
+            kind,
+            templateName: ARKOUDA_TEMPLATES[kind],
+            parameters,
+            schedule: instance.schedules[kind],
+        })),
+        // Both CronWorkflow names, enabled or not: a disabled one may have spawned Workflows before.
+        teardown: teardownTarget(
+            "instance",
+            instance.name,
+            arkoudaRuntimeObjectRefs(instance.name),
+            SCHEDULE_KINDS.map((kind) => cronWorkflowName(instance.name, kind)),
+        ),
+        scheduleSummaries: Object.fromEntries(SCHEDULE_KINDS.map((kind) => [kind, describeSchedule(instance.schedules[kind])])),
+        clientService: clientServiceAddress(instance, place.namespace),
+    };
+}
+
+/** The plan of one standalone exporter. Pure. */
+export function exporterPlan(exporter: ExporterConfig, place: TargetPlace, settings: NamespaceSettings): TargetPlan {
+    return {
+        ...commonPlan("exporter", exporter.name, exporterParameters(exporter, settings), EXPORTER_TEMPLATES, exporter.run, place),
+        teardown: teardownTarget("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), []),
+        scheduleSummaries: {},
+    };
+}
+
+/** Every instance's and exporter's plan on one cluster, instances first. Pure. */
+export function targetPlans(cluster: ClusterConfig, settings: NamespaceSettings): TargetPlan[] {
+    return [
+        ...cluster.instances.map((i) => instancePlan(i, cluster, settings)),
+        ...cluster.exporters.map((e) => exporterPlan(e, cluster, settings)),
+    ];
+}
+
+function commonPlan(
+    kind: TargetKind,
+    name: string,
+    parameters: Record<string, string>,
+    templates: Templates,
+    run: RunConfig | undefined,
+    place: TargetPlace,
+) {
+    const command = (templateName: string) =>
+        argoSubmitCommand({ namespace: place.namespace, templateName, parameters, kubeconfig: place.kubeconfig, context: place.context });
+    return {
+        kind,
+        name,
+        labels: { ...PART_OF_LABEL, [projectLabel(kind)]: name },
+        parameters,
+        ...(run ? { run: { config: run, templateName: templates[run.action] } } : {}),
+        commands: { deploy: command(templates.deploy), delete: command(templates.delete) },
+    };
+}
+
+function describeSchedule(schedule: ScheduleConfig): ScheduleSummary | undefined {
+    return schedule.enabled ? { schedules: schedule.schedules, timezone: schedule.timezone, suspend: schedule.suspend } : undefined;
+}
+
+/**
+ * What the teardown removes for one instance or exporter: its Workflows (whichever label they
+ * carry: the standard instance label, ours from the templates' labelsFrom and the
+ * CronWorkflows, or Argo's for a CronWorkflow's children), then its runtime objects.
+ */
+export function teardownTarget(
+    kind: TargetKind,
+    targetName: string,
+    refs: readonly RuntimeObjectRef[],
+    cronWorkflows: readonly string[],
+): TeardownTargetInput {
+    const workflowSelectors = [`app.kubernetes.io/instance=${targetName}`, `${projectLabel(kind)}=${targetName}`];
+    if (cronWorkflows.length > 0) workflowSelectors.push(`workflows.argoproj.io/cron-workflow in (${cronWorkflows.join(",")})`);
+    return { name: targetName, workflowSelectors, refs };
+}
+
+/** Where Arkouda clients connect: the Service the server registers at start-up. */
+export function clientServiceAddress(instance: InstanceConfig, namespace: string): string {
+    return `${instance.name}.${namespace}.svc.cluster.local:${instance.serverPort}`;
+}
+
+export interface ArkoudaTargetArgs {
+    readonly plan: TargetPlan;
+    readonly namespace: string;
+    /** The cluster's providers; nothing here uses an ambient default provider. */
+    readonly provider: k8s.Provider;
+    readonly randomProvider: random.Provider;
+    /** How a waited run reaches the cluster. */
+    readonly kube: pulumi.Input<KubeAccessInput>;
+}
+
+/** Declares one target's plan: its Schedules (instances) and its WorkflowRun (when configured). */
+export class ArkoudaTarget extends pulumi.ComponentResource {
+    public readonly outputs: TargetOutputs;
+    /** What a later rollout wave waits on: the run, when there is one. */
+    public readonly gate?: pulumi.Resource;
+
+    constructor(name: string, args: ArkoudaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("cluster", "ArkoudaTarget"), name, {}, opts);
+        const { plan, namespace, provider } = args;
+        // Schedules and runs were the cluster's own children before this level existed; the alias
+        // keeps their URNs (and their children's, which inherit it), so no stack replaces them.
+        const aliases = opts?.parent ? [{ parent: opts.parent }] : [];
+        const child = childOptions(this, provider, opts, { aliases });
+        const schedules = plan.schedules
+            ? new Schedules(
+                  `${name}-schedules`,
+                  { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels, provider },
+                  child,
+              )
+            : undefined;
+        const run = plan.run
+            ? new WorkflowRun(
+                  `${name}-run`,
+                  {
+                      namespace,
+                      target: plan.name,
+                      run: plan.run.config,
+                      templateName: plan.run.templateName,
+                      parameters: plan.parameters,
+                      labels: plan.labels,
+                      provider,
+                      randomProvider: args.randomProvider,
+                      kube: args.kube,
+                  },
+                  child,
+              )
+            : undefined;
+        this.gate = run?.gate;
+        this.outputs = {
+            cronWorkflows: schedules ? schedules.cronWorkflowNames : pulumi.output<Record<string, string>>({}),
+            schedules: plan.scheduleSummaries,
+            commands: plan.commands,
+            ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
+            run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
+        };
+        this.registerOutputs(this.outputs);
+    }
+}

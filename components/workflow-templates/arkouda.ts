@@ -1,0 +1,87 @@
+/**
+ * The Arkouda deploy and delete templates.
+ *
+ *   deploy-arkouda-on-kubernetes (DAG)
+ *     apply-launch-scripts-and-services   kubectl container: server-side apply of the 2 ConfigMaps
+ *          |                  \            + 5 Services (manifest = input artifact, raw.data)
+ *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics enabled)
+ *          |                    resource apply of the Deployment; waits readyReplicas == locales,
+ *     deploy-server             bounded by activeDeadlineSeconds = localeReadySeconds
+ *                               resource apply of the Pod; waits phase Running (serverReadySeconds)
+ *     onExit: exit-handler -> clean-up-failed-deploy only when {{workflow.status}} != Succeeded
+ *             (runs the delete DAG; zero pods on success)
+ *
+ *   delete-arkouda-on-kubernetes (DAG)
+ *     delete-objects           kubectl container: delete --ignore-not-found over every ref
+ *     delete-servicemonitor    resource delete; `when` metrics enabled (the kind is unknown
+ *                              without the prometheus-operator CRD, so it is its own step)
+ *
+ * Every parameter reaches a manifest through an expression tag (components/argo/expr.ts), never
+ * spliced YAML.
+ */
+import type { InstanceConfig, NamespaceSettings } from "../config/types";
+import { argoParam } from "../argo/expr";
+import { dag, task, Template } from "../argo/model";
+import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
+import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
+import { Built, deleteBuilder, deployTemplate, Target, templateOf } from "./shape";
+import { renderInt, Steps, whenFalse, whenTrue } from "./steps";
+
+export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
+export const DELETE_ARKOUDA_TEMPLATE = "delete-arkouda-on-kubernetes";
+
+function arkoudaDeleteSteps(steps: Steps, dagName: string): Template {
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(arkoudaRuntimeObjectRefs(argoParam.str("instance-name")));
+    return steps.add(
+        dag(dagName, [
+            task("delete-objects").runs(deleteObjects),
+            task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled")),
+        ]),
+    );
+}
+
+const INSTANCE: Target = {
+    kind: "instance",
+    nameParam: "instance-name",
+    parameters: ARKOUDA_PARAMETERS,
+    deleteSteps: arkoudaDeleteSteps,
+};
+
+export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | undefined): Built {
+    const steps = new Steps(ns);
+    const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), ns);
+    const locales = argoParam.int("locales");
+
+    const applyScripts = steps.kubectlApply("apply-launch-scripts-and-services", [...objs.launchScripts, ...objs.services]);
+    const deployLocales = steps.resourceApply("deploy-locales", objs.localeDeployment, {
+        // Recreate strategy: once all pods of the current spec are ready, readyReplicas == locales.
+        success: `status.readyReplicas == ${renderInt(locales)}, status.updatedReplicas == ${renderInt(locales)}`,
+        deadlineSeconds: ns.deadlines.localeReadySeconds,
+    });
+    // Serving, not only running: the server container turns ready once it has registered and
+    // its client socket answers (its readiness probe), and a pod that ends fails the step.
+    const serverReady = {
+        success: "status.containerStatuses.0.ready == true",
+        failure: "status.phase in (Failed, Succeeded)",
+        deadlineSeconds: ns.deadlines.serverReadySeconds,
+    };
+    const deployServer = steps.resourceApply("deploy-server", objs.serverPod, serverReady);
+    const deployServerWithoutMetrics = steps.resourceApply("deploy-server-without-metrics", objs.serverPodWithoutMetrics, serverReady);
+    const registerMonitor = steps.resourceApply("register-servicemonitor", objs.serviceMonitor);
+
+    const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
+    const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
+    const serverTask = task("deploy-server").runs(deployServer).after(localesTask).when(whenTrue("metrics-enabled"));
+    const plainServerTask = task("deploy-server-without-metrics")
+        .runs(deployServerWithoutMetrics)
+        .after(localesTask)
+        .when(whenFalse("metrics-enabled"));
+    const monitorTask = task("register-servicemonitor").runs(registerMonitor).after(applyTask).when(whenTrue("metrics-enabled"));
+    steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, monitorTask]));
+    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { ns, target: INSTANCE, component: "deploy", defaults, steps });
+}
+
+export const buildDeleteArkouda = deleteBuilder(DELETE_ARKOUDA_TEMPLATE, INSTANCE, "delete");
+
+export const deployArkoudaTemplate = templateOf(buildDeployArkouda);
+export const deleteArkoudaTemplate = templateOf(buildDeleteArkouda);

@@ -1,0 +1,105 @@
+/**
+ * What every one of the four WorkflowTemplates shares around its steps: labels, deadline, the
+ * mutex per target, pod GC and TTL, the labels that let clean-up find runs in flight, and the
+ * deploy/delete entry points.
+ */
+import type { NamespaceSettings } from "../config/types";
+import { paramRef } from "../argo/expr";
+import { projectLabel } from "../names";
+import { Template, workflowTemplate, WorkflowTemplate } from "../argo/model";
+import { MANAGED_BY } from "../runtime-objects";
+import { declareParameters, ParameterRow } from "./parameters";
+import { exitHandler, Steps, Touch } from "./steps";
+
+/** Finished workflows are kept this long for inspection, then garbage-collected. */
+const TTL_SUCCESS_SECONDS = 24 * 3600;
+const TTL_FAILURE_SECONDS = 7 * 24 * 3600;
+
+/** What a template acts on: an Arkouda instance or a standalone exporter. */
+export interface Target {
+    readonly kind: "instance" | "exporter";
+    /** The parameter naming the instance or exporter. */
+    readonly nameParam: string;
+    readonly parameters: readonly ParameterRow[];
+    /** Adds the DAG `dagName` that deletes everything a deploy of this target creates. */
+    readonly deleteSteps: (steps: Steps, dagName: string) => Template;
+}
+
+/** A template and what its steps touch (grants.ts derives the workflow Role from the touches). */
+export interface Built {
+    template: WorkflowTemplate;
+    touches: Touch[];
+}
+
+interface Shape<C extends object> {
+    ns: NamespaceSettings;
+    target: Target;
+    component: string;
+    /** Parameter defaults come from this target's values; without one, only safe defaults. */
+    defaults: C | undefined;
+    steps: Steps;
+}
+
+/** A deploy template around `s.steps` (entry point `deploy`); its exit handler cleans up a failed run. */
+export function deployTemplate<C extends object>(name: string, s: Shape<C>): Built {
+    exitHandler(s.steps, s.target.deleteSteps(s.steps, "clean-up"));
+    return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.ns.deadlines.deploySeconds });
+}
+
+/** The builder of a target's delete template: its delete steps, entry point `delete`. */
+export function deleteBuilder<C extends object>(name: string, target: Target, component: string) {
+    return (ns: NamespaceSettings, defaults: C | undefined): Built => {
+        const steps = new Steps(ns);
+        target.deleteSteps(steps, "delete");
+        return assemble(
+            name,
+            { ns, target, component, defaults, steps },
+            { entrypoint: "delete", deadlineSeconds: ns.deadlines.deleteSeconds },
+        );
+    };
+}
+
+/** The template alone, for callers that do not need what its steps touch. */
+export function templateOf<C extends object>(build: (ns: NamespaceSettings, defaults: C | undefined) => Built) {
+    return (ns: NamespaceSettings, defaults: C | undefined): WorkflowTemplate => build(ns, defaults).template;
+}
+
+function mutexName(kind: "instance" | "exporter", param: string): string {
+    return `arkouda-${kind}-{{workflow.parameters.${param}}}`;
+}
+
+function labels(component: string): Record<string, string> {
+    return { "app.kubernetes.io/component": component, "app.kubernetes.io/managed-by": MANAGED_BY, "app.kubernetes.io/name": "arkouda" };
+}
+
+function assemble<C extends object>(
+    name: string,
+    s: Shape<C>,
+    run: { entrypoint: string; onExit?: string; deadlineSeconds: number },
+): Built {
+    const { ns, target } = s;
+    const template = workflowTemplate(
+        { name, namespace: ns.namespace, labels: labels(s.component) },
+        {
+            entrypoint: run.entrypoint,
+            ...(run.onExit ? { onExit: run.onExit } : {}),
+            serviceAccountName: ns.workflowServiceAccountName,
+            activeDeadlineSeconds: run.deadlineSeconds,
+            synchronization: { mutexes: [{ name: mutexName(target.kind, target.nameParam) }] },
+            // Keep a failed step's pod for its logs; completed workflows expire.
+            podGC: { strategy: "OnPodSuccess" },
+            ttlStrategy: { secondsAfterSuccess: TTL_SUCCESS_SECONDS, secondsAfterFailure: TTL_FAILURE_SECONDS },
+            workflowMetadata: {
+                labels: labels(s.component),
+                // Which instance or exporter a Workflow acts on, so clean-up can find runs in flight.
+                labelsFrom: {
+                    "app.kubernetes.io/instance": { expression: paramRef(target.nameParam) },
+                    [projectLabel(target.kind)]: { expression: paramRef(target.nameParam) },
+                },
+            },
+            arguments: { parameters: declareParameters(target.parameters, s.defaults) },
+            templates: s.steps.templates,
+        },
+    );
+    return { template, touches: s.steps.touches };
+}
