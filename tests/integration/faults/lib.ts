@@ -258,6 +258,32 @@ export interface Background {
 
 let backgroundRuns = 0;
 
+/** Every process below `root` (children, their children, ...), read from /proc. */
+export function descendants(root: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        let stat: string;
+        try {
+            stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        } catch {
+            continue; // exited meanwhile
+        }
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    }
+    const found: number[] = [];
+    const queue = [root];
+    while (queue.length > 0) {
+        for (const c of children.get(queue.shift()!) ?? []) {
+            found.push(c);
+            queue.push(c);
+        }
+    }
+    return found;
+}
+
 /** Starts `pulumi <args>` for the project's stack in a new process group, with an event log. */
 export function startPulumi(project: PulumiProject, args: readonly string[], label: string): Background {
     const eventLog = path.join(project.dir, "..", `bg-${++backgroundRuns}-${label}.jsonl`);
@@ -282,10 +308,20 @@ export function startPulumi(project: PulumiProject, args: readonly string[], lab
         done,
         eventLog,
         killGroup() {
+            // The CLI starts its plugins in process groups of their own: they are found by
+            // parentage before the group dies, or they would live on as orphans.
+            const victims = descendants(child.pid!);
             try {
                 process.kill(-child.pid!, "SIGKILL");
             } catch {
                 // already gone
+            }
+            for (const pid of victims) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // already gone
+                }
             }
         },
         events() {
