@@ -17,17 +17,7 @@ import {
 } from "../launch-scripts";
 import { intText } from "../argo/expr";
 import type { ArkoudaValues, ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
-import {
-    deployment,
-    env,
-    exporterEnv,
-    exporterLiveness,
-    meta,
-    resources,
-    SERVICE_MONITOR_API_VERSION,
-    serviceMonitor,
-    standardLabels,
-} from "./common";
+import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -192,16 +182,19 @@ export const SERVER_READINESS_COMMAND = [
  */
 export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
     const n = arkoudaNames(v.instanceName);
-    const sidecar = {
+    const sidecar = exporterContainer({
         name: "arkouda-metrics-exporter",
         image: `${ns.images.exporter}:${v.version}`,
         imagePullPolicy: v.imagePullPolicy,
         restartPolicy: "Always",
-        env: exporterEnv("localhost", intText(v.metricsServicePort), v.serverName, v.pollingIntervalSeconds, v.exporterPort),
-        ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
-        livenessProbe: exporterLiveness(v.exporterPort),
-        resources: resources(v.exporterCpu, v.exporterMemory),
-    };
+        metricsHost: "localhost",
+        metricsPort: intText(v.metricsServicePort),
+        serverName: v.serverName,
+        pollingIntervalSeconds: v.pollingIntervalSeconds,
+        port: v.exporterPort,
+        cpu: v.exporterCpu,
+        memory: v.exporterMemory,
+    });
     return {
         apiVersion: "v1",
         kind: "Pod",

@@ -64,20 +64,46 @@ export function resources(cpu: string, memory: string) {
     return { requests: { cpu, memory }, limits: { cpu, memory } };
 }
 
-/** The prometheus-arkouda-exporter's environment (names the image reads: image-contract.ts). */
-export function exporterEnv(host: string, port: string, serverName: string, interval: string, scrapePort: number): EnvVar[] {
-    return env({
-        ARKOUDA_METRICS_SERVER_NAME: serverName,
-        ARKOUDA_METRICS_SERVICE_HOST: host,
-        ARKOUDA_METRICS_SERVICE_PORT: port,
-        METRICS_POLLING_INTERVAL: interval,
-        METRICS_SCRAPE_PORT: intText(scrapePort),
-    });
+/** What a prometheus-arkouda-exporter container (sidecar or standalone) is made of. */
+export interface ExporterContainerSpec {
+    readonly name: string;
+    readonly image: string;
+    readonly imagePullPolicy: string;
+    /** "Always" makes it a native sidecar (an init container that keeps running). */
+    readonly restartPolicy?: "Always";
+    /** The metrics daemon it polls. */
+    readonly metricsHost: string;
+    readonly metricsPort: string;
+    readonly serverName: string;
+    readonly pollingIntervalSeconds: string;
+    /** Where it serves /metrics. */
+    readonly port: number;
+    readonly cpu: string;
+    readonly memory: string;
 }
 
-/** Restarts an exporter that hangs; it exits by itself when it cannot reach the metrics daemon. */
-export function exporterLiveness(port: number) {
-    return { httpGet: { path: "/metrics", port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 };
+/**
+ * The exporter container. Its environment names are the ones the image reads (image-contract.ts);
+ * the liveness probe restarts an exporter that hangs (it exits by itself when it cannot reach the
+ * metrics daemon).
+ */
+export function exporterContainer(s: ExporterContainerSpec) {
+    return {
+        name: s.name,
+        image: s.image,
+        imagePullPolicy: s.imagePullPolicy,
+        ...(s.restartPolicy ? { restartPolicy: s.restartPolicy } : {}),
+        env: env({
+            ARKOUDA_METRICS_SERVER_NAME: s.serverName,
+            ARKOUDA_METRICS_SERVICE_HOST: s.metricsHost,
+            ARKOUDA_METRICS_SERVICE_PORT: s.metricsPort,
+            METRICS_POLLING_INTERVAL: s.pollingIntervalSeconds,
+            METRICS_SCRAPE_PORT: intText(s.port),
+        }),
+        ports: [{ containerPort: s.port, name: "http", protocol: "TCP" }],
+        livenessProbe: { httpGet: { path: "/metrics", port: s.port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 },
+        resources: resources(s.cpu, s.memory),
+    };
 }
 
 /**

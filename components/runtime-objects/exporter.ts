@@ -4,16 +4,7 @@
  */
 import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ExporterValues, ObjectRef, Service, ServiceMonitor } from "./common";
-import {
-    deployment,
-    exporterEnv,
-    exporterLiveness,
-    meta,
-    resources,
-    SERVICE_MONITOR_API_VERSION,
-    serviceMonitor,
-    standardLabels,
-} from "./common";
+import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -30,15 +21,18 @@ export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, nam
         replicas: 1,
         pod: {
             containers: [
-                {
+                exporterContainer({
                     name: "prometheus-arkouda-exporter",
                     image: `${ns.images.exporter}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
-                    env: exporterEnv(v.metricsServiceHost, v.metricsServicePort, v.serverName, v.pollingIntervalSeconds, v.exporterPort),
-                    ports: [{ containerPort: v.exporterPort, name: "http", protocol: "TCP" }],
-                    livenessProbe: exporterLiveness(v.exporterPort),
-                    resources: resources(v.cpu, v.memory),
-                },
+                    metricsHost: v.metricsServiceHost,
+                    metricsPort: v.metricsServicePort,
+                    serverName: v.serverName,
+                    pollingIntervalSeconds: v.pollingIntervalSeconds,
+                    port: v.exporterPort,
+                    cpu: v.cpu,
+                    memory: v.memory,
+                }),
             ],
         },
     });
