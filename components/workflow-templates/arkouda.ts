@@ -40,12 +40,7 @@ function arkoudaDeleteSteps(steps: Steps, dagName: string): Template {
     );
 }
 
-const INSTANCE: Target = {
-    kind: "instance",
-    nameParam: "instance-name",
-    parameters: ARKOUDA_PARAMETERS,
-    deleteSteps: arkoudaDeleteSteps,
-};
+const INSTANCE: Target = { kind: "instance", nameParam: "instance-name", parameters: ARKOUDA_PARAMETERS, deleteSteps: arkoudaDeleteSteps };
 
 export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | undefined): Built {
     const steps = new Steps(ns);
