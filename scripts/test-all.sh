@@ -56,7 +56,7 @@ rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
 
 # Lint and format are checked here too: a warning fails like a type error.
-run_suite "type check + lint" bash -c 'npx tsc --noEmit -p . && npm run -s lint'
+run_suite "type check + lint" bash -c 'npx tsc --noEmit -p . && npx tsc --noEmit -p bench/tsconfig.check.json && npm run -s lint'
 run_suite "unit tests" npx mocha 'tests/unit/**/*.test.ts'
 
 phase "local cluster and node"
