@@ -42,6 +42,8 @@ export interface ComparisonPoint {
     readonly objects: number;
     readonly program: Cycle;
     readonly baseline?: Cycle;
+    /** Why the baseline has no figures at this shape (its run failed; the program's still count). */
+    readonly baselineError?: string;
     readonly kubectl: KubectlCycle;
 }
 
@@ -182,6 +184,7 @@ export async function compareWithBaseline(options: {
         const destroy = options.destroy(shape);
         const program = emptyRuns();
         const baseline = emptyRuns();
+        let baselineError: string | undefined;
         const kc = { create: [] as Measured[], noop: [] as Measured[], destroy: [] as Measured[] };
         const placeholder = `bench-c${tag.replace("x", "-")}`;
         const rendered = path.join(options.root, `compare-${tag}.yaml`);
@@ -199,10 +202,24 @@ export async function compareWithBaseline(options: {
                 destroy,
                 logOf("program"),
             );
-            if (withBaseline) {
+            if (withBaseline && baselineError === undefined) {
                 const file = path.join(options.root, `baseline-${tag}-r${r}.yaml`);
                 fs.writeFileSync(file, text.split(placeholder).join(`bench-cb${tag.replace("x", "-")}-r${r}`));
-                await cycleOnce(options.baseline, `cmp-b${tag}-r${r}`, { manifests: file }, baseline, r === 0, destroy, logOf("baseline"));
+                try {
+                    await cycleOnce(
+                        options.baseline,
+                        `cmp-b${tag}-r${r}`,
+                        { manifests: file },
+                        baseline,
+                        r === 0,
+                        destroy,
+                        logOf("baseline"),
+                    );
+                } catch (e) {
+                    const message = (e as Error).message;
+                    baselineError = /panic: [^\n]*/.exec(message)?.[0] ?? message.split("\n")[0];
+                    log(`   ${tag}: the baseline failed, its figures are left out: ${baselineError}`);
+                }
             }
             const file = path.join(options.root, `kubectl-${tag}-r${r}.yaml`);
             fs.writeFileSync(file, text.split(placeholder).join(`bench-ck${tag.replace("x", "-")}-r${r}`));
@@ -222,7 +239,8 @@ export async function compareWithBaseline(options: {
             shape,
             objects,
             program: toCycle(program),
-            baseline: withBaseline ? toCycle(baseline) : undefined,
+            baseline: withBaseline && baselineError === undefined ? toCycle(baseline) : undefined,
+            baselineError,
             kubectl: { create: timed(kc.create), noop: timed(kc.noop), destroy: kc.destroy.length ? timed(kc.destroy) : undefined },
         };
         points.push(point);
@@ -312,6 +330,9 @@ export function comparisonReport(points: readonly ComparisonPoint[]): string[] {
             "for its no-op, then `delete --wait`). Several clusters: this program only (one namespace each), not destroyed.",
         "",
     );
+    for (const p of points.filter((x) => x.baselineError)) {
+        md.push(`Baseline at ${p.shape.instances}×${p.shape.clusters}: not measured, its \`pulumi up\` failed: ${p.baselineError}`, "");
+    }
     md.push(
         "| instances × clusters | k8s objects | resources program / baseline | create s program / baseline | ratio | no-op `pulumi up` s program / baseline | ratio | destroy s program / baseline | ratio | kubectl apply / no-op / delete s | state KB program / baseline, export (compact) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
