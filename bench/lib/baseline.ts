@@ -9,7 +9,7 @@ import * as path from "path";
 import { scaledValues, Shape } from "./config";
 import { breakdown, Breakdown } from "./breakdown";
 import { BenchProject, log } from "./env";
-import { measure, Measured, median } from "./measure";
+import { measure, Measured, summarize } from "./measure";
 
 export type Timed = Measured & { runsS: number[] };
 
@@ -79,18 +79,6 @@ export function stateByType(exported: string): Record<string, { count: number; b
     return out;
 }
 
-function timed(runs: Measured[]): Timed {
-    const sorted = [...runs].sort((a, b) => a.wallS - b.wallS);
-    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
-    return {
-        ...mid,
-        wallS: median(runs.map((r) => r.wallS)),
-        maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
-        treeRssMB: Math.max(...runs.map((r) => r.treeRssMB)),
-        runsS: runs.map((r) => r.wallS),
-    };
-}
-
 interface CycleRuns {
     create: Measured[];
     noop: Measured[];
@@ -109,9 +97,9 @@ function emptyRuns(): CycleRuns {
 
 function toCycle(r: CycleRuns): Cycle {
     return {
-        create: timed(r.create),
-        noop: timed(r.noop),
-        destroy: r.destroy.length ? timed(r.destroy) : undefined,
+        create: summarize(r.create),
+        noop: summarize(r.noop),
+        destroy: r.destroy.length ? summarize(r.destroy) : undefined,
         resources: r.resources,
         noopChanges: r.noopChanges,
         stateBytes: r.stateBytes,
@@ -241,7 +229,11 @@ export async function compareWithBaseline(options: {
             program: toCycle(program),
             baseline: withBaseline && baselineError === undefined ? toCycle(baseline) : undefined,
             baselineError,
-            kubectl: { create: timed(kc.create), noop: timed(kc.noop), destroy: kc.destroy.length ? timed(kc.destroy) : undefined },
+            kubectl: {
+                create: summarize(kc.create),
+                noop: summarize(kc.noop),
+                destroy: kc.destroy.length ? summarize(kc.destroy) : undefined,
+            },
         };
         points.push(point);
         const f1 = (x: number) => x.toFixed(1);

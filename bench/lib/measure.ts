@@ -13,6 +13,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { descendants } from "../../tests/lib/proc";
 
 export interface Measured {
     readonly label: string;
@@ -35,38 +36,15 @@ export interface RunOptions {
 
 const PAGE_KB = 4;
 
-function childrenMap(): Map<number, number[]> {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        let stat: string;
-        try {
-            stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-        } catch {
-            continue;
-        }
-        // pid (comm) state ppid ...; comm may contain spaces and parentheses.
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        const list = children.get(ppid) ?? [];
-        list.push(Number(entry));
-        children.set(ppid, list);
-    }
-    return children;
-}
-
 /** Sum of RSS (KB) over `root` and its descendants. */
 export function treeRssKB(root: number): number {
-    const children = childrenMap();
     let total = 0;
-    const stack = [root];
-    while (stack.length) {
-        const pid = stack.pop()!;
+    for (const pid of [root, ...descendants(root)]) {
         try {
             total += Number(fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * PAGE_KB;
         } catch {
             /* gone */
         }
-        stack.push(...(children.get(pid) ?? []));
     }
     return total;
 }
@@ -134,6 +112,11 @@ export function median(values: readonly number[]): number {
 export async function repeat(reps: number, fn: (rep: number) => Promise<Measured>): Promise<Measured & { runsS: number[] }> {
     const runs: Measured[] = [];
     for (let r = 0; r < reps; r++) runs.push(await fn(r));
+    return summarize(runs);
+}
+
+/** Repeated runs as one: the median wall time, the peak memory, every wall time. */
+export function summarize(runs: readonly Measured[]): Measured & { runsS: number[] } {
     const sorted = [...runs].sort((a, b) => a.wallS - b.wallS);
     const mid = sorted[Math.floor((sorted.length - 1) / 2)];
     return {

@@ -18,6 +18,7 @@ import { loadKubeConfig } from "../../../components/dynamic/kubeconfig";
 import { ExecResult, log, testEnv, waitFor } from "../harness";
 import { declaredObjects, MANAGED_BY, NAMESPACED_KINDS, objectKey, PART_OF, resourceOfKind } from "../fixtures";
 import { EngineEvent, getObject, kubectl, KubeObject, listObjects, PulumiProject } from "../pulumi";
+import { descendants } from "../../lib/proc";
 
 // ---------------------------------------------------------------------------------------------
 // Convergence: the cluster against what the stack declares, and the state against both
@@ -257,32 +258,6 @@ export interface Background {
 }
 
 let backgroundRuns = 0;
-
-/** Every process below `root` (children, their children, ...), read from /proc. */
-export function descendants(root: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        let stat: string;
-        try {
-            stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-        } catch {
-            continue; // exited meanwhile
-        }
-        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    }
-    const found: number[] = [];
-    const queue = [root];
-    while (queue.length > 0) {
-        for (const c of children.get(queue.shift()!) ?? []) {
-            found.push(c);
-            queue.push(c);
-        }
-    }
-    return found;
-}
 
 /** Starts `pulumi <args>` for the project's stack in a new process group, with an event log. */
 export function startPulumi(project: PulumiProject, args: readonly string[], label: string): Background {
