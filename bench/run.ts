@@ -177,6 +177,13 @@ async function main() {
             tsconfig.compilerOptions.sourceMap = false;
             fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
         });
+        // The TypeScript compiler's transpile (tsconfig without `swc`), what the program used before swc.
+        const tsTranspile = new BenchProject(root, kubeconfig, "typescript-transpile", (dir) => {
+            const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8"));
+            delete tsconfig["ts-node"].swc;
+            fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+        });
+        await tsTranspile.initStack("dev", scaledValues({ instances: 1, clusters: 1 }, "bench-dev-ts"));
         const tscBuild = await measure(
             "tsc build (precompile)",
             process.execPath,
@@ -187,8 +194,8 @@ async function main() {
 
         const nodeEval = (label: string, code: string, cwd = project.dir) =>
             repeat(args.reps, () => measure(label, process.execPath, ["-e", code], { cwd }));
-        const tsRegister = (transpileOnly: boolean | undefined) =>
-            `require("ts-node").register({project:"tsconfig.json"${transpileOnly === undefined ? "" : `,transpileOnly:${transpileOnly}`}});`;
+        // Explicit options override tsconfig.json's; `swc:false` is needed for TypeScript's own compile.
+        const tsRegister = (options: string) => `require("ts-node").register({project:"tsconfig.json"${options}});`;
         const programModules = `require("./components/config");require("./components/rollout");`;
         const micro: { label: string; m: Measured; what: string }[] = [];
         const addMicro = async (label: string, what: string, fn: () => Promise<Measured>) => micro.push({ label, what, m: await fn() });
@@ -205,13 +212,16 @@ async function main() {
             ),
         );
         await addMicro("ts-node register", "loads the TypeScript compiler (the language host always does this)", () =>
-            nodeEval("ts-node register", tsRegister(undefined)),
+            nodeEval("ts-node register", tsRegister("")),
         );
         await addMicro("load program, ts-node type-check", "what the program load costs with type-checking", () =>
-            nodeEval("program typecheck", tsRegister(false) + programModules),
+            nodeEval("program typecheck", tsRegister(",transpileOnly:false,swc:false") + programModules),
         );
-        await addMicro("load program, ts-node transpile-only", "no type-check", () =>
-            nodeEval("program transpile", tsRegister(true) + programModules),
+        await addMicro("load program, ts-node transpile-only (TypeScript)", "no type-check, TypeScript's transpiler", () =>
+            nodeEval("program transpile", tsRegister(",transpileOnly:true,swc:false") + programModules),
+        );
+        await addMicro("load program, ts-node with swc (as configured)", "no type-check, swc's transpiler (tsconfig.json)", () =>
+            nodeEval("program swc", tsRegister("") + programModules),
         );
         await addMicro("load program, precompiled JS", "tsc output, no ts-node", () =>
             nodeEval("program precompiled", `require("./bin/components/config");require("./bin/components/rollout");`, pre.dir),
@@ -232,15 +242,21 @@ async function main() {
         const VARIANTS: { name: string; p: BenchProject; env: NodeJS.ProcessEnv; what: string }[] = [
             {
                 name: "type-check",
-                p: project,
+                p: tsTranspile,
                 env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
-                what: "ts-node type-checks the program at run time (before: the SDK's default)",
+                what: "ts-node type-checks the program at run time (the SDK's default without a ts-node setting)",
+            },
+            {
+                name: "TypeScript transpile",
+                p: tsTranspile,
+                env: {},
+                what: "tsconfig.json `ts-node.transpileOnly: true` alone: TypeScript's transpiler, no type-check (before swc)",
             },
             {
                 name: "as configured",
                 p: project,
                 env: {},
-                what: "the repo as it is (tsconfig.json `ts-node.transpileOnly: true`: no type-check at run time)",
+                what: "the repo as it is: tsconfig.json `ts-node` `transpileOnly` + `swc` (@swc/core transpiles, no type-check)",
             },
             {
                 name: "precompiled",

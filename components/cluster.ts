@@ -1,8 +1,8 @@
 /**
  * One target cluster: its explicit providers and everything the program declares there,
  * all parented under this component. Shared per namespace: identities, SSH secret, the four
- * WorkflowTemplates and the destroy-time teardown. Per instance or exporter: an ArkoudaTarget
- * (target.ts) with its schedules and optional run.
+ * WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
+ * under this component (target.ts): its CronWorkflows and optional run.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,8 +13,8 @@ import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
 import { PART_OF_LABEL } from "./names";
 import { RuntimeTeardown } from "./dynamic/runtime-teardown";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
-import { ArkoudaTarget, TargetKind, TargetOutputs, targetPlans } from "./target";
-import { workflowGrants, WorkflowTemplates } from "./workflow-templates";
+import { declareTarget, TargetKind, TargetOutputs, targetPlans } from "./target";
+import { namespaceTemplates, workflowGrants, WorkflowTemplates } from "./workflow-templates";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
 
 export interface ArkoudaClusterArgs {
@@ -110,12 +110,12 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
+        const manifests = namespaceTemplates(settings, cluster.instances, cluster.exporters);
         const templates = new WorkflowTemplates(
             `${name}-templates`,
             {
-                settings,
-                defaultInstance: cluster.instances[0],
-                defaultExporter: cluster.exporters[0],
+                namespace: cluster.namespace,
+                templates: manifests,
                 provider,
                 labels: PART_OF_LABEL,
             },
@@ -126,7 +126,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // Runs and schedules start only once everything they use exists, and on destroy they
         // go first, before the teardown removes what earlier runs created. One teardown for the
         // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
-        const plans = targetPlans(cluster, settings);
+        const plans = targetPlans(cluster, settings, manifests);
         const kube = kubeAccess(cluster, args.kubeconfigContent);
         const teardown = new RuntimeTeardown(
             `${name}-teardown`,
@@ -138,19 +138,12 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, templates] }),
         );
-        const targets = plans.map(
-            (plan) =>
-                new ArkoudaTarget(
-                    `${name}-${plan.name}`,
-                    {
-                        plan,
-                        namespace: cluster.namespace,
-                        provider,
-                        randomProvider,
-                        kube,
-                    },
-                    childOptions(this, provider, opts, { dependsOn: [...namespace, teardown] }),
-                ),
+        const targets = plans.map((plan) =>
+            declareTarget(
+                `${name}-${plan.name}`,
+                { plan, namespace: cluster.namespace, provider, randomProvider, kube },
+                { ...childOptions(this, provider, opts, { dependsOn: [...namespace, teardown] }), parent: this },
+            ),
         );
 
         const outputsOf = (kind: TargetKind) =>
@@ -167,7 +160,9 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             instances: this.instances,
             exporters: this.exporters,
         };
-        this.registerOutputs(this.outputs);
+        // The per-target outputs are the stack's own outputs; stored here as well they would
+        // double each instance's share of the state.
+        this.registerOutputs({ namespace: this.namespace, wave: cluster.wave, workflowTemplates: this.workflowTemplateNames });
     }
 }
 

@@ -1,11 +1,11 @@
 /**
- * CronWorkflows: per instance, a deploy and a delete schedule. Each one carries the
- * instance's parameters itself, so the YAML alone is complete (no `argo cron create -p`).
+ * CronWorkflows: per instance, a deploy and a delete schedule. Each one carries what sets its
+ * instance apart from the template's defaults, so the YAML alone is complete (no
+ * `argo cron create -p`) and no larger than it must be.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARGO_API_VERSION, CronWorkflow } from "./argo/model";
-import { childOptions, typeToken } from "./component";
 import { ScheduleConfig } from "./config";
 import { projectLabel } from "./names";
 import { sortedByKey, sortedEntries } from "./util/sort";
@@ -16,7 +16,7 @@ export interface CronWorkflowSpecInput {
     readonly namespace: string;
     /** The WorkflowTemplate each scheduled run is made from. */
     readonly templateName: string;
-    /** Every parameter of the template, written into the CronWorkflow. */
+    /** The template's arguments for this instance (`templateArguments`). */
     readonly parameters: Readonly<Record<string, string>>;
     readonly schedule: ScheduleConfig;
     readonly labels: Readonly<Record<string, string>>;
@@ -63,11 +63,12 @@ export function cronWorkflowName(target: string, kind: ScheduleKind): string {
     return `${target}-${kind}`;
 }
 
-/** One schedule of an instance: which template it runs, with which parameters, when. */
+/** One schedule of an instance: which template it runs, with which arguments, when. */
 export interface ScheduleEntry {
     readonly kind: ScheduleKind;
     readonly templateName: string;
-    readonly parameters: Readonly<Record<string, string>>;
+    /** What the template is given: the parameters where this instance differs from its defaults. */
+    readonly arguments: Readonly<Record<string, string>>;
     readonly schedule: ScheduleConfig;
 }
 
@@ -80,32 +81,36 @@ export interface ScheduleArgs {
     readonly provider: k8s.Provider;
 }
 
-/** The deploy and delete CronWorkflows of one instance. */
-export class Schedules extends pulumi.ComponentResource {
-    /** CronWorkflow names by kind. */
-    public readonly cronWorkflowNames: pulumi.Output<Record<string, string>>;
-
-    constructor(name: string, args: ScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("argo", "Schedules"), name, {}, opts);
-        const names: Record<string, pulumi.Output<string>> = {};
-        for (const entry of args.schedules) {
-            if (!entry.schedule.enabled) continue;
-            const manifest = cronWorkflow({
-                name: cronWorkflowName(args.target, entry.kind),
-                namespace: args.namespace,
-                templateName: entry.templateName,
-                parameters: entry.parameters,
-                schedule: entry.schedule,
-                labels: { ...args.labels, [projectLabel("schedule")]: entry.kind },
-            });
-            const resource = new k8s.apiextensions.CustomResource(
-                `${name}-${entry.kind}`,
-                { ...manifest },
-                childOptions(this, args.provider, opts),
-            );
-            names[entry.kind] = resource.metadata.name;
-        }
-        this.cronWorkflowNames = pulumi.all(names);
-        this.registerOutputs({ cronWorkflowNames: this.cronWorkflowNames });
+/**
+ * Declares an instance's enabled CronWorkflows under `opts.parent` and returns their names by
+ * kind. No component of its own: a component per instance doubled the resources (and state
+ * entries) an instance costs. `formerParents` are the URNs of the components these resources
+ * were children of in earlier versions, so existing stacks keep them instead of replacing them.
+ */
+export function declareSchedules(
+    name: string,
+    args: ScheduleArgs,
+    opts: pulumi.CustomResourceOptions,
+    formerParents: readonly pulumi.Input<string>[] = [],
+): pulumi.Output<Record<string, string>> {
+    const names: Record<string, pulumi.Output<string>> = {};
+    for (const entry of args.schedules) {
+        if (!entry.schedule.enabled) continue;
+        const manifest = cronWorkflow({
+            name: cronWorkflowName(args.target, entry.kind),
+            namespace: args.namespace,
+            templateName: entry.templateName,
+            parameters: entry.arguments,
+            schedule: entry.schedule,
+            labels: { ...args.labels, [projectLabel("schedule")]: entry.kind },
+        });
+        const aliases = formerParents.map((parent) => ({ parent }));
+        const resource = new k8s.apiextensions.CustomResource(
+            `${name}-${entry.kind}`,
+            { ...manifest },
+            { ...opts, provider: args.provider, ...(aliases.length > 0 ? { aliases } : {}) },
+        );
+        names[entry.kind] = resource.metadata.name;
     }
+    return pulumi.all(names);
 }

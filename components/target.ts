@@ -2,19 +2,19 @@
  * One instance or exporter on a cluster: what the cluster's destroy-time teardown removes for
  * it, its deploy and delete CronWorkflows (instances only), an optional run, and the stack
  * outputs a person uses by hand. `instancePlan` and `exporterPlan` decide all of it from config
- * (pure, plain data); `ArkoudaTarget` only declares what a plan says.
+ * and the namespace's templates (pure, plain data); `declareTarget` only declares what a plan says.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argoSubmitCommand } from "./commands";
-import { childOptions, typeToken } from "./component";
+import { typeToken } from "./component";
 import { ClusterConfig, ExporterConfig, InstanceConfig, NamespaceSettings, RunConfig, ScheduleConfig } from "./config";
 import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
 import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
-import { cronWorkflowName, ScheduleEntry, ScheduleKind, Schedules } from "./schedules";
+import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
     arkoudaParameters,
     DELETE_ARKOUDA_TEMPLATE,
@@ -22,7 +22,10 @@ import {
     DEPLOY_ARKOUDA_TEMPLATE,
     DEPLOY_EXPORTER_TEMPLATE,
     exporterParameters,
+    templateArguments,
+    templateNamed,
 } from "./workflow-templates";
+import type { WorkflowTemplate } from "./argo/model";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
 
 export type TargetKind = "instance" | "exporter";
@@ -43,12 +46,14 @@ export interface TargetPlan {
     readonly name: string;
     /** On its CronWorkflows and runs: part-of plus `arkouda-workflows/<kind>=<name>`. */
     readonly labels: Readonly<Record<string, string>>;
-    /** Every parameter of its templates, as its CronWorkflows, runs and commands pass them. */
+    /** Every parameter value of its templates: what a run's identity (its keepers) is made of. */
     readonly parameters: Readonly<Record<string, string>>;
+    /** What its CronWorkflows, runs and commands give each template: where it differs from the defaults. */
+    readonly arguments: Readonly<Record<ScheduleKind, Readonly<Record<string, string>>>>;
     /** Its deploy and delete schedules; undefined for an exporter, which has none. */
     readonly schedules?: readonly ScheduleEntry[];
     /** The run `pulumi up` submits, when configured. */
-    readonly run?: { readonly config: RunConfig; readonly templateName: string };
+    readonly run?: { readonly config: RunConfig; readonly templateName: string; readonly arguments: Readonly<Record<string, string>> };
     /** What the cluster's teardown removes for it. */
     readonly teardown: TeardownTargetInput;
     readonly scheduleSummaries: Readonly<Record<string, ScheduleSummary | undefined>>;
@@ -70,15 +75,28 @@ const ARKOUDA_TEMPLATES: Templates = { deploy: DEPLOY_ARKOUDA_TEMPLATE, delete: 
 const EXPORTER_TEMPLATES: Templates = { deploy: DEPLOY_EXPORTER_TEMPLATE, delete: DELETE_EXPORTER_TEMPLATE };
 const SCHEDULE_KINDS: readonly ScheduleKind[] = ["deploy", "delete"];
 
-/** The plan of one Arkouda instance. Pure. */
-export function instancePlan(instance: InstanceConfig, place: TargetPlace, settings: NamespaceSettings): TargetPlan {
-    const parameters = arkoudaParameters(instance, settings);
+/** The plan of one Arkouda instance, on a namespace with `templates` (`namespaceTemplates`). Pure. */
+export function instancePlan(
+    instance: InstanceConfig,
+    place: TargetPlace,
+    settings: NamespaceSettings,
+    templates: readonly WorkflowTemplate[],
+): TargetPlan {
+    const common = commonPlan(
+        "instance",
+        instance.name,
+        arkoudaParameters(instance, settings),
+        ARKOUDA_TEMPLATES,
+        templates,
+        instance.run,
+        place,
+    );
     return {
-        ...commonPlan("instance", instance.name, parameters, ARKOUDA_TEMPLATES, instance.run, place),
+        ...common,
         schedules: SCHEDULE_KINDS.map((kind) => ({
             kind,
             templateName: ARKOUDA_TEMPLATES[kind],
-            parameters,
+            arguments: common.arguments[kind],
             schedule: instance.schedules[kind],
         })),
         // Both CronWorkflow names, enabled or not: a disabled one may have spawned Workflows before.
@@ -94,19 +112,32 @@ export function instancePlan(instance: InstanceConfig, place: TargetPlace, setti
 }
 
 /** The plan of one standalone exporter. Pure. */
-export function exporterPlan(exporter: ExporterConfig, place: TargetPlace, settings: NamespaceSettings): TargetPlan {
+export function exporterPlan(
+    exporter: ExporterConfig,
+    place: TargetPlace,
+    settings: NamespaceSettings,
+    templates: readonly WorkflowTemplate[],
+): TargetPlan {
     return {
-        ...commonPlan("exporter", exporter.name, exporterParameters(exporter, settings), EXPORTER_TEMPLATES, exporter.run, place),
+        ...commonPlan(
+            "exporter",
+            exporter.name,
+            exporterParameters(exporter, settings),
+            EXPORTER_TEMPLATES,
+            templates,
+            exporter.run,
+            place,
+        ),
         teardown: teardownTarget("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), []),
         scheduleSummaries: {},
     };
 }
 
 /** Every instance's and exporter's plan on one cluster, instances first. Pure. */
-export function targetPlans(cluster: ClusterConfig, settings: NamespaceSettings): TargetPlan[] {
+export function targetPlans(cluster: ClusterConfig, settings: NamespaceSettings, templates: readonly WorkflowTemplate[]): TargetPlan[] {
     return [
-        ...cluster.instances.map((i) => instancePlan(i, cluster, settings)),
-        ...cluster.exporters.map((e) => exporterPlan(e, cluster, settings)),
+        ...cluster.instances.map((i) => instancePlan(i, cluster, settings, templates)),
+        ...cluster.exporters.map((e) => exporterPlan(e, cluster, settings, templates)),
     ];
 }
 
@@ -114,19 +145,30 @@ function commonPlan(
     kind: TargetKind,
     name: string,
     parameters: Record<string, string>,
-    templates: Templates,
+    names: Templates,
+    templates: readonly WorkflowTemplate[],
     run: RunConfig | undefined,
     place: TargetPlace,
 ) {
-    const command = (templateName: string) =>
-        argoSubmitCommand({ namespace: place.namespace, templateName, parameters, kubeconfig: place.kubeconfig, context: place.context });
+    const args = Object.fromEntries(
+        SCHEDULE_KINDS.map((k) => [k, templateArguments(templateNamed(templates, names[k]), parameters)]),
+    ) as Record<ScheduleKind, Record<string, string>>;
+    const command = (k: ScheduleKind) =>
+        argoSubmitCommand({
+            namespace: place.namespace,
+            templateName: names[k],
+            parameters: args[k],
+            kubeconfig: place.kubeconfig,
+            context: place.context,
+        });
     return {
         kind,
         name,
         labels: { ...PART_OF_LABEL, [projectLabel(kind)]: name },
         parameters,
-        ...(run ? { run: { config: run, templateName: templates[run.action] } } : {}),
-        commands: { deploy: command(templates.deploy), delete: command(templates.delete) },
+        arguments: args,
+        ...(run ? { run: { config: run, templateName: names[run.action], arguments: args[run.action] } } : {}),
+        commands: { deploy: command("deploy"), delete: command("delete") },
     };
 }
 
@@ -155,7 +197,7 @@ export function clientServiceAddress(instance: InstanceConfig, namespace: string
     return `${instance.name}.${namespace}.svc.cluster.local:${instance.serverPort}`;
 }
 
-export interface ArkoudaTargetArgs {
+export interface TargetArgs {
     readonly plan: TargetPlan;
     readonly namespace: string;
     /** The cluster's providers; nothing here uses an ambient default provider. */
@@ -165,51 +207,71 @@ export interface ArkoudaTargetArgs {
     readonly kube: pulumi.Input<KubeAccessInput>;
 }
 
-/** Declares one target's plan: its Schedules (instances) and its WorkflowRun (when configured). */
-export class ArkoudaTarget extends pulumi.ComponentResource {
-    public readonly outputs: TargetOutputs;
-    /** What a later rollout wave waits on: the run, when there is one. */
-    public readonly gate?: pulumi.Resource;
+/** What `declareTarget` leaves: the target's stack outputs and what a later wave waits on. */
+export interface DeclaredTarget {
+    readonly outputs: TargetOutputs;
+    /** The run, when there is one. */
+    readonly gate?: pulumi.Resource;
+}
 
-    constructor(name: string, args: ArkoudaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("cluster", "ArkoudaTarget"), name, {}, opts);
-        const { plan, namespace, provider } = args;
-        // Schedules and runs were the cluster's own children before this level existed; the alias
-        // keeps their URNs (and their children's, which inherit it), so no stack replaces them.
-        const aliases = opts?.parent ? [{ parent: opts.parent }] : [];
-        const child = childOptions(this, provider, opts, { aliases });
-        const schedules = plan.schedules
-            ? new Schedules(
-                  `${name}-schedules`,
-                  { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels, provider },
-                  child,
-              )
-            : undefined;
-        const run = plan.run
-            ? new WorkflowRun(
-                  `${name}-run`,
-                  {
-                      namespace,
-                      target: plan.name,
-                      run: plan.run.config,
-                      templateName: plan.run.templateName,
-                      parameters: plan.parameters,
-                      labels: plan.labels,
-                      provider,
-                      randomProvider: args.randomProvider,
-                      kube: args.kube,
-                  },
-                  child,
-              )
-            : undefined;
-        this.gate = run?.gate;
-        this.outputs = {
-            cronWorkflows: schedules ? schedules.cronWorkflowNames : pulumi.output<Record<string, string>>({}),
+/**
+ * Declares one target's plan under `opts.parent` (its cluster): its CronWorkflows (instances) and
+ * its WorkflowRun (when configured). `name` is `<cluster>-<target>`. There is no component per
+ * target: it cost two resources per instance, each a state entry and an engine step.
+ */
+export function declareTarget(
+    name: string,
+    args: TargetArgs,
+    opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
+): DeclaredTarget {
+    const { plan, namespace, provider } = args;
+    const formerParents = formerTargetParents(name, opts.parent);
+    const cronWorkflows = plan.schedules
+        ? declareSchedules(
+              `${name}-schedules`,
+              { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels, provider },
+              opts,
+              formerParents.schedules,
+          )
+        : pulumi.output<Record<string, string>>({});
+    const run = plan.run
+        ? new WorkflowRun(
+              `${name}-run`,
+              {
+                  namespace,
+                  target: plan.name,
+                  run: plan.run.config,
+                  templateName: plan.run.templateName,
+                  arguments: plan.run.arguments,
+                  parameters: plan.parameters,
+                  labels: plan.labels,
+                  provider,
+                  randomProvider: args.randomProvider,
+                  kube: args.kube,
+              },
+              { ...opts, provider, aliases: formerParents.run.map((parent) => ({ parent })) },
+          )
+        : undefined;
+    return {
+        gate: run?.gate,
+        outputs: {
+            cronWorkflows,
             schedules: plan.scheduleSummaries,
             commands: plan.commands,
             ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
             run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
-        };
-        this.registerOutputs(this.outputs);
-    }
+        },
+    };
+}
+
+/**
+ * The URNs of the components a target's resources were children of in earlier versions: an
+ * `ArkoudaTarget` per target, and below it (or, before that, below the cluster) a `Schedules`
+ * per instance. Aliases to them keep existing stacks' resources where they are.
+ */
+function formerTargetParents(name: string, cluster: pulumi.Resource) {
+    const target = pulumi.createUrn(name, typeToken("cluster", "ArkoudaTarget"), cluster);
+    const schedules = (parent: pulumi.Input<string> | pulumi.Resource) =>
+        pulumi.createUrn(`${name}-schedules`, typeToken("argo", "Schedules"), parent);
+    return { schedules: [schedules(target), schedules(cluster)], run: [target] };
 }

@@ -47,6 +47,9 @@ export interface WorkflowRunArgs {
     readonly target: string;
     readonly run: RunConfig;
     readonly templateName: string;
+    /** What the Workflow is given (`templateArguments`): where the target differs from the template's defaults. */
+    readonly arguments: Readonly<Record<string, string>>;
+    /** Every parameter value the run acts with; a change to any submits a new run. */
     readonly parameters: Readonly<Record<string, string>>;
     readonly labels: Readonly<Record<string, string>>;
     readonly provider: k8s.Provider;
@@ -76,7 +79,7 @@ export class WorkflowRun extends pulumi.ComponentResource {
             { parent: this, provider: args.randomProvider, dependsOn: opts?.dependsOn },
         );
         const workflowName = pulumi.interpolate`${args.target}-${args.run.action}-${suffix.result}`;
-        const manifest = workflowRun("placeholder", args.namespace, args.templateName, args.parameters, {
+        const manifest = workflowRun("placeholder", args.namespace, args.templateName, args.arguments, {
             ...args.labels,
             [projectLabel("run")]: args.run.action,
         });

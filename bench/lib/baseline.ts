@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { scaledValues, Shape } from "./config";
-import { breakdown, Breakdown } from "./breakdown";
+import { breakdown, Breakdown, createSteps, StepsOfType } from "./breakdown";
 import { BenchProject, log } from "./env";
 import { measure, Measured, summarize } from "./measure";
 
@@ -29,6 +29,13 @@ export interface Cycle {
     readonly stateByType: Record<string, { count: number; bytes: number }>;
     /** Engine-log phases of one more no-op up (`-v=9`), when asked for. */
     readonly noopBreakdown?: Breakdown;
+    /** Engine-log phases and create steps by type of one more create (`-v=9`, fresh stack), when asked for. */
+    readonly createBreakdown?: CreateBreakdown;
+}
+
+export interface CreateBreakdown {
+    readonly breakdown: Breakdown;
+    readonly steps: StepsOfType[];
 }
 
 export interface KubectlCycle {
@@ -89,6 +96,7 @@ interface CycleRuns {
     stateCompactBytes: number;
     stateByType: Record<string, { count: number; bytes: number }>;
     noopBreakdown?: Breakdown;
+    createBreakdown?: CreateBreakdown;
 }
 
 function emptyRuns(): CycleRuns {
@@ -106,6 +114,7 @@ function toCycle(r: CycleRuns): Cycle {
         stateCompactBytes: r.stateCompactBytes,
         stateByType: r.stateByType,
         noopBreakdown: r.noopBreakdown,
+        createBreakdown: r.createBreakdown,
     };
 }
 
@@ -143,6 +152,28 @@ async function cycleOnce(
         }
     }
     if (destroy) into.destroy.push(await p.run(`destroy ${stack}`, ["destroy", "--stack", stack, "--yes", "--skip-preview"]));
+}
+
+/** One more create of a fresh stack with the engine log on (`-v=9`), then its destroy; never fatal. */
+async function createBreakdownRun(
+    p: BenchProject,
+    stack: string,
+    values: Record<string, unknown>,
+    logFile: string,
+): Promise<CreateBreakdown | undefined> {
+    try {
+        await p.initStack(stack, values);
+        const t0 = Date.now() / 1000;
+        await p.run(`create -v=9 ${stack}`, ["up", "--stack", stack, "--yes", "--skip-preview", "--logflow", "--logtostderr", "-v=9"], {
+            stderrFile: logFile,
+        });
+        const result = { breakdown: breakdown(logFile, t0, Date.now() / 1000), steps: createSteps(logFile) };
+        await p.run(`destroy ${stack}`, ["destroy", "--stack", stack, "--yes", "--skip-preview"]);
+        return result;
+    } catch (e) {
+        log(`   create breakdown of ${stack} left out: ${(e as Error).message.split("\n")[0]}`);
+        return undefined;
+    }
 }
 
 /**
@@ -222,6 +253,25 @@ export async function compareWithBaseline(options: {
                         env: kubectlEnv,
                     }),
                 );
+        }
+        if (options.breakdown(shape)) {
+            const bd = `bench-cd${tag.replace("x", "-")}`;
+            program.createBreakdown = await createBreakdownRun(
+                options.program,
+                `cmp-p${tag}-bd`,
+                scaledValues(shape, `${bd}p`),
+                path.join(options.logDir, `create-program-${tag}.log`),
+            );
+            if (withBaseline && baselineError === undefined) {
+                const file = path.join(options.root, `baseline-${tag}-bd.yaml`);
+                fs.writeFileSync(file, text.split(placeholder).join(`${bd}b`));
+                baseline.createBreakdown = await createBreakdownRun(
+                    options.baseline,
+                    `cmp-b${tag}-bd`,
+                    { manifests: file },
+                    path.join(options.logDir, `create-baseline-${tag}.log`),
+                );
+            }
         }
         const point: ComparisonPoint = {
             shape,
@@ -384,6 +434,33 @@ export function comparisonReport(points: readonly ComparisonPoint[]): string[] {
             md.push(`| ${a.phases[i].name} | ${f2(a.phases[i].seconds)} | ${f2(b.phases[i].seconds)} | ${a.phases[i].what} |`);
         md.push(`| **total** | ${f2(a.totalS)} | ${f2(b.totalS)} | |`, "");
     }
+    const withCreate = points.find((p) => p.program.createBreakdown && p.baseline?.createBreakdown);
+    if (withCreate) {
+        const a = withCreate.program.createBreakdown!;
+        const b = withCreate.baseline!.createBreakdown!;
+        md.push(
+            `Where a create spends its time at ${withCreate.shape.instances} instances (one extra create of a fresh stack each, \`--logflow -v=9\`, then destroyed; verbose logging adds time):`,
+            "",
+            "| phase | program s | baseline s |",
+            "|---|---|---|",
+        );
+        for (let i = 0; i < a.breakdown.phases.length; i++)
+            md.push(`| ${a.breakdown.phases[i].name} | ${f2(a.breakdown.phases[i].seconds)} | ${f2(b.breakdown.phases[i].seconds)} |`);
+        md.push(`| **total** | ${f2(a.breakdown.totalS)} | ${f2(b.breakdown.totalS)} |`, "");
+        md.push(
+            "Create steps by resource type (s after the program's first resource registration; steps overlap, so the sum is work, not wall time):",
+            "",
+            "| program: type | count | first starts | last done | step time sum | baseline: count | first starts | last done | step time sum |",
+            "|---|---|---|---|---|---|---|---|---|",
+        );
+        for (const st of a.steps) {
+            const base = b.steps.find((x) => x.type === st.type);
+            md.push(
+                `| \`${st.type}\` | ${st.count} | ${f2(st.firstStartS)} | ${f2(st.lastDoneS)} | ${f2(st.sumS)} | ${base ? `${base.count} | ${f2(base.firstStartS)} | ${f2(base.lastDoneS)} | ${f2(base.sumS)}` : "– | – | – | –"} |`,
+            );
+        }
+        md.push("");
+    }
     return md;
 }
 
@@ -402,6 +479,7 @@ export function slimPoint(p: ComparisonPoint) {
                   stateCompactBytes: x.stateCompactBytes,
                   stateByType: x.stateByType,
                   noopBreakdown: x.noopBreakdown,
+                  createBreakdown: x.createBreakdown,
               }
             : undefined;
     return {

@@ -209,6 +209,14 @@ async function measureRun(
     const instanceWatch = new PodWatch(o.kubeconfig, o.namespace, `app.kubernetes.io/instance=${o.instance}`);
     await Promise.all([stepWatch.start(), instanceWatch.start()]);
     const instanceBefore = new Set(instanceWatch.pods.keys());
+    // Only what the template declares: a delete takes the name (and metrics-enabled), not the sizes.
+    const declared = new Set<string>(
+        (
+            JSON.parse(await kubectl(o.kubeconfig, ["get", "workflowtemplate", o.template, "-n", o.namespace, "-o", "json"])).spec.arguments
+                ?.parameters ?? []
+        ).map((p: { name: string }) => p.name),
+    );
+    const given = Object.entries({ "instance-name": o.instance, ...o.parameters }).filter(([n]) => declared.has(n));
     const wf = {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Workflow",
@@ -216,7 +224,7 @@ async function measureRun(
         spec: {
             workflowTemplateRef: { name: o.template },
             arguments: {
-                parameters: Object.entries({ "instance-name": o.instance, ...o.parameters }).map(([n, value]) => ({ name: n, value })),
+                parameters: given.map(([n, value]) => ({ name: n, value })),
             },
         },
     };

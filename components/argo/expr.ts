@@ -69,6 +69,17 @@ export function hasPlaceholder(value: string): boolean {
     return TOKEN_RE.test(value);
 }
 
+/**
+ * The workflow parameters a template body uses, in either reference form Argo resolves:
+ * `workflow.parameters['x']` (expressions) and `{{workflow.parameters.x}}` (simple tags).
+ */
+export function referencedParameters(body: unknown): Set<string> {
+    const text = JSON.stringify(body);
+    const found = new Set<string>();
+    for (const m of text.matchAll(/workflow\.parameters(?:\['([a-z0-9][a-z0-9-]*)'\]|\.([a-z0-9][a-z0-9-]*))/g)) found.add(m[1] ?? m[2]);
+    return found;
+}
+
 /** Expression-syntax reference to a workflow parameter (safe for hyphenated names). */
 export function paramRef(name: string): string {
     return `workflow.parameters['${checkName(name)}']`;

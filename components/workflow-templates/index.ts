@@ -23,6 +23,7 @@ export {
     exporterPlaceholders,
     exporterValues,
     labelsJson,
+    templateArguments,
 } from "./parameters";
 export type { ParameterRow } from "./parameters";
 export { FIELD_MANAGER, WHEN_WORKFLOW_FAILED, whenFalse, whenTrue } from "./steps";
@@ -49,13 +50,27 @@ export function allWorkflowTemplates(
     ];
 }
 
+/** A namespace's four templates, their arkouda parameters' defaults from `defaultInstance`. */
+export function namespaceTemplates(
+    ns: NamespaceSettings,
+    instances: readonly InstanceConfig[],
+    exporters: readonly ExporterConfig[],
+): WorkflowTemplate[] {
+    // The first instance's values become the defaults, so `argo submit` with no -p deploys it.
+    return allWorkflowTemplates(ns, instances[0], exporters[0]);
+}
+
+/** The template named `name` among `templates`. */
+export function templateNamed(templates: readonly WorkflowTemplate[], name: string): WorkflowTemplate {
+    const found = templates.find((t) => t.metadata.name === name);
+    if (!found) throw new Error(`no WorkflowTemplate ${name} among ${templates.map((t) => t.metadata.name).join(", ")}`);
+    return found;
+}
+
 export interface WorkflowTemplatesArgs {
-    /** Namespace-wide names, images and deadlines. */
-    readonly settings: NamespaceSettings;
-    /** Its values become the arkouda templates' parameter defaults (argo submit with no -p). Default: none, only safe defaults. */
-    readonly defaultInstance?: InstanceConfig;
-    /** Likewise for the exporter templates. Default: none. */
-    readonly defaultExporter?: ExporterConfig;
+    readonly namespace: string;
+    /** The manifests to declare (`namespaceTemplates`); runs and schedules are derived from the same ones. */
+    readonly templates: readonly WorkflowTemplate[];
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
     /** Extra labels on the WorkflowTemplate objects (not on what they create). Default: none. */
@@ -72,13 +87,13 @@ export class WorkflowTemplates extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkflowTemplatesArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("argo", "WorkflowTemplates"), name, {}, opts);
-        const names: pulumi.Output<string>[] = allWorkflowTemplates(args.settings, args.defaultInstance, args.defaultExporter).map((t) => {
+        const names: pulumi.Output<string>[] = args.templates.map((t) => {
             const cr = new k8s.apiextensions.CustomResource(
                 `${name}-${t.metadata.name}`,
                 {
                     apiVersion: t.apiVersion,
                     kind: t.kind,
-                    metadata: { ...t.metadata, namespace: args.settings.namespace, labels: { ...t.metadata.labels, ...args.labels } },
+                    metadata: { ...t.metadata, namespace: args.namespace, labels: { ...t.metadata.labels, ...args.labels } },
                     spec: t.spec,
                 },
                 childOptions(this, args.provider, opts),

@@ -10,7 +10,7 @@ import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../confi
 import { DEFAULT_EXPORTER_CPU, DEFAULT_EXPORTER_MEMORY, IMAGE_PULL_POLICIES, LOG_LEVELS } from "../config/schema";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
-import type { Parameter } from "../argo/model";
+import type { Parameter, WorkflowTemplate } from "../argo/model";
 
 /**
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
@@ -256,6 +256,21 @@ export function arkoudaPlaceholders(): ArkoudaValues {
 
 export function exporterPlaceholders(): ExporterValues {
     return fill(EXPORTER_PARAMETERS, (r) => argoParam[r.shape](r.name));
+}
+
+/**
+ * What a run of `template` is given so that it acts on `values`: every parameter the template
+ * declares whose value differs from the template's default. The template fills in the rest, so
+ * a CronWorkflow or run carries only what sets its target apart. Pure.
+ */
+export function templateArguments(template: WorkflowTemplate, values: Readonly<Record<string, string>>): Record<string, string> {
+    const given: Record<string, string> = {};
+    for (const p of template.spec.arguments?.parameters ?? []) {
+        const value = values[p.name];
+        if (value === undefined) throw new Error(`${template.metadata.name} declares parameter ${p.name}, which its target's values lack`);
+        if (value !== p.value) given[p.name] = value;
+    }
+    return given;
 }
 
 /** The template's `spec.arguments.parameters`: defaults = the configured default target's values. */

@@ -4,9 +4,9 @@
  * deploy/delete entry points.
  */
 import type { NamespaceSettings } from "../config/types";
-import { paramRef } from "../argo/expr";
+import { paramRef, referencedParameters } from "../argo/expr";
 import { projectLabel } from "../names";
-import { Template, workflowTemplate, WorkflowTemplate } from "../argo/model";
+import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../argo/model";
 import { MANAGED_BY } from "../runtime-objects";
 import { declareParameters, ParameterRow } from "./parameters";
 import { exitHandler, Steps, Touch } from "./steps";
@@ -78,28 +78,32 @@ function assemble<C extends object>(
     run: { entrypoint: string; onExit?: string; deadlineSeconds: number },
 ): Built {
     const { ns, target } = s;
+    const body: Omit<WorkflowSpec, "arguments" | "templates"> = {
+        entrypoint: run.entrypoint,
+        ...(run.onExit ? { onExit: run.onExit } : {}),
+        serviceAccountName: ns.workflowServiceAccountName,
+        activeDeadlineSeconds: run.deadlineSeconds,
+        synchronization: { mutexes: [{ name: mutexName(target.kind, target.nameParam) }] },
+        // Keep a failed step's pod for its logs; completed workflows expire.
+        podGC: { strategy: "OnPodSuccess" },
+        ttlStrategy: { secondsAfterSuccess: TTL_SUCCESS_SECONDS, secondsAfterFailure: TTL_FAILURE_SECONDS },
+        workflowMetadata: {
+            labels: labels(s.component),
+            // Which instance or exporter a Workflow acts on, so clean-up can find runs in flight.
+            labelsFrom: {
+                "app.kubernetes.io/instance": { expression: paramRef(target.nameParam) },
+                [projectLabel(target.kind)]: { expression: paramRef(target.nameParam) },
+            },
+        },
+    };
+    const templates = s.steps.templates;
+    // Only the parameters the steps use: a delete needs the name, not the image, so its
+    // CronWorkflows, runs and commands carry no more than that.
+    const used = referencedParameters([body, templates]);
+    const rows = target.parameters.filter((r) => used.has(r.name));
     const template = workflowTemplate(
         { name, namespace: ns.namespace, labels: labels(s.component) },
-        {
-            entrypoint: run.entrypoint,
-            ...(run.onExit ? { onExit: run.onExit } : {}),
-            serviceAccountName: ns.workflowServiceAccountName,
-            activeDeadlineSeconds: run.deadlineSeconds,
-            synchronization: { mutexes: [{ name: mutexName(target.kind, target.nameParam) }] },
-            // Keep a failed step's pod for its logs; completed workflows expire.
-            podGC: { strategy: "OnPodSuccess" },
-            ttlStrategy: { secondsAfterSuccess: TTL_SUCCESS_SECONDS, secondsAfterFailure: TTL_FAILURE_SECONDS },
-            workflowMetadata: {
-                labels: labels(s.component),
-                // Which instance or exporter a Workflow acts on, so clean-up can find runs in flight.
-                labelsFrom: {
-                    "app.kubernetes.io/instance": { expression: paramRef(target.nameParam) },
-                    [projectLabel(target.kind)]: { expression: paramRef(target.nameParam) },
-                },
-            },
-            arguments: { parameters: declareParameters(target.parameters, s.defaults) },
-            templates: s.steps.templates,
-        },
+        { ...body, arguments: { parameters: declareParameters(rows, s.defaults) }, templates },
     );
     return { template, touches: s.steps.touches };
 }

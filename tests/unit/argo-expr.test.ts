@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { argoParam, intText, renderManifest } from "../../components/argo/expr";
+import { argoParam, intText, referencedParameters, renderManifest } from "../../components/argo/expr";
 import { evaluate, substitute } from "../lib/argo-simulate";
 
 const render = (o: object, parameters: Record<string, string>) => YAML.parse(substitute({ m: renderManifest([o]) }, { parameters }).m);
@@ -73,5 +73,16 @@ describe("argo expressions: simulator", () => {
 
     it("leaves unknown simple tags alone", () => {
         assert.deepStrictEqual(substitute({ a: "{{pod.name}}" }, { parameters: {} }), { a: "{{pod.name}}" });
+    });
+});
+
+describe("argo expressions: referenced parameters", () => {
+    it("finds both reference forms anywhere in a body, and nothing else", () => {
+        const body = {
+            a: "{{=toJson(workflow.parameters['instance-name'] + '-locale')}}",
+            b: ["arkouda-instance-{{workflow.parameters.metrics-enabled}}", { c: "{{inputs.parameters.manifest}}" }],
+            d: "workflow.parameter.x, parameters['y']",
+        };
+        assert.deepStrictEqual([...referencedParameters(body)].sort(), ["instance-name", "metrics-enabled"]);
     });
 });

@@ -104,33 +104,43 @@ describe("program: clusters and providers", function () {
         ]);
     });
 
-    it("declares one ArkoudaTarget per instance and exporter, named after its cluster and itself", () => {
+    it("declares no component per instance or exporter: its CronWorkflows and runs are the cluster's children", () => {
+        const perTarget = run.declared.filter((d) => kindOf(d) === "CronWorkflow" || d.type === "arkouda-workflows:argo:WorkflowRun");
+        assert.ok(perTarget.length > 0);
         assert.deepStrictEqual(
-            ofType(run, "arkouda-workflows:cluster:ArkoudaTarget")
-                .map((t) => t.name)
-                .sort(),
-            ["canary-arkouda-a", "canary-arkouda-b", "canary-slurm-exporter", "main-arkouda-a", "main-arkouda-b", "main-slurm-exporter"],
+            perTarget.filter((d) => (d.opts.parent as any)?.__pulumiType !== "arkouda-workflows:cluster:ArkoudaCluster").map((d) => d.name),
+            [],
+        );
+        assert.deepStrictEqual(
+            run.declared.filter((d) => /:(ArkoudaTarget|Schedules)$/.test(d.type)).map((d) => d.name),
+            [],
         );
     });
 
-    it("aliases each target's Schedules and WorkflowRun to the cluster, their parent before targets existed", () => {
-        const children = run.declared.filter(
-            (d) => d.type === "arkouda-workflows:argo:Schedules" || d.type === "arkouda-workflows:argo:WorkflowRun",
-        );
-        assert.strictEqual(children.length, 6);
-        const wrong = children.filter((d) => {
-            const cluster = ancestors(d).find((a) => (a as any).__pulumiType === "arkouda-workflows:cluster:ArkoudaCluster");
-            const aliases = (d.opts.aliases ?? []) as { parent?: pulumi.Resource }[];
-            return (
-                (d.opts.parent as any)?.__pulumiType !== "arkouda-workflows:cluster:ArkoudaTarget" ||
-                aliases.length !== 1 ||
-                aliases[0].parent !== cluster
-            );
-        });
+    it("aliases each CronWorkflow to its former Schedules parent, below ArkoudaTarget and below the cluster", async () => {
+        const cron = run.declared.find((d) => kindOf(d) === "CronWorkflow" && d.name === "main-arkouda-a-schedules-deploy")!;
+        const parents = await Promise.all(((cron.opts.aliases ?? []) as { parent: pulumi.Input<string> }[]).map((a) => valueOf(a.parent)));
+        const cluster = "arkouda-workflows:cluster:ArkoudaCluster";
         assert.deepStrictEqual(
-            wrong.map((d) => d.name),
-            [],
+            parents.map((urn) => urn.replace(/^urn:pulumi:[^:]+::[^:]+::(pulumi:pulumi:Stack\$)?/, "")),
+            [
+                `${cluster}$arkouda-workflows:cluster:ArkoudaTarget$arkouda-workflows:argo:Schedules::main-arkouda-a-schedules`,
+                `${cluster}$arkouda-workflows:argo:Schedules::main-arkouda-a-schedules`,
+            ],
         );
+    });
+
+    it("aliases each WorkflowRun to its former ArkoudaTarget parent", async () => {
+        const runs = run.declared.filter((d) => d.type === "arkouda-workflows:argo:WorkflowRun");
+        assert.ok(runs.length > 0);
+        for (const r of runs) {
+            const parents = await Promise.all(((r.opts.aliases ?? []) as { parent: pulumi.Input<string> }[]).map((a) => valueOf(a.parent)));
+            const target = r.name.replace(/-run$/, "");
+            assert.deepStrictEqual(
+                parents.map((urn) => urn.replace(/^urn:pulumi:[^:]+::[^:]+::(pulumi:pulumi:Stack\$)?/, "")),
+                [`arkouda-workflows:cluster:ArkoudaCluster$arkouda-workflows:cluster:ArkoudaTarget::${target}`],
+            );
+        }
     });
 
     it("creates the namespace when asked to", () => {
@@ -293,11 +303,17 @@ describe("program: schedules", function () {
         );
     });
 
-    it("writes the instance's parameters into the CronWorkflow", () => {
-        const deploy = crons().find((c) => c.inputs.metadata.name === "arkouda-a-deploy")!;
-        const parameters = Object.fromEntries(deploy.inputs.spec.workflowSpec.arguments.parameters.map((p: any) => [p.name, p.value]));
-        assert.ok(Object.values(parameters).includes("arkouda-a"), JSON.stringify(parameters));
-        assert.ok(Object.values(parameters).includes("3"), JSON.stringify(parameters));
+    const argumentsOf = (name: string) => {
+        const cron = crons().find((c) => c.inputs.metadata.name === name)!;
+        return Object.fromEntries(cron.inputs.spec.workflowSpec.arguments.parameters.map((p: any) => [p.name, p.value]));
+    };
+
+    it("gives the first instance's CronWorkflows no arguments: the templates' defaults are its values", () => {
+        assert.deepStrictEqual([argumentsOf("arkouda-a-deploy"), argumentsOf("arkouda-a-delete")], [{}, {}]);
+    });
+
+    it("gives another instance's CronWorkflow only where it differs from the template's defaults", () => {
+        assert.deepStrictEqual(argumentsOf("arkouda-b-deploy"), { "instance-name": "arkouda-b", locales: "2", "server-name": "arkouda-b" });
     });
 
     it("references the WorkflowTemplate and carries the seed's schedule and timezone", () => {
@@ -421,13 +437,13 @@ describe("program: teardown and outputs", function () {
         assert.deepStrictEqual(crons, ["arkouda-a-delete", "arkouda-a-deploy"]);
     });
 
-    it("exports the exact argo submit commands to deploy and delete by hand", () => {
+    it("exports the exact argo submit commands to deploy and delete by hand (the first instance needs no -p)", () => {
         const { commands } = run.outputs.c.instances["arkouda-a"];
-        assert.match(
+        assert.strictEqual(
             commands.deploy,
-            /^argo submit --kubeconfig \/etc\/kube\/config --context ctx -n arkouda --from workflowtemplate\/deploy-arkouda-on-kubernetes -p /,
+            "argo submit --kubeconfig /etc/kube/config --context ctx -n arkouda --from workflowtemplate/deploy-arkouda-on-kubernetes",
         );
-        assert.match(commands.delete, /--from workflowtemplate\/delete-arkouda-on-kubernetes -p /);
+        assert.match(commands.delete, /--from workflowtemplate\/delete-arkouda-on-kubernetes$/);
     });
 
     it("exports the exporter's submit commands", () => {

@@ -3,13 +3,16 @@ import { PART_OF_LABEL, PROJECT, projectLabel } from "../../components/names";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "../../components/runtime-objects";
 import { clientServiceAddress, exporterPlan, instancePlan, teardownTarget } from "../../components/target";
 import { sortedByKey, sortedEntries } from "../../components/util/sort";
+import { namespaceTemplates, templateNamed } from "../../components/workflow-templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace } from "./fixtures";
 
 const place = { namespace: "arkouda", kubeconfig: "/k/config", context: "prod" };
 const deployRun = { action: "deploy", token: "", wait: true, timeoutSeconds: 600 } as const;
+// The namespace's templates, their defaults taken from the fixture instance and exporter.
+const templates = namespaceTemplates(fixtureNamespace, [fixtureInstance], [fixtureExporter]);
 
 describe("target: an instance's plan", () => {
-    const plan = instancePlan(fixtureInstance, place, fixtureNamespace);
+    const plan = instancePlan(fixtureInstance, place, fixtureNamespace, templates);
 
     it("labels its CronWorkflows and runs as part of the project and with the instance", () => {
         assert.deepStrictEqual(plan.labels, {
@@ -20,12 +23,36 @@ describe("target: an instance's plan", () => {
 
     it("schedules deploy and delete from the Arkouda templates with the instance's parameters", () => {
         assert.deepStrictEqual(
-            plan.schedules?.map((s) => [s.kind, s.templateName, s.parameters === plan.parameters]),
+            plan.schedules?.map((s) => [s.kind, s.templateName, s.arguments === plan.arguments[s.kind]]),
             [
                 ["deploy", "deploy-arkouda-on-kubernetes", true],
                 ["delete", "delete-arkouda-on-kubernetes", true],
             ],
         );
+    });
+
+    it("gives the templates no arguments when it is the instance their defaults come from", () => {
+        assert.deepStrictEqual(plan.arguments, { deploy: {}, delete: {} });
+        assert.doesNotMatch(plan.commands.deploy, / -p /);
+    });
+
+    it("gives another instance's templates only what differs; with the defaults that is all its values", () => {
+        const other = instancePlan(
+            { ...fixtureInstance, name: "other", locales: fixtureInstance.locales + 1 },
+            place,
+            fixtureNamespace,
+            templates,
+        );
+        assert.deepStrictEqual(other.arguments, {
+            deploy: { "instance-name": "other", locales: String(fixtureInstance.locales + 1) },
+            delete: { "instance-name": "other" },
+        });
+        for (const kind of ["deploy", "delete"] as const) {
+            const declared = templateNamed(templates, other.schedules!.find((e) => e.kind === kind)!.templateName).spec.arguments!
+                .parameters!;
+            const resolved = Object.fromEntries(declared.map((p) => [p.name, other.arguments[kind][p.name] ?? p.value]));
+            assert.deepStrictEqual(resolved, Object.fromEntries(declared.map((p) => [p.name, other.parameters[p.name]])));
+        }
     });
 
     it("tears down its Workflows, both CronWorkflows' children and its runtime objects", () => {
@@ -42,7 +69,7 @@ describe("target: an instance's plan", () => {
             ...fixtureInstance,
             schedules: { ...fixtureInstance.schedules, delete: { ...fixtureInstance.schedules.delete, enabled: false } },
         };
-        assert.deepStrictEqual(instancePlan(disabled, place, fixtureNamespace).scheduleSummaries, {
+        assert.deepStrictEqual(instancePlan(disabled, place, fixtureNamespace, templates).scheduleSummaries, {
             deploy: { schedules: ["0 7 * * *"], timezone: "America/New_York", suspend: false },
             delete: undefined,
         });
@@ -51,27 +78,28 @@ describe("target: an instance's plan", () => {
     it("gives the argo submit commands and the client address for the cluster it is on", () => {
         assert.match(
             plan.commands.deploy,
-            /^argo submit --kubeconfig \/k\/config --context prod -n arkouda --from workflowtemplate\/deploy-arkouda-on-kubernetes -p /,
+            /^argo submit --kubeconfig \/k\/config --context prod -n arkouda --from workflowtemplate\/deploy-arkouda-on-kubernetes$/,
         );
-        assert.match(plan.commands.delete, /--from workflowtemplate\/delete-arkouda-on-kubernetes -p /);
+        assert.match(plan.commands.delete, /--from workflowtemplate\/delete-arkouda-on-kubernetes$/);
         assert.strictEqual(plan.clientService, "arkouda-on-k8s.arkouda.svc.cluster.local:5555");
     });
 
     it("runs nothing unless a run is configured, and then from the template of its action", () => {
         assert.strictEqual(plan.run, undefined);
         assert.strictEqual(
-            instancePlan({ ...fixtureInstance, run: deployRun }, place, fixtureNamespace).run?.templateName,
+            instancePlan({ ...fixtureInstance, run: deployRun }, place, fixtureNamespace, templates).run?.templateName,
             "deploy-arkouda-on-kubernetes",
         );
         assert.strictEqual(
-            instancePlan({ ...fixtureInstance, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace).run?.templateName,
+            instancePlan({ ...fixtureInstance, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace, templates).run
+                ?.templateName,
             "delete-arkouda-on-kubernetes",
         );
     });
 });
 
 describe("target: an exporter's plan", () => {
-    const plan = exporterPlan({ ...fixtureExporter, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace);
+    const plan = exporterPlan({ ...fixtureExporter, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace, templates);
 
     it("has no schedules, no client address and exports no schedules", () => {
         assert.deepStrictEqual([plan.schedules, plan.clientService, plan.scheduleSummaries], [undefined, undefined, {}]);
@@ -82,7 +110,7 @@ describe("target: an exporter's plan", () => {
             [plan.run?.templateName, plan.labels["arkouda-workflows/exporter"]],
             ["delete-prometheus-arkouda-exporter", "arkouda-on-slurm-exporter"],
         );
-        assert.match(plan.commands.deploy, /--from workflowtemplate\/deploy-prometheus-arkouda-exporter -p /);
+        assert.match(plan.commands.deploy, /--from workflowtemplate\/deploy-prometheus-arkouda-exporter$/);
     });
 
     it("tears down its Workflows by label and its runtime objects", () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { workflowCost } from "../lib/workflow-cost";
 import type { WorkflowTemplate } from "../../components/argo/model";
+import { referencedParameters } from "../../components/argo/expr";
 import { declaredParameterValues, substitute } from "../lib/argo-simulate";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, exporterRuntimeObjects } from "../../components/runtime-objects";
 import {
@@ -193,22 +194,31 @@ describe("workflow templates: parameters", () => {
         );
     });
 
-    it("delete defaults equal arkoudaParameters(defaults)", () => {
-        assert.deepStrictEqual(
-            declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec),
-            arkoudaParameters(fixtureInstance, ns),
-        );
+    it("the delete template declares only what its steps use, the name and metrics-enabled, defaulted from the instance", () => {
+        const all = arkoudaParameters(fixtureInstance, ns);
+        assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), {
+            "instance-name": all["instance-name"],
+            "metrics-enabled": all["metrics-enabled"],
+        });
     });
 
-    it("exporter template defaults equal exporterParameters(defaults)", () => {
-        assert.deepStrictEqual(
-            declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec),
-            exporterParameters(fixtureExporter, ns),
-        );
-        assert.deepStrictEqual(
-            declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec),
-            exporterParameters(fixtureExporter, ns),
-        );
+    it("exporter deploy defaults equal exporterParameters(defaults); its delete declares only the name", () => {
+        const all = exporterParameters(fixtureExporter, ns);
+        assert.deepStrictEqual(declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec), all);
+        assert.deepStrictEqual(declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec), {
+            "exporter-name": all["exporter-name"],
+        });
+    });
+
+    it("every parameter a template body references is declared, and no other", () => {
+        for (const t of all()) {
+            const { arguments: args, ...body } = t.spec;
+            assert.deepStrictEqual(
+                (args?.parameters ?? []).map((p) => p.name).sort(),
+                [...referencedParameters(body)].sort(),
+                t.metadata.name,
+            );
+        }
     });
 
     it("parameter order is the declaration order of arkoudaParameters", () => {

@@ -4,7 +4,9 @@
  * tests render from (tests/unit/fixtures.ts, tests/golden).
  */
 import { stringify } from "yaml";
+import type { ExporterConfig, InstanceConfig } from "../../../components/config/types";
 import { cronWorkflow } from "../../../components/schedules";
+import { exporterPlan, instancePlan } from "../../../components/target";
 import { workflowRun } from "../../../components/workflow-run";
 import {
     allWorkflowTemplates,
@@ -71,49 +73,53 @@ function yamlStream(objects: readonly object[]): string {
 /** The unit-test fixtures as lintable YAML streams, by name. Pure functions: no Pulumi involved. */
 export function fixtureStreams(): Record<string, string> {
     const ns = fixtureNamespace.namespace;
+    const place = { namespace: ns };
     const labels = { "app.kubernetes.io/part-of": "arkouda-workflows" };
-    const instanceParams = arkoudaParameters(fixtureInstance, fixtureNamespace);
-    const runAsParams = arkoudaParameters(fixtureRunAsInstance, fixtureNamespace);
-    const exporterParams = exporterParameters(fixtureExporter, fixtureNamespace);
-    const crons = (instance: typeof fixtureInstance, params: Record<string, string>) => [
-        cronWorkflow({
-            name: `${instance.name}-deploy`,
-            namespace: ns,
-            templateName: DEPLOY_ARKOUDA_TEMPLATE,
-            parameters: params,
-            schedule: instance.schedules.deploy,
-            labels,
-        }),
-        cronWorkflow({
-            name: `${instance.name}-delete`,
-            namespace: ns,
-            templateName: DELETE_ARKOUDA_TEMPLATE,
-            parameters: params,
-            schedule: instance.schedules.delete,
-            labels,
-        }),
-    ];
+    // The templates with their defaults from `defaults`, and what the program gives them for `instance`
+    // and the fixture exporter: CronWorkflows and runs carry the arguments the plans derive.
+    const stream = (
+        defaults: { instance?: InstanceConfig; exporter?: ExporterConfig },
+        instance: InstanceConfig,
+        runs: { target: "instance" | "exporter"; action: "deploy" | "delete" }[],
+    ) => {
+        const templates = allWorkflowTemplates(fixtureNamespace, defaults.instance, defaults.exporter);
+        const plans = {
+            instance: instancePlan(instance, place, fixtureNamespace, templates),
+            exporter: exporterPlan(fixtureExporter, place, fixtureNamespace, templates),
+        };
+        const crons = plans.instance.schedules!.map((entry) =>
+            cronWorkflow({
+                name: `${instance.name}-${entry.kind}`,
+                namespace: ns,
+                templateName: entry.templateName,
+                parameters: entry.arguments,
+                schedule: entry.schedule,
+                labels,
+            }),
+        );
+        const workflows = runs.map(({ target, action }) => {
+            const plan = plans[target];
+            const templateName =
+                target === "instance"
+                    ? { deploy: DEPLOY_ARKOUDA_TEMPLATE, delete: DELETE_ARKOUDA_TEMPLATE }[action]
+                    : { deploy: DEPLOY_EXPORTER_TEMPLATE, delete: DELETE_EXPORTER_TEMPLATE }[action];
+            return workflowRun(`${plan.name}-${action}-abc123`, ns, templateName, plan.arguments[action], labels);
+        });
+        return yamlStream([...templates, ...crons, ...workflows]);
+    };
     return {
         // Defaults from the fixture instance and exporter (what tests/golden holds).
-        "fixtures-defaults": yamlStream([
-            ...allWorkflowTemplates(fixtureNamespace, fixtureInstance, fixtureExporter),
-            ...crons(fixtureInstance, instanceParams),
-            workflowRun(`${fixtureInstance.name}-deploy-abc123`, ns, DEPLOY_ARKOUDA_TEMPLATE, instanceParams, labels),
-            workflowRun(`${fixtureExporter.name}-deploy-abc123`, ns, DEPLOY_EXPORTER_TEMPLATE, exporterParams, labels),
-            workflowRun(`${fixtureExporter.name}-delete-abc123`, ns, DELETE_EXPORTER_TEMPLATE, exporterParams, labels),
+        "fixtures-defaults": stream({ instance: fixtureInstance, exporter: fixtureExporter }, fixtureInstance, [
+            { target: "instance", action: "deploy" },
+            { target: "exporter", action: "deploy" },
+            { target: "exporter", action: "delete" },
         ]),
         // runAs instance as the default; no default exporter.
-        "fixtures-runas": yamlStream([
-            ...allWorkflowTemplates(fixtureNamespace, fixtureRunAsInstance, undefined),
-            ...crons(fixtureRunAsInstance, runAsParams),
-            workflowRun(`${fixtureRunAsInstance.name}-delete-abc123`, ns, DELETE_ARKOUDA_TEMPLATE, runAsParams, labels),
-        ]),
-        // No default target: every run and schedule must carry all parameters itself.
-        "fixtures-no-defaults": yamlStream([
-            ...allWorkflowTemplates(fixtureNamespace, undefined, undefined),
-            ...crons(fixtureInstance, instanceParams),
-            workflowRun(`${fixtureInstance.name}-deploy-abc123`, ns, DEPLOY_ARKOUDA_TEMPLATE, instanceParams, labels),
-            workflowRun(`${fixtureExporter.name}-deploy-abc123`, ns, DEPLOY_EXPORTER_TEMPLATE, exporterParams, labels),
+        "fixtures-runas": stream({ instance: fixtureRunAsInstance }, fixtureRunAsInstance, [{ target: "instance", action: "delete" }]),
+        // No default target: every run and schedule must carry every parameter without a safe default itself.
+        "fixtures-no-defaults": stream({}, fixtureInstance, [
+            { target: "instance", action: "deploy" },
+            { target: "exporter", action: "deploy" },
         ]),
     };
 }
