@@ -29,8 +29,20 @@ image_base_rootfs() { # DIR
       image_log "building the base rootfs ($IMAGE_SUITE: $IMAGE_BASE_PACKAGES)"
       local work
       work="$(mktemp -d)"
-      mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
-        "$IMAGE_SUITE" "$work/root" "$IMAGE_MIRROR" >&2
+      # A mirror answers now and then with a failed download (seen on a cold CI run): retry.
+      local attempt=1 attempts="${ARKOUDA_IMAGE_FETCH_ATTEMPTS:-3}" pause="${ARKOUDA_IMAGE_FETCH_PAUSE:-10}"
+      until mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
+        "$IMAGE_SUITE" "$work/root" "$IMAGE_MIRROR" >&2; do
+        if ((attempt >= attempts)); then
+          image_log "mmdebstrap failed $attempts time(s) against $IMAGE_MIRROR; giving up"
+          rm -rf "$work"
+          exit 1
+        fi
+        image_log "mmdebstrap failed (attempt $attempt of $attempts); retrying in $((attempt * pause))s"
+        sleep $((attempt * pause))
+        attempt=$((attempt + 1))
+        rm -rf "$work/root"
+      done
       image_customize_base "$work/root"
       tar --sort=name --numeric-owner -C "$work/root" -cf "$tar.tmp" .
       rm -rf "$work"

@@ -91,8 +91,10 @@ cmd_build() {
 }
 
 cmd_import() {
-  local tars=() t ref start=$SECONDS imported=() marker
-  mapfile -t tars < <(cmd_build "$@")
+  local tars=() t ref start=$SECONDS imported=() marker built
+  # Not `mapfile < <(cmd_build)`: a failed build would read as "no images" and import nothing.
+  built="$(cmd_build "$@")" || die "building the images failed (see above); nothing was imported"
+  mapfile -t tars <<<"$built"
   command -v "$CTR" >/dev/null || die "ctr not found (Debian package containerd; scripts/setup.sh installs it)"
   [[ -S $ADDRESS ]] || die "no containerd socket at $ADDRESS (start the node: scripts/local-cluster.sh start)"
   for t in "${tars[@]}"; do

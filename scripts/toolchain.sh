@@ -399,6 +399,30 @@ install_plugin() { # name tool
   cp "$dir/.stamp" "$marker"
 }
 
+# Downloads are network-bound and builds CPU-bound: on a cold machine the modules of every tool
+# still to build are fetched in the background (one tools module after another, in build
+# order) while the first tools compile, instead of each build waiting for its own downloads.
+# Go's module cache locks per module, so a build and the prefetch may ask for the same one.
+PREFETCH_PID=""
+prefetch_modules() {
+  local dirs=() tool d
+  for tool in "$@"; do
+    is_cached "$tool" && continue
+    d="$TOOLS_DIR/$(tool_module_dir "$tool")"
+    [[ " ${dirs[*]-} " == *" $d "* ]] || dirs+=("$d")
+  done
+  ((${#dirs[@]})) || return 0
+  log "fetching the modules of ${#dirs[@]} tools modules in the background (log: $CACHE_ROOT/.prefetch.log)"
+  (
+    for d in "${dirs[@]}"; do
+      start=$SECONDS
+      (cd "$d" && go mod download) || echo "prefetch of $d failed; its build downloads what it needs"
+      echo "prefetched $(basename "$d") ($((SECONDS - start))s)"
+    done
+  ) >"$CACHE_ROOT/.prefetch.log" 2>&1 &
+  PREFETCH_PID=$!
+}
+
 cmd_build() {
   local tools=("$@") tool start=$SECONDS
   ((${#tools[@]})) || tools=("${ALL_TOOLS[@]}")
@@ -412,7 +436,12 @@ cmd_build() {
     flock 9
   fi
   rm -rf "$CACHE_ROOT"/.build-* "$CACHE_ROOT/.src-argo"
+  prefetch_modules "${tools[@]}"
   for tool in "${tools[@]}"; do build_one "$tool"; done
+  if [[ -n $PREFETCH_PID ]]; then
+    wait "$PREFETCH_PID" || true
+    sed 's/^/[toolchain]   /' "$CACHE_ROOT/.prefetch.log" | grep -v '^\[toolchain\]   go: downloading' >&2 || true
+  fi
   rm -rf "$CACHE_ROOT/.src-argo"
   link_all
   log "done ($((SECONDS - start))s); cache: $CACHE_ROOT"
