@@ -89,7 +89,10 @@ export class WorkflowRun extends pulumi.ComponentResource {
                 ...manifest,
                 metadata: { ...manifest.metadata, name: workflowName },
             },
-            childOptions(this, args.provider, opts, { deleteBeforeReplace: true }),
+            // A submitted run is a record: its name (from the keepers: template, every parameter
+            // value, token) says which run it is. Its arguments also depend on the template's
+            // defaults, and a change there that leaves its values as they were must not rewrite it.
+            childOptions(this, args.provider, opts, { deleteBeforeReplace: true, ignoreChanges: ["spec"] }),
         );
         this.workflowName = workflow.metadata.name;
         if (args.run.wait) {

@@ -369,6 +369,18 @@ describe("program: ephemeral runs", function () {
         assert.strictEqual(workflow.inputs.spec.workflowTemplateRef.name, "delete-arkouda-on-kubernetes");
     });
 
+    it("keeps a second instance's run when only the first instance (the templates' defaults) changes", async () => {
+        const twoRuns = (locales: number) => ({
+            instances: [instance("arkouda-a", { locales }), instance("arkouda-b", { run: { action: "deploy" } })],
+        });
+        const [before, after] = [await suffixKeepers(twoRuns(2)), await suffixKeepers(twoRuns(4))];
+        assert.deepStrictEqual(before, after);
+        const run = await runProgram(configOf(twoRuns(4)));
+        const workflow = findOne(run, (d) => kindOf(d) === "Workflow", "workflow");
+        // Its arguments now carry locales=2 (the default moved to 4); the submitted run is not rewritten.
+        assert.deepStrictEqual(workflow.opts.ignoreChanges, ["spec"]);
+    });
+
     it("waits for the run only when asked to", async () => {
         const waited = await runProgram(configOf(withRun({ action: "deploy", wait: true })));
         const notWaited = await runProgram(configOf(withRun({ action: "deploy", wait: false })));
