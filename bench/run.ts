@@ -152,10 +152,14 @@ async function main() {
         cluster?.stop();
         cluster = undefined;
     };
-    process.once("SIGINT", () => {
-        stopCluster();
-        process.exit(130);
-    });
+    for (const [signal, code] of [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+    ] as const)
+        process.once(signal, () => {
+            stopCluster();
+            process.exit(code);
+        });
     try {
         const started = await LocalCluster.start(path.join(root, "cluster"), args.node);
         cluster = started.cluster;

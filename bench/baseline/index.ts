@@ -4,7 +4,10 @@
  * stack (bench/mock-child.ts render: the same manifests `kubectl apply` gets). No components,
  * no dynamic resources, no random provider: what the same objects cost the same engine when
  * nothing else is declared. The Namespace goes first, as in the program; one explicit provider
- * with the namespace set, as in the program.
+ * with the namespace set, as in the program; a ServiceAccount token Secret after its account,
+ * as any working program must order it (the token controller deletes a token Secret whose
+ * account does not exist yet, and pulumi-kubernetes 4.25.0's create then panics on the partial
+ * error: seen in bench runs of this baseline before it had the dependency).
  *
  * Config: `arkouda-workflows:manifests`, the path of the rendered YAML file (multi-document).
  */
@@ -21,12 +24,18 @@ const provider = new k8s.Provider("baseline-kubernetes", { namespace });
 const ns = namespaceManifest ? new k8s.core.v1.Namespace(`baseline-${namespace}`, namespaceManifest, { provider }) : undefined;
 const opts: pulumi.CustomResourceOptions = { provider, dependsOn: ns ? [ns] : [] };
 
+const resourceName = (m: any) => `${m.kind}-${m.metadata.name}`.toLowerCase();
+const accounts = new Map<string, k8s.core.v1.ServiceAccount>(
+    manifests
+        .filter((m) => m.kind === "ServiceAccount")
+        .map((m) => [m.metadata.name, new k8s.core.v1.ServiceAccount(resourceName(m), m, opts)]),
+);
+
 for (const m of manifests) {
     if (m === namespaceManifest) continue;
-    const name = `${m.kind}-${m.metadata.name}`.toLowerCase();
+    const name = resourceName(m);
     switch (m.kind) {
         case "ServiceAccount":
-            new k8s.core.v1.ServiceAccount(name, m, opts);
             break;
         case "Role":
             new k8s.rbac.v1.Role(name, m, opts);
@@ -36,7 +45,14 @@ for (const m of manifests) {
             break;
         case "Secret":
             // As the program does: key material only as a Pulumi secret.
-            new k8s.core.v1.Secret(name, m.stringData ? { ...m, stringData: pulumi.secret(m.stringData) } : m, opts);
+            {
+                const account = accounts.get(m.metadata.annotations?.["kubernetes.io/service-account.name"]);
+                new k8s.core.v1.Secret(
+                    name,
+                    m.stringData ? { ...m, stringData: pulumi.secret(m.stringData) } : m,
+                    account ? { ...opts, dependsOn: [...(ns ? [ns] : []), account] } : opts,
+                );
+            }
             break;
         default:
             if (m.apiVersion.startsWith("argoproj.io/")) new k8s.apiextensions.CustomResource(name, m, opts);
