@@ -18,6 +18,8 @@
  * run's Workflow Succeeded once the recovery's `pulumi up` is waiting on it.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { RUN_ID, testEnv } from "../harness";
 import { kubectl, listObjects, PulumiProject } from "../pulumi";
 import {
@@ -91,6 +93,16 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
         await killPoint(run);
         run.killGroup();
         await run.done;
+        // The kill may land while the backend rewrites a checkpoint's metadata sidecar, which
+        // gocloud's fileblob writes in place (the checkpoint itself is replaced atomically): an
+        // empty `<stack>.json.attrs` makes every command fail with "failed to load checkpoint:
+        // EOF". The documented fix (README "When things go wrong"): delete the empty sidecar.
+        const truncated = project
+            .rawStateFiles()
+            .filter((f) => f.file.endsWith(".attrs") && f.text.length === 0)
+            .map((f) => f.file);
+        for (const f of truncated) fs.rmSync(path.join(project.stateDir, f));
+        if (truncated.length > 0) log(`killed at ${label}: removed the truncated metadata sidecar(s) ${truncated.join(", ")}`);
         const locks = lockFiles();
         const exported = JSON.parse(await project.exportText()) as {
             deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] };
