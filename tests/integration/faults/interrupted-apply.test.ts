@@ -157,14 +157,18 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
         let outcome: KillOutcome;
         before(async function () {
             const watch = watchAdded(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/workflowtemplates`);
-            await watch.ready;
-            outcome = await killAndRecover("templates", config([smallInstance("arkouda-ka")]), async (run) => {
-                await Promise.race([
-                    watch.added,
-                    run.done.then(() => Promise.reject(new Error("pulumi up ended before the first template arrived"))),
-                ]);
-            });
-            watch.stop();
+            // An open watch keeps mocha from exiting: stop it however the hook ends.
+            try {
+                await watch.ready;
+                outcome = await killAndRecover("templates", config([smallInstance("arkouda-ka")]), async (run) => {
+                    await Promise.race([
+                        watch.added,
+                        run.done.then(() => Promise.reject(new Error("pulumi up ended before the first template arrived"))),
+                    ]);
+                });
+            } finally {
+                watch.stop();
+            }
         });
         assertRecovered(() => outcome);
     });
@@ -175,18 +179,21 @@ describe("faults: pulumi up killed with SIGKILL mid-apply", function () {
             const watch = watchAdded(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/cronworkflows`, (o) =>
                 o.metadata.name.startsWith("arkouda-kb-"),
             );
-            await watch.ready;
-            outcome = await killAndRecover(
-                "cronworkflows",
-                config([smallInstance("arkouda-ka"), smallInstance("arkouda-kb")]),
-                async (run) => {
-                    await Promise.race([
-                        watch.added,
-                        run.done.then(() => Promise.reject(new Error("pulumi up ended before the first CronWorkflow arrived"))),
-                    ]);
-                },
-            );
-            watch.stop();
+            try {
+                await watch.ready;
+                outcome = await killAndRecover(
+                    "cronworkflows",
+                    config([smallInstance("arkouda-ka"), smallInstance("arkouda-kb")]),
+                    async (run) => {
+                        await Promise.race([
+                            watch.added,
+                            run.done.then(() => Promise.reject(new Error("pulumi up ended before the first CronWorkflow arrived"))),
+                        ]);
+                    },
+                );
+            } finally {
+                watch.stop();
+            }
         });
         assertRecovered(() => outcome);
     });
