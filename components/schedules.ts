@@ -78,11 +78,10 @@ export interface ScheduleArgs {
     /** One entry per schedule kind (deploy, delete); disabled schedules are left out. */
     readonly schedules: readonly ScheduleEntry[];
     readonly labels: Readonly<Record<string, string>>;
-    readonly provider: k8s.Provider;
 }
 
 /**
- * Declares an instance's enabled CronWorkflows under `opts.parent` and returns their names by
+ * Declares an instance's enabled CronWorkflows with `opts` (parent and provider) and returns their names by
  * kind. No component of its own: a component per instance doubled the resources (and state
  * entries) an instance costs. `formerParents` are the URNs of the components these resources
  * were children of in earlier versions, so existing stacks keep them instead of replacing them.
@@ -108,7 +107,7 @@ export function declareSchedules(
         const resource = new k8s.apiextensions.CustomResource(
             `${name}-${entry.kind}`,
             { ...manifest },
-            { ...opts, provider: args.provider, ...(aliases.length > 0 ? { aliases } : {}) },
+            { ...opts, ...(aliases.length > 0 ? { aliases } : {}) },
         );
         names[entry.kind] = resource.metadata.name;
     }

@@ -229,7 +229,7 @@ export function declareTarget(
     const cronWorkflows = plan.schedules
         ? declareSchedules(
               `${name}-schedules`,
-              { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels, provider },
+              { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels },
               opts,
               formerParents.schedules,
           )
@@ -249,7 +249,7 @@ export function declareTarget(
                   randomProvider: args.randomProvider,
                   kube: args.kube,
               },
-              { ...opts, provider, aliases: formerParents.run.map((parent) => ({ parent })) },
+              { ...opts, aliases: formerParents.run.map((parent) => ({ parent })) },
           )
         : undefined;
     return {

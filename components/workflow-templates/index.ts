@@ -50,7 +50,7 @@ export function allWorkflowTemplates(
     ];
 }
 
-/** A namespace's four templates, their arkouda parameters' defaults from `defaultInstance`. */
+/** A namespace's four templates, their parameter defaults from its first instance and exporter. */
 export function namespaceTemplates(
     ns: NamespaceSettings,
     instances: readonly InstanceConfig[],
