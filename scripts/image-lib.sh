@@ -15,6 +15,21 @@ IMAGE_BASE_PACKAGES="base-files,base-passwd,netbase,media-types,tzdata"
 
 image_log() { printf '[image] %s\n' "$*" >&2; }
 
+# Runs a command with only stdin, stdout and stderr open. mmdebstrap hands apt a hook
+# `cat >&N` on a descriptor it opens, and /bin/sh (dash) refuses N > 9 ("Bad fd number"):
+# started from scripts/local-cluster.sh, which holds more descriptors open, it got 11 and every
+# base build failed that way. The lock on fd 8 stays held by this script's own copy.
+image_low_fds() { # CMD [ARGS...]
+  (
+    local fd
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd="${fd##*/}"
+      ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec "$@"
+  )
+}
+
 # The distroless-like base as a directory tree in $1 (copied from a cached tar).
 image_base_rootfs() { # DIR
   local key tar
@@ -31,7 +46,7 @@ image_base_rootfs() { # DIR
       work="$(mktemp -d)"
       # A mirror answers now and then with a failed download (seen on a cold CI run): retry.
       local attempt=1 attempts="${ARKOUDA_IMAGE_FETCH_ATTEMPTS:-3}" pause="${ARKOUDA_IMAGE_FETCH_PAUSE:-10}"
-      until mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
+      until image_low_fds mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
         "$IMAGE_SUITE" "$work/root" "$IMAGE_MIRROR" >&2; do
         if ((attempt >= attempts)); then
           image_log "mmdebstrap failed $attempts time(s) against $IMAGE_MIRROR; giving up"

@@ -45,3 +45,48 @@ describe("scripts/images.sh: a base image that cannot be built", function () {
         assert.doesNotMatch(result.stderr, /already imported|no containerd socket/);
     });
 });
+
+describe("scripts/images.sh: a base image built by a caller that holds descriptors 3 to 10 open", function () {
+    this.timeout(300000);
+    let result: { status: number | null; stderr: string; tars: string[] };
+
+    before(function () {
+        if (!hasMmdebstrap || process.getuid?.() !== 0) {
+            console.log("    mmdebstrap (root) not available: skipped (scripts/setup.sh installs it)");
+            this.skip();
+        }
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "images-test-"));
+        // As scripts/local-cluster.sh does (the next free one is above 9); one attempt, so a failure is not retried away.
+        const r = spawnSync(
+            "bash",
+            [
+                "-c",
+                `exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 9</dev/null 10</dev/null; exec bash "$0" build argoexec`,
+                path.join(REPO, "scripts/images.sh"),
+            ],
+            {
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    ARKOUDA_TOOLCHAIN_CACHE: cache,
+                    ARKOUDA_IMAGE_FETCH_ATTEMPTS: "1",
+                    ARKOUDA_ARGOEXEC_BIN: "/bin/true",
+                },
+            },
+        );
+        const tars = fs.existsSync(path.join(cache, "images"))
+            ? fs.readdirSync(path.join(cache, "images")).filter((f) => f.endsWith(".tar"))
+            : [];
+        fs.rmSync(cache, { recursive: true, force: true });
+        result = { status: r.status, stderr: r.stderr, tars };
+    });
+
+    it("builds the base rootfs and the image from Debian's mirror", () => {
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.deepStrictEqual(
+            result.tars.map((t) => t.replace(/-[0-9a-f]{16}\.tar$/, "")).sort(),
+            ["argoexec", "base-bookworm"],
+            result.stderr,
+        );
+    });
+});
