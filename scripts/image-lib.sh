@@ -44,7 +44,7 @@ image_base_rootfs() { # DIR
       image_log "building the base rootfs ($IMAGE_SUITE: $IMAGE_BASE_PACKAGES)"
       local work
       work="$(mktemp -d)"
-      # A mirror answers now and then with a failed download (seen on a cold CI run): retry.
+      # A mirror can fail a download: retry before failing the build.
       local attempt=1 attempts="${ARKOUDA_IMAGE_FETCH_ATTEMPTS:-3}" pause="${ARKOUDA_IMAGE_FETCH_PAUSE:-10}"
       until image_low_fds mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
         "$IMAGE_SUITE" "$work/root" "$IMAGE_MIRROR" >&2; do

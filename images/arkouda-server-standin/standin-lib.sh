@@ -7,7 +7,9 @@ set -euo pipefail
 
 STANDIN_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STANDIN_REPO_ROOT="$(cd "$STANDIN_LIB_DIR/../.." && pwd)"
-STANDIN_CACHE="${ARKOUDA_IMAGE_CACHE:-${HOME}/.cache/arkouda-workflows/images}"
+# shellcheck source=../../scripts/image-lib.sh
+source "$STANDIN_REPO_ROOT/scripts/image-lib.sh"
+STANDIN_CACHE="${ARKOUDA_IMAGE_CACHE:-$IMAGE_CACHE}"
 STANDIN_SUITE="${ARKOUDA_STANDIN_SUITE:-bookworm}"
 STANDIN_MIRROR="${ARKOUDA_STANDIN_MIRROR:-http://deb.debian.org/debian}"
 
@@ -43,7 +45,7 @@ standin_base_tar() {
                 standin_log "mmdebstrap is missing: apt-get install -y mmdebstrap"
                 exit 1
             }
-            mmdebstrap --quiet --variant=minbase --mode=root --format=tar \
+            image_low_fds mmdebstrap --quiet --variant=minbase --mode=root --format=tar \
                 --include="$STANDIN_PACKAGES" \
                 --customize-hook="bash $STANDIN_LIB_DIR/base-customize.sh \"\$1\"" \
                 "$STANDIN_SUITE" "$out.tmp" "$STANDIN_MIRROR" >&2
