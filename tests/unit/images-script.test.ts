@@ -5,33 +5,49 @@ import * as os from "os";
 import * as path from "path";
 
 const REPO = path.resolve(__dirname, "..", "..");
+const IMAGES = path.join(REPO, "scripts/images.sh");
 const hasMmdebstrap = spawnSync("mmdebstrap", ["--version"]).status === 0;
+
+interface ImagesRun {
+    status: number | null;
+    stderr: string;
+    /** The tars left in the cache's images/ dir. */
+    tars: string[];
+}
+
+/**
+ * Runs `bash -c script images.sh` (the script calls "$0" with its arguments) against an empty
+ * toolchain cache (its path in env as ARKOUDA_TOOLCHAIN_CACHE, plus `extraEnv(cache)`), with
+ * argoexec stubbed; skips the suite where mmdebstrap cannot run as root.
+ */
+function runImages(ctx: Mocha.Context, script: string, extraEnv: (cache: string) => Record<string, string>): ImagesRun {
+    if (!hasMmdebstrap || process.getuid?.() !== 0) {
+        console.log("    mmdebstrap (root) not available: skipped (scripts/setup.sh installs it)");
+        ctx.skip();
+    }
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "images-test-"));
+    const r = spawnSync("bash", ["-c", script, IMAGES], {
+        encoding: "utf8",
+        env: { ...process.env, ARKOUDA_TOOLCHAIN_CACHE: cache, ARKOUDA_ARGOEXEC_BIN: "/bin/true", ...extraEnv(cache) },
+    });
+    const dir = path.join(cache, "images");
+    const tars = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".tar")) : [];
+    fs.rmSync(cache, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, tars };
+}
 
 describe("scripts/images.sh: a base image that cannot be built", function () {
     this.timeout(60000);
-    let result: { status: number | null; stderr: string };
+    let result: ImagesRun;
 
     before(function () {
-        if (!hasMmdebstrap || process.getuid?.() !== 0) {
-            console.log("    mmdebstrap (root) not available: skipped (scripts/setup.sh installs it)");
-            this.skip();
-        }
-        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "images-test-"));
         // Nothing listens on port 9: every download of the base rootfs fails at once.
-        const r = spawnSync("bash", [path.join(REPO, "scripts/images.sh"), "import", "argoexec"], {
-            encoding: "utf8",
-            env: {
-                ...process.env,
-                ARKOUDA_TOOLCHAIN_CACHE: cache,
-                ARKOUDA_IMAGE_MIRROR: "http://127.0.0.1:9/debian",
-                ARKOUDA_IMAGE_FETCH_ATTEMPTS: "2",
-                ARKOUDA_IMAGE_FETCH_PAUSE: "0",
-                ARKOUDA_ARGOEXEC_BIN: "/bin/true",
-                ARKOUDA_CONTAINERD_ADDRESS: path.join(cache, "no-containerd.sock"),
-            },
-        });
-        fs.rmSync(cache, { recursive: true, force: true });
-        result = { status: r.status, stderr: r.stderr };
+        result = runImages(this, `exec bash "$0" import argoexec`, (cache) => ({
+            ARKOUDA_IMAGE_MIRROR: "http://127.0.0.1:9/debian",
+            ARKOUDA_IMAGE_FETCH_ATTEMPTS: "2",
+            ARKOUDA_IMAGE_FETCH_PAUSE: "0",
+            ARKOUDA_CONTAINERD_ADDRESS: path.join(cache, "no-containerd.sock"),
+        }));
     });
 
     it("retries the download before giving up", () => {
@@ -48,37 +64,17 @@ describe("scripts/images.sh: a base image that cannot be built", function () {
 
 describe("scripts/images.sh: a base image built by a caller that holds descriptors 3 to 10 open", function () {
     this.timeout(300000);
-    let result: { status: number | null; stderr: string; tars: string[] };
+    let result: ImagesRun;
 
     before(function () {
-        if (!hasMmdebstrap || process.getuid?.() !== 0) {
-            console.log("    mmdebstrap (root) not available: skipped (scripts/setup.sh installs it)");
-            this.skip();
-        }
-        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "images-test-"));
         // As scripts/local-cluster.sh does (the next free one is above 9); one attempt, so a failure is not retried away.
-        const r = spawnSync(
-            "bash",
-            [
-                "-c",
-                `exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 9</dev/null 10</dev/null; exec bash "$0" build argoexec`,
-                path.join(REPO, "scripts/images.sh"),
-            ],
-            {
-                encoding: "utf8",
-                env: {
-                    ...process.env,
-                    ARKOUDA_TOOLCHAIN_CACHE: cache,
-                    ARKOUDA_IMAGE_FETCH_ATTEMPTS: "1",
-                    ARKOUDA_ARGOEXEC_BIN: "/bin/true",
-                },
-            },
+        result = runImages(
+            this,
+            `exec 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 9</dev/null 10</dev/null; exec bash "$0" build argoexec`,
+            () => ({
+                ARKOUDA_IMAGE_FETCH_ATTEMPTS: "1",
+            }),
         );
-        const tars = fs.existsSync(path.join(cache, "images"))
-            ? fs.readdirSync(path.join(cache, "images")).filter((f) => f.endsWith(".tar"))
-            : [];
-        fs.rmSync(cache, { recursive: true, force: true });
-        result = { status: r.status, stderr: r.stderr, tars };
     });
 
     it("builds the base rootfs and the image from Debian's mirror", () => {
