@@ -50,7 +50,7 @@ if [ -z "${ARKOUDA_KUBECONFIG:-}" ]; then
     step "ready"
     cat >&2 <<EOF
 The local cluster has a node and an Argo controller for namespace $namespace. Deploy Arkouda
-(the stand-in images; see README "Stand-in images") and wait for it:
+(the stand-in images; see docs/local-node.md "Stand-in images") and wait for it:
   export KUBECONFIG=$KUBECONFIG PATH=$(dirname "$(command -v argo)"):\$PATH
   argo submit --from workflowtemplate/deploy-arkouda-on-kubernetes -n $namespace --wait
 Tear everything down with: bash scripts/local-down.sh

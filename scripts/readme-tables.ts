@@ -1,18 +1,20 @@
 /**
- * README tables rendered from the code that owns the facts, so the docs cannot drift: the image
+ * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
  * contract (components/image-contract.ts) and the WorkflowTemplate parameters
- * (components/workflow-templates/parameters.ts). `npm run docs:update` rewrites the README between
- * each section's markers; tests/unit/readme.test.ts fails when the README is stale.
+ * (components/workflow-templates/parameters.ts). `npm run docs:update` rewrites each section
+ * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { API_CONTRACT, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../components/image-contract";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
 
-const README = path.join(__dirname, "..", "README.md");
+const REPO_ROOT = path.join(__dirname, "..");
 
 interface Section {
     readonly name: string;
+    /** The markdown file that holds the section, relative to the repository root. */
+    readonly file: string;
     readonly render: () => string;
 }
 
@@ -84,40 +86,45 @@ export function parameterTables(): string {
 }
 
 const SECTIONS: readonly Section[] = [
-    { name: "contract", render: contractTables },
-    { name: "parameters", render: parameterTables },
+    { name: "contract", file: "docs/image-contract.md", render: contractTables },
+    { name: "parameters", file: "docs/workflows.md", render: parameterTables },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });
 
-/** The text between a section's markers, as the README has it. */
-export function readmeSection(text: string, name: string): string {
+/** The text between a section's markers, as `text` (the content of its file) has it. */
+export function docSection(text: string, name: string, file = "the file"): string {
     const { start, end } = markers(name);
     const from = text.indexOf(start);
     const to = text.indexOf(end);
     if (from < 0 || to < from)
-        throw new Error(`README.md has no ${start} ... ${end} section: add both markers where the ${name} tables belong`);
+        throw new Error(`${file} has no ${start} ... ${end} section: add both markers where the ${name} tables belong`);
     return text.slice(from + start.length, to);
 }
 
-/** The README with every rendered section replaced by the current rendering. */
-export function renderedReadme(text: string): string {
-    return SECTIONS.reduce((doc, section) => {
+/** `text` (the content of `file`) with each of that file's sections replaced by its current rendering. */
+export function renderedDoc(file: string, text: string): string {
+    return SECTIONS.filter((s) => s.file === file).reduce((doc, section) => {
         const { start } = markers(section.name);
-        const current = readmeSection(doc, section.name);
+        const current = docSection(doc, section.name, file);
         const at = doc.indexOf(start) + start.length;
         return doc.slice(0, at) + `\n\n${section.render()}\n\n` + doc.slice(at + current.length);
     }, text);
 }
 
-/** A section's rendering as it stands between its markers. */
-export function renderedSection(name: string): string {
-    const section = SECTIONS.find((s) => s.name === name);
-    if (!section) throw new Error(`no README section ${name}: known are ${SECTIONS.map((s) => s.name).join(", ")}`);
-    return `\n\n${section.render()}\n\n`;
+/** The files that hold rendered sections. */
+export function renderedFiles(): string[] {
+    return [...new Set(SECTIONS.map((s) => s.file))].sort();
 }
 
 if (require.main === module) {
-    fs.writeFileSync(README, renderedReadme(fs.readFileSync(README, "utf8")));
-    console.log(`README.md: ${SECTIONS.map((s) => s.name).join(", ")} tables updated`);
+    for (const file of renderedFiles()) {
+        const full = path.join(REPO_ROOT, file);
+        fs.writeFileSync(full, renderedDoc(file, fs.readFileSync(full, "utf8")));
+        console.log(
+            `${file}: ${SECTIONS.filter((s) => s.file === file)
+                .map((s) => s.name)
+                .join(", ")} tables updated`,
+        );
+    }
 }
