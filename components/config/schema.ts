@@ -87,7 +87,7 @@ function scheduleSchema(defaultSchedule: string) {
             description: "with the mutex, a running deploy is never replaced",
         }),
         startingDeadlineSeconds: doc(seconds(0, 86400).default(300), {
-            description: "a controller restart within 5 minutes still runs the 07:00 deploy",
+            description: "a run missed by less than this (a controller restart) still starts",
         }),
         successfulJobsHistoryLimit: doc(int(0, 100).default(4), { description: "succeeded Workflows kept" }),
         failedJobsHistoryLimit: doc(int(0, 100).default(4), { description: "failed Workflows kept" }),
@@ -119,10 +119,10 @@ export const runSchema = doc(
 );
 
 const runAsSchema = strictObject({
-    user: doc(posixName(), { replaces: "`ARKOUDA_USER`", description: "`runAs` takes all four keys or none" }),
-    uid: doc(int(1, 2147483647), { replaces: "`ARKOUDA_UID`" }),
-    group: doc(posixName(), { replaces: "`ARKOUDA_GROUP`" }),
-    gid: doc(int(1, 2147483647), { replaces: "`ARKOUDA_GID`" }),
+    user: doc(posixName(), { description: "user Arkouda runs as; `runAs` takes all four keys or none", replaces: "`ARKOUDA_USER`" }),
+    uid: doc(int(1, 2147483647), { description: "its uid", replaces: "`ARKOUDA_UID`" }),
+    group: doc(posixName(), { description: "group Arkouda runs as", replaces: "`ARKOUDA_GROUP`" }),
+    gid: doc(int(1, 2147483647), { description: "its gid", replaces: "`ARKOUDA_GID`" }),
 });
 
 export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
@@ -143,6 +143,7 @@ function withServerName<T extends { name: string; serverName?: string }>({ name,
 
 function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
     return doc(scheduleSchemas[kind].prefault({}), {
+        table: "schedule",
         default: `\`${defaultSchedule}\``,
         description: `when the ${kind} CronWorkflow runs`,
         replaces: "`argo cron create` scripts",
@@ -162,7 +163,10 @@ export const instanceSchema = doc(
         cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
-            numThreadsPerLocale: doc(int(1, 4096).default(2), { replaces: "`CHPL_NUM_THREADS_PER_LOCALE`" }),
+            numThreadsPerLocale: doc(int(1, 4096).default(2), {
+                description: "threads each locale runs",
+                replaces: "`CHPL_NUM_THREADS_PER_LOCALE`",
+            }),
             memMax: doc(z.number().int().positive().default(1_000_000_000), {
                 type: "bytes, ≤ `memory`",
                 description: "Chapel's heap cap; above the memory limit the kernel kills the locale",
@@ -290,18 +294,22 @@ const overridesSchema = strictObject({
     }),
 });
 
-const inherited = (key: string) => ({ default: `top-level \`${key}\`` });
+const inherited = (key: string): KeyDoc => ({ default: `top-level \`${key}\``, description: "this cluster's own" });
 
 /** How the program reaches one Kubernetes cluster. */
 export const clusterSchema = doc(
     strictObject({
         name: doc(dnsLabel(), { description: "names the component and its outputs; unique" }),
-        kubeconfig: doc(z.string().min(1).optional(), { type: "path", default: "ambient (`$KUBECONFIG`, `~/.kube/config`)" }),
+        kubeconfig: doc(z.string().min(1).optional(), {
+            type: "path",
+            default: "ambient (`$KUBECONFIG`, `~/.kube/config`)",
+            description: "kubeconfig file that reaches the cluster",
+        }),
         kubeconfigSecret: doc(z.string().min(1).optional(), {
             type: "name of a secret config key",
             description: '`pulumi config set --secret <key> "$(cat kubeconfig)"`; not with `kubeconfig`',
         }),
-        context: doc(z.string().min(1).optional(), { default: "the kubeconfig's current context" }),
+        context: doc(z.string().min(1).optional(), { default: "the kubeconfig's current context", description: "kubeconfig context" }),
         namespace: doc(dnsLabel().optional(), inherited("namespace")),
         createNamespace: doc(z.boolean().optional(), inherited("createNamespace")),
         kubernetesApiUrl: doc(z.url().optional(), inherited("kubernetesApiUrl")),
@@ -411,8 +419,14 @@ export const topLevelShape = {
             replaces: "–",
         }),
     }).prefault({}),
-    instances: doc(z.array(instanceSchema).default([]), { replaces: "one set of `ARKOUDA_*` variables per instance" }),
-    exporters: doc(z.array(exporterSchema).default([]), { replaces: "the exporter scripts' variables" }),
+    instances: doc(z.array(instanceSchema).default([]), {
+        description: "Arkouda servers with their locales, on Kubernetes",
+        replaces: "one set of `ARKOUDA_*` variables per instance",
+    }),
+    exporters: doc(z.array(exporterSchema).default([]), {
+        description: "exporters for an Arkouda that runs elsewhere",
+        replaces: "the exporter scripts' variables",
+    }),
     clusters: doc(
         z
             .array(clusterSchema)

@@ -18,4 +18,10 @@ describe("README", () => {
             "README.md is stale: run npm run docs:update",
         );
     });
+
+    for (const name of ["config-top", "config-instances", "config-schedule", "config-run", "config-exporters", "config-clusters"]) {
+        it(`its ${name} table matches components/config/schema.ts (npm run docs:update)`, () => {
+            assert.strictEqual(readmeSection(readme(), name), renderedSection(name), "README.md is stale: run npm run docs:update");
+        });
+    }
 });
