@@ -1,8 +1,9 @@
 /**
  * README tables rendered from the code that owns the facts, so the docs cannot drift: the image
  * contract (components/image-contract.ts), the WorkflowTemplate parameters
- * (components/workflow-templates/parameters.ts) and the stack config keys (components/config/schema.ts). `npm run docs:update` rewrites the README between
- * each section's markers; tests/unit/readme.test.ts fails when the README is stale.
+ * (components/workflow-templates/parameters.ts) and the stack config keys
+ * (components/config/schema.ts). `npm run docs:update` rewrites the README between each
+ * section's markers; tests/unit/readme.test.ts fails when the README is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
