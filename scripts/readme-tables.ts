@@ -1,13 +1,25 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (components/image-contract.ts) and the WorkflowTemplate parameters
- * (components/workflow-templates/parameters.ts). `npm run docs:update` rewrites each section
+ * contract (components/image-contract.ts), the WorkflowTemplate parameters
+ * (components/workflow-templates/parameters.ts) and the stack config keys
+ * (components/config/schema.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { API_CONTRACT, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../components/image-contract";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
+import { docOf, KeyRow, keyRows } from "../components/config/key-docs";
+import {
+    clusterSchema,
+    exporterSchema,
+    instanceSchema,
+    runSchema,
+    scheduleSchemas,
+    SECRET_KEYS,
+    SECRET_KEYS_DOC,
+    topLevelSchema,
+} from "../components/config/schema";
 
 const REPO_ROOT = path.join(__dirname, "..");
 
@@ -85,9 +97,68 @@ export function parameterTables(): string {
     ].join("\n");
 }
 
+/** A config table; rows' keys are Markdown already. The "replaces" column only where a row has one. */
+function configTable(rows: readonly KeyRow[]): string {
+    const replaces = rows.some((r) => r.replaces);
+    return table(
+        ["key", "type", "default", "what", ...(replaces ? ["replaces"] : [])],
+        rows.map((r) => [r.key, r.type, r.default, r.description, ...(replaces ? [r.replaces || "–"] : [])]),
+    );
+}
+
+const coded = (rows: readonly KeyRow[]): KeyRow[] => rows.map((r) => ({ ...r, key: `\`${r.key}\`` }));
+
+/** The top-level keys, with the secret keys (set outside the schema) after the other ssh keys. */
+export function configTopTable(): string {
+    const rows = coded(keyRows(topLevelSchema));
+    const secrets: KeyRow = {
+        key: [...SECRET_KEYS].map((k) => `\`${k}\``).join(", "),
+        type: SECRET_KEYS_DOC.type ?? "",
+        default: "unset",
+        description: SECRET_KEYS_DOC.description ?? "",
+        replaces: SECRET_KEYS_DOC.replaces ?? "",
+    };
+    const afterSsh = rows.map((r) => r.key.startsWith("`ssh.")).lastIndexOf(true) + 1;
+    return configTable([...rows.slice(0, afterSsh), secrets, ...rows.slice(afterSsh)]);
+}
+
+/** An instance's keys, then what is derived from them where upstream took it as input. */
+export function configInstancesTable(): string {
+    const derived = (docOf(instanceSchema).derived ?? []).map((d): KeyRow => ({
+        key: "–",
+        type: `derived: ${d.value}`,
+        default: "–",
+        description: "",
+        replaces: d.replaces,
+    }));
+    return configTable([...coded(keyRows(instanceSchema)), ...derived]);
+}
+
+/** One table for both schedules: where their defaults differ, a cell names each. */
+export function configScheduleTable(): string {
+    const kinds = Object.entries(scheduleSchemas).map(([kind, schema]) => [kind, keyRows(schema)] as const);
+    const [[, first]] = kinds;
+    const rows = first.map((row, i) =>
+        kinds.every(([, rows]) => rows[i].default === row.default)
+            ? row
+            : { ...row, default: kinds.map(([kind, rows]) => `${kind} ${rows[i].default}`).join(", ") },
+    );
+    return configTable(coded(rows));
+}
+
+export const configRunTable = () => configTable(coded(keyRows(runSchema)));
+export const configExportersTable = () => configTable(coded(keyRows(exporterSchema)));
+export const configClustersTable = () => configTable(coded(keyRows(clusterSchema)));
+
 const SECTIONS: readonly Section[] = [
     { name: "contract", file: "docs/image-contract.md", render: contractTables },
     { name: "parameters", file: "docs/workflows.md", render: parameterTables },
+    { name: "config-top", file: "docs/config.md", render: configTopTable },
+    { name: "config-instances", file: "docs/config.md", render: configInstancesTable },
+    { name: "config-schedule", file: "docs/config.md", render: configScheduleTable },
+    { name: "config-run", file: "docs/config.md", render: configRunTable },
+    { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
+    { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });

@@ -1,4 +1,5 @@
 export * from "./types";
-export { ConfigError, loadConfig, loadSecrets, parseStackConfig, formatPath, PROJECT, StackSecrets } from "./load";
-export { namespaceSettings } from "./resolve";
+export { loadConfig, loadSecrets, parseStackConfig, PROJECT, StackSecrets } from "./load";
+export { ConfigError, formatPath } from "./messages";
+export { namespaceSettings } from "./namespace-settings";
 export * as rules from "./rules";

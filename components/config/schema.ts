@@ -1,22 +1,36 @@
 /**
- * The stack config schema: every key a stack may set, its type, its default, and the
- * rule it must satisfy. Values here are what a user writes in Pulumi.<stack>.yaml;
- * `resolve.ts` turns them into the resolved types of `types.ts`.
+ * The stack config schema: every key a stack may set, its type, its default, the rule it must
+ * satisfy and what the docs say about it. Input is what a user writes in Pulumi.<stack>.yaml; the
+ * output, after the transforms derive what follows from it, is the resolved model of `types.ts`.
  */
 import { z } from "zod";
 import * as rules from "./rules";
+import { doc, KeyDoc } from "./key-docs";
+import { sortedByKey } from "../util/sort";
 
 type Rule = (value: string) => string | undefined;
 
 /** A string checked by one of `rules`; the rule's sentence becomes the error message. */
-function checked(rule: Rule) {
-    return z.string().superRefine((value, ctx) => {
-        const problem = rule(value);
-        if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-    });
+function checked(rule: Rule, type: string) {
+    return doc(
+        z.string().superRefine((value, ctx) => {
+            const problem = rule(value);
+            if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+        }),
+        { type },
+    );
 }
 
-/** An object that rejects unknown keys; resolve.ts names the allowed ones in the message. */
+const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
+const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
+const serviceName = () => checked(rules.serviceName, `DNS-1035 label, ≤${rules.MAX_INSTANCE_NAME_LENGTH} chars`);
+const quantity = () => checked(rules.quantity, "quantity");
+const imageTag = () => checked(rules.imageTag, "image tag");
+const imageRepository = () => checked(rules.imageRepository, "image repository");
+const labelValue = () => checked(rules.labelValue, "label value");
+const posixName = () => checked(rules.posixName, "POSIX name");
+
+/** An object that rejects unknown keys; messages.ts names the allowed ones in the message. */
 function strictObject<T extends z.ZodRawShape>(shape: T) {
     // The cast drops the never-typed index signature: unknown keys fail parsing, so none survive.
     return z.object(shape).catchall(z.never()) as unknown as z.ZodObject<T>;
@@ -26,15 +40,22 @@ function int(min: number, max: number) {
     return z.number().int().min(min).max(max);
 }
 
-const port = () => int(1, 65535);
+const port = () => doc(int(1, 65535), { type: "port" });
 const seconds = (min: number, max: number) => int(min, max);
 
-export const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
-    for (const [key, value] of Object.entries(labels)) {
-        const problem = rules.labelKey(key) ?? rules.labelValue(value);
-        if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem, input: value });
-    }
-});
+/** A label map, stored with its keys sorted so everything rendered from it is stable. */
+export const labelMap = doc(
+    z
+        .record(z.string(), z.string())
+        .superRefine((labels, ctx) => {
+            for (const [key, value] of Object.entries(labels)) {
+                const problem = rules.labelKey(key) ?? rules.labelValue(value);
+                if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem, input: value });
+            }
+        })
+        .transform((labels) => sortedByKey(labels)),
+    { type: "map label→value" },
+);
 
 export const DEFAULT_ARKOUDA_VERSION = "v2024.04.19";
 export const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
@@ -51,132 +72,312 @@ export const DEFAULT_EXPORTER_MEMORY = "1Gi";
 /** kubectl image of the multi-object steps: the version the toolchain builds and tests with. */
 export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
-const cron = checked(rules.cronExpression);
+const cron = checked(rules.cronExpression, "cron expression");
 
 function scheduleSchema(defaultSchedule: string) {
     return strictObject({
-        enabled: z.boolean().default(true),
-        schedule: z.union([cron, z.array(cron).min(1)]).default(defaultSchedule),
-        timezone: checked(rules.timezone).default(DEFAULT_TIMEZONE),
-        suspend: z.boolean().default(false),
-        concurrencyPolicy: z.enum(["Allow", "Forbid", "Replace"]).default("Forbid"),
-        startingDeadlineSeconds: seconds(0, 86400).default(300),
-        successfulJobsHistoryLimit: int(0, 100).default(4),
-        failedJobsHistoryLimit: int(0, 100).default(4),
-    });
+        enabled: doc(z.boolean().default(true), { description: "create the CronWorkflow" }),
+        schedule: doc(z.union([cron, z.array(cron).min(1)]).default(defaultSchedule), {
+            type: "cron expression or list (5 fields or `@daily`-style, as Argo parses them)",
+            description: "when it runs; a list runs at each of its times",
+        }),
+        timezone: doc(checked(rules.timezone, "IANA zone").default(DEFAULT_TIMEZONE), { description: "the zone the schedule is read in" }),
+        suspend: doc(z.boolean().default(false), { description: "keep the CronWorkflow but start nothing" }),
+        concurrencyPolicy: doc(z.enum(["Allow", "Forbid", "Replace"]).default("Forbid"), {
+            description: "with the mutex, a running deploy is never replaced",
+        }),
+        startingDeadlineSeconds: doc(seconds(0, 86400).default(300), {
+            description: "a run missed by less than this (a controller restart) still starts",
+        }),
+        successfulJobsHistoryLimit: doc(int(0, 100).default(4), { description: "succeeded Workflows kept" }),
+        failedJobsHistoryLimit: doc(int(0, 100).default(4), { description: "failed Workflows kept" }),
+    }).transform(({ enabled, schedule, ...rest }) => ({
+        enabled,
+        /** One or more cron expressions, each once. */
+        schedules: typeof schedule === "string" ? [schedule] : [...new Set(schedule)],
+        ...rest,
+    }));
 }
 
-export const runSchema = strictObject({
-    action: z.enum(["deploy", "delete"]).default("deploy"),
-    token: z.string().max(128).default(""),
-    wait: z.boolean().default(true),
-    timeoutSeconds: seconds(10, 86400).default(1800),
-});
+/** The CronWorkflows' schedules (`instances[].schedules.deploy|delete`). */
+export const scheduleSchemas = {
+    deploy: scheduleSchema(DEFAULT_DEPLOY_SCHEDULE),
+    delete: scheduleSchema(DEFAULT_DELETE_SCHEDULE),
+};
+
+/** An ephemeral Workflow that `pulumi up` submits. */
+export const runSchema = doc(
+    strictObject({
+        action: doc(z.enum(["deploy", "delete"]).default("deploy"), { description: "what the run does" }),
+        token: doc(z.string().max(128).default(""), { description: "change it to submit a new run with unchanged inputs" }),
+        wait: doc(z.boolean().default(true), {
+            description: "`pulumi up` blocks until the run Succeeded, fails with the run's own message if it Failed/Errored",
+        }),
+        timeoutSeconds: doc(seconds(10, 86400).default(1800), { description: "how long `pulumi up` waits for the run" }),
+    }),
+    { table: "run" },
+);
 
 const runAsSchema = strictObject({
-    user: checked(rules.posixName),
-    uid: int(1, 2147483647),
-    group: checked(rules.posixName),
-    gid: int(1, 2147483647),
+    user: doc(posixName(), { description: "user Arkouda runs as; `runAs` takes all four keys or none", replaces: "`ARKOUDA_USER`" }),
+    uid: doc(int(1, 2147483647), { description: "its uid", replaces: "`ARKOUDA_UID`" }),
+    group: doc(posixName(), { description: "group Arkouda runs as", replaces: "`ARKOUDA_GROUP`" }),
+    gid: doc(int(1, 2147483647), { description: "its gid", replaces: "`ARKOUDA_GID`" }),
 });
 
 export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 export const LOG_LEVELS = ["LogLevel.DEBUG", "LogLevel.INFO", "LogLevel.WARN", "LogLevel.ERROR", "LogLevel.CRITICAL"] as const;
 const imagePullPolicy = z.enum(IMAGE_PULL_POLICIES);
+const serverName = () =>
+    doc(serviceName().optional(), {
+        default: "`name`",
+        description: "the `arkouda_instance` metrics label",
+        replaces: "`ARKOUDA_SERVER_NAME`",
+    });
+const version = (description: string) => doc(imageTag().default(DEFAULT_ARKOUDA_VERSION), { description, replaces: "`ARKOUDA_VERSION`" });
 
-function instanceShape() {
-    return {
-        name: checked(rules.serviceName),
-        serverName: checked(rules.serviceName).optional(),
-        version: checked(rules.imageTag).default(DEFAULT_ARKOUDA_VERSION),
-        locales: int(1, 1024).default(2),
-        cpu: checked(rules.quantity).default("2000m"),
-        memory: checked(rules.quantity).default("2048Mi"),
-        chapel: strictObject({
-            numThreadsPerLocale: int(1, 4096).default(2),
-            memMax: z.number().int().positive().default(1_000_000_000),
-        }).prefault({}),
-        imagePullPolicy: imagePullPolicy.default("IfNotPresent"),
-        launcher: checked(rules.labelValue).default("kubernetes"),
-        logLevel: z.enum(LOG_LEVELS).default("LogLevel.INFO"),
-        memTrack: z.boolean().default(true),
-        serverPort: port().default(5555),
-        runAs: runAsSchema.optional(),
-        metrics: strictObject({
-            enabled: z.boolean().default(true),
-            servicePort: port().default(5556),
-            pollingIntervalSeconds: seconds(1, 3600).default(15),
-            exporterPort: port().default(5080),
-            exporterCpu: checked(rules.quantity).default(DEFAULT_EXPORTER_CPU),
-            exporterMemory: checked(rules.quantity).default(DEFAULT_EXPORTER_MEMORY),
-            prometheusMatchLabels: labelMap.default(DEFAULT_MATCH_LABELS),
-        }).prefault({}),
-        schedules: strictObject({
-            deploy: scheduleSchema(DEFAULT_DEPLOY_SCHEDULE).prefault({}),
-            delete: scheduleSchema(DEFAULT_DELETE_SCHEDULE).prefault({}),
-        }).prefault({}),
-        run: runSchema.optional(),
-    };
+/** The server name is the target's own name unless set. */
+function withServerName<T extends { name: string; serverName?: string }>({ name, serverName, ...rest }: T) {
+    return { name, serverName: serverName ?? name, ...rest };
 }
 
-export const instanceSchema = strictObject(instanceShape());
+function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
+    return doc(scheduleSchemas[kind].prefault({}), {
+        table: "schedule",
+        default: `\`${defaultSchedule}\``,
+        description: `when the ${kind} CronWorkflow runs`,
+        replaces: "`argo cron create` scripts",
+    });
+}
 
-export const exporterSchema = strictObject({
-    name: checked(rules.serviceName),
-    serverName: checked(rules.serviceName).optional(),
-    version: checked(rules.imageTag).default(DEFAULT_ARKOUDA_VERSION),
-    metricsServiceHost: checked(rules.dnsSubdomain),
-    metricsServicePort: port().default(5556),
-    pollingIntervalSeconds: seconds(1, 3600).default(15),
-    exporterPort: port().default(5080),
-    launcher: checked(rules.labelValue).default("slurm"),
-    cpu: checked(rules.quantity).default(DEFAULT_EXPORTER_CPU),
-    memory: checked(rules.quantity).default(DEFAULT_EXPORTER_MEMORY),
-    imagePullPolicy: imagePullPolicy.default("IfNotPresent"),
-    prometheusMatchLabels: labelMap.default(DEFAULT_MATCH_LABELS),
-    run: runSchema.optional(),
-});
+/** One Arkouda-on-Kubernetes instance: a server pod plus `locales` locale pods. */
+export const instanceSchema = doc(
+    strictObject({
+        name: doc(serviceName(), {
+            description: "prefix of every runtime object's name; unique among instances and exporters",
+            replaces: "`ARKOUDA_INSTANCE_NAME`",
+        }),
+        serverName: serverName(),
+        version: version("tag of the server and exporter images"),
+        locales: doc(int(1, 1024).default(2), { description: "locale pods, besides the server", replaces: "`ARKOUDA_NUMBER_OF_LOCALES`" }),
+        cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
+        memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
+        chapel: strictObject({
+            numThreadsPerLocale: doc(int(1, 4096).default(2), {
+                description: "threads each locale runs",
+                replaces: "`CHPL_NUM_THREADS_PER_LOCALE`",
+            }),
+            memMax: doc(z.number().int().positive().default(1_000_000_000), {
+                type: "bytes, ≤ `memory`",
+                description: "Chapel's heap cap; above the memory limit the kernel kills the locale",
+                replaces: "`CHPL_MEM_MAX`",
+            }),
+        }).prefault({}),
+        imagePullPolicy: doc(imagePullPolicy.default("IfNotPresent"), {
+            description: "pull policy of the Arkouda pods",
+            replaces: "`ARKOUDA_IMAGE_POLICY` / `ARKOUDA_IMAGE_PULL_POLICY`",
+        }),
+        launcher: doc(labelValue().default("kubernetes"), { description: "the `launcher` metrics label", replaces: "`ARKOUDA_LAUNCHER`" }),
+        logLevel: doc(z.enum(LOG_LEVELS).default("LogLevel.INFO"), {
+            description: "`arkouda_server --logLevel`",
+            replaces: "log level fixed to DEBUG in the deploy script",
+        }),
+        memTrack: doc(z.boolean().default(true), { description: "`arkouda_server --memTrack`", replaces: "the script's mem-track flag" }),
+        serverPort: doc(port().default(5555), { description: "port Arkouda clients connect to", replaces: "hard-coded client port" }),
+        runAs: doc(runAsSchema.optional(), { default: "unset (the image's `ubuntu` user)" }),
+        metrics: strictObject({
+            enabled: doc(z.boolean().default(true), {
+                description: "run the metrics daemon and exporter sidecar, register a ServiceMonitor",
+                replaces: "the script's collect-metrics flag",
+            }),
+            servicePort: doc(port().default(5556), {
+                description: "port of the server's metrics daemon",
+                replaces: "`ARKOUDA_METRICS_SERVICE_PORT`",
+            }),
+            pollingIntervalSeconds: doc(seconds(1, 3600).default(15), {
+                description: "seconds between exporter polls and Prometheus scrapes",
+                replaces: "`ARKOUDA_METRICS_POLLING_INTERVAL`",
+            }),
+            exporterPort: doc(port().default(5080), {
+                description: "port the exporter sidecar serves /metrics on",
+                replaces: "hard-coded exporter port (`METRICS_SCRAPE_PORT` in the image)",
+            }),
+            exporterCpu: doc(quantity().default(DEFAULT_EXPORTER_CPU), {
+                description: "CPU of the exporter sidecar (requests = limits)",
+                replaces: "– (the sidecar had no resources)",
+            }),
+            exporterMemory: doc(quantity().default(DEFAULT_EXPORTER_MEMORY), {
+                description: "memory of the exporter sidecar (requests = limits)",
+                replaces: "– (the sidecar had no resources)",
+            }),
+            prometheusMatchLabels: doc(labelMap.prefault(DEFAULT_MATCH_LABELS), {
+                description: "labels the target Prometheus selects ServiceMonitors by",
+                replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL` (a raw `key: value` string upstream)",
+            }),
+        }).prefault({}),
+        schedules: strictObject({
+            deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
+            delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
+        }).prefault({}),
+        run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
+    }).transform((instance) => ({
+        ...withServerName(instance),
+        /** Locale pods plus the server. */
+        totalLocales: instance.locales + 1,
+    })),
+    {
+        table: "instance",
+        derived: [
+            { value: "`locales + 1`", replaces: "`ARKOUDA_TOTAL_NUMBER_OF_LOCALES`" },
+            { value: "`localhost:<servicePort>` (sidecar) and `<name>-metrics`", replaces: "`ARKOUDA_METRICS_SERVICE_HOST`" },
+            { value: "`<name>-metrics-exporter`", replaces: "`ARKOUDA_EXPORTER_APP_NAME`, `ARKOUDA_EXPORTER_SERVICE_NAME`" },
+        ],
+    },
+);
+
+/** A prometheus-arkouda-exporter for an Arkouda that runs elsewhere (e.g. Slurm). */
+export const exporterSchema = doc(
+    strictObject({
+        name: doc(serviceName(), {
+            description: "name of its objects; unique among instances and exporters",
+            replaces: "`ARKOUDA_EXPORTER_APP_NAME`, `ARKOUDA_EXPORTER_SERVICE_NAME`",
+        }),
+        serverName: serverName(),
+        version: version("exporter image tag"),
+        metricsServiceHost: doc(dnsSubdomain(), {
+            description: "where the Arkouda metrics daemon listens",
+            replaces: "`ARKOUDA_METRICS_SERVICE_HOST`",
+        }),
+        metricsServicePort: doc(port().default(5556), {
+            description: "port of the Arkouda metrics daemon",
+            replaces: "`ARKOUDA_METRICS_SERVICE_PORT`",
+        }),
+        pollingIntervalSeconds: doc(seconds(1, 3600).default(15), {
+            description: "seconds between polls",
+            replaces: "`ARKOUDA_EXPORTER_POLLING_INTERVAL`",
+        }),
+        exporterPort: doc(port().default(5080), { description: "port the exporter serves /metrics on", replaces: "hard-coded" }),
+        launcher: doc(labelValue().default("slurm"), { description: "the `launcher` metrics label", replaces: "`ARKOUDA_LAUNCHER`" }),
+        cpu: doc(quantity().default(DEFAULT_EXPORTER_CPU), {
+            description: "exporter CPU (requests = limits; the image imports the arkouda client)",
+            replaces: "hard-coded upstream",
+        }),
+        memory: doc(quantity().default(DEFAULT_EXPORTER_MEMORY), {
+            description: "exporter memory (requests = limits)",
+            replaces: "hard-coded upstream",
+        }),
+        imagePullPolicy: doc(imagePullPolicy.default("IfNotPresent"), { description: "pull policy of the exporter pod", replaces: "–" }),
+        prometheusMatchLabels: doc(labelMap.prefault(DEFAULT_MATCH_LABELS), {
+            description: "labels the target Prometheus selects ServiceMonitors by",
+            replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL`",
+        }),
+        run: doc(runSchema.optional(), {
+            description: "a Workflow `pulumi up` submits",
+            replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
+        }),
+    }).transform(withServerName),
+    { table: "exporter" },
+);
 
 /**
  * Per-cluster overrides are free-form here and checked against the instance/exporter
- * schema after merging, so the same rules and messages apply (see resolve.ts).
+ * schema after merging, so the same rules and messages apply (see overrides.ts).
  */
 const overridesSchema = strictObject({
-    instances: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-    exporters: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    instances: doc(z.record(z.string(), z.record(z.string(), z.unknown())).default({}), {
+        type: "map of instance name → partial instance",
+        description: "merged over the instance for this cluster only; match labels and schedules are replaced whole",
+    }),
+    exporters: doc(z.record(z.string(), z.record(z.string(), z.unknown())).default({}), {
+        type: "map of exporter name → partial exporter",
+        description: "merged over the exporter for this cluster only, like instances",
+    }),
 });
 
-export const clusterSchema = strictObject({
-    name: checked(rules.dnsLabel),
-    kubeconfig: z.string().min(1).optional(),
-    kubeconfigSecret: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
-    namespace: checked(rules.dnsLabel).optional(),
-    createNamespace: z.boolean().optional(),
-    kubernetesApiUrl: z.url().optional(),
-    wave: int(0, 100).default(0),
-    instances: z.array(z.string()).optional(),
-    exporters: z.array(z.string()).optional(),
-    overrides: overridesSchema.prefault({}),
-});
+const inherited = (key: string): KeyDoc => ({ default: `top-level \`${key}\``, description: "this cluster's own" });
+
+/** How the program reaches one Kubernetes cluster. */
+export const clusterSchema = doc(
+    strictObject({
+        name: doc(dnsLabel(), { description: "names the component and its outputs; unique" }),
+        kubeconfig: doc(z.string().min(1).optional(), {
+            type: "path",
+            default: "ambient (`$KUBECONFIG`, `~/.kube/config`)",
+            description: "kubeconfig file that reaches the cluster",
+        }),
+        kubeconfigSecret: doc(z.string().min(1).optional(), {
+            type: "name of a secret config key",
+            description: '`pulumi config set --secret <key> "$(cat kubeconfig)"`; not with `kubeconfig`',
+        }),
+        context: doc(z.string().min(1).optional(), { default: "the kubeconfig's current context", description: "kubeconfig context" }),
+        namespace: doc(dnsLabel().optional(), inherited("namespace")),
+        createNamespace: doc(z.boolean().optional(), inherited("createNamespace")),
+        kubernetesApiUrl: doc(z.url().optional(), inherited("kubernetesApiUrl")),
+        wave: doc(int(0, 100).default(0), {
+            description: "only with `rollout.strategy: waves`; wave N+1 waits for wave N's runs (or, without runs, all of wave N)",
+        }),
+        instances: doc(z.array(z.string()).optional(), {
+            type: "list of names",
+            default: "all",
+            description: "the instances this cluster gets",
+        }),
+        exporters: doc(z.array(z.string()).optional(), {
+            type: "list of names",
+            default: "all",
+            description: "the exporters this cluster gets",
+        }),
+        overrides: overridesSchema.prefault({}),
+    }),
+    { table: "cluster" },
+);
 
 /** Top-level stack config keys (Pulumi.<stack>.yaml `arkouda-workflows:<key>`). */
 export const topLevelShape = {
-    namespace: checked(rules.dnsLabel).default("arkouda"),
-    createNamespace: z.boolean().default(true),
-    kubernetesApiUrl: z.url().default("https://kubernetes.default.svc"),
-    workflowServiceAccount: checked(rules.dnsSubdomain).default("arkouda-workflows"),
-    arkoudaServiceAccount: checked(rules.dnsSubdomain).default("arkouda"),
-    arkoudaTokenSecret: checked(rules.dnsSubdomain).optional(),
+    namespace: doc(dnsLabel().default("arkouda"), {
+        description: "namespace of everything a cluster gets",
+        replaces: "`ARKOUDA_NAMESPACE` (and the exporter docs' `ARKOUDA_EXPORTER_NAMESPACE`)",
+    }),
+    createNamespace: doc(z.boolean().default(true), { description: "create the namespace", replaces: "– (was created by hand)" }),
+    kubernetesApiUrl: doc(z.url().default("https://kubernetes.default.svc"), {
+        description: "the URL the server uses to reach the Kubernetes API from inside the cluster",
+        replaces: "`KUBERNETES_URL` (docs: `KUBERNETES_API`)",
+    }),
+    workflowServiceAccount: doc(dnsSubdomain().default("arkouda-workflows"), {
+        description: "ServiceAccount the workflows run as",
+        replaces: "`arkouda-workflows-service-account` (hand-applied)",
+    }),
+    arkoudaServiceAccount: doc(dnsSubdomain().default("arkouda"), {
+        description: "ServiceAccount the Arkouda pods run as",
+        replaces: "`ARKOUDA_SERVICEACCOUNT_NAME`",
+    }),
+    arkoudaTokenSecret: doc(dnsSubdomain().optional(), {
+        default: "`<arkoudaServiceAccount>-token`",
+        description: "Secret holding the Arkouda ServiceAccount's token",
+        replaces: "`ARKOUDA_SERVICEACCOUNT_TOKEN_NAME`",
+    }),
     ssh: strictObject({
-        secretName: checked(rules.dnsSubdomain).default("arkouda-ssh"),
-        source: z.enum(["generate", "existing", "config"]).default("generate"),
+        secretName: doc(dnsSubdomain().default("arkouda-ssh"), {
+            description: "Secret holding the locales' SSH key pair",
+            replaces: "`ARKOUDA_SSH_SECRET`",
+        }),
+        source: doc(z.enum(["generate", "existing", "config"]).default("generate"), {
+            description: "generated by the stack, an existing Secret, or the secret keys below",
+            replaces: "`ssh-keygen` + `kubectl create secret` by hand",
+        }),
         // Any new value generates a new key pair: the only config way to rotate a generated key.
-        rotation: z
-            .string()
-            .max(128)
-            .refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)")
-            .default(""),
+        rotation: doc(
+            z
+                .string()
+                .max(128)
+                .refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)")
+                .default(""),
+            {
+                type: "single-line label, ≤128 chars; only with `ssh.source: generate`",
+                description:
+                    "any new value generates a new key pair and rewrites only the SSH Secret (docs/operations.md, rotating the SSH key)",
+                replaces: "– (a new key meant a new `ssh-keygen` by hand)",
+            },
+        ),
     })
         .superRefine((ssh, ctx) => {
             if (ssh.rotation && ssh.source !== "generate") {
@@ -190,24 +391,58 @@ export const topLevelShape = {
         })
         .prefault({}),
     images: strictObject({
-        server: checked(rules.imageRepository).default("bearsrus/arkouda-udp-server"),
-        exporter: checked(rules.imageRepository).default("bearsrus/prometheus-arkouda-exporter"),
-        kubectl: checked(rules.imageReference).default(DEFAULT_KUBECTL_IMAGE),
+        server: doc(imageRepository().default("bearsrus/arkouda-udp-server"), {
+            description: "repository of the Arkouda server and locale image; the tag is the instance's `version`",
+            replaces: "hard-coded",
+        }),
+        exporter: doc(imageRepository().default("bearsrus/prometheus-arkouda-exporter"), {
+            description: "repository of prometheus-arkouda-exporter; the tag is the instance's or exporter's `version`",
+            replaces: "hard-coded",
+        }),
+        kubectl: doc(checked(rules.imageReference, "image reference").default(DEFAULT_KUBECTL_IMAGE), {
+            description:
+                "runs the multi-object steps; needs only `kubectl` on PATH, no shell (default: the version the toolchain builds and the tests run)",
+            replaces: "–",
+        }),
     }).prefault({}),
     deadlines: strictObject({
-        deploySeconds: seconds(60, 86400).default(1800),
-        deleteSeconds: seconds(30, 86400).default(600),
-        localeReadySeconds: seconds(10, 86400).default(900),
-        serverReadySeconds: seconds(10, 86400).default(300),
+        deploySeconds: doc(seconds(60, 86400).default(1800), {
+            description: "activeDeadlineSeconds of a deploy workflow; must exceed `localeReadySeconds + serverReadySeconds`",
+            replaces: "– (no deadline upstream)",
+        }),
+        deleteSeconds: doc(seconds(30, 86400).default(600), { description: "activeDeadlineSeconds of a delete workflow", replaces: "–" }),
+        localeReadySeconds: doc(seconds(10, 86400).default(900), {
+            description: "how long the deploy waits for all locales to be Ready",
+            replaces: "– (the locale wait looped forever)",
+        }),
+        serverReadySeconds: doc(seconds(10, 86400).default(300), {
+            description: "how long the deploy waits for the server pod to run",
+            replaces: "–",
+        }),
     }).prefault({}),
-    instances: z.array(instanceSchema).default([]),
-    exporters: z.array(exporterSchema).default([]),
-    clusters: z
-        .array(clusterSchema)
-        .min(1)
-        .prefault([{ name: "default" }]),
+    instances: doc(z.array(instanceSchema).default([]), {
+        description: "Arkouda servers with their locales, on Kubernetes",
+        replaces: "one set of `ARKOUDA_*` variables per instance",
+    }),
+    exporters: doc(z.array(exporterSchema).default([]), {
+        description: "exporters for an Arkouda that runs elsewhere",
+        replaces: "the exporter scripts' variables",
+    }),
+    clusters: doc(
+        z
+            .array(clusterSchema)
+            .min(1)
+            .prefault([{ name: "default" }]),
+        {
+            description: "the default cluster is the ambient kubeconfig's",
+            replaces: "`KUBERNETES_URL` / the current kubectl context",
+        },
+    ),
     rollout: strictObject({
-        strategy: z.enum(["parallel", "waves"]).default("parallel"),
+        strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
+            description: "`waves`: by `clusters[].wave`",
+            replaces: "–",
+        }),
     }).prefault({}),
 };
 
@@ -222,10 +457,41 @@ export const STRING_KEYS = new Set([
 
 /** Keys that hold key material: accepted only as secrets, never part of the schema above. */
 export const SECRET_KEYS = new Set(["sshPrivateKey", "sshPublicKey"]);
+export const SECRET_KEYS_DOC: KeyDoc = {
+    type: "secret strings (`--secret` only)",
+    description: "the key pair, when `ssh.source: config`",
+    replaces: "the key files",
+};
 
-export const topLevelSchema = z.object(topLevelShape);
+/**
+ * The top level, settled: the names the program uses for the ServiceAccounts and token Secret,
+ * and each cluster with the namespace settings it inherits from the top level filled in.
+ */
+export const topLevelSchema = z
+    .object(topLevelShape)
+    .transform(
+        ({
+            workflowServiceAccount,
+            arkoudaServiceAccount,
+            arkoudaTokenSecret,
+            namespace,
+            createNamespace,
+            kubernetesApiUrl,
+            clusters,
+            ...rest
+        }) => ({
+            workflowServiceAccountName: workflowServiceAccount,
+            arkoudaServiceAccountName: arkoudaServiceAccount,
+            arkoudaTokenSecretName: arkoudaTokenSecret ?? `${arkoudaServiceAccount}-token`,
+            ...rest,
+            clusters: clusters.map((cluster) => ({
+                ...cluster,
+                namespace: cluster.namespace ?? namespace,
+                createNamespace: cluster.createNamespace ?? createNamespace,
+                kubernetesApiUrl: cluster.kubernetesApiUrl ?? kubernetesApiUrl,
+            })),
+        }),
+    );
 
-export type RawInstance = z.output<typeof instanceSchema>;
-export type RawExporter = z.output<typeof exporterSchema>;
-export type RawCluster = z.output<typeof clusterSchema>;
 export type RawConfig = z.output<typeof topLevelSchema>;
+export type RawCluster = RawConfig["clusters"][number];

@@ -7,7 +7,9 @@
  * README's parameter tables (scripts/readme-tables.ts).
  */
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../config/types";
-import { DEFAULT_EXPORTER_CPU, DEFAULT_EXPORTER_MEMORY, IMAGE_PULL_POLICIES, LOG_LEVELS } from "../config/schema";
+import type { z } from "zod";
+import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from "../config/schema";
+import { defaultAt } from "../config/schema-walk";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
 import type { Parameter, WorkflowTemplate } from "../argo/model";
@@ -63,13 +65,41 @@ export interface ParameterRow<S extends Shape = Shape, F extends string = string
 /** The values record a table fills: one field per row, typed by the row's shape. */
 type ValuesOf<R extends ParameterRow> = { [P in R as P["field"]]: FillAs[P["shape"]] };
 
+/** A safe default that deliberately differs from the schema's default for the key, and why. */
+interface TemplateDefault {
+    readonly value: string | undefined;
+    readonly reason: string;
+}
+
 interface Extra {
     enum?: readonly string[];
-    safeDefault?: string;
+    /** Only where the template deliberately differs from the schema, whose default is taken otherwise. */
+    safeDefault?: TemplateDefault;
+}
+
+const TARGETS_OWN: TemplateDefault = {
+    value: undefined,
+    reason: "version, size and launcher are the target's own: a run with no configured target passes them (-p)",
+};
+const METRICS_OFF: TemplateDefault = {
+    value: "false",
+    reason: "a ServiceMonitor needs a Prometheus Operator, which a cluster with no configured target may lack",
+};
+const NO_MATCH_LABELS: TemplateDefault = {
+    value: "{}",
+    reason: "the labels name a Prometheus, which a cluster with no configured target may lack",
+};
+const IMAGE_USER: TemplateDefault = { value: "", reason: "runAs is optional and has no default: empty runs as the image's own user" };
+
+/** The schema's default for a config key as its parameter carries it; none where the schema states none. */
+function schemaDefault(schema: z.ZodType, configKey: string, shape: Shape): string | undefined {
+    const stated = defaultAt(schema, configKey);
+    if (!stated) return undefined;
+    return shape === "map" ? labelsJson(stated.value as SourceAs["map"]) : String(stated.value);
 }
 
 /** A row maker for the table of config type C; the types tie the config key's type to the shape. */
-function rowsOf<C>() {
+function rowsOf<C>(schema: z.ZodType) {
     return <S extends Shape, F extends string>(
         name: string,
         shape: S,
@@ -77,78 +107,80 @@ function rowsOf<C>() {
         configKey: PathTo<C, SourceAs[S]>,
         description: string,
         extra: Extra = {},
-    ): ParameterRow<S, F> => ({
-        name,
-        configKey,
-        description,
-        shape,
-        field,
-        ...extra,
-    });
+    ): ParameterRow<S, F> => {
+        const safeDefault = extra.safeDefault ? extra.safeDefault.value : schemaDefault(schema, configKey, shape);
+        return {
+            name,
+            configKey,
+            description,
+            shape,
+            field,
+            ...(extra.enum && { enum: extra.enum }),
+            ...(safeDefault !== undefined && { safeDefault }),
+        };
+    };
 }
 
 const BOOL = ["false", "true"];
 const PULL_POLICIES = [...IMAGE_PULL_POLICIES].sort();
 const SORTED_LOG_LEVELS = [...LOG_LEVELS].sort();
 
-const a = rowsOf<InstanceConfig>();
+const a = rowsOf<InstanceConfig>(instanceSchema);
 
 /** Arkouda parameters, in their (stable) declaration order. Deploy and delete share them. */
 export const ARKOUDA_PARAMETERS = Object.freeze([
     a("instance-name", "str", "instanceName", "name", "ARKOUDA_INSTANCE_NAME: prefix of every object's name"),
     a("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
-    a("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: tag of the server and exporter images"),
-    a("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)"),
-    a("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)"),
-    a("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)"),
-    a("chpl-num-threads-per-locale", "intText", "numThreadsPerLocale", "chapel.numThreadsPerLocale", "CHPL_NUM_THREADS_PER_LOCALE"),
-    a("chpl-mem-max", "intText", "memMax", "chapel.memMax", "CHPL_MEM_MAX in bytes"),
+    a("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: tag of the server and exporter images", {
+        safeDefault: TARGETS_OWN,
+    }),
+    a("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)", {
+        safeDefault: TARGETS_OWN,
+    }),
+    a("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    a("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    a("chpl-num-threads-per-locale", "intText", "numThreadsPerLocale", "chapel.numThreadsPerLocale", "CHPL_NUM_THREADS_PER_LOCALE", {
+        safeDefault: TARGETS_OWN,
+    }),
+    a("chpl-mem-max", "intText", "memMax", "chapel.memMax", "CHPL_MEM_MAX in bytes", { safeDefault: TARGETS_OWN }),
     a("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy of the Arkouda pods", {
         enum: PULL_POLICIES,
-        safeDefault: "IfNotPresent",
     }),
-    a("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)", { safeDefault: "kubernetes" }),
-    a("log-level", "str", "logLevel", "logLevel", "arkouda_server --logLevel", { enum: SORTED_LOG_LEVELS, safeDefault: "LogLevel.INFO" }),
-    a("mem-track", "str", "memTrack", "memTrack", "arkouda_server --memTrack", { enum: BOOL, safeDefault: "true" }),
-    a("server-port", "int", "serverPort", "serverPort", "port Arkouda clients connect to", { safeDefault: "5555" }),
+    a("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)"),
+    a("log-level", "str", "logLevel", "logLevel", "arkouda_server --logLevel", { enum: SORTED_LOG_LEVELS }),
+    a("mem-track", "str", "memTrack", "memTrack", "arkouda_server --memTrack", { enum: BOOL }),
+    a("server-port", "int", "serverPort", "serverPort", "port Arkouda clients connect to"),
     a(
         "metrics-enabled",
         "str",
         "metricsEnabled",
         "metrics.enabled",
         "run the metrics daemon and exporter sidecar, register a ServiceMonitor",
-        { enum: BOOL, safeDefault: "false" },
+        { enum: BOOL, safeDefault: METRICS_OFF },
     ),
-    a("metrics-service-port", "int", "metricsServicePort", "metrics.servicePort", "ARKOUDA_METRICS_SERVICE_PORT", { safeDefault: "5556" }),
+    a("metrics-service-port", "int", "metricsServicePort", "metrics.servicePort", "ARKOUDA_METRICS_SERVICE_PORT"),
     a(
         "metrics-polling-interval",
         "intText",
         "pollingIntervalSeconds",
         "metrics.pollingIntervalSeconds",
         "ARKOUDA_METRICS_POLLING_INTERVAL seconds",
-        { safeDefault: "15" },
     ),
-    a("exporter-port", "int", "exporterPort", "metrics.exporterPort", "port the metrics exporter serves /metrics on", {
-        safeDefault: "5080",
-    }),
-    a("exporter-cpu", "str", "exporterCpu", "metrics.exporterCpu", "CPU of the exporter sidecar (requests = limits)", {
-        safeDefault: DEFAULT_EXPORTER_CPU,
-    }),
-    a("exporter-memory", "str", "exporterMemory", "metrics.exporterMemory", "memory of the exporter sidecar (requests = limits)", {
-        safeDefault: DEFAULT_EXPORTER_MEMORY,
-    }),
+    a("exporter-port", "int", "exporterPort", "metrics.exporterPort", "port the metrics exporter serves /metrics on"),
+    a("exporter-cpu", "str", "exporterCpu", "metrics.exporterCpu", "CPU of the exporter sidecar (requests = limits)"),
+    a("exporter-memory", "str", "exporterMemory", "metrics.exporterMemory", "memory of the exporter sidecar (requests = limits)"),
     a(
         "prometheus-match-labels",
         "map",
         "prometheusMatchLabels",
         "metrics.prometheusMatchLabels",
         "JSON map of the labels Prometheus selects ServiceMonitors by",
-        { safeDefault: "{}" },
+        { safeDefault: NO_MATCH_LABELS },
     ),
-    a("run-as-user", "str", "runAsUser", "runAs.user", "ARKOUDA_USER (empty: the image's ubuntu user)", { safeDefault: "" }),
-    a("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: "" }),
-    a("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: "" }),
-    a("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: "" }),
+    a("run-as-user", "str", "runAsUser", "runAs.user", "ARKOUDA_USER (empty: the image's ubuntu user)", { safeDefault: IMAGE_USER }),
+    a("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: IMAGE_USER }),
+    a("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: IMAGE_USER }),
+    a("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: IMAGE_USER }),
 ]);
 
 /** Every per-instance value the runtime objects are built from (concrete, or Argo placeholders). */
@@ -157,26 +189,21 @@ export type ArkoudaValues = ValuesOf<(typeof ARKOUDA_PARAMETERS)[number]> & {
     totalLocales: number;
 };
 
-const e = rowsOf<ExporterConfig>();
+const e = rowsOf<ExporterConfig>(exporterSchema);
 
 export const EXPORTER_PARAMETERS = Object.freeze([
     e("exporter-name", "str", "name", "name", "ARKOUDA_EXPORTER_APP_NAME / SERVICE_NAME: name of its objects"),
     e("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
-    e("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: exporter image tag"),
+    e("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: exporter image tag", { safeDefault: TARGETS_OWN }),
     e("metrics-service-host", "str", "metricsServiceHost", "metricsServiceHost", "ARKOUDA_METRICS_SERVICE_HOST"),
-    e("metrics-service-port", "intText", "metricsServicePort", "metricsServicePort", "ARKOUDA_METRICS_SERVICE_PORT", {
-        safeDefault: "5556",
-    }),
-    e("polling-interval", "intText", "pollingIntervalSeconds", "pollingIntervalSeconds", "ARKOUDA_EXPORTER_POLLING_INTERVAL seconds", {
-        safeDefault: "15",
-    }),
-    e("exporter-port", "int", "exporterPort", "exporterPort", "port the exporter serves /metrics on", { safeDefault: "5080" }),
-    e("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)"),
-    e("cpu", "str", "cpu", "cpu", "exporter CPU (requests = limits)"),
-    e("memory", "str", "memory", "memory", "exporter memory (requests = limits)"),
+    e("metrics-service-port", "intText", "metricsServicePort", "metricsServicePort", "ARKOUDA_METRICS_SERVICE_PORT"),
+    e("polling-interval", "intText", "pollingIntervalSeconds", "pollingIntervalSeconds", "ARKOUDA_EXPORTER_POLLING_INTERVAL seconds"),
+    e("exporter-port", "int", "exporterPort", "exporterPort", "port the exporter serves /metrics on"),
+    e("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)", { safeDefault: TARGETS_OWN }),
+    e("cpu", "str", "cpu", "cpu", "exporter CPU (requests = limits)", { safeDefault: TARGETS_OWN }),
+    e("memory", "str", "memory", "memory", "exporter memory (requests = limits)", { safeDefault: TARGETS_OWN }),
     e("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy", {
         enum: PULL_POLICIES,
-        safeDefault: "IfNotPresent",
     }),
     e(
         "prometheus-match-labels",
@@ -184,7 +211,7 @@ export const EXPORTER_PARAMETERS = Object.freeze([
         "prometheusMatchLabels",
         "prometheusMatchLabels",
         "JSON map of the labels Prometheus selects ServiceMonitors by",
-        { safeDefault: "{}" },
+        { safeDefault: NO_MATCH_LABELS },
     ),
 ]);
 

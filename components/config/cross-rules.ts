@@ -1,0 +1,222 @@
+/**
+ * The rules that span several keys, each a pure function from config to problems: which keys a
+ * stack may set and how its secrets are held, deadlines that must nest, names that must be unique,
+ * values that cannot work together in one server pod, and clusters that must not collide.
+ */
+import { SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
+import type { Path, Problem } from "./messages";
+import type { DeadlinesConfig, ExporterConfig, InstanceConfig } from "./types";
+import { quantityValue } from "./rules";
+import { SSHD_PORT } from "../image-contract";
+import { PROJECT } from "../names";
+
+/**
+ * Keys set outside the schema: a secret kubeconfig a cluster names must be set, as a secret; SSH
+ * key material is accepted only as secrets and only with `ssh.source: config`, which needs both;
+ * any other key the schema does not know is refused. `document` is the config as written.
+ */
+export function stackKeyProblems(
+    input: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: ReadonlySet<string> },
+    document: Readonly<Record<string, unknown>>,
+): Problem[] {
+    const problems: Problem[] = [];
+    const referencedSecrets = new Set<string>();
+    const clusters = Array.isArray(document.clusters) ? document.clusters : [];
+    clusters.forEach((cluster, index) => {
+        const name = (cluster as Record<string, unknown> | null)?.kubeconfigSecret;
+        if (typeof name !== "string") return;
+        referencedSecrets.add(name);
+        if (!(name in input.values)) {
+            problems.push({
+                path: ["clusters", index, "kubeconfigSecret"],
+                message: `names config key '${PROJECT}:${name}', which is not set; set it with: pulumi config set --secret ${name} "$(cat <kubeconfig>)"`,
+                input: name,
+            });
+        } else if (!input.secretKeys.has(name)) {
+            problems.push({
+                path: ["clusters", index, "kubeconfigSecret"],
+                message: `names config key '${PROJECT}:${name}', which is stored in plain text; a kubeconfig holds credentials: set it again with pulumi config set --secret ${name} ...`,
+                input: name,
+            });
+        }
+    });
+
+    const sshSource = (document.ssh as Record<string, unknown> | undefined)?.source;
+    for (const key of SECRET_KEYS) {
+        if (key in input.values) {
+            if (!input.secretKeys.has(key)) {
+                problems.push({
+                    path: [key],
+                    message: `holds key material in plain text; remove it and set it with: pulumi config set --secret ${key} "$(cat <file>)"`,
+                });
+            } else if (sshSource !== "config") {
+                problems.push({
+                    path: [key],
+                    message: "is set but ssh.source is not 'config'; set ssh.source to config to use it, or remove it",
+                });
+            }
+        } else if (sshSource === "config") {
+            problems.push({
+                path: ["ssh", "source"],
+                message: `is 'config', which needs ${PROJECT}:${key}; set it with: pulumi config set --secret ${key} "$(cat <file>)"`,
+                input: sshSource,
+            });
+        }
+    }
+
+    const allowed = [...Object.keys(topLevelShape), ...SECRET_KEYS].sort();
+    for (const key of Object.keys(input.values)) {
+        if (!(key in topLevelShape) && !SECRET_KEYS.has(key) && !referencedSecrets.has(key)) {
+            problems.push({
+                path: [key],
+                message: `is not a known key; allowed keys: ${allowed.join(", ")} (plus secret keys named by clusters[].kubeconfigSecret)`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** The deploy's own waits must end before its deadline does. */
+export function deadlineProblems(deadlines: DeadlinesConfig): Problem[] {
+    if (deadlines.localeReadySeconds + deadlines.serverReadySeconds < deadlines.deploySeconds) return [];
+    return [
+        {
+            path: ["deadlines", "deploySeconds"],
+            message: `must exceed localeReadySeconds + serverReadySeconds (${deadlines.localeReadySeconds} + ${deadlines.serverReadySeconds}) so the deploy's own waits can finish first`,
+            input: deadlines.deploySeconds,
+        },
+    ];
+}
+
+function duplicates(names: string[]): string[] {
+    return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+}
+
+/** Instance and exporter names name the Services they create; cluster names name components. */
+export function nameProblems(raw: RawConfig): Problem[] {
+    const problems: Problem[] = [];
+    const objectNames = [...raw.instances.map((i) => i.name), ...raw.exporters.map((e) => e.name)];
+    for (const name of duplicates(objectNames)) {
+        const inInstances = raw.instances.map((i) => i.name).lastIndexOf(name);
+        const path: Path =
+            inInstances >= 0 && raw.instances.filter((i) => i.name === name).length > 1
+                ? ["instances", inInstances, "name"]
+                : ["exporters", raw.exporters.map((e) => e.name).lastIndexOf(name), "name"];
+        problems.push({
+            path,
+            message:
+                "clashes with another instance or exporter of the same name; instance and exporter names must be unique because they name the Services they create",
+            input: name,
+        });
+    }
+    for (const name of duplicates(raw.clusters.map((c) => c.name))) {
+        problems.push({
+            path: ["clusters", raw.clusters.map((c) => c.name).lastIndexOf(name), "name"],
+            message: "clashes with another cluster's name; cluster names must be unique",
+            input: name,
+        });
+    }
+    return problems;
+}
+
+/**
+ * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
+ * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
+ * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
+ */
+export function instanceProblems(instance: InstanceConfig, path: Path): Problem[] {
+    const problems: Problem[] = [];
+    const memoryBytes = quantityValue(instance.memory);
+    if (instance.chapel.memMax > memoryBytes) {
+        problems.push({
+            path: [...path, "chapel", "memMax"],
+            message: `must not exceed the instance's memory (${instance.memory} = ${memoryBytes} bytes); lower chapel.memMax or raise memory`,
+            input: instance.chapel.memMax,
+        });
+    }
+    const ports: { key: Path; what: string; port: number }[] = [
+        { key: ["serverPort"], what: "the client socket", port: instance.serverPort },
+        ...(instance.metrics.enabled
+            ? [
+                  { key: ["metrics", "servicePort"], what: "the metrics daemon", port: instance.metrics.servicePort },
+                  { key: ["metrics", "exporterPort"], what: "the exporter's /metrics", port: instance.metrics.exporterPort },
+              ]
+            : []),
+    ];
+    ports.forEach((p, i) => {
+        const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
+        if (!taken) return;
+        const other = typeof taken === "string" ? taken : `${taken.what} (${taken.key.join(".")})`;
+        problems.push({
+            path: [...path, ...p.key],
+            message: `collides with ${other} on the server pod; ${p.what} needs a port of its own, so pick another one`,
+            input: p.port,
+        });
+    });
+    return problems;
+}
+
+/** The instance whose metrics Service a standalone exporter's host names (`<instance>-metrics[.ns...]`). */
+function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
+    const service = exporter.metricsServiceHost.split(".")[0];
+    return instances.find((i) => `${i.name}-metrics` === service);
+}
+
+/** An exporter aimed at an instance of this cluster must find its metrics daemon where it listens. */
+export function exporterProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], path: Path): Problem[] {
+    const instance = metricsTarget(exporter, instances);
+    if (!instance) return [];
+    if (!instance.metrics.enabled) {
+        return [
+            {
+                path: [...path, "metricsServiceHost"],
+                message: `names the metrics Service of instance ${instance.name}, whose metrics.enabled is false: nothing listens there; enable its metrics or point the exporter elsewhere`,
+                input: exporter.metricsServiceHost,
+            },
+        ];
+    }
+    if (instance.metrics.servicePort !== exporter.metricsServicePort) {
+        return [
+            {
+                path: [...path, "metricsServicePort"],
+                message: `must equal instance ${instance.name}'s metrics.servicePort (${instance.metrics.servicePort}), where its metrics daemon listens`,
+                input: exporter.metricsServicePort,
+            },
+        ];
+    }
+    return [];
+}
+
+/**
+ * A cluster reaches its API one way, uses waves only when the rollout does, and shares its
+ * kubeconfig, context and namespace with no earlier cluster.
+ */
+export function clusterProblems(raw: RawConfig, index: number): Problem[] {
+    const problems: Problem[] = [];
+    const cluster = raw.clusters[index];
+    const path: Path = ["clusters", index];
+    if (cluster.kubeconfig && cluster.kubeconfigSecret) {
+        problems.push({
+            path: [...path, "kubeconfigSecret"],
+            message: "cannot be combined with kubeconfig; use a kubeconfig file path or the name of a secret config key, not both",
+            input: cluster.kubeconfigSecret,
+        });
+    }
+    if (raw.rollout.strategy === "parallel" && cluster.wave !== 0) {
+        problems.push({
+            path: [...path, "wave"],
+            message: "is only meaningful with rollout.strategy 'waves'; set rollout.strategy to waves or remove the wave",
+            input: cluster.wave,
+        });
+    }
+    const target = (c: RawCluster) => JSON.stringify([c.kubeconfig ?? "", c.kubeconfigSecret ?? "", c.context ?? "", c.namespace]);
+    const first = raw.clusters.findIndex((c) => target(c) === target(cluster));
+    if (first < index) {
+        problems.push({
+            path: [...path],
+            message: `targets the same kubeconfig, context and namespace as clusters[${first}]; give it another context or namespace`,
+            input: cluster.name,
+        });
+    }
+    return problems;
+}
