@@ -13,9 +13,8 @@
  * API_CONTRACT there.
  */
 
-/** Absolute paths of the mounted Arkouda service-account token (defect 10: never relative). */
+/** Where the Arkouda token Secret is mounted: absolute, as the server script reads its token from there. */
 export const SA_TOKEN_DIR = "/opt/sa";
-export const SA_TOKEN_PATH = `${SA_TOKEN_DIR}/token`;
 export const SA_CA_PATH = `${SA_TOKEN_DIR}/ca.crt`;
 /** Where the ssh secret is mounted in server and locale containers. */
 export const SSH_KEYS_DIR = "/home/ubuntu/ssh-keys";

@@ -82,15 +82,7 @@ export function instancePlan(
     settings: NamespaceSettings,
     templates: readonly WorkflowTemplate[],
 ): TargetPlan {
-    const common = commonPlan(
-        "instance",
-        instance.name,
-        arkoudaParameters(instance, settings),
-        ARKOUDA_TEMPLATES,
-        templates,
-        instance.run,
-        place,
-    );
+    const common = commonPlan("instance", instance.name, arkoudaParameters(instance), ARKOUDA_TEMPLATES, templates, instance.run, place);
     return {
         ...common,
         schedules: SCHEDULE_KINDS.map((kind) => ({
@@ -119,15 +111,7 @@ export function exporterPlan(
     templates: readonly WorkflowTemplate[],
 ): TargetPlan {
     return {
-        ...commonPlan(
-            "exporter",
-            exporter.name,
-            exporterParameters(exporter, settings),
-            EXPORTER_TEMPLATES,
-            templates,
-            exporter.run,
-            place,
-        ),
+        ...commonPlan("exporter", exporter.name, exporterParameters(exporter), EXPORTER_TEMPLATES, templates, exporter.run, place),
         teardown: teardownTarget("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), []),
         scheduleSummaries: {},
     };

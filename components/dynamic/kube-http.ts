@@ -26,11 +26,6 @@ export function isKubeApiError(e: unknown): e is KubeApiError {
     return typeof e === "object" && e !== null && (e as { isKubeApiError?: unknown }).isKubeApiError === true;
 }
 
-/** True for an error that says the object (or its namespace) does not exist. */
-export function isNotFound(e: unknown): boolean {
-    return isKubeApiError(e) && e.statusCode === 404;
-}
-
 /** Builds a KubeApiError; kept a plain function so the closure serializer needs no class. */
 export function kubeApiError(
     method: string,

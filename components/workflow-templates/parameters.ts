@@ -6,7 +6,7 @@
  * objects are built from (their types, the concrete values and the Argo placeholders), and the
  * README's parameter tables (scripts/readme-tables.ts).
  */
-import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../config/types";
+import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { DEFAULT_EXPORTER_CPU, DEFAULT_EXPORTER_MEMORY, IMAGE_PULL_POLICIES, LOG_LEVELS } from "../config/schema";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
@@ -231,12 +231,11 @@ function fill<V>(rows: readonly ParameterRow[], value: (r: ParameterRow) => Fill
 }
 
 /** Every Arkouda parameter value of an instance, keyed by parameter name, in declaration order. */
-// The second argument is accepted and ignored: callers still pass their namespace settings.
-export function arkoudaParameters(i: InstanceConfig, _ns?: NamespaceSettings): Record<string, string> {
+export function arkoudaParameters(i: InstanceConfig): Record<string, string> {
     return parameterValues(ARKOUDA_PARAMETERS, i);
 }
 
-export function exporterParameters(x: ExporterConfig, _ns?: NamespaceSettings): Record<string, string> {
+export function exporterParameters(x: ExporterConfig): Record<string, string> {
     return parameterValues(EXPORTER_PARAMETERS, x);
 }
 

@@ -229,7 +229,7 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     it("the delete workflow's object list, applied as the workflow ServiceAccount, leaves nothing of the instance", async function () {
         const { cluster, settings } = clusterOf(resolvedConfig(config), "contract");
         const template = deleteArkoudaTemplate(settings, cluster.instances[0]).spec.templates!.find((t) => t.name === "delete-objects")!;
-        const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0], settings) });
+        const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0]) });
         const args = rendered.container!.args!.filter((a) => !a.startsWith("--filename="));
         await kubectl([`--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`, ...args, "--filename=-"], {
             input: rendered.inputs!.artifacts![0].raw!.data,

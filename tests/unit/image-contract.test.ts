@@ -154,7 +154,7 @@ describe("image contract: the rendered templates of the committed stacks", () =>
             for (const i of cluster.instances) {
                 it(`${stack}/${cluster.name}/${i.name}: server, sidecar and locale env are exactly the contract's`, () => {
                     const wt = deployArkoudaTemplate(settings, cluster.instances[0]);
-                    const params = arkoudaParameters(i, settings);
+                    const params = arkoudaParameters(i);
                     const step = i.metrics.enabled ? "deploy-server" : "deploy-server-without-metrics";
                     const [pod] = manifestsOf(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
                     const [deployment] = manifestsOf(wt, "deploy-locales", params) as {
@@ -175,7 +175,7 @@ describe("image contract: the rendered templates of the committed stacks", () =>
             for (const e of cluster.exporters) {
                 it(`${stack}/${cluster.name}/${e.name}: the standalone exporter's env is exactly the contract's`, () => {
                     const wt = deployExporterTemplate(settings, cluster.exporters[0]);
-                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e, settings)) as {
+                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e)) as {
                         spec: { template: { spec: { containers: Container[] } } };
                     }[];
                     const c = deployment.spec.template.spec.containers[0];

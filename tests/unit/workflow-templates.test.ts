@@ -190,12 +190,12 @@ describe("workflow templates: parameters", () => {
     it("deploy defaults equal arkoudaParameters(defaults)", () => {
         assert.deepStrictEqual(
             declaredParameterValues(deployArkoudaTemplate(ns, fixtureInstance).spec),
-            arkoudaParameters(fixtureInstance, ns),
+            arkoudaParameters(fixtureInstance),
         );
     });
 
     it("the delete template declares only what its steps use, the name and metrics-enabled, defaulted from the instance", () => {
-        const all = arkoudaParameters(fixtureInstance, ns);
+        const all = arkoudaParameters(fixtureInstance);
         assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), {
             "instance-name": all["instance-name"],
             "metrics-enabled": all["metrics-enabled"],
@@ -203,7 +203,7 @@ describe("workflow templates: parameters", () => {
     });
 
     it("exporter deploy defaults equal exporterParameters(defaults); its delete declares only the name", () => {
-        const all = exporterParameters(fixtureExporter, ns);
+        const all = exporterParameters(fixtureExporter);
         assert.deepStrictEqual(declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec), all);
         assert.deepStrictEqual(declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec), {
             "exporter-name": all["exporter-name"],

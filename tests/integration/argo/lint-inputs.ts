@@ -127,8 +127,8 @@ export function fixtureStreams(): Record<string, string> {
 /** Parameter values for probe submissions of templates whose parameters have no default. */
 export function probeValues(template: string): Record<string, string> {
     return template === DEPLOY_EXPORTER_TEMPLATE || template === DELETE_EXPORTER_TEMPLATE
-        ? exporterParameters(fixtureExporter, fixtureNamespace)
-        : arkoudaParameters(fixtureInstance, fixtureNamespace);
+        ? exporterParameters(fixtureExporter)
+        : arkoudaParameters(fixtureInstance);
 }
 
 /**
