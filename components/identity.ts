@@ -6,7 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, typeToken } from "./component";
-import { ARKOUDA_GRANTS, Grant, policyRules } from "./rbac";
+import { ARKOUDA_GRANTS } from "./arkouda-grants";
+import { Grant, policyRules } from "./rbac";
 
 export interface WorkflowIdentityArgs {
     /** Namespace the workflows run in. */

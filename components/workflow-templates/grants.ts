@@ -2,10 +2,10 @@
  * The workflow ServiceAccount's grants, derived from what the four templates' steps touch.
  */
 import type { NamespaceSettings } from "../config/types";
-import type { Grant, Verb } from "../rbac";
+import { type Grant, mergeGrants, type Verb } from "../rbac";
 import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
 import { buildDeleteExporter, buildDeployExporter } from "./exporter";
-import type { Operation } from "./steps";
+import type { Operation, Touch } from "./steps";
 
 const PLURALS: Record<string, string> = {
     ConfigMap: "configmaps",
@@ -30,7 +30,7 @@ const VERBS: Record<Operation, Verb[]> = {
 };
 
 /** What the Argo v4 emissary executor needs in every workflow pod to report results. */
-export const EXECUTOR_GRANTS: readonly Grant[] = [{ apiGroup: "argoproj.io", resource: "workflowtaskresults", verbs: ["create", "patch"] }];
+const EXECUTOR_GRANTS: readonly Grant[] = [{ apiGroup: "argoproj.io", resource: "workflowtaskresults", verbs: ["create", "patch"] }];
 
 /**
  * The exact grants the four templates' steps need, derived from what each step touches; sorted,
@@ -49,21 +49,12 @@ export function workflowGrants(): Grant[] {
     };
     const builders = [buildDeployArkouda, buildDeleteArkouda, buildDeployExporter, buildDeleteExporter];
     const touches = builders.flatMap((build) => build(ns, undefined).touches);
-    const byResource = new Map<string, Set<Verb>>();
-    for (const t of touches) {
-        const resource = PLURALS[t.kind];
-        if (!resource) throw new Error(`no plural known for kind ${t.kind}`);
-        const group = t.apiVersion.includes("/") ? t.apiVersion.split("/")[0] : "";
-        const key = `${group}\u0000${resource}`;
-        const set = byResource.get(key) ?? new Set<Verb>();
-        VERBS[t.op].forEach((v) => set.add(v));
-        byResource.set(key, set);
-    }
-    const order: Verb[] = ["get", "list", "watch", "create", "update", "patch", "delete"];
-    const grants: Grant[] = [...byResource.entries()].map(([key, verbs]) => {
-        const [apiGroup, resource] = key.split("\u0000");
-        return { apiGroup, resource, verbs: order.filter((v) => verbs.has(v)) };
-    });
-    grants.push(...EXECUTOR_GRANTS.map((g) => ({ ...g, verbs: [...g.verbs] })));
-    return grants.sort((a, b) => a.apiGroup.localeCompare(b.apiGroup) || a.resource.localeCompare(b.resource));
+    return mergeGrants([...touches.map(touchGrant), ...EXECUTOR_GRANTS]);
+}
+
+/** The grant one touch needs. */
+function touchGrant(t: Touch): Grant {
+    const resource = PLURALS[t.kind];
+    if (!resource) throw new Error(`no plural known for kind ${t.kind}`);
+    return { apiGroup: t.apiVersion.includes("/") ? t.apiVersion.split("/")[0] : "", resource, verbs: VERBS[t.op] };
 }

@@ -27,7 +27,7 @@ export {
 } from "./parameters";
 export type { ParameterRow } from "./parameters";
 export { FIELD_MANAGER, WHEN_WORKFLOW_FAILED, whenFalse, whenTrue } from "./steps";
-export { EXECUTOR_GRANTS, workflowGrants } from "./grants";
+export { workflowGrants } from "./grants";
 
 export const TEMPLATE_NAMES = [
     DEPLOY_ARKOUDA_TEMPLATE,
