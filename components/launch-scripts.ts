@@ -6,11 +6,11 @@
  * (set by the runtime objects), so nothing is spliced into shell code. They must contain no
  * `{{` (Argo would try to substitute it) — the tests check that, `bash -n` and shellcheck.
  *
- * Environment: the rows of components/image-contract.ts whose reader is the launch script, plus
+ * Environment: the rows of contract/image.ts whose reader is the launch script, plus
  * the optional LOCALE_DISCOVERY_ATTEMPTS / LOCALE_DISCOVERY_INTERVAL. The server script also
  * reads EXTERNAL_SERVICE_NAME and METRICS_SERVICE_NAME (passed to arkouda_server as well) to
  * clear an earlier run's registration, and its API calls are the launch-script rows of
- * API_CONTRACT there.
+ * API_CONTRACT (components/image-contract.ts).
  */
 
 /** Where the Arkouda token Secret is mounted: absolute, as the server script reads its token from there. */

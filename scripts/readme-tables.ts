@@ -1,12 +1,13 @@
 /**
  * README tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (components/image-contract.ts) and the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls) and the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts). `npm run docs:update` rewrites the README between
  * each section's markers; tests/unit/readme.test.ts fails when the README is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT } from "../components/image-contract";
+import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
 
 const README = path.join(__dirname, "..", "README.md");

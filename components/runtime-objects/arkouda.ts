@@ -130,7 +130,7 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
     });
 }
 
-/** The server container's environment (names: components/image-contract.ts). */
+/** The server container's environment (names: contract/image.ts). */
 export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): EnvVar[] {
     const n = arkoudaNames(v.instanceName);
     const metricsPort = intText(v.metricsServicePort);

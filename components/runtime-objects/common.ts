@@ -83,7 +83,7 @@ export interface ExporterContainerSpec {
 }
 
 /**
- * The exporter container. Its environment names are the ones the image reads (image-contract.ts);
+ * The exporter container. Its environment names are the ones the image reads (contract/image.ts);
  * the liveness probe restarts an exporter that hangs (it exits by itself when it cannot reach the
  * metrics daemon).
  */

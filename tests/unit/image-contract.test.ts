@@ -1,7 +1,8 @@
 /**
- * Every container the program runs, held against the image contract (components/image-contract.ts):
- * the env names it sets are exactly the names the image (or our launch script in it) reads, the
- * ports it declares are the ones something listens on, and the registered endpoints reach them.
+ * Every container the program runs, held against the image contract (contract/image.ts and
+ * components/image-contract.ts): the env names it sets are exactly the names the image (or our
+ * launch script in it) reads, the ports it declares are the ones something listens on, and the
+ * registered endpoints reach them.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -16,15 +17,15 @@ import {
 } from "../../components/workflow-templates";
 import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";
+import { API_CONTRACT } from "../../components/image-contract";
 import {
-    API_CONTRACT,
     contractEnvNames,
     ENV_CONTRACT,
     FLAG_CONTRACT,
     PORT_CONTRACT,
     registrationParameters,
     type ContractContainer,
-} from "../../components/image-contract";
+} from "../../contract/image";
 import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
 import { arkoudaRuntimeObjects, exporterRuntimeObjects, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns } from "./fixtures";
