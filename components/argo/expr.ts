@@ -63,6 +63,12 @@ export function intText(n: number): string {
     return s.startsWith(`${OPEN}i:`) ? `${OPEN}t:${s.slice(3)}` : s;
 }
 
+/** `n + by` for a concrete integer or an integer placeholder (whose offset grows by `by`). */
+export function plusInt(n: number, by: number): number {
+    const m = /^\u27e6i:([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7$/.exec(String(n));
+    return m ? argoParam.int(m[1], Number(m[2] ?? 0) + by) : n + by;
+}
+
 /** True when a value contains any parameter placeholder. */
 export function hasPlaceholder(value: string): boolean {
     TOKEN_RE.lastIndex = 0;

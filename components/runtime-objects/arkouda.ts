@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects an Arkouda deploy creates at run time, as pure functions over a values
- * record: the workflow templates pass Argo parameter placeholders, tests and teardown code the
- * concrete values of an instance (`arkoudaValues`); either way the same code builds the same shape.
+ * record (values.ts): the workflow templates pass Argo parameter placeholders, tests the concrete
+ * values of an instance; either way the same code builds the same objects.
  */
 import type { NamespaceSettings } from "../config/types";
 import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "../image-contract";
@@ -15,9 +15,10 @@ import {
     SERVER_SCRIPT_PATH,
     SSH_KEYS_DIR,
 } from "../launch-scripts";
-import { intText } from "../argo/expr";
-import type { ArkoudaValues, ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
+import { intText, plusInt } from "../argo/expr";
+import type { ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
 import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import type { ArkoudaValues } from "./values";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -158,7 +159,8 @@ export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
             METRICS_SERVICE_PORT: metricsPort,
             METRICS_SERVICE_TARGET_PORT: metricsPort,
             NAMESPACE: namespace ?? ns.namespace,
-            NUMLOCALES: intText(v.totalLocales),
+            // The locales and the server.
+            NUMLOCALES: intText(plusInt(v.locales, 1)),
         }),
         { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     ];

@@ -1,7 +1,6 @@
 /**
- * What the runtime-object builders share: the values records they are built from (concrete, or
- * Argo parameter placeholders), object references, labels and the small pieces of manifests
- * both the instance and the standalone exporter use.
+ * What the runtime-object builders share: object references, labels and the small pieces of
+ * manifests both the instance and the standalone exporter use.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { intText } from "../argo/expr";
@@ -36,9 +35,6 @@ export interface ObjectRef {
     kind: string;
     name: string;
 }
-
-// The values records are declared by the parameter tables, one field per template parameter.
-export type { ArkoudaValues, ExporterValues } from "../workflow-templates/parameters";
 
 /** A copy of a label map with its keys in sorted order. */
 export const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;

@@ -3,8 +3,9 @@
  * as pure functions over a values record (concrete, or Argo parameter placeholders).
  */
 import type { NamespaceSettings } from "../config/types";
-import type { Deployment, ExporterValues, ObjectRef, Service, ServiceMonitor } from "./common";
+import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import type { ExporterValues } from "./values";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {

@@ -17,12 +17,9 @@ export {
     ARKOUDA_PARAMETERS,
     arkoudaParameters,
     arkoudaPlaceholders,
-    arkoudaValues,
     EXPORTER_PARAMETERS,
     exporterParameters,
     exporterPlaceholders,
-    exporterValues,
-    labelsJson,
     templateArguments,
 } from "./parameters";
 export type { ParameterRow } from "./parameters";

@@ -7,14 +7,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
-import {
-    arkoudaParameters,
-    arkoudaValues,
-    deployArkoudaTemplate,
-    deployExporterTemplate,
-    exporterParameters,
-    exporterValues,
-} from "../../components/workflow-templates";
+import { arkoudaParameters, deployArkoudaTemplate, deployExporterTemplate, exporterParameters } from "../../components/workflow-templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";
 import { API_CONTRACT } from "../../components/image-contract";

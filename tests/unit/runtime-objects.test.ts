@@ -5,7 +5,7 @@ import {
     exporterRuntimeObjectRefs,
     exporterRuntimeObjects,
 } from "../../components/runtime-objects";
-import { arkoudaValues, exporterValues } from "../../components/workflow-templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureRunAsInstance } from "./fixtures";
 import { envOf, plainJson } from "./render-helpers";
 
