@@ -81,12 +81,15 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // Everything namespaced waits for the namespace; the gates of earlier waves come with opts.
         const shared = childOptions(this, provider, opts, { dependsOn: namespace });
         const common = { namespace: cluster.namespace, provider, labels: PART_OF_LABEL };
+        // Built once: declared as they are, their touches give the workflow Role, their
+        // parameters what each CronWorkflow and run gives them.
+        const templates = namespaceTemplates(settings, cluster.instances, cluster.exporters);
         new WorkflowIdentity(
             `${name}-workflow-identity`,
             {
                 ...common,
                 serviceAccountName: settings.workflowServiceAccountName,
-                grants: workflowGrants(),
+                grants: workflowGrants(templates.flatMap((t) => t.touches)),
             },
             shared,
         );
@@ -110,23 +113,22 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
-        const manifests = namespaceTemplates(settings, cluster.instances, cluster.exporters);
-        const templates = new WorkflowTemplates(
+        const declaredTemplates = new WorkflowTemplates(
             `${name}-templates`,
             {
                 namespace: cluster.namespace,
-                templates: manifests,
+                templates: templates.map((t) => t.template),
                 provider,
                 labels: PART_OF_LABEL,
             },
             shared,
         );
-        this.workflowTemplateNames = templates.templateNames;
+        this.workflowTemplateNames = declaredTemplates.templateNames;
 
         // Runs and schedules start only once everything they use exists, and on destroy they
         // go first, before the teardown removes what earlier runs created. One teardown for the
         // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
-        const plans = targetPlans(cluster, settings, manifests);
+        const plans = targetPlans(cluster, templates);
         const kube = kubeAccess(cluster, args.kubeconfigContent);
         const teardown = new RuntimeTeardown(
             `${name}-teardown`,
@@ -136,7 +138,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 targets: plans.map((plan) => plan.teardown),
                 timeoutSeconds: settings.deadlines.deleteSeconds,
             },
-            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, templates] }),
+            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, declaredTemplates] }),
         );
         const targets = plans.map((plan) =>
             declareTarget(

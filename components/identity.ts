@@ -14,7 +14,7 @@ export interface WorkflowIdentityArgs {
     readonly namespace: pulumi.Input<string>;
     /** ServiceAccount the workflows run as. Default from config: `arkouda-workflows`. */
     readonly serviceAccountName: string;
-    /** What the workflow steps touch; the Role grants exactly these (see `workflowGrants()`). */
+    /** What the workflow steps touch; the Role grants exactly these (see `workflowGrants`). */
     readonly grants: readonly Grant[];
     /** The cluster's provider; nothing here uses the ambient default provider. */
     readonly provider: k8s.Provider;

@@ -24,7 +24,7 @@ import { argoParam } from "../argo/expr";
 import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
-import { Built, deleteBuilder, deployTemplate, Target, templateOf } from "./shape";
+import { BuiltTemplate, deleteBuilder, deployTemplate, Target } from "./shape";
 import { renderInt, Steps, whenFalse, whenTrue } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
@@ -42,7 +42,7 @@ function arkoudaDeleteSteps(steps: Steps, dagName: string): Template {
 
 const INSTANCE: Target = { kind: "instance", nameParam: "instance-name", parameters: ARKOUDA_PARAMETERS, deleteSteps: arkoudaDeleteSteps };
 
-export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | undefined): Built {
+export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | undefined): BuiltTemplate {
     const steps = new Steps(ns);
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), ns);
     const locales = argoParam.int("locales");
@@ -77,6 +77,3 @@ export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConf
 }
 
 export const buildDeleteArkouda = deleteBuilder(DELETE_ARKOUDA_TEMPLATE, INSTANCE, "delete");
-
-export const deployArkoudaTemplate = templateOf(buildDeployArkouda);
-export const deleteArkoudaTemplate = templateOf(buildDeleteArkouda);

@@ -10,7 +10,7 @@ import { argoParam } from "../argo/expr";
 import { DAGTask, dag, task, Template } from "../argo/model";
 import { exporterRuntimeObjectRefs, exporterRuntimeObjects } from "../runtime-objects";
 import { EXPORTER_PARAMETERS, exporterPlaceholders } from "./parameters";
-import { Built, deleteBuilder, deployTemplate, Target, templateOf } from "./shape";
+import { BuiltTemplate, deleteBuilder, deployTemplate, Target } from "./shape";
 import { Steps } from "./steps";
 
 export const DEPLOY_EXPORTER_TEMPLATE = "deploy-prometheus-arkouda-exporter";
@@ -33,7 +33,7 @@ const EXPORTER: Target = {
     deleteSteps: exporterDeleteSteps,
 };
 
-export function buildDeployExporter(ns: NamespaceSettings, defaults: ExporterConfig | undefined): Built {
+export function buildDeployExporter(ns: NamespaceSettings, defaults: ExporterConfig | undefined): BuiltTemplate {
     const steps = new Steps(ns);
     const objs = exporterRuntimeObjects(exporterPlaceholders(), ns);
     const applyService = steps.kubectlApply("apply-service-and-servicemonitor", [objs.service, objs.serviceMonitor]);
@@ -46,6 +46,3 @@ export function buildDeployExporter(ns: NamespaceSettings, defaults: ExporterCon
 }
 
 export const buildDeleteExporter = deleteBuilder(DELETE_EXPORTER_TEMPLATE, EXPORTER, "delete-exporter");
-
-export const deployExporterTemplate = templateOf(buildDeployExporter);
-export const deleteExporterTemplate = templateOf(buildDeleteExporter);

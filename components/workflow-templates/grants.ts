@@ -1,10 +1,7 @@
 /**
- * The workflow ServiceAccount's grants, derived from what the four templates' steps touch.
+ * The workflow ServiceAccount's grants, derived from what the templates' steps touch.
  */
-import type { NamespaceSettings } from "../config/types";
 import { type Grant, mergeGrants, type Verb } from "../rbac";
-import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
-import { buildDeleteExporter, buildDeployExporter } from "./exporter";
 import type { Operation, Touch } from "./steps";
 
 const PLURALS: Record<string, string> = {
@@ -33,22 +30,10 @@ const VERBS: Record<Operation, Verb[]> = {
 const EXECUTOR_GRANTS: readonly Grant[] = [{ apiGroup: "argoproj.io", resource: "workflowtaskresults", verbs: ["create", "patch"] }];
 
 /**
- * The exact grants the four templates' steps need, derived from what each step touches; sorted,
- * merged per resource, no wildcards. The workflow ServiceAccount's Role is built from this.
+ * The exact grants what the templates' steps touch needs, plus the executor's; merged per
+ * resource, sorted, no wildcards. The workflow ServiceAccount's Role is built from this.
  */
-export function workflowGrants(): Grant[] {
-    const ns: NamespaceSettings = {
-        namespace: "grants",
-        workflowServiceAccountName: "sa",
-        arkoudaServiceAccountName: "sa",
-        arkoudaTokenSecretName: "t",
-        sshSecretName: "s",
-        images: { server: "s", exporter: "e", kubectl: "k" },
-        deadlines: { deploySeconds: 1, deleteSeconds: 1, localeReadySeconds: 1, serverReadySeconds: 1 },
-        kubernetesApiUrl: "https://k",
-    };
-    const builders = [buildDeployArkouda, buildDeleteArkouda, buildDeployExporter, buildDeleteExporter];
-    const touches = builders.flatMap((build) => build(ns, undefined).touches);
+export function workflowGrants(touches: readonly Touch[]): Grant[] {
     return mergeGrants([...touches.map(touchGrant), ...EXECUTOR_GRANTS]);
 }
 

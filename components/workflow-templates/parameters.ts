@@ -10,7 +10,7 @@ import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { DEFAULT_EXPORTER_CPU, DEFAULT_EXPORTER_MEMORY, IMAGE_PULL_POLICIES, LOG_LEVELS } from "../config/schema";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
-import type { Parameter, WorkflowTemplate } from "../argo/model";
+import type { Parameter } from "../argo/model";
 import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
 
 /**
@@ -272,30 +272,47 @@ export function exporterPlaceholders(): ExporterValues {
     return placeholders(EXPORTER_PARAMETERS);
 }
 
-/**
- * What a run of `template` is given so that it acts on `values`: every parameter the template
- * declares whose value differs from the template's default. The template fills in the rest, so
- * a CronWorkflow or run carries only what sets its target apart. Pure.
- */
-export function templateArguments(template: WorkflowTemplate, values: Readonly<Record<string, string>>): Record<string, string> {
-    const given: Record<string, string> = {};
-    for (const p of template.spec.arguments?.parameters ?? []) {
-        const value = values[p.name];
-        if (value === undefined) throw new Error(`${template.metadata.name} declares parameter ${p.name}, which its target's values lack`);
-        if (value !== p.value) given[p.name] = value;
-    }
-    return given;
+/** A parameter a template declares, with the default it declares (none: a run must give it). */
+export interface DeclaredParameter {
+    readonly row: ParameterRow;
+    readonly default?: string;
 }
 
-/** The template's `spec.arguments.parameters`: defaults = the configured default target's values. */
-export function declareParameters(rows: readonly ParameterRow[], defaultTarget: object | undefined): Parameter[] {
+/** The rows a template declares, each defaulting to the default target's value, or else to its safe default. */
+export function declareParameters(rows: readonly ParameterRow[], defaultTarget: object | undefined): DeclaredParameter[] {
     const defaults = defaultTarget === undefined ? undefined : parameterValues(rows, defaultTarget);
-    return rows.map((r) => {
-        const p: Parameter = { name: r.name };
-        const value = defaults ? defaults[r.name] : r.safeDefault;
+    return rows.map((row) => {
+        const value = defaults ? defaults[row.name] : row.safeDefault;
+        return value === undefined ? { row } : { row, default: value };
+    });
+}
+
+/** The template's `spec.arguments.parameters`. */
+export function argoParameters(declared: readonly DeclaredParameter[]): Parameter[] {
+    return declared.map(({ row, default: value }) => {
+        const p: Parameter = { name: row.name };
         if (value !== undefined) p.value = value;
-        if (r.enum) p.enum = [...r.enum];
-        p.description = r.description;
+        if (row.enum) p.enum = [...row.enum];
+        p.description = row.description;
         return p;
     });
+}
+
+/**
+ * What a run of a template is given so that it acts on `values` (every parameter value of its
+ * target): each parameter the template declares whose value differs from the declared default.
+ * The template fills in the rest, so a CronWorkflow or run carries only what sets its target
+ * apart. Pure.
+ */
+export function templateArguments(
+    declared: readonly DeclaredParameter[],
+    values: Readonly<Record<string, string>>,
+): Record<string, string> {
+    const given: Record<string, string> = {};
+    for (const { row, default: value } of declared) {
+        const own = values[row.name];
+        if (own === undefined) throw new Error(`parameter ${row.name} is declared, but its target's values lack it`);
+        if (own !== value) given[row.name] = own;
+    }
+    return given;
 }

@@ -8,7 +8,7 @@ import { paramRef, referencedParameters } from "../argo/expr";
 import { projectLabel } from "../names";
 import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../argo/model";
 import { MANAGED_BY } from "../runtime-objects";
-import { declareParameters, ParameterRow } from "./parameters";
+import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
 import { exitHandler, Steps, Touch } from "./steps";
 
 /** Finished workflows are kept this long for inspection, then garbage-collected. */
@@ -25,10 +25,16 @@ export interface Target {
     readonly deleteSteps: (steps: Steps, dagName: string) => Template;
 }
 
-/** A template and what its steps touch (grants.ts derives the workflow Role from the touches). */
-export interface Built {
-    template: WorkflowTemplate;
-    touches: Touch[];
+/**
+ * A template as built: its manifest, what its steps touch (the workflow Role is derived from the
+ * touches, grants.ts) and the parameters it declares with their defaults (what a run must give
+ * it is derived from them, parameters.ts).
+ */
+export interface BuiltTemplate {
+    readonly name: string;
+    readonly template: WorkflowTemplate;
+    readonly touches: readonly Touch[];
+    readonly declared: readonly DeclaredParameter[];
 }
 
 interface Shape<C extends object> {
@@ -41,14 +47,14 @@ interface Shape<C extends object> {
 }
 
 /** A deploy template around `s.steps` (entry point `deploy`); its exit handler cleans up a failed run. */
-export function deployTemplate<C extends object>(name: string, s: Shape<C>): Built {
+export function deployTemplate<C extends object>(name: string, s: Shape<C>): BuiltTemplate {
     exitHandler(s.steps, s.target.deleteSteps(s.steps, "clean-up"));
     return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.ns.deadlines.deploySeconds });
 }
 
 /** The builder of a target's delete template: its delete steps, entry point `delete`. */
 export function deleteBuilder<C extends object>(name: string, target: Target, component: string) {
-    return (ns: NamespaceSettings, defaults: C | undefined): Built => {
+    return (ns: NamespaceSettings, defaults: C | undefined): BuiltTemplate => {
         const steps = new Steps(ns);
         target.deleteSteps(steps, "delete");
         return assemble(
@@ -57,11 +63,6 @@ export function deleteBuilder<C extends object>(name: string, target: Target, co
             { entrypoint: "delete", deadlineSeconds: ns.deadlines.deleteSeconds },
         );
     };
-}
-
-/** The template alone, for callers that do not need what its steps touch. */
-export function templateOf<C extends object>(build: (ns: NamespaceSettings, defaults: C | undefined) => Built) {
-    return (ns: NamespaceSettings, defaults: C | undefined): WorkflowTemplate => build(ns, defaults).template;
 }
 
 function mutexName(kind: "instance" | "exporter", param: string): string {
@@ -76,7 +77,7 @@ function assemble<C extends object>(
     name: string,
     s: Shape<C>,
     run: { entrypoint: string; onExit?: string; deadlineSeconds: number },
-): Built {
+): BuiltTemplate {
     const { ns, target } = s;
     const body: Omit<WorkflowSpec, "arguments" | "templates"> = {
         entrypoint: run.entrypoint,
@@ -100,10 +101,13 @@ function assemble<C extends object>(
     // Only the parameters the steps use: a delete needs the name, not the image, so its
     // CronWorkflows, runs and commands carry no more than that.
     const used = referencedParameters([body, templates]);
-    const rows = target.parameters.filter((r) => used.has(r.name));
+    const declared = declareParameters(
+        target.parameters.filter((r) => used.has(r.name)),
+        s.defaults,
+    );
     const template = workflowTemplate(
         { name, namespace: ns.namespace, labels: labels(s.component) },
-        { ...body, arguments: { parameters: declareParameters(rows, s.defaults) }, templates },
+        { ...body, arguments: { parameters: argoParameters(declared) }, templates },
     );
-    return { template, touches: s.steps.touches };
+    return { name, template, touches: s.steps.touches, declared };
 }

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { toYaml } from "../../components/argo/expr";
-import { allWorkflowTemplates } from "../../components/workflow-templates";
+import { allWorkflowTemplates } from "../lib/templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace } from "./fixtures";
 
 const dir = path.join(__dirname, "..", "golden");

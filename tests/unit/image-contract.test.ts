@@ -7,7 +7,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
-import { arkoudaParameters, deployArkoudaTemplate, deployExporterTemplate, exporterParameters } from "../../components/workflow-templates";
+import { arkoudaParameters, exporterParameters } from "../../components/workflow-templates";
+import { deployArkoudaTemplate, deployExporterTemplate } from "../lib/templates";
 import { arkoudaValues, exporterValues } from "../lib/values";
 import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";

@@ -5,20 +5,22 @@ import { referencedParameters } from "../../components/argo/expr";
 import { declaredParameterValues, substitute } from "../lib/argo-simulate";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, exporterRuntimeObjects } from "../../components/runtime-objects";
 import {
-    allWorkflowTemplates,
     ARKOUDA_PARAMETERS,
     arkoudaParameters,
     arkoudaPlaceholders,
+    EXPORTER_PARAMETERS,
+    exporterParameters,
+    exporterPlaceholders,
+} from "../../components/workflow-templates/parameters";
+import {
+    allWorkflowTemplates,
     deleteArkoudaTemplate,
     deleteExporterTemplate,
     deployArkoudaTemplate,
     deployExporterTemplate,
-    EXPORTER_PARAMETERS,
-    exporterParameters,
-    exporterPlaceholders,
     TEMPLATE_NAMES,
-    workflowGrants,
-} from "../../components/workflow-templates";
+    templateGrants,
+} from "../lib/templates";
 import { arkoudaValues, exporterValues } from "../lib/values";
 import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "./fixtures";
 import { byName, manifestsOf } from "./render-helpers";
@@ -457,7 +459,7 @@ describe("workflow templates: cost", () => {
 });
 
 describe("workflow templates: RBAC", () => {
-    const grants = workflowGrants();
+    const grants = templateGrants();
     const find = (group: string, resource: string) => grants.find((g) => g.apiGroup === group && g.resource === resource);
 
     it("uses no wildcards", () => {
@@ -516,6 +518,6 @@ describe("workflow templates: the image contract", () => {
     });
 
     it("the workflow Role may delete Endpoints", () => {
-        assert.deepStrictEqual(workflowGrants().find((g) => g.resource === "endpoints")?.verbs, ["get", "list", "watch", "delete"]);
+        assert.deepStrictEqual(templateGrants().find((g) => g.resource === "endpoints")?.verbs, ["get", "list", "watch", "delete"]);
     });
 });
