@@ -236,3 +236,17 @@ export function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs
     };
     return client;
 }
+
+/** Runs `fn` with a client for `kube` (requests time out after `timeoutMs`), then drops its connections. */
+export async function withKubeClient<T>(
+    kube: KubeAccess,
+    timeoutMs: number | undefined,
+    fn: (client: KubeClient) => Promise<T>,
+): Promise<T> {
+    const client = createKubeClient({ ...kube, timeoutMs: timeoutMs ?? 30000 });
+    try {
+        return await fn(client);
+    } finally {
+        client.close();
+    }
+}

@@ -219,3 +219,14 @@ export function createKubeTransport(config: ResolvedKubeConfig, timeoutMs: numbe
     };
     return { request, close: () => agent.destroy() };
 }
+
+/** HTTP status of an API error (undefined for transport errors and timeouts). */
+export function apiStatus(e: unknown): number | undefined {
+    return isKubeApiError(e) ? e.statusCode : undefined;
+}
+
+/** 401/403: the credentials or their RBAC are wrong, so retrying will not help. */
+export function isAuthFailure(e: unknown): boolean {
+    const status = apiStatus(e);
+    return status === 401 || status === 403;
+}

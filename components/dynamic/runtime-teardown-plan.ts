@@ -3,7 +3,7 @@
  * their checks and diff, the targets an update drops, and the order of deletion.
  */
 import type { KubeAccess } from "./kubeconfig";
-import { Failure, fieldsOf, inputFailures, InputSpec, kubeAccessOf, UNKNOWN } from "./kit";
+import { Failure, fieldsOf, inputFailures, InputSpec, kubeAccessOf, UNKNOWN } from "./provider";
 
 /** Argo's Workflow kind, whose objects a teardown stops before deleting what they create. */
 export const WORKFLOW_API_VERSION = "argoproj.io/v1alpha1";
