@@ -1,5 +1,5 @@
 /**
- * One target cluster: its explicit providers and everything the program declares there,
+ * One cluster: its explicit providers and everything the program declares there,
  * all parented under this component. Shared per namespace: identities, SSH secret, the four
  * WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
  * under this component (target.ts): its CronWorkflows and optional run.

@@ -48,8 +48,8 @@ export function standardLabels(instance: string, component: string): Record<stri
     });
 }
 
-export function meta(name: string, labels: Record<string, string>, ns?: string) {
-    return ns === undefined ? { name, labels: sortedLabels(labels) } : { name, namespace: ns, labels: sortedLabels(labels) };
+export function meta(name: string, labels: Record<string, string>, namespace?: string) {
+    return namespace === undefined ? { name, labels: sortedLabels(labels) } : { name, namespace, labels: sortedLabels(labels) };
 }
 
 export function env(vars: Record<string, string>): EnvVar[] {

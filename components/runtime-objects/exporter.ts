@@ -17,14 +17,14 @@ function standaloneExporterLabels(v: ExporterValues) {
     };
 }
 
-export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, namespace?: string): Deployment {
+export function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, namespace?: string): Deployment {
     return deployment(v.name, standaloneExporterLabels(v), namespace, {
         replicas: 1,
         pod: {
             containers: [
                 exporterContainer({
                     name: "prometheus-arkouda-exporter",
-                    image: `${ns.images.exporter}:${v.version}`,
+                    image: `${settings.images.exporter}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
                     metricsHost: v.metricsServiceHost,
                     metricsPort: v.metricsServicePort,
@@ -54,9 +54,9 @@ export function exporterServiceMonitor(v: ExporterValues, namespace?: string): S
     return serviceMonitor(v.name, v.name, v.name, v, namespace);
 }
 
-export function exporterRuntimeObjects(v: ExporterValues, ns: NamespaceSettings, namespace?: string) {
+export function exporterRuntimeObjects(v: ExporterValues, settings: NamespaceSettings, namespace?: string) {
     return {
-        deployment: exporterDeployment(v, ns, namespace),
+        deployment: exporterDeployment(v, settings, namespace),
         service: exporterService(v, namespace),
         serviceMonitor: exporterServiceMonitor(v, namespace),
     };

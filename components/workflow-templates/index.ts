@@ -1,6 +1,6 @@
 /**
  * The four Argo WorkflowTemplates: parameters.ts (the parameter tables), steps.ts (the step
- * builder), shape.ts (what every template shares), arkouda.ts and exporter.ts (the templates),
+ * builder), assemble.ts (a template around its steps), arkouda.ts and exporter.ts (the templates),
  * grants.ts (the workflow Role derived from the steps), and here a namespace's set and the
  * component that declares them.
  */
@@ -11,13 +11,13 @@ import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../confi
 import type { WorkflowTemplate } from "../argo/model";
 import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
 import { buildDeleteExporter, buildDeployExporter } from "./exporter";
-import type { BuiltTemplate } from "./shape";
+import type { BuiltTemplate } from "./assemble";
 
 export { buildDeleteArkouda, buildDeployArkouda, DELETE_ARKOUDA_TEMPLATE, DEPLOY_ARKOUDA_TEMPLATE } from "./arkouda";
 export { buildDeleteExporter, buildDeployExporter, DELETE_EXPORTER_TEMPLATE, DEPLOY_EXPORTER_TEMPLATE } from "./exporter";
 export { ARKOUDA_PARAMETERS, arkoudaParameters, EXPORTER_PARAMETERS, exporterParameters, templateArguments } from "./parameters";
 export type { ParameterRow } from "./parameters";
-export type { BuiltTemplate } from "./shape";
+export type { BuiltTemplate } from "./assemble";
 export { workflowGrants } from "./grants";
 
 /**
