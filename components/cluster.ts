@@ -169,7 +169,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
 }
 
 /** The cluster's kubernetes provider: its kubeconfig (file or secret content), context and namespace. */
-export function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): k8s.ProviderArgs {
+function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): k8s.ProviderArgs {
     const kubeconfig = kubeconfigContent ?? cluster.kubeconfig;
     return {
         ...(kubeconfig !== undefined ? { kubeconfig } : {}),
@@ -179,7 +179,7 @@ export function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent
 }
 
 /** How the dynamic resources (teardown, run wait) reach the cluster, the kubeconfig content kept secret. */
-export function kubeAccess(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): pulumi.Input<KubeAccessInput> {
+function kubeAccess(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): pulumi.Input<KubeAccessInput> {
     return {
         ...(kubeconfigContent ? { kubeconfig: pulumi.secret(kubeconfigContent) } : {}),
         ...(cluster.kubeconfig ? { kubeconfigPath: cluster.kubeconfig } : {}),

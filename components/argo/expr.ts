@@ -70,7 +70,7 @@ export function plusInt(n: number, by: number): number {
 }
 
 /** True when a value contains any parameter placeholder. */
-export function hasPlaceholder(value: string): boolean {
+function hasPlaceholder(value: string): boolean {
     TOKEN_RE.lastIndex = 0;
     return TOKEN_RE.test(value);
 }
@@ -124,7 +124,7 @@ function intExpr(p: Part): string {
 }
 
 /** An expr-lang expression producing the string `value` (with string placeholders resolved). */
-export function stringExpression(value: string): string {
+function stringExpression(value: string): string {
     const ps = parts(value);
     if (ps.some((p) => p.kind !== undefined && p.kind !== "s")) {
         throw new Error(`string ${JSON.stringify(value)} mixes integer/map placeholders into a string expression`);
@@ -203,9 +203,4 @@ export function renderManifest(objects: readonly object[]): string {
     let text = docs.join("---\n");
     text = text.replace(/__ARGO_EXPR_(\d+)__/g, (_m, i: string) => tags[Number(i)]);
     return text;
-}
-
-/** Stable YAML for whole objects (golden files, manifests without placeholders). */
-export function toYaml(value: unknown): string {
-    return YAML.stringify(value, { sortMapEntries: true, lineWidth: 0 });
 }

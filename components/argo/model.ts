@@ -210,7 +210,7 @@ export function resourceTemplate(name: string, resource: ResourceTemplate, extra
 }
 
 /** A DAG task under construction; `.runs()` names the template, `.after()` adds dependencies. */
-export class TaskBuilder {
+class TaskBuilder {
     private readonly t: DAGTask;
     constructor(name: string) {
         this.t = { name, template: "" };

@@ -154,7 +154,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
 }
 
 /** Creates a client from already-resolved settings. */
-export function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs = 30000): KubeClient {
+function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs = 30000): KubeClient {
     const { request, close } = createKubeTransport(config, timeoutMs);
 
     /** The body of a 2xx response, taken to be a `T` (unchecked). */

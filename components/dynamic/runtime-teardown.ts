@@ -43,7 +43,7 @@ import {
     WORKFLOW_KIND,
 } from "./runtime-teardown-plan";
 
-export const DEFAULT_TEARDOWN_POLL_SECONDS = 2;
+const DEFAULT_TEARDOWN_POLL_SECONDS = 2;
 
 export interface RuntimeTeardownArgs {
     /** How to reach the cluster at destroy time. Pass the kubeconfig content as a secret. */

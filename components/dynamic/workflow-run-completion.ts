@@ -13,9 +13,9 @@ import { apiStatus, isAuthFailure } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
 import { dynamicProvider, Failure, fieldsOf, inputFailures, kubeAccessOf, kubeDynamicResource, UNKNOWN } from "./provider";
 
-export const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
+const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
 /** How long a Workflow may be absent (not yet visible, or deleted) before the wait fails. */
-export const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
+const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
 
 export interface WorkflowRunCompletionArgs {
     /** How to reach the cluster. Pass the kubeconfig content as a secret (`pulumi.secret`). */

@@ -47,7 +47,7 @@ function runAsEnv(v: ArkoudaValues): Record<string, string> {
     };
 }
 
-export function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
+function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
     const n = arkoudaNames(v.instanceName);
     const cm = (name: string, component: string, script: string): ConfigMap => ({
         apiVersion: "v1",
@@ -73,7 +73,7 @@ function exporterLabels(v: ArkoudaValues) {
     };
 }
 
-export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
+function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
     const n = arkoudaNames(v.instanceName);
     const svc = (name: string, labels: Record<string, string>, selector: Record<string, string>, spec: object): Service => ({
         apiVersion: "v1",
@@ -98,7 +98,7 @@ export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[]
     ];
 }
 
-export function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string): Deployment {
+function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string): Deployment {
     const n = arkoudaNames(v.instanceName);
     return deployment(n.locale, localeLabels(v), namespace, {
         replicas: v.locales,
@@ -182,7 +182,7 @@ export const SERVER_READINESS_COMMAND = [
  * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
  * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
  */
-export function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
     const n = arkoudaNames(v.instanceName);
     const sidecar = exporterContainer({
         name: "arkouda-metrics-exporter",
@@ -238,7 +238,7 @@ export function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespa
 }
 
 /** The instance's ServiceMonitor (labels: see `serviceMonitor`). */
-export function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMonitor {
+function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMonitor {
     const n = arkoudaNames(v.instanceName);
     return serviceMonitor(n.serviceMonitor, v.instanceName, n.metricsExporter, v, namespace);
 }

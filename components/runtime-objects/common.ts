@@ -37,7 +37,7 @@ export interface ObjectRef {
 }
 
 /** A copy of a label map with its keys in sorted order. */
-export const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;
+const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;
 
 export function standardLabels(instance: string, component: string): Record<string, string> {
     return sortedLabels({

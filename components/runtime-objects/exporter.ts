@@ -17,7 +17,7 @@ function standaloneExporterLabels(v: ExporterValues) {
     };
 }
 
-export function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, namespace?: string): Deployment {
+function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, namespace?: string): Deployment {
     return deployment(v.name, standaloneExporterLabels(v), namespace, {
         replicas: 1,
         pod: {
@@ -39,7 +39,7 @@ export function exporterDeployment(v: ExporterValues, settings: NamespaceSetting
     });
 }
 
-export function exporterService(v: ExporterValues, namespace?: string): Service {
+function exporterService(v: ExporterValues, namespace?: string): Service {
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -50,7 +50,7 @@ export function exporterService(v: ExporterValues, namespace?: string): Service 
         },
     };
 }
-export function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
+function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
     return serviceMonitor(v.name, v.name, v.name, v, namespace);
 }
 

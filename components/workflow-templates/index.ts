@@ -15,7 +15,7 @@ import type { BuiltTemplate } from "./assemble";
 
 export { buildDeleteArkouda, buildDeployArkouda, DELETE_ARKOUDA_TEMPLATE, DEPLOY_ARKOUDA_TEMPLATE } from "./arkouda";
 export { buildDeleteExporter, buildDeployExporter, DELETE_EXPORTER_TEMPLATE, DEPLOY_EXPORTER_TEMPLATE } from "./exporter";
-export { ARKOUDA_PARAMETERS, arkoudaParameters, EXPORTER_PARAMETERS, exporterParameters, templateArguments } from "./parameters";
+export { arkoudaParameters, exporterParameters, templateArguments } from "./parameters";
 export type { ParameterRow } from "./parameters";
 export type { BuiltTemplate } from "./assemble";
 export { workflowGrants } from "./grants";

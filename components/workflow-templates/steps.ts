@@ -10,7 +10,7 @@ import { Container, containerTemplate, dag, resourceTemplate, task, Template } f
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
 
 /** kubectl server-side apply flags shared by the kubectl steps and the resource templates. */
-export const FIELD_MANAGER = MANAGED_BY;
+const FIELD_MANAGER = MANAGED_BY;
 const APPLY_FLAGS = ["--server-side", `--field-manager=${FIELD_MANAGER}`, "--force-conflicts"];
 const MANIFEST_DIR = "/tmp/arkouda-workflows";
 const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.yaml`;
@@ -148,7 +148,7 @@ export function whenFalse(param: string): string {
 }
 
 /** The exit-handler condition: only a workflow that did not succeed cleans up. */
-export const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
+const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
 
 export function exitHandler(steps: Steps, cleanUp: Template): Template {
     return steps.add(dag("exit-handler", [task("clean-up-failed-deploy").runs(cleanUp).when(WHEN_WORKFLOW_FAILED)]));

@@ -33,7 +33,7 @@ function isTrue(when: string | undefined, ctx: SimulationContext): boolean {
 }
 
 /** Names referenced by a `depends` expression (task names, ignoring `.Succeeded` style suffixes). */
-export function dependsTargets(task: DAGTask): string[] {
+function dependsTargets(task: DAGTask): string[] {
     const fromDepends = (task.depends ?? "")
         .split(/&&|\|\||[()!]/)
         .map((s) => s.trim().split(".")[0])
