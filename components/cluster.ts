@@ -81,8 +81,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // Everything namespaced waits for the namespace; the gates of earlier waves come with opts.
         const shared = childOptions(this, provider, opts, { dependsOn: namespace });
         const common = { namespace: cluster.namespace, provider, labels: PART_OF_LABEL };
-        // Built once: declared as they are, their touches give the workflow Role, their
-        // parameters what each CronWorkflow and run gives them.
+        // Built before the identities: the workflow Role is derived from what their steps touch.
         const templates = namespaceTemplates(settings, cluster.instances, cluster.exporters);
         new WorkflowIdentity(
             `${name}-workflow-identity`,

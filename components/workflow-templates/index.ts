@@ -16,7 +16,6 @@ import type { BuiltTemplate } from "./assemble";
 export { buildDeleteArkouda, buildDeployArkouda, DELETE_ARKOUDA_TEMPLATE, DEPLOY_ARKOUDA_TEMPLATE } from "./arkouda";
 export { buildDeleteExporter, buildDeployExporter, DELETE_EXPORTER_TEMPLATE, DEPLOY_EXPORTER_TEMPLATE } from "./exporter";
 export { arkoudaParameters, exporterParameters, templateArguments } from "./parameters";
-export type { ParameterRow } from "./parameters";
 export type { BuiltTemplate } from "./assemble";
 export { workflowGrants } from "./grants";
 

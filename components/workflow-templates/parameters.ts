@@ -164,9 +164,7 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         "exporterMemory",
         "metrics.exporterMemory",
         "memory of the exporter sidecar (requests = limits)",
-        {
-            safeDefault: DEFAULT_EXPORTER_MEMORY,
-        },
+        { safeDefault: DEFAULT_EXPORTER_MEMORY },
     ),
     instanceRow(
         "prometheus-match-labels",
@@ -198,9 +196,7 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
         "pollingIntervalSeconds",
         "pollingIntervalSeconds",
         "ARKOUDA_EXPORTER_POLLING_INTERVAL seconds",
-        {
-            safeDefault: "15",
-        },
+        { safeDefault: "15" },
     ),
     exporterRow("exporter-port", "int", "exporterPort", "exporterPort", "port the exporter serves /metrics on", { safeDefault: "5080" }),
     exporterRow("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)"),
