@@ -1,5 +1,5 @@
 /**
- * arkouda-workflows: reads stack config, declares one component per target cluster in
+ * arkouda-workflows: reads stack config, declares one component per cluster in
  * rollout order, and exports what an operator needs. All logic lives in components/.
  */
 import * as pulumi from "@pulumi/pulumi";

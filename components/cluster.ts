@@ -1,5 +1,5 @@
 /**
- * One target cluster: its explicit providers and everything the program declares there,
+ * One cluster: its explicit providers and everything the program declares there,
  * all parented under this component. Shared per namespace: identities, SSH secret, the four
  * WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
  * under this component (target.ts): its CronWorkflows and optional run.
@@ -81,12 +81,14 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // Everything namespaced waits for the namespace; the gates of earlier waves come with opts.
         const shared = childOptions(this, provider, opts, { dependsOn: namespace });
         const common = { namespace: cluster.namespace, provider, labels: PART_OF_LABEL };
+        // Built before the identities: the workflow Role is derived from what their steps touch.
+        const templates = namespaceTemplates(settings, cluster.instances, cluster.exporters);
         new WorkflowIdentity(
             `${name}-workflow-identity`,
             {
                 ...common,
                 serviceAccountName: settings.workflowServiceAccountName,
-                grants: workflowGrants(),
+                grants: workflowGrants(templates.flatMap((t) => t.touches)),
             },
             shared,
         );
@@ -110,23 +112,22 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
-        const manifests = namespaceTemplates(settings, cluster.instances, cluster.exporters);
-        const templates = new WorkflowTemplates(
+        const declaredTemplates = new WorkflowTemplates(
             `${name}-templates`,
             {
                 namespace: cluster.namespace,
-                templates: manifests,
+                templates: templates.map((t) => t.template),
                 provider,
                 labels: PART_OF_LABEL,
             },
             shared,
         );
-        this.workflowTemplateNames = templates.templateNames;
+        this.workflowTemplateNames = declaredTemplates.templateNames;
 
         // Runs and schedules start only once everything they use exists, and on destroy they
         // go first, before the teardown removes what earlier runs created. One teardown for the
         // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
-        const plans = targetPlans(cluster, settings, manifests);
+        const plans = targetPlans(cluster, templates);
         const kube = kubeAccess(cluster, args.kubeconfigContent);
         const teardown = new RuntimeTeardown(
             `${name}-teardown`,
@@ -136,7 +137,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 targets: plans.map((plan) => plan.teardown),
                 timeoutSeconds: settings.deadlines.deleteSeconds,
             },
-            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, templates] }),
+            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, declaredTemplates] }),
         );
         const targets = plans.map((plan) =>
             declareTarget(
@@ -167,7 +168,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
 }
 
 /** The cluster's kubernetes provider: its kubeconfig (file or secret content), context and namespace. */
-export function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): k8s.ProviderArgs {
+function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): k8s.ProviderArgs {
     const kubeconfig = kubeconfigContent ?? cluster.kubeconfig;
     return {
         ...(kubeconfig !== undefined ? { kubeconfig } : {}),
@@ -177,7 +178,7 @@ export function kubernetesProviderArgs(cluster: ClusterConfig, kubeconfigContent
 }
 
 /** How the dynamic resources (teardown, run wait) reach the cluster, the kubeconfig content kept secret. */
-export function kubeAccess(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): pulumi.Input<KubeAccessInput> {
+function kubeAccess(cluster: ClusterConfig, kubeconfigContent: pulumi.Output<string> | undefined): pulumi.Input<KubeAccessInput> {
     return {
         ...(kubeconfigContent ? { kubeconfig: pulumi.secret(kubeconfigContent) } : {}),
         ...(cluster.kubeconfig ? { kubeconfigPath: cluster.kubeconfig } : {}),

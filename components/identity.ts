@@ -6,14 +6,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, typeToken } from "./component";
-import { ARKOUDA_GRANTS, Grant, policyRules } from "./rbac";
+import { ARKOUDA_GRANTS } from "./arkouda-grants";
+import { Grant, policyRules } from "./rbac";
 
 export interface WorkflowIdentityArgs {
     /** Namespace the workflows run in. */
     readonly namespace: pulumi.Input<string>;
     /** ServiceAccount the workflows run as. Default from config: `arkouda-workflows`. */
     readonly serviceAccountName: string;
-    /** What the workflow steps touch; the Role grants exactly these (see `workflowGrants()`). */
+    /** What the workflow steps touch; the Role grants exactly these (see `workflowGrants`). */
     readonly grants: readonly Grant[];
     /** The cluster's provider; nothing here uses the ambient default provider. */
     readonly provider: k8s.Provider;

@@ -6,16 +6,15 @@
  * (set by the runtime objects), so nothing is spliced into shell code. They must contain no
  * `{{` (Argo would try to substitute it) — the tests check that, `bash -n` and shellcheck.
  *
- * Environment: the rows of components/image-contract.ts whose reader is the launch script, plus
+ * Environment: the rows of contract/image.ts whose reader is the launch script, plus
  * the optional LOCALE_DISCOVERY_ATTEMPTS / LOCALE_DISCOVERY_INTERVAL. The server script also
  * reads EXTERNAL_SERVICE_NAME and METRICS_SERVICE_NAME (passed to arkouda_server as well) to
  * clear an earlier run's registration, and its API calls are the launch-script rows of
- * API_CONTRACT there.
+ * API_CONTRACT (components/image-contract.ts).
  */
 
-/** Absolute paths of the mounted Arkouda service-account token (defect 10: never relative). */
+/** Where the Arkouda token Secret is mounted: absolute, as the server script reads its token from there. */
 export const SA_TOKEN_DIR = "/opt/sa";
-export const SA_TOKEN_PATH = `${SA_TOKEN_DIR}/token`;
 export const SA_CA_PATH = `${SA_TOKEN_DIR}/ca.crt`;
 /** Where the ssh secret is mounted in server and locale containers. */
 export const SSH_KEYS_DIR = "/home/ubuntu/ssh-keys";
@@ -110,7 +109,7 @@ SA_CA_FILE="/opt/sa/ca.crt"
 LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-60}"
 LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-5}"
 
-# The Arkouda service-account token, read from its absolute mount path (not relative, defect 10).
+# The Arkouda service-account token, read from its absolute mount path (a relative one depends on the working directory).
 SSL_TOKEN="$(cat "$SA_TOKEN_FILE")"
 export SSL_TOKEN
 : "${"$"}{EXTERNAL_SERVICE_NAME:?EXTERNAL_SERVICE_NAME is required}"

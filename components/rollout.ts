@@ -6,7 +6,7 @@ import { ArkoudaCluster } from "./cluster";
 import { ArkoudaWorkflowsConfig, ClusterConfig, namespaceSettings, RolloutStrategy, StackSecrets } from "./config";
 
 /** Clusters grouped into the order they roll out in; one group when the strategy is parallel. */
-export function rolloutWaves(clusters: readonly ClusterConfig[], strategy: RolloutStrategy): ClusterConfig[][] {
+function rolloutWaves(clusters: readonly ClusterConfig[], strategy: RolloutStrategy): ClusterConfig[][] {
     if (strategy === "parallel") return [[...clusters]];
     const waves = [...new Set(clusters.map((c) => c.wave))].sort((a, b) => a - b);
     return waves.map((wave) => clusters.filter((c) => c.wave === wave));

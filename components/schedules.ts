@@ -23,7 +23,7 @@ export interface CronWorkflowSpecInput {
 }
 
 /** Argo limits CronWorkflow names so the Workflows it spawns (name + 11 chars) stay valid. */
-export const MAX_CRON_WORKFLOW_NAME_LENGTH = 52;
+const MAX_CRON_WORKFLOW_NAME_LENGTH = 52;
 
 /** The CronWorkflow manifest for one schedule. Pure. */
 export function cronWorkflow(input: CronWorkflowSpecInput): CronWorkflow {

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argoSubmitCommand } from "./commands";
 import { typeToken } from "./component";
-import { ClusterConfig, ExporterConfig, InstanceConfig, NamespaceSettings, RunConfig, ScheduleConfig } from "./config";
+import { ClusterConfig, ExporterConfig, InstanceConfig, RunConfig, ScheduleConfig } from "./config";
 import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
@@ -17,15 +17,14 @@ import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardow
 import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
     arkoudaParameters,
+    BuiltTemplate,
     DELETE_ARKOUDA_TEMPLATE,
     DELETE_EXPORTER_TEMPLATE,
     DEPLOY_ARKOUDA_TEMPLATE,
     DEPLOY_EXPORTER_TEMPLATE,
     exporterParameters,
     templateArguments,
-    templateNamed,
 } from "./workflow-templates";
-import type { WorkflowTemplate } from "./argo/model";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
 
 export type TargetKind = "instance" | "exporter";
@@ -76,21 +75,8 @@ const EXPORTER_TEMPLATES: Templates = { deploy: DEPLOY_EXPORTER_TEMPLATE, delete
 const SCHEDULE_KINDS: readonly ScheduleKind[] = ["deploy", "delete"];
 
 /** The plan of one Arkouda instance, on a namespace with `templates` (`namespaceTemplates`). Pure. */
-export function instancePlan(
-    instance: InstanceConfig,
-    place: TargetPlace,
-    settings: NamespaceSettings,
-    templates: readonly WorkflowTemplate[],
-): TargetPlan {
-    const common = commonPlan(
-        "instance",
-        instance.name,
-        arkoudaParameters(instance, settings),
-        ARKOUDA_TEMPLATES,
-        templates,
-        instance.run,
-        place,
-    );
+export function instancePlan(instance: InstanceConfig, place: TargetPlace, templates: readonly BuiltTemplate[]): TargetPlan {
+    const common = commonPlan("instance", instance.name, arkoudaParameters(instance), ARKOUDA_TEMPLATES, templates, instance.run, place);
     return {
         ...common,
         schedules: SCHEDULE_KINDS.map((kind) => ({
@@ -112,32 +98,19 @@ export function instancePlan(
 }
 
 /** The plan of one standalone exporter. Pure. */
-export function exporterPlan(
-    exporter: ExporterConfig,
-    place: TargetPlace,
-    settings: NamespaceSettings,
-    templates: readonly WorkflowTemplate[],
-): TargetPlan {
+export function exporterPlan(exporter: ExporterConfig, place: TargetPlace, templates: readonly BuiltTemplate[]): TargetPlan {
     return {
-        ...commonPlan(
-            "exporter",
-            exporter.name,
-            exporterParameters(exporter, settings),
-            EXPORTER_TEMPLATES,
-            templates,
-            exporter.run,
-            place,
-        ),
+        ...commonPlan("exporter", exporter.name, exporterParameters(exporter), EXPORTER_TEMPLATES, templates, exporter.run, place),
         teardown: teardownTarget("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), []),
         scheduleSummaries: {},
     };
 }
 
 /** Every instance's and exporter's plan on one cluster, instances first. Pure. */
-export function targetPlans(cluster: ClusterConfig, settings: NamespaceSettings, templates: readonly WorkflowTemplate[]): TargetPlan[] {
+export function targetPlans(cluster: ClusterConfig, templates: readonly BuiltTemplate[]): TargetPlan[] {
     return [
-        ...cluster.instances.map((i) => instancePlan(i, cluster, settings, templates)),
-        ...cluster.exporters.map((e) => exporterPlan(e, cluster, settings, templates)),
+        ...cluster.instances.map((i) => instancePlan(i, cluster, templates)),
+        ...cluster.exporters.map((e) => exporterPlan(e, cluster, templates)),
     ];
 }
 
@@ -146,12 +119,12 @@ function commonPlan(
     name: string,
     parameters: Record<string, string>,
     names: Templates,
-    templates: readonly WorkflowTemplate[],
+    templates: readonly BuiltTemplate[],
     run: RunConfig | undefined,
     place: TargetPlace,
 ) {
     const args = Object.fromEntries(
-        SCHEDULE_KINDS.map((k) => [k, templateArguments(templateNamed(templates, names[k]), parameters)]),
+        SCHEDULE_KINDS.map((k) => [k, templateArguments(declaredBy(templates, names[k]), parameters)]),
     ) as Record<ScheduleKind, Record<string, string>>;
     const command = (k: ScheduleKind) =>
         argoSubmitCommand({
@@ -170,6 +143,13 @@ function commonPlan(
         ...(run ? { run: { config: run, templateName: names[run.action], arguments: args[run.action] } } : {}),
         commands: { deploy: command("deploy"), delete: command("delete") },
     };
+}
+
+/** The parameters the template named `name` declares. */
+function declaredBy(templates: readonly BuiltTemplate[], name: string) {
+    const found = templates.find((t) => t.name === name);
+    if (!found) throw new Error(`no WorkflowTemplate ${name} among ${templates.map((t) => t.name).join(", ")}`);
+    return found.declared;
 }
 
 function describeSchedule(schedule: ScheduleConfig): ScheduleSummary | undefined {

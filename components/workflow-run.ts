@@ -16,7 +16,7 @@ import { projectLabel } from "./names";
 import { sortedByKey, sortedEntries } from "./util/sort";
 
 /** What identifies a run: a change to any of these submits a new Workflow. */
-export function runKeepers(templateName: string, parameters: Readonly<Record<string, string>>, token: string): Record<string, string> {
+function runKeepers(templateName: string, parameters: Readonly<Record<string, string>>, token: string): Record<string, string> {
     return { template: templateName, parameters: JSON.stringify(sortedByKey(parameters)), token };
 }
 

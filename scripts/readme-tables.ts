@@ -1,13 +1,14 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (components/image-contract.ts), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
  * (components/config/schema.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT } from "../components/image-contract";
+import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
 import { docOf, KeyRow, keyRows } from "../components/config/key-docs";
 import {

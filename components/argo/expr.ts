@@ -3,7 +3,7 @@
  *
  * Why: the WorkflowTemplates are shared per namespace, so every per-instance value in a manifest
  * is an Argo parameter. Splicing `{{workflow.parameters.x}}` into YAML text lets a `-p` value
- * inject YAML (upstream defect 6). Instead every parameter lands in a manifest through an
+ * inject YAML (as upstream's templates could). Instead every parameter lands in a manifest through an
  * expression tag whose RESULT is a self-delimiting YAML scalar:
  *
  *   string        `{{=toJson(workflow.parameters['x'] + '-locale')}}`  -> a JSON-quoted string
@@ -63,8 +63,14 @@ export function intText(n: number): string {
     return s.startsWith(`${OPEN}i:`) ? `${OPEN}t:${s.slice(3)}` : s;
 }
 
+/** `n + by` for a concrete integer or an integer placeholder (whose offset grows by `by`). */
+export function plusInt(n: number, by: number): number {
+    const m = /^\u27e6i:([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7$/.exec(String(n));
+    return m ? argoParam.int(m[1], Number(m[2] ?? 0) + by) : n + by;
+}
+
 /** True when a value contains any parameter placeholder. */
-export function hasPlaceholder(value: string): boolean {
+function hasPlaceholder(value: string): boolean {
     TOKEN_RE.lastIndex = 0;
     return TOKEN_RE.test(value);
 }
@@ -118,7 +124,7 @@ function intExpr(p: Part): string {
 }
 
 /** An expr-lang expression producing the string `value` (with string placeholders resolved). */
-export function stringExpression(value: string): string {
+function stringExpression(value: string): string {
     const ps = parts(value);
     if (ps.some((p) => p.kind !== undefined && p.kind !== "s")) {
         throw new Error(`string ${JSON.stringify(value)} mixes integer/map placeholders into a string expression`);
@@ -197,9 +203,4 @@ export function renderManifest(objects: readonly object[]): string {
     let text = docs.join("---\n");
     text = text.replace(/__ARGO_EXPR_(\d+)__/g, (_m, i: string) => tags[Number(i)]);
     return text;
-}
-
-/** Stable YAML for whole objects (golden files, manifests without placeholders). */
-export function toYaml(value: unknown): string {
-    return YAML.stringify(value, { sortMapEntries: true, lineWidth: 0 });
 }

@@ -16,17 +16,14 @@ export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
 
 export interface Metadata {
     name?: string;
-    generateName?: string;
     namespace?: string;
     labels?: Record<string, string>;
-    annotations?: Record<string, string>;
 }
 
 /** An input/output parameter (argo `Parameter`). */
 export interface Parameter {
     name: string;
     value?: string;
-    default?: string;
     /** Fixed choices; the UI and `argo submit` check values against it. */
     enum?: string[];
     description?: string;
@@ -41,15 +38,11 @@ export interface Artifact {
     name: string;
     /** Where the artifact is placed inside the container (inputs only). */
     path?: string;
-    /** File mode of the placed file, e.g. 0o444. */
-    mode?: number;
     raw?: RawArtifact;
-    optional?: boolean;
 }
 
 export interface Arguments {
     parameters?: Parameter[];
-    artifacts?: Artifact[];
 }
 
 export interface Inputs {
@@ -68,19 +61,11 @@ export interface Synchronization {
     mutexes?: Mutex[];
 }
 
-export interface RetryStrategy {
-    limit?: number | string;
-    retryPolicy?: "Always" | "OnFailure" | "OnError" | "OnTransientError";
-    backoff?: { duration?: string; factor?: number | string; maxDuration?: string };
-}
-
 export interface PodGC {
     strategy: "OnPodCompletion" | "OnPodSuccess" | "OnWorkflowCompletion" | "OnWorkflowSuccess";
-    deleteDelayDuration?: string;
 }
 
 export interface TTLStrategy {
-    secondsAfterCompletion?: number;
     secondsAfterSuccess?: number;
     secondsAfterFailure?: number;
 }
@@ -92,7 +77,6 @@ export interface LabelValueFrom {
 
 export interface WorkflowMetadata {
     labels?: Record<string, string>;
-    annotations?: Record<string, string>;
     /** Labels computed from expressions, e.g. `workflow.parameters['instance-name']`. */
     labelsFrom?: Record<string, LabelValueFrom>;
 }
@@ -101,23 +85,9 @@ export interface WorkflowMetadata {
 // Templates
 // ---------------------------------------------------------------------------------------------
 
-export interface EnvVar {
-    name: string;
-    value: string;
-}
-
 export interface ResourceRequirements {
     requests?: Record<string, string>;
     limits?: Record<string, string>;
-}
-
-export interface SecurityContext {
-    runAsNonRoot?: boolean;
-    runAsUser?: number;
-    allowPrivilegeEscalation?: boolean;
-    readOnlyRootFilesystem?: boolean;
-    capabilities?: { drop?: string[] };
-    seccompProfile?: { type: string };
 }
 
 /** The `container` of a container template (a core/v1 Container subset). */
@@ -125,21 +95,16 @@ export interface Container {
     image: string;
     command?: string[];
     args?: string[];
-    env?: EnvVar[];
-    imagePullPolicy?: string;
     resources?: ResourceRequirements;
-    securityContext?: SecurityContext;
 }
 
 /** Argo `ResourceTemplate`: one Kubernetes object per step (by upstream design). */
 export interface ResourceTemplate {
     action: "get" | "create" | "apply" | "delete" | "replace" | "patch";
     manifest?: string;
-    mergeStrategy?: "strategic" | "merge" | "json";
     successCondition?: string;
     failureCondition?: string;
     flags?: string[];
-    setOwnerReference?: boolean;
 }
 
 /** Argo `DAGTask`. Use either `depends` (enhanced) or `dependencies`, never both. */
@@ -155,44 +120,20 @@ export interface DAGTask {
 
 export interface DAGTemplate {
     tasks: DAGTask[];
-    target?: string;
-    failFast?: boolean;
 }
 
-/** Argo `Template`: exactly one of container / script / resource / dag / steps is set. */
+/** Argo `Template`: exactly one of container / resource / dag is set. */
 export interface Template {
     name: string;
     inputs?: Inputs;
-    metadata?: WorkflowMetadata;
     activeDeadlineSeconds?: number | string;
-    retryStrategy?: RetryStrategy;
-    timeout?: string;
     container?: Container;
-    script?: Container & { source: string };
     resource?: ResourceTemplate;
     dag?: DAGTemplate;
-    /** Argo sequential steps: outer list = sequential groups, inner = parallel. */
-    steps?: WorkflowStep[][];
-}
-
-export interface WorkflowStep {
-    name: string;
-    template: string;
-    when?: string;
-    arguments?: Arguments;
 }
 
 export interface WorkflowTemplateRef {
     name: string;
-    clusterScope?: boolean;
-}
-
-export interface PodSecurityContext {
-    runAsNonRoot?: boolean;
-    runAsUser?: number;
-    runAsGroup?: number;
-    fsGroup?: number;
-    seccompProfile?: { type: string };
 }
 
 /** Argo `WorkflowSpec` (shared by Workflow, WorkflowTemplate and CronWorkflow.workflowSpec). */
@@ -203,15 +144,11 @@ export interface WorkflowSpec {
     templates?: Template[];
     workflowTemplateRef?: WorkflowTemplateRef;
     serviceAccountName?: string;
-    automountServiceAccountToken?: boolean;
     activeDeadlineSeconds?: number;
     synchronization?: Synchronization;
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;
     workflowMetadata?: WorkflowMetadata;
-    podMetadata?: WorkflowMetadata;
-    securityContext?: PodSecurityContext;
-    parallelism?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,8 +178,6 @@ export interface CronWorkflowSpec {
     startingDeadlineSeconds?: number;
     successfulJobsHistoryLimit?: number;
     failedJobsHistoryLimit?: number;
-    /** Argo ≥3.6: cron `when` expression. */
-    when?: string;
     workflowMetadata?: WorkflowMetadata;
     workflowSpec: WorkflowSpec;
 }
@@ -275,7 +210,7 @@ export function resourceTemplate(name: string, resource: ResourceTemplate, extra
 }
 
 /** A DAG task under construction; `.runs()` names the template, `.after()` adds dependencies. */
-export class TaskBuilder {
+class TaskBuilder {
     private readonly t: DAGTask;
     constructor(name: string) {
         this.t = { name, template: "" };

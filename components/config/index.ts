@@ -1,5 +1,5 @@
 export * from "./types";
-export { loadConfig, loadSecrets, parseStackConfig, PROJECT, StackSecrets } from "./load";
-export { ConfigError, formatPath } from "./messages";
+export { loadConfig, loadSecrets, parseStackConfig, StackSecrets } from "./load";
+export { ConfigError } from "./messages";
 export { namespaceSettings } from "./namespace-settings";
 export * as rules from "./rules";

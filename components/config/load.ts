@@ -11,8 +11,6 @@ import { resolveConfig } from "./resolve";
 import { ArkoudaWorkflowsConfig } from "./types";
 import { PROJECT } from "../names";
 
-export { PROJECT };
-
 export interface StackConfigInput {
     /** Config values keyed without the project prefix, as Pulumi stores them: strings. */
     readonly values: Readonly<Record<string, string>>;

@@ -71,7 +71,7 @@ function article(expected: string): string {
     return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-export function formatPath(path: Path): string {
+function formatPath(path: Path): string {
     let text = `${PROJECT}:`;
     path.forEach((part, i) => {
         if (typeof part === "number") text += `[${part}]`;

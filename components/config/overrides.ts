@@ -14,7 +14,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
     const merged: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) {
         const current = merged[key];

@@ -44,7 +44,7 @@ const port = () => doc(int(1, 65535), { type: "port" });
 const seconds = (min: number, max: number) => int(min, max);
 
 /** A label map, stored with its keys sorted so everything rendered from it is stable. */
-export const labelMap = doc(
+const labelMap = doc(
     z
         .record(z.string(), z.string())
         .superRefine((labels, ctx) => {
@@ -58,19 +58,19 @@ export const labelMap = doc(
 );
 
 export const DEFAULT_ARKOUDA_VERSION = "v2024.04.19";
-export const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
-export const DEFAULT_DEPLOY_SCHEDULE = "0 7 * * *";
-export const DEFAULT_DELETE_SCHEDULE = "0 17 * * *";
-export const DEFAULT_TIMEZONE = "America/New_York";
+const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
+const DEFAULT_DEPLOY_SCHEDULE = "0 7 * * *";
+const DEFAULT_DELETE_SCHEDULE = "0 17 * * *";
+const DEFAULT_TIMEZONE = "America/New_York";
 /**
  * The exporter image imports the whole arkouda client (pandas, numpy): upstream's chart gives it
  * 500m-1000m CPU and 512Mi-1Gi memory; requests = limits here, at the chart's CPU request and
  * memory limit.
  */
-export const DEFAULT_EXPORTER_CPU = "500m";
-export const DEFAULT_EXPORTER_MEMORY = "1Gi";
+const DEFAULT_EXPORTER_CPU = "500m";
+const DEFAULT_EXPORTER_MEMORY = "1Gi";
 /** kubectl image of the multi-object steps: the version the toolchain builds and tests with. */
-export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
+const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 const cron = checked(rules.cronExpression, "cron expression");
 
@@ -220,11 +220,7 @@ export const instanceSchema = doc(
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
         }).prefault({}),
         run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
-    }).transform((instance) => ({
-        ...withServerName(instance),
-        /** Locale pods plus the server. */
-        totalLocales: instance.locales + 1,
-    })),
+    }).transform(withServerName),
     {
         table: "instance",
         derived: [

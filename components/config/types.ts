@@ -21,17 +21,8 @@ export type ExporterConfig = DeepReadonly<z.output<typeof exporterSchema>>;
 export type RunConfig = DeepReadonly<z.output<typeof runSchema>>;
 /** One cron schedule of a CronWorkflow. */
 export type ScheduleConfig = InstanceConfig["schedules"]["deploy"];
-/** Prometheus scraping of the Arkouda metrics exporter. */
-export type MetricsConfig = InstanceConfig["metrics"];
-/** Optional POSIX identity Arkouda runs as. */
-export type RunAs = NonNullable<InstanceConfig["runAs"]>;
-export type ImagePullPolicy = InstanceConfig["imagePullPolicy"];
-export type ArkoudaLogLevel = InstanceConfig["logLevel"];
-export type ConcurrencyPolicy = ScheduleConfig["concurrencyPolicy"];
-export type RunAction = RunConfig["action"];
 
 type Settled = DeepReadonly<RawConfig>;
-export type ImagesConfig = Settled["images"];
 export type DeadlinesConfig = Settled["deadlines"];
 export type RolloutStrategy = Settled["rollout"]["strategy"];
 export type SshSource = Settled["ssh"]["source"];

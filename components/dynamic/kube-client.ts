@@ -154,7 +154,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
 }
 
 /** Creates a client from already-resolved settings. */
-export function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs = 30000): KubeClient {
+function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs = 30000): KubeClient {
     const { request, close } = createKubeTransport(config, timeoutMs);
 
     /** The body of a 2xx response, taken to be a `T` (unchecked). */
@@ -235,4 +235,18 @@ export function createKubeClientFromConfig(config: ResolvedKubeConfig, timeoutMs
         close,
     };
     return client;
+}
+
+/** Runs `fn` with a client for `kube` (requests time out after `timeoutMs`), then drops its connections. */
+export async function withKubeClient<T>(
+    kube: KubeAccess,
+    timeoutMs: number | undefined,
+    fn: (client: KubeClient) => Promise<T>,
+): Promise<T> {
+    const client = createKubeClient({ ...kube, timeoutMs: timeoutMs ?? 30000 });
+    try {
+        return await fn(client);
+    } finally {
+        client.close();
+    }
 }

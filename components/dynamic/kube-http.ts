@@ -26,11 +26,6 @@ export function isKubeApiError(e: unknown): e is KubeApiError {
     return typeof e === "object" && e !== null && (e as { isKubeApiError?: unknown }).isKubeApiError === true;
 }
 
-/** True for an error that says the object (or its namespace) does not exist. */
-export function isNotFound(e: unknown): boolean {
-    return isKubeApiError(e) && e.statusCode === 404;
-}
-
 /** Builds a KubeApiError; kept a plain function so the closure serializer needs no class. */
 export function kubeApiError(
     method: string,
@@ -223,4 +218,15 @@ export function createKubeTransport(config: ResolvedKubeConfig, timeoutMs: numbe
         });
     };
     return { request, close: () => agent.destroy() };
+}
+
+/** HTTP status of an API error (undefined for transport errors and timeouts). */
+export function apiStatus(e: unknown): number | undefined {
+    return isKubeApiError(e) ? e.statusCode : undefined;
+}
+
+/** 401/403: the credentials or their RBAC are wrong, so retrying will not help. */
+export function isAuthFailure(e: unknown): boolean {
+    const status = apiStatus(e);
+    return status === 401 || status === 403;
 }

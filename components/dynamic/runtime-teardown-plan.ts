@@ -3,7 +3,7 @@
  * their checks and diff, the targets an update drops, and the order of deletion.
  */
 import type { KubeAccess } from "./kubeconfig";
-import { Failure, fieldsOf, inputFailures, InputSpec, kubeAccessOf, UNKNOWN } from "./kit";
+import { Failure, fieldsOf, inputFailures, InputSpec, kubeAccessOf, UNKNOWN } from "./provider";
 
 /** Argo's Workflow kind, whose objects a teardown stops before deleting what they create. */
 export const WORKFLOW_API_VERSION = "argoproj.io/v1alpha1";
@@ -61,37 +61,28 @@ export interface TeardownOutcome {
 }
 
 /** Kinds whose deletion should wait for their dependents (pods). */
-const CONTROLLER_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"];
+const CONTROLLER_KINDS = ["Deployment"];
 
 /**
  * Order of deletion by kind: controllers first (so they do not recreate pods), then pods,
- * then what routes or watches traffic, then configuration, then RBAC last (the pods use it
- * until they are gone). Unlisted kinds go between configuration and RBAC.
+ * then what routes or watches traffic, then configuration, then RBAC last (pods use it until
+ * they are gone). Unlisted kinds go between configuration and RBAC.
  */
 const KIND_ORDER: Record<string, number> = {
-    CronJob: 0,
-    Deployment: 1,
-    StatefulSet: 1,
-    DaemonSet: 1,
-    ReplicationController: 1,
-    Job: 1,
-    ReplicaSet: 2,
-    Pod: 3,
-    ServiceMonitor: 4,
-    PodMonitor: 4,
-    Ingress: 5,
-    Service: 5,
-    Endpoints: 6,
-    EndpointSlice: 6,
-    ConfigMap: 7,
-    Secret: 7,
-    RoleBinding: 9,
-    Role: 10,
+    Deployment: 0,
+    Pod: 1,
+    ServiceMonitor: 2,
+    Service: 3,
+    Endpoints: 4,
+    ConfigMap: 5,
+    RoleBinding: 7,
+    Role: 8,
 };
+const UNLISTED_KIND_ORDER = 6;
 
 /** Place of a kind in the deletion order. Pure. */
-export function kindOrder(kind: string): number {
-    return kind in KIND_ORDER ? KIND_ORDER[kind] : 8;
+function kindOrder(kind: string): number {
+    return kind in KIND_ORDER ? KIND_ORDER[kind] : UNLISTED_KIND_ORDER;
 }
 
 /** Whether objects of `kind` run pods (or are pods): they go, and are gone, before the rest. Pure. */
@@ -255,11 +246,6 @@ export function planTeardown(
     });
     steps.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || a.index - b.index);
     return steps.map(({ index: _i, ...s }) => s);
-}
-
-/** Human-readable `Kind/name` list. Pure. */
-export function describeSteps(steps: readonly Pick<TeardownStep, "kind" | "name">[]): string {
-    return steps.map((s) => `${s.kind}/${s.name}`).join(", ");
 }
 
 /** An object still present when the teardown ran out of time, with what blocks it if known. */

@@ -15,13 +15,15 @@
  * code (~44 KB here) with every resource, twice (inputs and outputs), and sends it with every
  * Check/Diff; per instance that was most of the state and of a no-op `pulumi up`.
  *
- * Serialization and the secret `kube` input and output: see kit.ts. Objects are stored as
+ * Serialization and the secret `kube` input and output: see provider.ts. Objects are stored as
  * `apiVersion/Kind/name` strings, which keeps the state small.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { KubeClient, KubeObject, KubeObjectMeta } from "./kube-client";
+import { type KubeClient, type KubeObject, type KubeObjectMeta, withKubeClient } from "./kube-client";
 import type { KubeAccessInput } from "./kubeconfig";
-import { Clock, dynamicProvider, isAuthFailure, kubeDynamicResource, realTime, withKubeClient } from "./kit";
+import { Clock, realTime } from "./clock";
+import { isAuthFailure } from "./kube-http";
+import { dynamicProvider, kubeDynamicResource } from "./provider";
 import {
     decodeRef,
     planTeardown,
@@ -41,7 +43,7 @@ import {
     WORKFLOW_KIND,
 } from "./runtime-teardown-plan";
 
-export const DEFAULT_TEARDOWN_POLL_SECONDS = 2;
+const DEFAULT_TEARDOWN_POLL_SECONDS = 2;
 
 export interface RuntimeTeardownArgs {
     /** How to reach the cluster at destroy time. Pass the kubeconfig content as a secret. */

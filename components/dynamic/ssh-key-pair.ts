@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyObject } from "crypto";
-import { dynamicProvider, dynamicResource, Failure, fieldsOf, UNKNOWN } from "./kit";
+import { dynamicProvider, dynamicResource, Failure, fieldsOf, UNKNOWN } from "./provider";
 
 /** Default RSA modulus length. */
 export const DEFAULT_SSH_KEY_BITS = 3072;

@@ -4,29 +4,18 @@
  *
  * The Workflow object itself is an ordinary Kubernetes resource declared elsewhere; this dynamic
  * resource only watches it (create/update poll it; delete does nothing). Serialization, the
- * secret `kube` input and output: see kit.ts.
+ * secret `kube` input and output: see provider.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { KubeClient, KubeObject } from "./kube-client";
+import { Clock, realTime } from "./clock";
+import { type KubeClient, type KubeObject, withKubeClient } from "./kube-client";
+import { apiStatus, isAuthFailure } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
-import {
-    apiStatus,
-    Clock,
-    dynamicProvider,
-    Failure,
-    fieldsOf,
-    inputFailures,
-    isAuthFailure,
-    kubeAccessOf,
-    kubeDynamicResource,
-    realTime,
-    UNKNOWN,
-    withKubeClient,
-} from "./kit";
+import { dynamicProvider, Failure, fieldsOf, inputFailures, kubeAccessOf, kubeDynamicResource, UNKNOWN } from "./provider";
 
-export const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
+const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
 /** How long a Workflow may be absent (not yet visible, or deleted) before the wait fails. */
-export const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
+const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
 
 export interface WorkflowRunCompletionArgs {
     /** How to reach the cluster. Pass the kubeconfig content as a secret (`pulumi.secret`). */

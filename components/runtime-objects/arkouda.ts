@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects an Arkouda deploy creates at run time, as pure functions over a values
- * record: the workflow templates pass Argo parameter placeholders, tests and teardown code the
- * concrete values of an instance (`arkoudaValues`); either way the same code builds the same shape.
+ * record (values.ts): the workflow templates pass Argo parameter placeholders, tests the concrete
+ * values of an instance; either way the same code builds the same objects.
  */
 import type { NamespaceSettings } from "../config/types";
 import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "../image-contract";
@@ -15,9 +15,10 @@ import {
     SERVER_SCRIPT_PATH,
     SSH_KEYS_DIR,
 } from "../launch-scripts";
-import { intText } from "../argo/expr";
-import type { ArkoudaValues, ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
+import { intText, plusInt } from "../argo/expr";
+import type { ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
 import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import type { ArkoudaValues } from "./values";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -46,7 +47,7 @@ function runAsEnv(v: ArkoudaValues): Record<string, string> {
     };
 }
 
-export function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
+function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
     const n = arkoudaNames(v.instanceName);
     const cm = (name: string, component: string, script: string): ConfigMap => ({
         apiVersion: "v1",
@@ -72,7 +73,7 @@ function exporterLabels(v: ArkoudaValues) {
     };
 }
 
-export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
+function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
     const n = arkoudaNames(v.instanceName);
     const svc = (name: string, labels: Record<string, string>, selector: Record<string, string>, spec: object): Service => ({
         apiVersion: "v1",
@@ -97,7 +98,7 @@ export function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[]
     ];
 }
 
-export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string): Deployment {
+function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string): Deployment {
     const n = arkoudaNames(v.instanceName);
     return deployment(n.locale, localeLabels(v), namespace, {
         replicas: v.locales,
@@ -107,7 +108,7 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
             containers: [
                 {
                     name: "arkouda-udp-locale",
-                    image: `${ns.images.server}:${v.version}`,
+                    image: `${settings.images.server}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
                     command: ["bash", LOCALE_SCRIPT_PATH],
                     // Only what the locale script reads: the Chapel/GASNet settings reach the
@@ -124,14 +125,14 @@ export function localeDeployment(v: ArkoudaValues, ns: NamespaceSettings, namesp
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.localeScript } },
-                { name: "ssh-keys", secret: { secretName: ns.sshSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
             ],
         },
     });
 }
 
-/** The server container's environment (names: components/image-contract.ts). */
-export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): EnvVar[] {
+/** The server container's environment (names: contract/image.ts). */
+export function serverEnv(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): EnvVar[] {
     const n = arkoudaNames(v.instanceName);
     const metricsPort = intText(v.metricsServicePort);
     return [
@@ -148,7 +149,7 @@ export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
             EXTERNAL_SERVICE_PORT: intText(v.serverPort),
             EXTERNAL_SERVICE_TARGET_PORT: intText(v.serverPort),
             GASNET_SUPERNODE_MAXSIZE: "1",
-            K8S_HOST: ns.kubernetesApiUrl,
+            K8S_HOST: settings.kubernetesApiUrl,
             LOG_LEVEL: v.logLevel,
             MEMTRACK: v.memTrack,
             // The metrics daemon listens on METRICS_SERVER_PORT but registers the *target* port:
@@ -157,8 +158,9 @@ export function serverEnv(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
             METRICS_SERVICE_NAME: n.metricsService,
             METRICS_SERVICE_PORT: metricsPort,
             METRICS_SERVICE_TARGET_PORT: metricsPort,
-            NAMESPACE: namespace ?? ns.namespace,
-            NUMLOCALES: intText(v.totalLocales),
+            NAMESPACE: namespace ?? settings.namespace,
+            // The locales and the server.
+            NUMLOCALES: intText(plusInt(v.locales, 1)),
         }),
         { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     ];
@@ -180,11 +182,11 @@ export const SERVER_READINESS_COMMAND = [
  * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
  * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
  */
-export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
     const n = arkoudaNames(v.instanceName);
     const sidecar = exporterContainer({
         name: "arkouda-metrics-exporter",
-        image: `${ns.images.exporter}:${v.version}`,
+        image: `${settings.images.exporter}:${v.version}`,
         imagePullPolicy: v.imagePullPolicy,
         restartPolicy: "Always",
         metricsHost: "localhost",
@@ -201,17 +203,17 @@ export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
         metadata: meta(n.server, serverLabels(v), namespace),
         spec: {
             restartPolicy: "Never",
-            serviceAccountName: ns.arkoudaServiceAccountName,
+            serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
             ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {
                     name: "arkouda-udp-server",
-                    image: `${ns.images.server}:${v.version}`,
+                    image: `${settings.images.server}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
                     command: ["bash", SERVER_SCRIPT_PATH],
-                    env: serverEnv(v, ns, namespace, withMetrics),
+                    env: serverEnv(v, settings, namespace, withMetrics),
                     ports: [
                         { containerPort: v.serverPort, name: "client", protocol: "TCP" },
                         ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
@@ -228,15 +230,15 @@ export function serverPod(v: ArkoudaValues, ns: NamespaceSettings, namespace: st
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.serverScript } },
-                { name: "sa-token", secret: { secretName: ns.arkoudaTokenSecretName } },
-                { name: "ssh-keys", secret: { secretName: ns.sshSecretName } },
+                { name: "sa-token", secret: { secretName: settings.arkoudaTokenSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
             ],
         },
     };
 }
 
 /** The instance's ServiceMonitor (labels: see `serviceMonitor`). */
-export function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMonitor {
+function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMonitor {
     const n = arkoudaNames(v.instanceName);
     return serviceMonitor(n.serviceMonitor, v.instanceName, n.metricsExporter, v, namespace);
 }
@@ -245,13 +247,13 @@ export function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): Ser
  * Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on).
  * The server Pod comes in two variants because metrics decide its containers, not only values.
  */
-export function arkoudaRuntimeObjects(v: ArkoudaValues, ns: NamespaceSettings, namespace?: string) {
+export function arkoudaRuntimeObjects(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string) {
     return {
         launchScripts: launchScriptConfigMaps(v, namespace),
         services: arkoudaServices(v, namespace),
-        localeDeployment: localeDeployment(v, ns, namespace),
-        serverPod: serverPod(v, ns, namespace, true),
-        serverPodWithoutMetrics: serverPod(v, ns, namespace, false),
+        localeDeployment: localeDeployment(v, settings, namespace),
+        serverPod: serverPod(v, settings, namespace, true),
+        serverPodWithoutMetrics: serverPod(v, settings, namespace, false),
         serviceMonitor: arkoudaServiceMonitor(v, namespace),
     };
 }

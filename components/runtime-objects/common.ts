@@ -1,7 +1,6 @@
 /**
- * What the runtime-object builders share: the values records they are built from (concrete, or
- * Argo parameter placeholders), object references, labels and the small pieces of manifests
- * both the instance and the standalone exporter use.
+ * What the runtime-object builders share: object references, labels and the small pieces of
+ * manifests both the instance and the standalone exporter use.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { intText } from "../argo/expr";
@@ -37,11 +36,8 @@ export interface ObjectRef {
     name: string;
 }
 
-// The values records are declared by the parameter tables, one field per template parameter.
-export type { ArkoudaValues, ExporterValues } from "../workflow-templates/parameters";
-
 /** A copy of a label map with its keys in sorted order. */
-export const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;
+const sortedLabels: (labels: Readonly<Record<string, string>>) => Record<string, string> = sortedByKey;
 
 export function standardLabels(instance: string, component: string): Record<string, string> {
     return sortedLabels({
@@ -52,8 +48,8 @@ export function standardLabels(instance: string, component: string): Record<stri
     });
 }
 
-export function meta(name: string, labels: Record<string, string>, ns?: string) {
-    return ns === undefined ? { name, labels: sortedLabels(labels) } : { name, namespace: ns, labels: sortedLabels(labels) };
+export function meta(name: string, labels: Record<string, string>, namespace?: string) {
+    return namespace === undefined ? { name, labels: sortedLabels(labels) } : { name, namespace, labels: sortedLabels(labels) };
 }
 
 export function env(vars: Record<string, string>): EnvVar[] {
@@ -83,7 +79,7 @@ export interface ExporterContainerSpec {
 }
 
 /**
- * The exporter container. Its environment names are the ones the image reads (image-contract.ts);
+ * The exporter container. Its environment names are the ones the image reads (contract/image.ts);
  * the liveness probe restarts an exporter that hangs (it exits by itself when it cannot reach the
  * metrics daemon).
  */

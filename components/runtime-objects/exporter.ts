@@ -3,8 +3,9 @@
  * as pure functions over a values record (concrete, or Argo parameter placeholders).
  */
 import type { NamespaceSettings } from "../config/types";
-import type { Deployment, ExporterValues, ObjectRef, Service, ServiceMonitor } from "./common";
+import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import type { ExporterValues } from "./values";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -16,14 +17,14 @@ function standaloneExporterLabels(v: ExporterValues) {
     };
 }
 
-export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, namespace?: string): Deployment {
+function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, namespace?: string): Deployment {
     return deployment(v.name, standaloneExporterLabels(v), namespace, {
         replicas: 1,
         pod: {
             containers: [
                 exporterContainer({
                     name: "prometheus-arkouda-exporter",
-                    image: `${ns.images.exporter}:${v.version}`,
+                    image: `${settings.images.exporter}:${v.version}`,
                     imagePullPolicy: v.imagePullPolicy,
                     metricsHost: v.metricsServiceHost,
                     metricsPort: v.metricsServicePort,
@@ -38,7 +39,7 @@ export function exporterDeployment(v: ExporterValues, ns: NamespaceSettings, nam
     });
 }
 
-export function exporterService(v: ExporterValues, namespace?: string): Service {
+function exporterService(v: ExporterValues, namespace?: string): Service {
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -49,13 +50,13 @@ export function exporterService(v: ExporterValues, namespace?: string): Service 
         },
     };
 }
-export function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
+function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
     return serviceMonitor(v.name, v.name, v.name, v, namespace);
 }
 
-export function exporterRuntimeObjects(v: ExporterValues, ns: NamespaceSettings, namespace?: string) {
+export function exporterRuntimeObjects(v: ExporterValues, settings: NamespaceSettings, namespace?: string) {
     return {
-        deployment: exporterDeployment(v, ns, namespace),
+        deployment: exporterDeployment(v, settings, namespace),
         service: exporterService(v, namespace),
         serviceMonitor: exporterServiceMonitor(v, namespace),
     };

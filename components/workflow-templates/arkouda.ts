@@ -24,7 +24,7 @@ import { argoParam } from "../argo/expr";
 import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
-import { Built, deleteBuilder, deployTemplate, Target, templateOf } from "./shape";
+import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec } from "./assemble";
 import { renderInt, Steps, whenFalse, whenTrue } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
@@ -40,25 +40,30 @@ function arkoudaDeleteSteps(steps: Steps, dagName: string): Template {
     );
 }
 
-const INSTANCE: Target = { kind: "instance", nameParam: "instance-name", parameters: ARKOUDA_PARAMETERS, deleteSteps: arkoudaDeleteSteps };
+const INSTANCE: TargetKindSpec = {
+    kind: "instance",
+    nameParam: "instance-name",
+    parameters: ARKOUDA_PARAMETERS,
+    deleteSteps: arkoudaDeleteSteps,
+};
 
-export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConfig | undefined): Built {
-    const steps = new Steps(ns);
-    const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), ns);
+export function buildDeployArkouda(settings: NamespaceSettings, defaults: InstanceConfig | undefined): BuiltTemplate {
+    const steps = new Steps(settings);
+    const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
 
     const applyScripts = steps.kubectlApply("apply-launch-scripts-and-services", [...objs.launchScripts, ...objs.services]);
     const deployLocales = steps.resourceApply("deploy-locales", objs.localeDeployment, {
         // Recreate strategy: once all pods of the current spec are ready, readyReplicas == locales.
         success: `status.readyReplicas == ${renderInt(locales)}, status.updatedReplicas == ${renderInt(locales)}`,
-        deadlineSeconds: ns.deadlines.localeReadySeconds,
+        deadlineSeconds: settings.deadlines.localeReadySeconds,
     });
     // Serving, not only running: the server container turns ready once it has registered and
     // its client socket answers (its readiness probe), and a pod that ends fails the step.
     const serverReady = {
         success: "status.containerStatuses.0.ready == true",
         failure: "status.phase in (Failed, Succeeded)",
-        deadlineSeconds: ns.deadlines.serverReadySeconds,
+        deadlineSeconds: settings.deadlines.serverReadySeconds,
     };
     const deployServer = steps.resourceApply("deploy-server", objs.serverPod, serverReady);
     const deployServerWithoutMetrics = steps.resourceApply("deploy-server-without-metrics", objs.serverPodWithoutMetrics, serverReady);
@@ -73,10 +78,7 @@ export function buildDeployArkouda(ns: NamespaceSettings, defaults: InstanceConf
         .when(whenFalse("metrics-enabled"));
     const monitorTask = task("register-servicemonitor").runs(registerMonitor).after(applyTask).when(whenTrue("metrics-enabled"));
     steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, monitorTask]));
-    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { ns, target: INSTANCE, component: "deploy", defaults, steps });
+    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps });
 }
 
 export const buildDeleteArkouda = deleteBuilder(DELETE_ARKOUDA_TEMPLATE, INSTANCE, "delete");
-
-export const deployArkoudaTemplate = templateOf(buildDeployArkouda);
-export const deleteArkoudaTemplate = templateOf(buildDeleteArkouda);

@@ -10,7 +10,7 @@ import { argoParam } from "../argo/expr";
 import { DAGTask, dag, task, Template } from "../argo/model";
 import { exporterRuntimeObjectRefs, exporterRuntimeObjects } from "../runtime-objects";
 import { EXPORTER_PARAMETERS, exporterPlaceholders } from "./parameters";
-import { Built, deleteBuilder, deployTemplate, Target, templateOf } from "./shape";
+import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec } from "./assemble";
 import { Steps } from "./steps";
 
 export const DEPLOY_EXPORTER_TEMPLATE = "deploy-prometheus-arkouda-exporter";
@@ -26,26 +26,23 @@ function exporterDeleteSteps(steps: Steps, dagName: string): Template {
     return steps.add(dag(dagName, [task("delete-objects").runs(deleteObjects), monitorTask]));
 }
 
-const EXPORTER: Target = {
+const EXPORTER: TargetKindSpec = {
     kind: "exporter",
     nameParam: "exporter-name",
     parameters: EXPORTER_PARAMETERS,
     deleteSteps: exporterDeleteSteps,
 };
 
-export function buildDeployExporter(ns: NamespaceSettings, defaults: ExporterConfig | undefined): Built {
-    const steps = new Steps(ns);
-    const objs = exporterRuntimeObjects(exporterPlaceholders(), ns);
+export function buildDeployExporter(settings: NamespaceSettings, defaults: ExporterConfig | undefined): BuiltTemplate {
+    const steps = new Steps(settings);
+    const objs = exporterRuntimeObjects(exporterPlaceholders(), settings);
     const applyService = steps.kubectlApply("apply-service-and-servicemonitor", [objs.service, objs.serviceMonitor]);
     const deployExporter = steps.resourceApply("deploy-exporter", objs.deployment, {
         success: "status.availableReplicas == 1, status.updatedReplicas == 1",
-        deadlineSeconds: ns.deadlines.serverReadySeconds,
+        deadlineSeconds: settings.deadlines.serverReadySeconds,
     });
     steps.add(dag("deploy", [task("apply-service-and-servicemonitor").runs(applyService), task("deploy-exporter").runs(deployExporter)]));
-    return deployTemplate(DEPLOY_EXPORTER_TEMPLATE, { ns, target: EXPORTER, component: "deploy-exporter", defaults, steps });
+    return deployTemplate(DEPLOY_EXPORTER_TEMPLATE, { settings, targetKind: EXPORTER, component: "deploy-exporter", defaults, steps });
 }
 
 export const buildDeleteExporter = deleteBuilder(DELETE_EXPORTER_TEMPLATE, EXPORTER, "delete-exporter");
-
-export const deployExporterTemplate = templateOf(buildDeployExporter);
-export const deleteExporterTemplate = templateOf(buildDeleteExporter);

@@ -1,11 +1,8 @@
 /**
- * The workflow ServiceAccount's grants, derived from what the four templates' steps touch.
+ * The workflow ServiceAccount's grants, derived from what the templates' steps touch.
  */
-import type { NamespaceSettings } from "../config/types";
-import type { Grant, Verb } from "../rbac";
-import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
-import { buildDeleteExporter, buildDeployExporter } from "./exporter";
-import type { Operation } from "./steps";
+import { type Grant, mergeGrants, type Verb } from "../rbac";
+import type { Operation, Touch } from "./steps";
 
 const PLURALS: Record<string, string> = {
     ConfigMap: "configmaps",
@@ -30,40 +27,19 @@ const VERBS: Record<Operation, Verb[]> = {
 };
 
 /** What the Argo v4 emissary executor needs in every workflow pod to report results. */
-export const EXECUTOR_GRANTS: readonly Grant[] = [{ apiGroup: "argoproj.io", resource: "workflowtaskresults", verbs: ["create", "patch"] }];
+const EXECUTOR_GRANTS: readonly Grant[] = [{ apiGroup: "argoproj.io", resource: "workflowtaskresults", verbs: ["create", "patch"] }];
 
 /**
- * The exact grants the four templates' steps need, derived from what each step touches; sorted,
- * merged per resource, no wildcards. The workflow ServiceAccount's Role is built from this.
+ * The exact grants what the templates' steps touch needs, plus the executor's; merged per
+ * resource, sorted, no wildcards. The workflow ServiceAccount's Role is built from this.
  */
-export function workflowGrants(): Grant[] {
-    const ns: NamespaceSettings = {
-        namespace: "grants",
-        workflowServiceAccountName: "sa",
-        arkoudaServiceAccountName: "sa",
-        arkoudaTokenSecretName: "t",
-        sshSecretName: "s",
-        images: { server: "s", exporter: "e", kubectl: "k" },
-        deadlines: { deploySeconds: 1, deleteSeconds: 1, localeReadySeconds: 1, serverReadySeconds: 1 },
-        kubernetesApiUrl: "https://k",
-    };
-    const builders = [buildDeployArkouda, buildDeleteArkouda, buildDeployExporter, buildDeleteExporter];
-    const touches = builders.flatMap((build) => build(ns, undefined).touches);
-    const byResource = new Map<string, Set<Verb>>();
-    for (const t of touches) {
-        const resource = PLURALS[t.kind];
-        if (!resource) throw new Error(`no plural known for kind ${t.kind}`);
-        const group = t.apiVersion.includes("/") ? t.apiVersion.split("/")[0] : "";
-        const key = `${group}\u0000${resource}`;
-        const set = byResource.get(key) ?? new Set<Verb>();
-        VERBS[t.op].forEach((v) => set.add(v));
-        byResource.set(key, set);
-    }
-    const order: Verb[] = ["get", "list", "watch", "create", "update", "patch", "delete"];
-    const grants: Grant[] = [...byResource.entries()].map(([key, verbs]) => {
-        const [apiGroup, resource] = key.split("\u0000");
-        return { apiGroup, resource, verbs: order.filter((v) => verbs.has(v)) };
-    });
-    grants.push(...EXECUTOR_GRANTS.map((g) => ({ ...g, verbs: [...g.verbs] })));
-    return grants.sort((a, b) => a.apiGroup.localeCompare(b.apiGroup) || a.resource.localeCompare(b.resource));
+export function workflowGrants(touches: readonly Touch[]): Grant[] {
+    return mergeGrants([...touches.map(touchGrant), ...EXECUTOR_GRANTS]);
+}
+
+/** The grant one touch needs. */
+function touchGrant(t: Touch): Grant {
+    const resource = PLURALS[t.kind];
+    if (!resource) throw new Error(`no plural known for kind ${t.kind}`);
+    return { apiGroup: t.apiVersion.includes("/") ? t.apiVersion.split("/")[0] : "", resource, verbs: VERBS[t.op] };
 }

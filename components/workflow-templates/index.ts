@@ -1,75 +1,45 @@
 /**
  * The four Argo WorkflowTemplates: parameters.ts (the parameter tables), steps.ts (the step
- * builder), shape.ts (what every template shares), arkouda.ts and exporter.ts (the templates),
- * grants.ts (the workflow Role derived from the steps), and here the component that declares them.
+ * builder), assemble.ts (a template around its steps), arkouda.ts and exporter.ts (the templates),
+ * grants.ts (the workflow Role derived from the steps), and here a namespace's set and the
+ * component that declares them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, typeToken } from "../component";
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../config/types";
 import type { WorkflowTemplate } from "../argo/model";
-import { DELETE_ARKOUDA_TEMPLATE, deleteArkoudaTemplate, DEPLOY_ARKOUDA_TEMPLATE, deployArkoudaTemplate } from "./arkouda";
-import { DELETE_EXPORTER_TEMPLATE, deleteExporterTemplate, DEPLOY_EXPORTER_TEMPLATE, deployExporterTemplate } from "./exporter";
+import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
+import { buildDeleteExporter, buildDeployExporter } from "./exporter";
+import type { BuiltTemplate } from "./assemble";
 
-export { DELETE_ARKOUDA_TEMPLATE, deleteArkoudaTemplate, DEPLOY_ARKOUDA_TEMPLATE, deployArkoudaTemplate } from "./arkouda";
-export { DELETE_EXPORTER_TEMPLATE, deleteExporterTemplate, DEPLOY_EXPORTER_TEMPLATE, deployExporterTemplate } from "./exporter";
-export {
-    ARKOUDA_PARAMETERS,
-    arkoudaParameters,
-    arkoudaPlaceholders,
-    arkoudaValues,
-    EXPORTER_PARAMETERS,
-    exporterParameters,
-    exporterPlaceholders,
-    exporterValues,
-    labelsJson,
-    templateArguments,
-} from "./parameters";
-export type { ParameterRow } from "./parameters";
-export { FIELD_MANAGER, WHEN_WORKFLOW_FAILED, whenFalse, whenTrue } from "./steps";
-export { EXECUTOR_GRANTS, workflowGrants } from "./grants";
+export { buildDeleteArkouda, buildDeployArkouda, DELETE_ARKOUDA_TEMPLATE, DEPLOY_ARKOUDA_TEMPLATE } from "./arkouda";
+export { buildDeleteExporter, buildDeployExporter, DELETE_EXPORTER_TEMPLATE, DEPLOY_EXPORTER_TEMPLATE } from "./exporter";
+export { arkoudaParameters, exporterParameters, templateArguments } from "./parameters";
+export type { BuiltTemplate } from "./assemble";
+export { workflowGrants } from "./grants";
 
-export const TEMPLATE_NAMES = [
-    DEPLOY_ARKOUDA_TEMPLATE,
-    DELETE_ARKOUDA_TEMPLATE,
-    DEPLOY_EXPORTER_TEMPLATE,
-    DELETE_EXPORTER_TEMPLATE,
-] as const;
-
-/** All four templates, in TEMPLATE_NAMES order. */
-export function allWorkflowTemplates(
-    ns: NamespaceSettings,
-    defaultInstance?: InstanceConfig,
-    defaultExporter?: ExporterConfig,
-): WorkflowTemplate[] {
-    return [
-        deployArkoudaTemplate(ns, defaultInstance),
-        deleteArkoudaTemplate(ns, defaultInstance),
-        deployExporterTemplate(ns, defaultExporter),
-        deleteExporterTemplate(ns, defaultExporter),
-    ];
-}
-
-/** A namespace's four templates, their parameter defaults from its first instance and exporter. */
+/**
+ * A namespace's four templates, built once: deploy and delete of an Arkouda instance, then of a
+ * standalone exporter. Their parameter defaults come from the first instance and exporter, so
+ * `argo submit` with no -p deploys those.
+ */
 export function namespaceTemplates(
-    ns: NamespaceSettings,
+    settings: NamespaceSettings,
     instances: readonly InstanceConfig[],
     exporters: readonly ExporterConfig[],
-): WorkflowTemplate[] {
-    // The first instance's values become the defaults, so `argo submit` with no -p deploys it.
-    return allWorkflowTemplates(ns, instances[0], exporters[0]);
-}
-
-/** The template named `name` among `templates`. */
-export function templateNamed(templates: readonly WorkflowTemplate[], name: string): WorkflowTemplate {
-    const found = templates.find((t) => t.metadata.name === name);
-    if (!found) throw new Error(`no WorkflowTemplate ${name} among ${templates.map((t) => t.metadata.name).join(", ")}`);
-    return found;
+): BuiltTemplate[] {
+    return [
+        buildDeployArkouda(settings, instances[0]),
+        buildDeleteArkouda(settings, instances[0]),
+        buildDeployExporter(settings, exporters[0]),
+        buildDeleteExporter(settings, exporters[0]),
+    ];
 }
 
 export interface WorkflowTemplatesArgs {
     readonly namespace: string;
-    /** The manifests to declare (`namespaceTemplates`); runs and schedules are derived from the same ones. */
+    /** The manifests to declare, in `namespaceTemplates` order. */
     readonly templates: readonly WorkflowTemplate[];
     /** The cluster's provider. */
     readonly provider: k8s.Provider;

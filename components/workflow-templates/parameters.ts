@@ -1,41 +1,42 @@
 /**
  * The parameter tables: each Argo WorkflowTemplate parameter is declared once, with the config key
  * its value is read from (a dotted path in the resolved instance or exporter, checked by the types),
- * how the value travels (its shape) and the runtime-object value it fills. Derived from a table:
- * the templates' parameter lists, an instance's parameter values, the values records the runtime
- * objects are built from (their types, the concrete values and the Argo placeholders), and the
- * README's parameter tables (scripts/readme-tables.ts).
+ * how the value travels (its type) and the runtime-object value it fills (a field of the values
+ * record, checked by the types, every field filled by one row). Derived from a table: the
+ * templates' parameter lists, an instance's parameter values, the Argo placeholders the templates
+ * build the runtime objects from, and the README's parameter tables (scripts/readme-tables.ts).
  */
-import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../config/types";
 import type { z } from "zod";
+import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from "../config/schema";
 import { defaultAt } from "../config/schema-walk";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
-import type { Parameter, WorkflowTemplate } from "../argo/model";
+import type { Parameter } from "../argo/model";
+import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
 
 /**
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
  * integer used as text (env values, `15s`); `map` a label map carried as JSON.
  */
-export type Shape = "str" | "int" | "intText" | "map";
+export type ParameterType = "str" | "int" | "intText" | "map";
 
-/** The config values each shape takes; an unset optional key gives an empty `str` parameter. */
+/** The config values each type takes; an unset optional key gives an empty `str` parameter. */
 interface SourceAs {
     str: string | number | boolean;
     int: number;
     intText: number;
     map: Readonly<Record<string, string>>;
 }
-/** The runtime-object value each shape fills. */
+/** The runtime-object value each type fills. */
 interface FillAs {
     str: string;
     int: number;
     intText: string;
-    map: Record<string, string>;
+    map: Readonly<Record<string, string>>;
 }
 
-type Source = SourceAs[Shape];
+type Source = SourceAs[ParameterType];
 
 /** Dotted paths to the values of config type T that are of type S (lists are not parameters). */
 type PathTo<T, S> = {
@@ -48,7 +49,10 @@ type PathTo<T, S> = {
             : never;
 }[keyof T & string];
 
-export interface ParameterRow<S extends Shape = Shape, F extends string = string> {
+/** The fields of values record V whose type is exactly T. */
+type FieldOf<V, T> = { [K in keyof V & string]-?: V[K] extends T ? (T extends V[K] ? K : never) : never }[keyof V & string];
+
+export interface ParameterRow<S extends ParameterType = ParameterType, F extends string = string> {
     /** Argo parameter name (`-p <name>=...`). */
     readonly name: string;
     /** The config key its value comes from, a dotted path in the resolved instance or exporter. */
@@ -57,13 +61,10 @@ export interface ParameterRow<S extends Shape = Shape, F extends string = string
     readonly enum?: readonly string[];
     /** Default when no instance/exporter is configured (only values that are always safe). */
     readonly safeDefault?: string;
-    readonly shape: S;
+    readonly type: S;
     /** The runtime-object value it fills (a field of ArkoudaValues or ExporterValues). */
     readonly field: F;
 }
-
-/** The values record a table fills: one field per row, typed by the row's shape. */
-type ValuesOf<R extends ParameterRow> = { [P in R as P["field"]]: FillAs[P["shape"]] };
 
 /** A safe default that deliberately differs from the schema's default for the key, and why. */
 interface TemplateDefault {
@@ -92,28 +93,31 @@ const NO_MATCH_LABELS: TemplateDefault = {
 const IMAGE_USER: TemplateDefault = { value: "", reason: "runAs is optional and has no default: empty runs as the image's own user" };
 
 /** The schema's default for a config key as its parameter carries it; none where the schema states none. */
-function schemaDefault(schema: z.ZodType, configKey: string, shape: Shape): string | undefined {
+function schemaDefault(schema: z.ZodType, configKey: string, type: ParameterType): string | undefined {
     const stated = defaultAt(schema, configKey);
     if (!stated) return undefined;
-    return shape === "map" ? labelsJson(stated.value as SourceAs["map"]) : String(stated.value);
+    return type === "map" ? labelsJson(stated.value as SourceAs["map"]) : String(stated.value);
 }
 
-/** A row maker for the table of config type C; the types tie the config key's type to the shape. */
-function rowsOf<C>(schema: z.ZodType) {
-    return <S extends Shape, F extends string>(
+/**
+ * The row builder of the table from config type C to values record V: the types tie the config
+ * key's type and the field's type to the parameter's type.
+ */
+function rowBuilder<C, V>(schema: z.ZodType) {
+    return <S extends ParameterType, F extends FieldOf<V, FillAs[S]>>(
         name: string,
-        shape: S,
+        type: S,
         field: F,
         configKey: PathTo<C, SourceAs[S]>,
         description: string,
         extra: Extra = {},
     ): ParameterRow<S, F> => {
-        const safeDefault = extra.safeDefault ? extra.safeDefault.value : schemaDefault(schema, configKey, shape);
+        const safeDefault = extra.safeDefault ? extra.safeDefault.value : schemaDefault(schema, configKey, type);
         return {
             name,
             configKey,
             description,
-            shape,
+            type,
             field,
             ...(extra.enum && { enum: extra.enum }),
             ...(safeDefault !== undefined && { safeDefault }),
@@ -121,36 +125,52 @@ function rowsOf<C>(schema: z.ZodType) {
     };
 }
 
+/** The fields of V that no row of R fills. */
+type Unfilled<V, R extends readonly ParameterRow[]> = Exclude<keyof V, R[number]["field"]>;
+
+/** A frozen table that fills every field of V (a field no row fills is a type error). */
+function tableOf<V>() {
+    return <R extends readonly ParameterRow[]>(rows: R & ([Unfilled<V, R>] extends [never] ? unknown : { unfilled: Unfilled<V, R> })) =>
+        Object.freeze(rows) as R;
+}
+
 const BOOL = ["false", "true"];
 const PULL_POLICIES = [...IMAGE_PULL_POLICIES].sort();
 const SORTED_LOG_LEVELS = [...LOG_LEVELS].sort();
 
-const a = rowsOf<InstanceConfig>(instanceSchema);
+const instanceRow = rowBuilder<InstanceConfig, ArkoudaValues>(instanceSchema);
 
 /** Arkouda parameters, in their (stable) declaration order. Deploy and delete share them. */
-export const ARKOUDA_PARAMETERS = Object.freeze([
-    a("instance-name", "str", "instanceName", "name", "ARKOUDA_INSTANCE_NAME: prefix of every object's name"),
-    a("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
-    a("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: tag of the server and exporter images", {
+export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
+    instanceRow("instance-name", "str", "instanceName", "name", "ARKOUDA_INSTANCE_NAME: prefix of every object's name"),
+    instanceRow("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
+    instanceRow("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: tag of the server and exporter images", {
         safeDefault: TARGETS_OWN,
     }),
-    a("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)", {
+    instanceRow("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)", {
         safeDefault: TARGETS_OWN,
     }),
-    a("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
-    a("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
-    a("chpl-num-threads-per-locale", "intText", "numThreadsPerLocale", "chapel.numThreadsPerLocale", "CHPL_NUM_THREADS_PER_LOCALE", {
-        safeDefault: TARGETS_OWN,
-    }),
-    a("chpl-mem-max", "intText", "memMax", "chapel.memMax", "CHPL_MEM_MAX in bytes", { safeDefault: TARGETS_OWN }),
-    a("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy of the Arkouda pods", {
+    instanceRow("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    instanceRow("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    instanceRow(
+        "chpl-num-threads-per-locale",
+        "intText",
+        "numThreadsPerLocale",
+        "chapel.numThreadsPerLocale",
+        "CHPL_NUM_THREADS_PER_LOCALE",
+        { safeDefault: TARGETS_OWN },
+    ),
+    instanceRow("chpl-mem-max", "intText", "memMax", "chapel.memMax", "CHPL_MEM_MAX in bytes", { safeDefault: TARGETS_OWN }),
+    instanceRow("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy of the Arkouda pods", {
         enum: PULL_POLICIES,
     }),
-    a("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)"),
-    a("log-level", "str", "logLevel", "logLevel", "arkouda_server --logLevel", { enum: SORTED_LOG_LEVELS }),
-    a("mem-track", "str", "memTrack", "memTrack", "arkouda_server --memTrack", { enum: BOOL }),
-    a("server-port", "int", "serverPort", "serverPort", "port Arkouda clients connect to"),
-    a(
+    instanceRow("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)"),
+    instanceRow("log-level", "str", "logLevel", "logLevel", "arkouda_server --logLevel", {
+        enum: SORTED_LOG_LEVELS,
+    }),
+    instanceRow("mem-track", "str", "memTrack", "memTrack", "arkouda_server --memTrack", { enum: BOOL }),
+    instanceRow("server-port", "int", "serverPort", "serverPort", "port Arkouda clients connect to"),
+    instanceRow(
         "metrics-enabled",
         "str",
         "metricsEnabled",
@@ -158,18 +178,18 @@ export const ARKOUDA_PARAMETERS = Object.freeze([
         "run the metrics daemon and exporter sidecar, register a ServiceMonitor",
         { enum: BOOL, safeDefault: METRICS_OFF },
     ),
-    a("metrics-service-port", "int", "metricsServicePort", "metrics.servicePort", "ARKOUDA_METRICS_SERVICE_PORT"),
-    a(
+    instanceRow("metrics-service-port", "int", "metricsServicePort", "metrics.servicePort", "ARKOUDA_METRICS_SERVICE_PORT", {}),
+    instanceRow(
         "metrics-polling-interval",
         "intText",
         "pollingIntervalSeconds",
         "metrics.pollingIntervalSeconds",
         "ARKOUDA_METRICS_POLLING_INTERVAL seconds",
     ),
-    a("exporter-port", "int", "exporterPort", "metrics.exporterPort", "port the metrics exporter serves /metrics on"),
-    a("exporter-cpu", "str", "exporterCpu", "metrics.exporterCpu", "CPU of the exporter sidecar (requests = limits)"),
-    a("exporter-memory", "str", "exporterMemory", "metrics.exporterMemory", "memory of the exporter sidecar (requests = limits)"),
-    a(
+    instanceRow("exporter-port", "int", "exporterPort", "metrics.exporterPort", "port the metrics exporter serves /metrics on", {}),
+    instanceRow("exporter-cpu", "str", "exporterCpu", "metrics.exporterCpu", "CPU of the exporter sidecar (requests = limits)", {}),
+    instanceRow("exporter-memory", "str", "exporterMemory", "metrics.exporterMemory", "memory of the exporter sidecar (requests = limits)"),
+    instanceRow(
         "prometheus-match-labels",
         "map",
         "prometheusMatchLabels",
@@ -177,35 +197,37 @@ export const ARKOUDA_PARAMETERS = Object.freeze([
         "JSON map of the labels Prometheus selects ServiceMonitors by",
         { safeDefault: NO_MATCH_LABELS },
     ),
-    a("run-as-user", "str", "runAsUser", "runAs.user", "ARKOUDA_USER (empty: the image's ubuntu user)", { safeDefault: IMAGE_USER }),
-    a("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: IMAGE_USER }),
-    a("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: IMAGE_USER }),
-    a("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: IMAGE_USER }),
+    instanceRow("run-as-user", "str", "runAsUser", "runAs.user", "ARKOUDA_USER (empty: the image's ubuntu user)", {
+        safeDefault: IMAGE_USER,
+    }),
+    instanceRow("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: IMAGE_USER }),
+    instanceRow("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: IMAGE_USER }),
+    instanceRow("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: IMAGE_USER }),
 ]);
 
-/** Every per-instance value the runtime objects are built from (concrete, or Argo placeholders). */
-export type ArkoudaValues = ValuesOf<(typeof ARKOUDA_PARAMETERS)[number]> & {
-    /** locales + 1; derived, never configured separately. */
-    totalLocales: number;
-};
+const exporterRow = rowBuilder<ExporterConfig, ExporterValues>(exporterSchema);
 
-const e = rowsOf<ExporterConfig>(exporterSchema);
-
-export const EXPORTER_PARAMETERS = Object.freeze([
-    e("exporter-name", "str", "name", "name", "ARKOUDA_EXPORTER_APP_NAME / SERVICE_NAME: name of its objects"),
-    e("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
-    e("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: exporter image tag", { safeDefault: TARGETS_OWN }),
-    e("metrics-service-host", "str", "metricsServiceHost", "metricsServiceHost", "ARKOUDA_METRICS_SERVICE_HOST"),
-    e("metrics-service-port", "intText", "metricsServicePort", "metricsServicePort", "ARKOUDA_METRICS_SERVICE_PORT"),
-    e("polling-interval", "intText", "pollingIntervalSeconds", "pollingIntervalSeconds", "ARKOUDA_EXPORTER_POLLING_INTERVAL seconds"),
-    e("exporter-port", "int", "exporterPort", "exporterPort", "port the exporter serves /metrics on"),
-    e("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)", { safeDefault: TARGETS_OWN }),
-    e("cpu", "str", "cpu", "cpu", "exporter CPU (requests = limits)", { safeDefault: TARGETS_OWN }),
-    e("memory", "str", "memory", "memory", "exporter memory (requests = limits)", { safeDefault: TARGETS_OWN }),
-    e("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy", {
+export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
+    exporterRow("exporter-name", "str", "name", "name", "ARKOUDA_EXPORTER_APP_NAME / SERVICE_NAME: name of its objects"),
+    exporterRow("server-name", "str", "serverName", "serverName", "ARKOUDA_SERVER_NAME (the arkouda_instance metrics label)"),
+    exporterRow("arkouda-version", "str", "version", "version", "ARKOUDA_VERSION: exporter image tag", { safeDefault: TARGETS_OWN }),
+    exporterRow("metrics-service-host", "str", "metricsServiceHost", "metricsServiceHost", "ARKOUDA_METRICS_SERVICE_HOST"),
+    exporterRow("metrics-service-port", "intText", "metricsServicePort", "metricsServicePort", "ARKOUDA_METRICS_SERVICE_PORT", {}),
+    exporterRow(
+        "polling-interval",
+        "intText",
+        "pollingIntervalSeconds",
+        "pollingIntervalSeconds",
+        "ARKOUDA_EXPORTER_POLLING_INTERVAL seconds",
+    ),
+    exporterRow("exporter-port", "int", "exporterPort", "exporterPort", "port the exporter serves /metrics on"),
+    exporterRow("launcher", "str", "launcher", "launcher", "ARKOUDA_LAUNCHER (the launcher metrics label)", { safeDefault: TARGETS_OWN }),
+    exporterRow("cpu", "str", "cpu", "cpu", "exporter CPU (requests = limits)", { safeDefault: TARGETS_OWN }),
+    exporterRow("memory", "str", "memory", "memory", "exporter memory (requests = limits)", { safeDefault: TARGETS_OWN }),
+    exporterRow("image-pull-policy", "str", "imagePullPolicy", "imagePullPolicy", "image pull policy", {
         enum: PULL_POLICIES,
     }),
-    e(
+    exporterRow(
         "prometheus-match-labels",
         "map",
         "prometheusMatchLabels",
@@ -215,37 +237,28 @@ export const EXPORTER_PARAMETERS = Object.freeze([
     ),
 ]);
 
-/** Every value a standalone exporter's runtime objects are built from. */
-export type ExporterValues = ValuesOf<(typeof EXPORTER_PARAMETERS)[number]>;
-
 /** JSON of a label map with sorted keys (what the `prometheus-match-labels` parameter carries). */
-export function labelsJson(labels: Readonly<Record<string, string>>): string {
+function labelsJson(labels: Readonly<Record<string, string>>): string {
     return JSON.stringify(sortedByKey(labels));
 }
 
 /** The config value of a row; an unset optional key reads as "". */
-function source(r: ParameterRow, target: object): Source {
+export function configValue(r: ParameterRow, target: object): Source {
     let value: unknown = target;
     for (const key of r.configKey.split(".")) value = value === undefined ? undefined : (value as Record<string, unknown>)[key];
-    if (value === undefined && r.shape === "str") return "";
+    if (value === undefined && r.type === "str") return "";
     const ok =
-        r.shape === "map" ? typeof value === "object" && value !== null : r.shape === "str" ? value !== undefined : Number.isInteger(value);
+        r.type === "map" ? typeof value === "object" && value !== null : r.type === "str" ? value !== undefined : Number.isInteger(value);
     if (!ok)
         throw new Error(
-            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not a ${r.shape === "map" ? "label map" : r.shape === "str" ? "value" : "whole number"}: resolve the config through components/config, which refuses it`,
+            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not a ${r.type === "map" ? "label map" : r.type === "str" ? "value" : "whole number"}: resolve the config through components/config, which refuses it`,
         );
     return value as Source;
 }
 
 function parameterText(r: ParameterRow, target: object): string {
-    const value = source(r, target);
-    return r.shape === "map" ? labelsJson(value as SourceAs["map"]) : String(value);
-}
-
-function concrete(r: ParameterRow, target: object): FillAs[Shape] {
-    const value = source(r, target);
-    if (r.shape === "map") return { ...(value as SourceAs["map"]) };
-    return r.shape === "int" ? (value as number) : String(value);
+    const value = configValue(r, target);
+    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : String(value);
 }
 
 /** Parameter values keyed by name, in declaration order. */
@@ -253,62 +266,70 @@ function parameterValues(rows: readonly ParameterRow[], target: object): Record<
     return Object.fromEntries(rows.map((r) => [r.name, parameterText(r, target)]));
 }
 
-function fill<V>(rows: readonly ParameterRow[], value: (r: ParameterRow) => FillAs[Shape]): V {
-    return Object.fromEntries(rows.map((r) => [r.field, value(r)])) as V;
+/** The values record whose every field is the placeholder of the parameter that fills it. */
+function placeholders<V>(rows: readonly ParameterRow[]): V {
+    return Object.fromEntries(rows.map((r) => [r.field, argoParam[r.type](r.name)])) as V;
 }
 
 /** Every Arkouda parameter value of an instance, keyed by parameter name, in declaration order. */
-// The second argument is accepted and ignored: callers still pass their namespace settings.
-export function arkoudaParameters(i: InstanceConfig, _ns?: NamespaceSettings): Record<string, string> {
+export function arkoudaParameters(i: InstanceConfig): Record<string, string> {
     return parameterValues(ARKOUDA_PARAMETERS, i);
 }
 
-export function exporterParameters(x: ExporterConfig, _ns?: NamespaceSettings): Record<string, string> {
+export function exporterParameters(x: ExporterConfig): Record<string, string> {
     return parameterValues(EXPORTER_PARAMETERS, x);
 }
 
-/** Concrete values of an instance (what the Argo parameters resolve to). */
-export function arkoudaValues(i: InstanceConfig): ArkoudaValues {
-    return { ...fill(ARKOUDA_PARAMETERS, (r) => concrete(r, i)), totalLocales: i.locales + 1 };
-}
-
-export function exporterValues(x: ExporterConfig): ExporterValues {
-    return fill(EXPORTER_PARAMETERS, (r) => concrete(r, x));
-}
-
-/** Argo placeholders for every runtime-object value (see components/argo/expr.ts). */
+/** Argo placeholders for every runtime-object value of an instance (see components/argo/expr.ts). */
 export function arkoudaPlaceholders(): ArkoudaValues {
-    return { ...fill(ARKOUDA_PARAMETERS, (r) => argoParam[r.shape](r.name)), totalLocales: argoParam.int("locales", 1) };
+    return placeholders(ARKOUDA_PARAMETERS);
 }
 
 export function exporterPlaceholders(): ExporterValues {
-    return fill(EXPORTER_PARAMETERS, (r) => argoParam[r.shape](r.name));
+    return placeholders(EXPORTER_PARAMETERS);
+}
+
+/** A parameter a template declares, with the default it declares (none: a run must give it). */
+export interface DeclaredParameter {
+    readonly row: ParameterRow;
+    readonly default?: string;
+}
+
+/** The rows a template declares, each defaulting to the default target's value, or else to its safe default. */
+export function declareParameters(rows: readonly ParameterRow[], defaultTarget: object | undefined): DeclaredParameter[] {
+    const defaults = defaultTarget === undefined ? undefined : parameterValues(rows, defaultTarget);
+    return rows.map((row) => {
+        const value = defaults ? defaults[row.name] : row.safeDefault;
+        return value === undefined ? { row } : { row, default: value };
+    });
+}
+
+/** The template's `spec.arguments.parameters`. */
+export function argoParameters(declared: readonly DeclaredParameter[]): Parameter[] {
+    return declared.map(({ row, default: value }) => {
+        const p: Parameter = { name: row.name };
+        if (value !== undefined) p.value = value;
+        if (row.enum) p.enum = [...row.enum];
+        p.description = row.description;
+        return p;
+    });
 }
 
 /**
- * What a run of `template` is given so that it acts on `values`: every parameter the template
- * declares whose value differs from the template's default. The template fills in the rest, so
- * a CronWorkflow or run carries only what sets its target apart. Pure.
+ * What a run of a template is given so that it acts on `values` (every parameter value of its
+ * target): each parameter the template declares whose value differs from the declared default.
+ * The template fills in the rest, so a CronWorkflow or run carries only what sets its target
+ * apart. Pure.
  */
-export function templateArguments(template: WorkflowTemplate, values: Readonly<Record<string, string>>): Record<string, string> {
+export function templateArguments(
+    declared: readonly DeclaredParameter[],
+    values: Readonly<Record<string, string>>,
+): Record<string, string> {
     const given: Record<string, string> = {};
-    for (const p of template.spec.arguments?.parameters ?? []) {
-        const value = values[p.name];
-        if (value === undefined) throw new Error(`${template.metadata.name} declares parameter ${p.name}, which its target's values lack`);
-        if (value !== p.value) given[p.name] = value;
+    for (const { row, default: value } of declared) {
+        const own = values[row.name];
+        if (own === undefined) throw new Error(`parameter ${row.name} is declared, but its target's values lack it`);
+        if (own !== value) given[row.name] = own;
     }
     return given;
-}
-
-/** The template's `spec.arguments.parameters`: defaults = the configured default target's values. */
-export function declareParameters(rows: readonly ParameterRow[], defaultTarget: object | undefined): Parameter[] {
-    const defaults = defaultTarget === undefined ? undefined : parameterValues(rows, defaultTarget);
-    return rows.map((r) => {
-        const p: Parameter = { name: r.name };
-        const value = defaults ? defaults[r.name] : r.safeDefault;
-        if (value !== undefined) p.value = value;
-        if (r.enum) p.enum = [...r.enum];
-        p.description = r.description;
-        return p;
-    });
 }

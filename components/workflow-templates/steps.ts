@@ -10,7 +10,7 @@ import { Container, containerTemplate, dag, resourceTemplate, task, Template } f
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
 
 /** kubectl server-side apply flags shared by the kubectl steps and the resource templates. */
-export const FIELD_MANAGER = MANAGED_BY;
+const FIELD_MANAGER = MANAGED_BY;
 const APPLY_FLAGS = ["--server-side", `--field-manager=${FIELD_MANAGER}`, "--force-conflicts"];
 const MANIFEST_DIR = "/tmp/arkouda-workflows";
 const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.yaml`;
@@ -27,7 +27,7 @@ export interface Touch {
 export class Steps {
     readonly templates: Template[] = [];
     readonly touches: Touch[] = [];
-    constructor(private readonly ns: NamespaceSettings) {}
+    constructor(private readonly settings: NamespaceSettings) {}
 
     private touch(objs: readonly { apiVersion: string; kind: string }[], op: Operation) {
         for (const o of objs) this.touches.push({ apiVersion: o.apiVersion, kind: o.kind, op });
@@ -35,7 +35,7 @@ export class Steps {
 
     private kubectl(args: string[]): Container {
         return {
-            image: this.ns.images.kubectl,
+            image: this.settings.images.kubectl,
             command: ["kubectl"],
             args,
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
@@ -51,7 +51,7 @@ export class Steps {
         this.touch(objects.map(ref), "apply");
         const t = containerTemplate(
             name,
-            this.kubectl(["apply", ...APPLY_FLAGS, `--namespace=${this.ns.namespace}`, `--filename=${MANIFEST_PATH}`]),
+            this.kubectl(["apply", ...APPLY_FLAGS, `--namespace=${this.settings.namespace}`, `--filename=${MANIFEST_PATH}`]),
             { inputs: this.manifestArtifact(objects) },
         );
         this.templates.push(t);
@@ -69,7 +69,7 @@ export class Steps {
                 "--ignore-not-found",
                 "--wait=true",
                 `--timeout=${timeoutSeconds}s`,
-                `--namespace=${this.ns.namespace}`,
+                `--namespace=${this.settings.namespace}`,
                 `--filename=${MANIFEST_PATH}`,
             ]),
             { inputs: this.manifestArtifact(stubs) },
@@ -121,7 +121,7 @@ export class Steps {
         if (!monitor) throw new Error("delete steps: no ServiceMonitor among the object refs");
         const plain = refs.filter((r) => r !== monitor);
         return {
-            deleteObjects: this.kubectlDelete("delete-objects", plain, this.ns.deadlines.deleteSeconds),
+            deleteObjects: this.kubectlDelete("delete-objects", plain, this.settings.deadlines.deleteSeconds),
             deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor),
         };
     }
@@ -148,7 +148,7 @@ export function whenFalse(param: string): string {
 }
 
 /** The exit-handler condition: only a workflow that did not succeed cleans up. */
-export const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
+const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
 
 export function exitHandler(steps: Steps, cleanUp: Template): Template {
     return steps.add(dag("exit-handler", [task("clean-up-failed-deploy").runs(cleanUp).when(WHEN_WORKFLOW_FAILED)]));

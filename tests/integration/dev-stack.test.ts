@@ -15,9 +15,10 @@ import { createPrivateKey, createPublicKey } from "crypto";
 import * as fs from "fs";
 import { parse as parseYaml } from "yaml";
 import { ARKOUDA_ROLES } from "../../components/identity";
-import { ARKOUDA_GRANTS, Grant, policyRules } from "../../components/rbac";
+import { ARKOUDA_GRANTS } from "../../components/arkouda-grants";
+import { Grant, policyRules } from "../../components/rbac";
 import { openSshPublicKey } from "../../components/dynamic/ssh-key-pair";
-import { TEMPLATE_NAMES, workflowGrants } from "../../components/workflow-templates";
+import { TEMPLATE_NAMES, templateGrants } from "../lib/templates";
 import { mapLimit, RUN_ID, testEnv, waitFor } from "./harness";
 import {
     changedObjects,
@@ -121,7 +122,7 @@ describe("integration: dev stack", function () {
         });
 
         it("creates the Roles with exactly the rules derived from the grants", async function () {
-            const expected: Record<string, unknown> = { [settings.workflowServiceAccountName]: policyRules(workflowGrants()) };
+            const expected: Record<string, unknown> = { [settings.workflowServiceAccountName]: policyRules(templateGrants()) };
             for (const role of ARKOUDA_ROLES) expected[`${settings.arkoudaServiceAccountName}-${role.suffix}`] = policyRules(role.grants);
             const actual: Record<string, unknown> = {};
             for (const name of Object.keys(expected)) {
@@ -247,7 +248,7 @@ describe("integration: dev stack", function () {
             [...new Set(grants.flatMap((g) => g.verbs.map((v) => `${v} ${resourceArg(g)}`)))].sort();
         const arkoudaGrants = Object.values(ARKOUDA_GRANTS).flat();
         const universe = () => {
-            const resources = new Set([...workflowGrants(), ...arkoudaGrants].map(resourceArg));
+            const resources = new Set([...templateGrants(), ...arkoudaGrants].map(resourceArg));
             for (const r of [
                 "secrets",
                 "configmaps",
@@ -282,7 +283,7 @@ describe("integration: dev stack", function () {
         };
 
         const identities = () => [
-            { label: "workflow", sa: settings.workflowServiceAccountName, grants: workflowGrants() as readonly Grant[] },
+            { label: "workflow", sa: settings.workflowServiceAccountName, grants: templateGrants() as readonly Grant[] },
             { label: "Arkouda", sa: settings.arkoudaServiceAccountName, grants: arkoudaGrants as readonly Grant[] },
         ];
         for (const index of [0, 1]) {

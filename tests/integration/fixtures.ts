@@ -7,7 +7,7 @@ import { renderObjects } from "../lib/render";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, NamespaceSettings } from "../../components/config/types";
 import { arkoudaNames, arkoudaRuntimeObjects, exporterRuntimeObjects, standardLabels } from "../../components/runtime-objects";
-import { arkoudaValues, exporterValues } from "../../components/workflow-templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { stackValues } from "../lib/mock-program";
 import type { JsonStep, KubeObject } from "./pulumi";
 

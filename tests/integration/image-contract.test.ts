@@ -11,9 +11,12 @@ import * as assert from "assert";
 import * as https from "https";
 import * as YAML from "yaml";
 import { substitute } from "../lib/argo-simulate";
-import { API_CONTRACT, registrationParameters, registrationPayloads } from "../../components/image-contract";
+import { API_CONTRACT } from "../../components/image-contract";
+import { registrationParameters, registrationPayloads } from "../../contract/image";
 import { arkoudaNames, arkoudaRuntimeObjectRefs, serverEnv } from "../../components/runtime-objects";
-import { arkoudaParameters, arkoudaValues, deleteArkoudaTemplate } from "../../components/workflow-templates";
+import { arkoudaParameters } from "../../components/workflow-templates";
+import { deleteArkoudaTemplate } from "../lib/templates";
+import { arkoudaValues } from "../lib/values";
 import { clusterOf, resolvedConfig } from "./fixtures";
 import { log, RUN_ID, testEnv, waitFor } from "./harness";
 import { decodeBase64, getObject, kubectl, PulumiProject } from "./pulumi";
@@ -229,7 +232,7 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     it("the delete workflow's object list, applied as the workflow ServiceAccount, leaves nothing of the instance", async function () {
         const { cluster, settings } = clusterOf(resolvedConfig(config), "contract");
         const template = deleteArkoudaTemplate(settings, cluster.instances[0]).spec.templates!.find((t) => t.name === "delete-objects")!;
-        const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0], settings) });
+        const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0]) });
         const args = rendered.container!.args!.filter((a) => !a.startsWith("--filename="));
         await kubectl([`--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`, ...args, "--filename=-"], {
             input: rendered.inputs!.artifacts![0].raw!.data,

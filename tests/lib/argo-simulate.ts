@@ -20,7 +20,7 @@ export interface SimulationContext {
 }
 
 /** Go's json.Marshal for the values our expressions produce (sorted keys, HTML-safe escapes). */
-export function goJson(v: unknown): string {
+function goJson(v: unknown): string {
     if (v === null || v === undefined) return "null";
     if (typeof v === "string") {
         return JSON.stringify(v)

@@ -28,7 +28,7 @@ function withoutCode(text: string): string {
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-', repeats numbered. */
-export function headingAnchors(text: string): Set<string> {
+function headingAnchors(text: string): Set<string> {
     const anchors = new Set<string>();
     const seen = new Map<string, number>();
     for (const line of text.replace(/^```[\s\S]*?^```/gm, "").split("\n")) {

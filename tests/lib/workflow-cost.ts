@@ -3,14 +3,15 @@
  * and how many of them run one after another (the critical path).
  *
  * Counting rule:
- *  - a `container`, `script` or `resource` template is one pod (Argo runs one pod per such node;
- *    a resource template holds one object);
- *  - `dag` and `steps` templates create no pod themselves; their children are counted;
- *  - a DAG task / step whose `when` evaluates to false with the given parameters (default: the
+ *  - a `container` or `resource` template is one pod (Argo runs one pod per such node; a resource
+ *    template holds one object);
+ *  - a `dag` template creates no pod itself; its children are counted;
+ *  - a DAG task whose `when` evaluates to false with the given parameters (default: the
  *    template's parameter defaults) is skipped and costs nothing, but still orders its dependants;
  *  - the exit handler (`onExit`) is evaluated with `workflow.status = Succeeded`, so a clean-up
  *    that only runs on failure costs nothing; what it does cost runs after the main path;
- *  - `continueOn`, retries and `withItems` loops are not modelled (retries and loops are refused).
+ *  - `continueOn` is not modelled; the model (components/argo/model.ts) has no retries, loops or
+ *    `steps` templates, which the program does not emit.
  */
 import type { DAGTask, Template, WorkflowTemplate } from "../../components/argo/model";
 import { declaredParameterValues, evaluate, SimulationContext, substitute } from "./argo-simulate";
@@ -32,7 +33,7 @@ function isTrue(when: string | undefined, ctx: SimulationContext): boolean {
 }
 
 /** Names referenced by a `depends` expression (task names, ignoring `.Succeeded` style suffixes). */
-export function dependsTargets(task: DAGTask): string[] {
+function dependsTargets(task: DAGTask): string[] {
     const fromDepends = (task.depends ?? "")
         .split(/&&|\|\||[()!]/)
         .map((s) => s.trim().split(".")[0])
@@ -49,8 +50,7 @@ export function workflowCost(wt: WorkflowTemplate, parameters?: Record<string, s
         const t: Template | undefined = templates.get(name);
         if (!t) throw new Error(`template ${name} not found`);
         if (seen.has(name)) throw new Error(`template ${name} recurses`);
-        if (t.retryStrategy) throw new Error(`template ${name}: retries are not modelled`);
-        if (t.container || t.script || t.resource) return { podsPerRun: 1, sequentialPodSteps: 1 };
+        if (t.container || t.resource) return { podsPerRun: 1, sequentialPodSteps: 1 };
         const inner = new Set([...seen, name]);
         if (t.dag) {
             const depth = new Map<string, number>();
@@ -79,21 +79,6 @@ export function workflowCost(wt: WorkflowTemplate, parameters?: Record<string, s
             };
             const longest = Math.max(0, ...t.dag.tasks.map((k) => visit(k, new Set())));
             return { podsPerRun: pods, sequentialPodSteps: longest };
-        }
-        if (t.steps) {
-            let pods = 0;
-            let seq = 0;
-            for (const group of t.steps) {
-                let groupDepth = 0;
-                for (const step of group) {
-                    if (!isTrue(step.when, ctx)) continue;
-                    const c = cost(step.template, ctx, inner);
-                    pods += c.podsPerRun;
-                    groupDepth = Math.max(groupDepth, c.sequentialPodSteps);
-                }
-                seq += groupDepth;
-            }
-            return { podsPerRun: pods, sequentialPodSteps: seq };
         }
         throw new Error(`template ${name} has no supported body`);
     };

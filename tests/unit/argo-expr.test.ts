@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { argoParam, intText, referencedParameters, renderManifest } from "../../components/argo/expr";
+import { argoParam, intText, plusInt, referencedParameters, renderManifest } from "../../components/argo/expr";
 import { evaluate, substitute } from "../lib/argo-simulate";
 
 const render = (o: object, parameters: Record<string, string>) => YAML.parse(substitute({ m: renderManifest([o]) }, { parameters }).m);
@@ -19,6 +19,12 @@ describe("argo expressions: renderer", () => {
 
     it("renders an integer placeholder as asInt with its offset", () => {
         assert.strictEqual(renderManifest([{ n: argoParam.int("x", 1) }]), "n: {{=asInt(workflow.parameters['x']) + 1}}\n");
+    });
+
+    it("adds to a concrete integer or to an integer placeholder's offset", () => {
+        assert.strictEqual(plusInt(2, 1), 3);
+        assert.strictEqual(plusInt(argoParam.int("x"), 1), argoParam.int("x", 1));
+        assert.strictEqual(plusInt(argoParam.int("x", -2), 1), argoParam.int("x", -1));
     });
 
     it("renders an integer used as text as quoted digits", () => {

@@ -57,11 +57,6 @@ describe("config: valid input", () => {
         );
     });
 
-    it("derives the total number of locales from locales (server included)", () => {
-        const config = parse({ instances: [instance({ locales: 5 })] });
-        assert.strictEqual(config.clusters[0].instances[0].totalLocales, 6);
-    });
-
     it("defaults the server name to the instance name", () => {
         assert.strictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].serverName, "arkouda-on-k8s");
     });
@@ -108,7 +103,7 @@ describe("config: valid input", () => {
             ],
         });
         const [a, b] = config.clusters.map((c) => c.instances[0]);
-        assert.deepStrictEqual([a.locales, b.locales, b.totalLocales, b.chapel], [4, 1, 2, { numThreadsPerLocale: 8, memMax: 1000000000 }]);
+        assert.deepStrictEqual([a.locales, b.locales, b.chapel], [4, 1, { numThreadsPerLocale: 8, memMax: 1000000000 }]);
     });
 
     it("replaces the match labels of an override whole instead of merging them", () => {

@@ -11,7 +11,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 
-export { UNKNOWN } from "../../components/dynamic/kit";
+export { UNKNOWN } from "../../components/dynamic/provider";
 
 /** The bearer token of localApiServer's kubeconfig (tests check it never lands in serialized code). */
 export const TEST_TOKEN = "secret-token";

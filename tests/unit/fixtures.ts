@@ -32,7 +32,6 @@ export const fixtureInstance: InstanceConfig = {
     serverName: "arkouda-on-k8s",
     version: "v2024.04.19",
     locales: 2,
-    totalLocales: 3,
     cpu: "2000m",
     memory: "2048Mi",
     chapel: { numThreadsPerLocale: 2, memMax: 1000000000 },

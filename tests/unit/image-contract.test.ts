@@ -1,30 +1,26 @@
 /**
- * Every container the program runs, held against the image contract (components/image-contract.ts):
- * the env names it sets are exactly the names the image (or our launch script in it) reads, the
- * ports it declares are the ones something listens on, and the registered endpoints reach them.
+ * Every container the program runs, held against the image contract (contract/image.ts and
+ * components/image-contract.ts): the env names it sets are exactly the names the image (or our
+ * launch script in it) reads, the ports it declares are the ones something listens on, and the
+ * registered endpoints reach them.
  */
 import * as assert from "assert";
 import * as path from "path";
 import { namespaceSettings, parseStackConfig } from "../../components/config";
-import {
-    arkoudaParameters,
-    arkoudaValues,
-    deployArkoudaTemplate,
-    deployExporterTemplate,
-    exporterParameters,
-    exporterValues,
-} from "../../components/workflow-templates";
+import { arkoudaParameters, exporterParameters } from "../../components/workflow-templates";
+import { deployArkoudaTemplate, deployExporterTemplate } from "../lib/templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";
+import { API_CONTRACT } from "../../components/image-contract";
 import {
-    API_CONTRACT,
     contractEnvNames,
     ENV_CONTRACT,
     FLAG_CONTRACT,
     PORT_CONTRACT,
     registrationParameters,
     type ContractContainer,
-} from "../../components/image-contract";
+} from "../../contract/image";
 import { SERVER_LAUNCH_SCRIPT } from "../../components/launch-scripts";
 import { arkoudaRuntimeObjects, exporterRuntimeObjects, SERVER_READINESS_COMMAND } from "../../components/runtime-objects";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns } from "./fixtures";
@@ -154,7 +150,7 @@ describe("image contract: the rendered templates of the committed stacks", () =>
             for (const i of cluster.instances) {
                 it(`${stack}/${cluster.name}/${i.name}: server, sidecar and locale env are exactly the contract's`, () => {
                     const wt = deployArkoudaTemplate(settings, cluster.instances[0]);
-                    const params = arkoudaParameters(i, settings);
+                    const params = arkoudaParameters(i);
                     const step = i.metrics.enabled ? "deploy-server" : "deploy-server-without-metrics";
                     const [pod] = manifestsOf(wt, step, params) as { spec: { containers: Container[]; initContainers?: Container[] } }[];
                     const [deployment] = manifestsOf(wt, "deploy-locales", params) as {
@@ -175,7 +171,7 @@ describe("image contract: the rendered templates of the committed stacks", () =>
             for (const e of cluster.exporters) {
                 it(`${stack}/${cluster.name}/${e.name}: the standalone exporter's env is exactly the contract's`, () => {
                     const wt = deployExporterTemplate(settings, cluster.exporters[0]);
-                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e, settings)) as {
+                    const [deployment] = manifestsOf(wt, "deploy-exporter", exporterParameters(e)) as {
                         spec: { template: { spec: { containers: Container[] } } };
                     }[];
                     const c = deployment.spec.template.spec.containers[0];

@@ -58,7 +58,7 @@ describe("launch scripts", () => {
         assert.match(SERVER_LAUNCH_SCRIPT, /--cacert "\$SA_CA_FILE"/);
     });
 
-    it("server: never puts the token inside single quotes (defect 10)", () => {
+    it("server: never puts the token inside single quotes (upstream did, so it was never expanded)", () => {
         assert.ok(!/'[^'\n]*\$(SSL_)?TOKEN[^'\n]*'/.test(SERVER_LAUNCH_SCRIPT));
         assert.match(SERVER_LAUNCH_SCRIPT, /"Authorization: Bearer \$SSL_TOKEN"/);
     });

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { API_CONTRACT } from "../../components/image-contract";
-import { ARKOUDA_GRANTS, may, policyRules } from "../../components/rbac";
+import { ARKOUDA_GRANTS } from "../../components/arkouda-grants";
+import { policyRules } from "../../components/rbac";
+import { may } from "../lib/grants";
 
 describe("rbac: grants fold into stable rules", () => {
     it("reads like intent", () =>

@@ -5,7 +5,7 @@ import {
     exporterRuntimeObjectRefs,
     exporterRuntimeObjects,
 } from "../../components/runtime-objects";
-import { arkoudaValues, exporterValues } from "../../components/workflow-templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureRunAsInstance } from "./fixtures";
 import { envOf, plainJson } from "./render-helpers";
 
@@ -185,7 +185,7 @@ describe("runtime objects: pods", () => {
         }
     });
 
-    it("the standalone exporter takes CPU and memory from config (defect 11)", () => {
+    it("the standalone exporter takes CPU and memory from config (upstream hard-coded them)", () => {
         const e = j(exporterRuntimeObjects(exporterValues({ ...fixtureExporter, cpu: "333m", memory: "111Mi" }), ns));
         assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, {
             requests: { cpu: "333m", memory: "111Mi" },

@@ -3,7 +3,8 @@ import { PART_OF_LABEL, PROJECT, projectLabel } from "../../components/names";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "../../components/runtime-objects";
 import { clientServiceAddress, exporterPlan, instancePlan, teardownTarget } from "../../components/target";
 import { sortedByKey, sortedEntries } from "../../components/util/sort";
-import { namespaceTemplates, templateNamed } from "../../components/workflow-templates";
+import { namespaceTemplates } from "../../components/workflow-templates";
+import { templateNamed } from "../lib/templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace } from "./fixtures";
 
 const place = { namespace: "arkouda", kubeconfig: "/k/config", context: "prod" };
@@ -12,7 +13,7 @@ const deployRun = { action: "deploy", token: "", wait: true, timeoutSeconds: 600
 const templates = namespaceTemplates(fixtureNamespace, [fixtureInstance], [fixtureExporter]);
 
 describe("target: an instance's plan", () => {
-    const plan = instancePlan(fixtureInstance, place, fixtureNamespace, templates);
+    const plan = instancePlan(fixtureInstance, place, templates);
 
     it("labels its CronWorkflows and runs as part of the project and with the instance", () => {
         assert.deepStrictEqual(plan.labels, {
@@ -37,19 +38,16 @@ describe("target: an instance's plan", () => {
     });
 
     it("gives another instance's templates only what differs; with the defaults that is all its values", () => {
-        const other = instancePlan(
-            { ...fixtureInstance, name: "other", locales: fixtureInstance.locales + 1 },
-            place,
-            fixtureNamespace,
-            templates,
-        );
+        const other = instancePlan({ ...fixtureInstance, name: "other", locales: fixtureInstance.locales + 1 }, place, templates);
         assert.deepStrictEqual(other.arguments, {
             deploy: { "instance-name": "other", locales: String(fixtureInstance.locales + 1) },
             delete: { "instance-name": "other" },
         });
         for (const kind of ["deploy", "delete"] as const) {
-            const declared = templateNamed(templates, other.schedules!.find((e) => e.kind === kind)!.templateName).spec.arguments!
-                .parameters!;
+            const declared = templateNamed(
+                templates.map((t) => t.template),
+                other.schedules!.find((e) => e.kind === kind)!.templateName,
+            ).spec.arguments!.parameters!;
             const resolved = Object.fromEntries(declared.map((p) => [p.name, other.arguments[kind][p.name] ?? p.value]));
             assert.deepStrictEqual(resolved, Object.fromEntries(declared.map((p) => [p.name, other.parameters[p.name]])));
         }
@@ -69,7 +67,7 @@ describe("target: an instance's plan", () => {
             ...fixtureInstance,
             schedules: { ...fixtureInstance.schedules, delete: { ...fixtureInstance.schedules.delete, enabled: false } },
         };
-        assert.deepStrictEqual(instancePlan(disabled, place, fixtureNamespace, templates).scheduleSummaries, {
+        assert.deepStrictEqual(instancePlan(disabled, place, templates).scheduleSummaries, {
             deploy: { schedules: ["0 7 * * *"], timezone: "America/New_York", suspend: false },
             delete: undefined,
         });
@@ -87,19 +85,18 @@ describe("target: an instance's plan", () => {
     it("runs nothing unless a run is configured, and then from the template of its action", () => {
         assert.strictEqual(plan.run, undefined);
         assert.strictEqual(
-            instancePlan({ ...fixtureInstance, run: deployRun }, place, fixtureNamespace, templates).run?.templateName,
+            instancePlan({ ...fixtureInstance, run: deployRun }, place, templates).run?.templateName,
             "deploy-arkouda-on-kubernetes",
         );
         assert.strictEqual(
-            instancePlan({ ...fixtureInstance, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace, templates).run
-                ?.templateName,
+            instancePlan({ ...fixtureInstance, run: { ...deployRun, action: "delete" } }, place, templates).run?.templateName,
             "delete-arkouda-on-kubernetes",
         );
     });
 });
 
 describe("target: an exporter's plan", () => {
-    const plan = exporterPlan({ ...fixtureExporter, run: { ...deployRun, action: "delete" } }, place, fixtureNamespace, templates);
+    const plan = exporterPlan({ ...fixtureExporter, run: { ...deployRun, action: "delete" } }, place, templates);
 
     it("has no schedules, no client address and exports no schedules", () => {
         assert.deepStrictEqual([plan.schedules, plan.clientService, plan.scheduleSummaries], [undefined, undefined, {}]);

@@ -5,22 +5,23 @@ import { referencedParameters } from "../../components/argo/expr";
 import { declaredParameterValues, substitute } from "../lib/argo-simulate";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects, exporterRuntimeObjects } from "../../components/runtime-objects";
 import {
-    allWorkflowTemplates,
     ARKOUDA_PARAMETERS,
     arkoudaParameters,
     arkoudaPlaceholders,
-    arkoudaValues,
+    EXPORTER_PARAMETERS,
+    exporterParameters,
+    exporterPlaceholders,
+} from "../../components/workflow-templates/parameters";
+import {
+    allWorkflowTemplates,
     deleteArkoudaTemplate,
     deleteExporterTemplate,
     deployArkoudaTemplate,
     deployExporterTemplate,
-    EXPORTER_PARAMETERS,
-    exporterParameters,
-    exporterPlaceholders,
-    exporterValues,
     TEMPLATE_NAMES,
-    workflowGrants,
-} from "../../components/workflow-templates";
+    templateGrants,
+} from "../lib/templates";
+import { arkoudaValues, exporterValues } from "../lib/values";
 import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "./fixtures";
 import { byName, manifestsOf } from "./render-helpers";
 
@@ -190,12 +191,12 @@ describe("workflow templates: parameters", () => {
     it("deploy defaults equal arkoudaParameters(defaults)", () => {
         assert.deepStrictEqual(
             declaredParameterValues(deployArkoudaTemplate(ns, fixtureInstance).spec),
-            arkoudaParameters(fixtureInstance, ns),
+            arkoudaParameters(fixtureInstance),
         );
     });
 
     it("the delete template declares only what its steps use, the name and metrics-enabled, defaulted from the instance", () => {
-        const all = arkoudaParameters(fixtureInstance, ns);
+        const all = arkoudaParameters(fixtureInstance);
         assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), {
             "instance-name": all["instance-name"],
             "metrics-enabled": all["metrics-enabled"],
@@ -203,7 +204,7 @@ describe("workflow templates: parameters", () => {
     });
 
     it("exporter deploy defaults equal exporterParameters(defaults); its delete declares only the name", () => {
-        const all = exporterParameters(fixtureExporter, ns);
+        const all = exporterParameters(fixtureExporter);
         assert.deepStrictEqual(declaredParameterValues(deployExporterTemplate(ns, fixtureExporter).spec), all);
         assert.deepStrictEqual(declaredParameterValues(deleteExporterTemplate(ns, fixtureExporter).spec), {
             "exporter-name": all["exporter-name"],
@@ -269,11 +270,7 @@ describe("workflow templates: the parameter tables", () => {
     it("fill every runtime-object value, as concrete values and as placeholders", () => {
         assert.deepStrictEqual(Object.keys(arkoudaPlaceholders()).sort(), Object.keys(arkoudaValues(fixtureInstance)).sort());
         assert.deepStrictEqual(Object.keys(exporterPlaceholders()).sort(), Object.keys(exporterValues(fixtureExporter)).sort());
-        assert.strictEqual(
-            Object.keys(arkoudaValues(fixtureInstance)).length,
-            ARKOUDA_PARAMETERS.length + 1,
-            "every row fills its own field, plus the derived totalLocales",
-        );
+        assert.strictEqual(Object.keys(arkoudaValues(fixtureInstance)).length, ARKOUDA_PARAMETERS.length, "every row fills its own field");
         assert.strictEqual(new Set(EXPORTER_PARAMETERS.map((r) => r.field)).size, EXPORTER_PARAMETERS.length);
     });
 
@@ -462,7 +459,7 @@ describe("workflow templates: cost", () => {
 });
 
 describe("workflow templates: RBAC", () => {
-    const grants = workflowGrants();
+    const grants = templateGrants();
     const find = (group: string, resource: string) => grants.find((g) => g.apiGroup === group && g.resource === resource);
 
     it("uses no wildcards", () => {
@@ -472,7 +469,7 @@ describe("workflow templates: RBAC", () => {
         }
     });
 
-    it("grants deployments in apps and servicemonitors in monitoring.coreos.com (defect 1)", () => {
+    it("grants deployments in apps and servicemonitors in monitoring.coreos.com (upstream granted them in the core group)", () => {
         assert.ok(find("apps", "deployments"));
         assert.ok(find("monitoring.coreos.com", "servicemonitors"));
         assert.ok(!find("", "deployments") && !find("", "servicemonitors"));
@@ -521,6 +518,6 @@ describe("workflow templates: the image contract", () => {
     });
 
     it("the workflow Role may delete Endpoints", () => {
-        assert.deepStrictEqual(workflowGrants().find((g) => g.resource === "endpoints")?.verbs, ["get", "list", "watch", "delete"]);
+        assert.deepStrictEqual(templateGrants().find((g) => g.resource === "endpoints")?.verbs, ["get", "list", "watch", "delete"]);
     });
 });

@@ -9,7 +9,6 @@ import { cronWorkflow } from "../../../components/schedules";
 import { exporterPlan, instancePlan } from "../../../components/target";
 import { workflowRun } from "../../../components/workflow-run";
 import {
-    allWorkflowTemplates,
     arkoudaParameters,
     DELETE_ARKOUDA_TEMPLATE,
     DELETE_EXPORTER_TEMPLATE,
@@ -18,6 +17,7 @@ import {
     exporterParameters,
 } from "../../../components/workflow-templates";
 import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "../../unit/fixtures";
+import { builtTemplates } from "../../lib/templates";
 import type { RenderConfig } from "./render-configs";
 
 /**
@@ -82,10 +82,11 @@ export function fixtureStreams(): Record<string, string> {
         instance: InstanceConfig,
         runs: { target: "instance" | "exporter"; action: "deploy" | "delete" }[],
     ) => {
-        const templates = allWorkflowTemplates(fixtureNamespace, defaults.instance, defaults.exporter);
+        const built = builtTemplates(fixtureNamespace, defaults.instance, defaults.exporter);
+        const templates = built.map((t) => t.template);
         const plans = {
-            instance: instancePlan(instance, place, fixtureNamespace, templates),
-            exporter: exporterPlan(fixtureExporter, place, fixtureNamespace, templates),
+            instance: instancePlan(instance, place, built),
+            exporter: exporterPlan(fixtureExporter, place, built),
         };
         const crons = plans.instance.schedules!.map((entry) =>
             cronWorkflow({
@@ -127,8 +128,8 @@ export function fixtureStreams(): Record<string, string> {
 /** Parameter values for probe submissions of templates whose parameters have no default. */
 export function probeValues(template: string): Record<string, string> {
     return template === DEPLOY_EXPORTER_TEMPLATE || template === DELETE_EXPORTER_TEMPLATE
-        ? exporterParameters(fixtureExporter, fixtureNamespace)
-        : arkoudaParameters(fixtureInstance, fixtureNamespace);
+        ? exporterParameters(fixtureExporter)
+        : arkoudaParameters(fixtureInstance);
 }
 
 /**

@@ -1,22 +1,22 @@
 /**
- * What every one of the four WorkflowTemplates shares around its steps: labels, deadline, the
- * mutex per target, pod GC and TTL, the labels that let clean-up find runs in flight, and the
- * deploy/delete entry points.
+ * Assembles each of the four WorkflowTemplates around its steps, with what they all share:
+ * labels, deadline, the mutex per target, pod GC and TTL, the labels that let clean-up find runs
+ * in flight, the deploy/delete entry points and the parameters the steps use.
  */
 import type { NamespaceSettings } from "../config/types";
 import { paramRef, referencedParameters } from "../argo/expr";
 import { projectLabel } from "../names";
 import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../argo/model";
 import { MANAGED_BY } from "../runtime-objects";
-import { declareParameters, ParameterRow } from "./parameters";
+import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
 import { exitHandler, Steps, Touch } from "./steps";
 
 /** Finished workflows are kept this long for inspection, then garbage-collected. */
 const TTL_SUCCESS_SECONDS = 24 * 3600;
 const TTL_FAILURE_SECONDS = 7 * 24 * 3600;
 
-/** What a template acts on: an Arkouda instance or a standalone exporter. */
-export interface Target {
+/** What the templates of one kind of target (an Arkouda instance, a standalone exporter) differ by. */
+export interface TargetKindSpec {
     readonly kind: "instance" | "exporter";
     /** The parameter naming the instance or exporter. */
     readonly nameParam: string;
@@ -25,15 +25,22 @@ export interface Target {
     readonly deleteSteps: (steps: Steps, dagName: string) => Template;
 }
 
-/** A template and what its steps touch (grants.ts derives the workflow Role from the touches). */
-export interface Built {
-    template: WorkflowTemplate;
-    touches: Touch[];
+/**
+ * A template as built: its manifest, what its steps touch (the workflow Role is derived from the
+ * touches, grants.ts) and the parameters it declares with their defaults (what a run must give
+ * it is derived from them, parameters.ts).
+ */
+export interface BuiltTemplate {
+    readonly name: string;
+    readonly template: WorkflowTemplate;
+    readonly touches: readonly Touch[];
+    readonly declared: readonly DeclaredParameter[];
 }
 
-interface Shape<C extends object> {
-    ns: NamespaceSettings;
-    target: Target;
+/** What a template is assembled from. */
+interface TemplateParts<C extends object> {
+    settings: NamespaceSettings;
+    targetKind: TargetKindSpec;
     component: string;
     /** Parameter defaults come from this target's values; without one, only safe defaults. */
     defaults: C | undefined;
@@ -41,27 +48,22 @@ interface Shape<C extends object> {
 }
 
 /** A deploy template around `s.steps` (entry point `deploy`); its exit handler cleans up a failed run. */
-export function deployTemplate<C extends object>(name: string, s: Shape<C>): Built {
-    exitHandler(s.steps, s.target.deleteSteps(s.steps, "clean-up"));
-    return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.ns.deadlines.deploySeconds });
+export function deployTemplate<C extends object>(name: string, s: TemplateParts<C>): BuiltTemplate {
+    exitHandler(s.steps, s.targetKind.deleteSteps(s.steps, "clean-up"));
+    return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.settings.deadlines.deploySeconds });
 }
 
 /** The builder of a target's delete template: its delete steps, entry point `delete`. */
-export function deleteBuilder<C extends object>(name: string, target: Target, component: string) {
-    return (ns: NamespaceSettings, defaults: C | undefined): Built => {
-        const steps = new Steps(ns);
-        target.deleteSteps(steps, "delete");
+export function deleteBuilder<C extends object>(name: string, targetKind: TargetKindSpec, component: string) {
+    return (settings: NamespaceSettings, defaults: C | undefined): BuiltTemplate => {
+        const steps = new Steps(settings);
+        targetKind.deleteSteps(steps, "delete");
         return assemble(
             name,
-            { ns, target, component, defaults, steps },
-            { entrypoint: "delete", deadlineSeconds: ns.deadlines.deleteSeconds },
+            { settings, targetKind, component, defaults, steps },
+            { entrypoint: "delete", deadlineSeconds: settings.deadlines.deleteSeconds },
         );
     };
-}
-
-/** The template alone, for callers that do not need what its steps touch. */
-export function templateOf<C extends object>(build: (ns: NamespaceSettings, defaults: C | undefined) => Built) {
-    return (ns: NamespaceSettings, defaults: C | undefined): WorkflowTemplate => build(ns, defaults).template;
 }
 
 function mutexName(kind: "instance" | "exporter", param: string): string {
@@ -74,16 +76,16 @@ function labels(component: string): Record<string, string> {
 
 function assemble<C extends object>(
     name: string,
-    s: Shape<C>,
+    s: TemplateParts<C>,
     run: { entrypoint: string; onExit?: string; deadlineSeconds: number },
-): Built {
-    const { ns, target } = s;
+): BuiltTemplate {
+    const { settings, targetKind } = s;
     const body: Omit<WorkflowSpec, "arguments" | "templates"> = {
         entrypoint: run.entrypoint,
         ...(run.onExit ? { onExit: run.onExit } : {}),
-        serviceAccountName: ns.workflowServiceAccountName,
+        serviceAccountName: settings.workflowServiceAccountName,
         activeDeadlineSeconds: run.deadlineSeconds,
-        synchronization: { mutexes: [{ name: mutexName(target.kind, target.nameParam) }] },
+        synchronization: { mutexes: [{ name: mutexName(targetKind.kind, targetKind.nameParam) }] },
         // Keep a failed step's pod for its logs; completed workflows expire.
         podGC: { strategy: "OnPodSuccess" },
         ttlStrategy: { secondsAfterSuccess: TTL_SUCCESS_SECONDS, secondsAfterFailure: TTL_FAILURE_SECONDS },
@@ -91,8 +93,8 @@ function assemble<C extends object>(
             labels: labels(s.component),
             // Which instance or exporter a Workflow acts on, so clean-up can find runs in flight.
             labelsFrom: {
-                "app.kubernetes.io/instance": { expression: paramRef(target.nameParam) },
-                [projectLabel(target.kind)]: { expression: paramRef(target.nameParam) },
+                "app.kubernetes.io/instance": { expression: paramRef(targetKind.nameParam) },
+                [projectLabel(targetKind.kind)]: { expression: paramRef(targetKind.nameParam) },
             },
         },
     };
@@ -100,10 +102,13 @@ function assemble<C extends object>(
     // Only the parameters the steps use: a delete needs the name, not the image, so its
     // CronWorkflows, runs and commands carry no more than that.
     const used = referencedParameters([body, templates]);
-    const rows = target.parameters.filter((r) => used.has(r.name));
-    const template = workflowTemplate(
-        { name, namespace: ns.namespace, labels: labels(s.component) },
-        { ...body, arguments: { parameters: declareParameters(rows, s.defaults) }, templates },
+    const declared = declareParameters(
+        targetKind.parameters.filter((r) => used.has(r.name)),
+        s.defaults,
     );
-    return { template, touches: s.steps.touches };
+    const template = workflowTemplate(
+        { name, namespace: settings.namespace, labels: labels(s.component) },
+        { ...body, arguments: { parameters: argoParameters(declared) }, templates },
+    );
+    return { name, template, touches: s.steps.touches, declared };
 }

@@ -1,7 +1,7 @@
 /**
- * What the dynamic providers share: the engine's unknown-value sentinel, input checks, the
- * `kube` input (how to reach the cluster, kept secret), typed outputs, and one Kubernetes
- * client per operation.
+ * How a dynamic resource and its provider are made: the engine's unknown-value sentinel, input
+ * checks, the provider built from an input spec and its effects, the `kube` input (how to reach
+ * the cluster, kept secret) and typed outputs.
  *
  * Serialization: Pulumi serializes each provider object, with everything its methods capture,
  * into the state (inputs and outputs of every resource) and loads it in a separate Node process.
@@ -10,8 +10,6 @@
  * the kubeconfig arrives as an input at call time.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createKubeClient, KubeClient } from "./kube-client";
-import { isKubeApiError } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
 
 /** The engine's placeholder for values unknown during preview (captured as a plain string). */
@@ -163,43 +161,4 @@ export function kubeDynamicResource<O>(): KubeDynamicResourceClass<O> {
         }
         // The engine sets the output properties: the class has none of its own to check against `O`.
     } as unknown as KubeDynamicResourceClass<O>;
-}
-
-/** The clock of a polling loop; tests inject a virtual one. */
-export interface Clock {
-    readonly now?: () => number;
-    readonly sleep?: (ms: number) => Promise<void>;
-}
-
-/** `clock` with the real time for what it leaves out. */
-export function realTime(clock: Clock): Required<Clock> {
-    return {
-        now: clock.now ?? (() => Date.now()),
-        sleep: clock.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
-    };
-}
-
-/** Runs `fn` with a client for `kube` (requests time out after `timeoutMs`), then drops its connections. */
-export async function withKubeClient<T>(
-    kube: KubeAccess,
-    timeoutMs: number | undefined,
-    fn: (client: KubeClient) => Promise<T>,
-): Promise<T> {
-    const client = createKubeClient({ ...kube, timeoutMs: timeoutMs ?? 30000 });
-    try {
-        return await fn(client);
-    } finally {
-        client.close();
-    }
-}
-
-/** HTTP status of an API error (undefined for transport errors and timeouts). */
-export function apiStatus(e: unknown): number | undefined {
-    return isKubeApiError(e) ? e.statusCode : undefined;
-}
-
-/** 401/403: the credentials or their RBAC are wrong, so retrying will not help. */
-export function isAuthFailure(e: unknown): boolean {
-    const status = apiStatus(e);
-    return status === 401 || status === 403;
 }

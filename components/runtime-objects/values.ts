@@ -1,0 +1,52 @@
+/**
+ * The values records the runtime objects are built from, one field per WorkflowTemplate parameter:
+ * the templates fill them with Argo parameter placeholders (components/argo/expr.ts), tests with
+ * an instance's concrete values. Which parameter fills which field: the parameter tables
+ * (components/workflow-templates/parameters.ts). A number a manifest carries as an integer is a
+ * number here; one it carries as text (env values, `15s`) is a string.
+ */
+
+/** Every per-instance value an Arkouda deploy's objects are built from. */
+export interface ArkoudaValues {
+    readonly instanceName: string;
+    readonly serverName: string;
+    readonly version: string;
+    /** Locale pods besides the server. */
+    readonly locales: number;
+    readonly cpu: string;
+    readonly memory: string;
+    readonly numThreadsPerLocale: string;
+    readonly memMax: string;
+    readonly imagePullPolicy: string;
+    readonly launcher: string;
+    readonly logLevel: string;
+    readonly memTrack: string;
+    readonly serverPort: number;
+    readonly metricsEnabled: string;
+    readonly metricsServicePort: number;
+    readonly pollingIntervalSeconds: string;
+    readonly exporterPort: number;
+    readonly exporterCpu: string;
+    readonly exporterMemory: string;
+    readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+    readonly runAsUser: string;
+    readonly runAsUid: string;
+    readonly runAsGroup: string;
+    readonly runAsGid: string;
+}
+
+/** Every value a standalone exporter's objects are built from. */
+export interface ExporterValues {
+    readonly name: string;
+    readonly serverName: string;
+    readonly version: string;
+    readonly metricsServiceHost: string;
+    readonly metricsServicePort: string;
+    readonly pollingIntervalSeconds: string;
+    readonly exporterPort: number;
+    readonly launcher: string;
+    readonly cpu: string;
+    readonly memory: string;
+    readonly imagePullPolicy: string;
+    readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+}
