@@ -109,8 +109,9 @@ export class Proc {
     code: number | null | undefined = undefined;
     private readonly exited: Promise<number | null>;
 
-    constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
-        this.child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    /** `cwd`: the server stand-in makes .arkouda in its working directory, as Arkouda does. */
+    constructor(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
+        this.child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
         this.child.stdout!.on("data", (b: Buffer) => (this.out += b.toString()));
         this.child.stderr!.on("data", (b: Buffer) => (this.out += b.toString()));
         this.exited = new Promise((resolve) =>

@@ -161,7 +161,7 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             "--memMax=1000000000",
             ...(o.extraArgs ?? []),
         ];
-        const proc = new Proc(PYTHON, args, env);
+        const proc = new Proc(PYTHON, args, env, sshDir);
         // Per-test processes are killed after each test; a describe's shared one by its `after`.
         if (!o.shared) procs.push(proc);
         return { proc, clientPort, metricsPort, name: o.name, connectionInfo: path.join(sshDir, "connection-info") };
@@ -213,8 +213,8 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             const config = JSON.parse((await arkoudaRequest("127.0.0.1", s.clientPort, "getconfig")).msg);
             assert.strictEqual(config.numLocales, 2);
             assert.deepStrictEqual(
-                config.locales.map((l: any) => l.sshHost),
-                ["10.0.0.1", "10.0.0.2"],
+                config.LocaleConfigs.map((l: any) => l.id),
+                [0, 1],
             );
         });
 
