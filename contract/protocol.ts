@@ -498,7 +498,7 @@ export interface BodyFieldRow {
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"];
 /** MetricsMsg.MetricCategory. */
-export const METRIC_CATEGORY_NAMES = [
+const METRIC_CATEGORY_NAMES = [
     "ALL",
     "NUM_REQUESTS",
     "RESPONSE_TIME",

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { API_CONTRACT } from "../components/image-contract";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
+import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
 import { docOf, KeyRow, keyRows } from "../components/config/key-docs";
 import {
@@ -151,8 +152,41 @@ export const configRunTable = () => configTable(coded(keyRows(runSchema)));
 export const configExportersTable = () => configTable(coded(keyRows(exporterSchema)));
 export const configClustersTable = () => configTable(coded(keyRows(clusterSchema)));
 
+const outcome = (o: ProtocolOutcome): string =>
+    o.kind === "reply" ? `${o.msgType} \`${o.msg}\`` : "no reply; the daemon never answers again";
+
+/** What each socket answers, the token checks and where the server takes its token from. */
+export function protocolTables(): string {
+    const commands = table(
+        ["socket", "command", "--authenticate", "reply", "note", "source"],
+        COMMANDS.map((r) => [r.socket, `\`${r.cmd}\``, String(r.authenticate), outcome(r.outcome), r.fact || "–", `\`${r.source}\``]),
+    );
+    const checks = table(
+        ["token in the request", "reply", "source"],
+        TOKEN_CHECKS.map((r) => [r.sent === "" ? "empty" : `\`${r.sent}\``, outcome(r.outcome), `\`${r.source}\``]),
+    );
+    const facts = table(
+        ["topic", "fact", "source"],
+        TOKEN_FACTS.map((r) => [r.topic, r.fact, `\`${r.source}\``]),
+    );
+    return [
+        "**Commands, per socket** (request and reply envelopes, fields and bodies: `contract/protocol.ts`)",
+        "",
+        commands,
+        "",
+        "**Token check on the client socket** (with `--authenticate`, before any command)",
+        "",
+        checks,
+        "",
+        "**The server's token**",
+        "",
+        facts,
+    ].join("\n");
+}
+
 const SECTIONS: readonly Section[] = [
     { name: "contract", file: "docs/image-contract.md", render: contractTables },
+    { name: "protocol", file: "docs/image-contract.md", render: protocolTables },
     { name: "parameters", file: "docs/workflows.md", render: parameterTables },
     { name: "config-top", file: "docs/config.md", render: configTopTable },
     { name: "config-instances", file: "docs/config.md", render: configInstancesTable },

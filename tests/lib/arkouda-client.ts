@@ -30,7 +30,7 @@ const WIRE_HELPER = path.join(__dirname, "arkouda_wire.py");
 export const CLIENT_USER = path.basename(os.homedir());
 
 /** Python's json.dumps with its defaults: ", " and ": " separators, non-ASCII as \uXXXX. */
-export function pyJson(value: unknown): string {
+function pyJson(value: unknown): string {
     if (typeof value === "string") {
         return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     }
@@ -44,7 +44,7 @@ export function pyJson(value: unknown): string {
 }
 
 /** client._json_args_to_str: each param a ParameterObject (string values: VALUE, dtype str). */
-export function jsonArgs(params: Readonly<Record<string, string>> = {}): { args: string; size: number } {
+function jsonArgs(params: Readonly<Record<string, string>> = {}): { args: string; size: number } {
     const items = Object.entries(params).map(([key, val]) => pyJson({ key, objType: "VALUE", dtype: "str", val }));
     return { args: pyJson(items), size: items.length };
 }
@@ -60,7 +60,7 @@ export function requestText(
 }
 
 /** Sends `messages` in order on one REQ socket; null for a message not answered in time. */
-export function exchange(host: string, port: number, messages: readonly string[], timeoutMs = 5000): Promise<(string | null)[]> {
+function exchange(host: string, port: number, messages: readonly string[], timeoutMs = 5000): Promise<(string | null)[]> {
     return new Promise((resolve, reject) => {
         const child = spawn(WIRE_PYTHON, [WIRE_HELPER], { stdio: ["pipe", "pipe", "pipe"] });
         let out = "";
@@ -82,7 +82,7 @@ export interface Sent {
 }
 
 /** The requests SENT_REQUESTS lists for a call of the real client or exporter, in step order. */
-export function callRequests(call: string, o: { user?: string; token?: string } = {}): { socket: ProtocolSocket; requests: string[] } {
+function callRequests(call: string, o: { user?: string; token?: string } = {}): { socket: ProtocolSocket; requests: string[] } {
     const rows = SENT_REQUESTS.filter((r) => r.call === call).sort((a, b) => a.step - b.step);
     if (rows.length === 0) throw new Error(`no SENT_REQUESTS rows for ${call}`);
     return { socket: rows[0].socket, requests: rows.map((r) => requestText(r.cmd, { ...o, via: r.via, params: r.params })) };
@@ -172,7 +172,7 @@ export function envelopeProblems(reply: string | null, user: string): { envelope
 
 export type TemplateVars = Partial<Record<"port" | "user" | "token" | "cmd" | "request" | "replies" | "param", string | number>>;
 
-export function fill(template: string, vars: TemplateVars): string {
+function fill(template: string, vars: TemplateVars): string {
     return template.replace(/\{(port|user|token|cmd|request|replies|param)\}/g, (m, k: keyof TemplateVars) => {
         const v = vars[k];
         if (v === undefined) throw new Error(`template ${template} needs {${k}}`);
@@ -245,7 +245,7 @@ function objectProblems(
 }
 
 /** config, serverInfo: one object; memStatus: an array of them. */
-export function bodyProblems(body: Exclude<ReplyBody, "metric">, value: unknown): string[] {
+function bodyProblems(body: Exclude<ReplyBody, "metric">, value: unknown): string[] {
     const rows = BODY_FIELDS.filter((r) => r.body === body);
     if (body !== "memStatus") return objectProblems(body, value, rows);
     if (!Array.isArray(value) || value.length === 0) return [`memStatus: ${JSON.stringify(value)} is not a non-empty array`];
@@ -253,7 +253,7 @@ export function bodyProblems(body: Exclude<ReplyBody, "metric">, value: unknown)
 }
 
 /** An array of metrics: each element's members are the rows for its scope. */
-export function metricsProblems(value: unknown): string[] {
+function metricsProblems(value: unknown): string[] {
     if (!Array.isArray(value)) return [`metrics: ${JSON.stringify(value).slice(0, 200)} is not an array`];
     return value.flatMap((m, i) => {
         const scope = (m as any)?.scope;

@@ -60,7 +60,7 @@ export interface ProtocolServerOptions {
 const HOST = "127.0.0.1";
 let serial = 0;
 
-export async function startStandinServer(ctx: SuiteContext, o: ProtocolServerOptions): Promise<ProtocolServer> {
+async function startStandinServer(ctx: SuiteContext, o: ProtocolServerOptions): Promise<ProtocolServer> {
     const name = `proto-${process.pid}-${++serial}`;
     const run = fs.mkdtempSync(path.join(ctx.dir, `${name}-`));
     const cwd = path.join(run, "cwd");
