@@ -23,7 +23,6 @@
  *   --keep       keep the temp dir (projects, state, logs, manifests)
  *   --no-node    run the bench's control plane without the local node (section 5 is skipped)
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -32,6 +31,8 @@ import { breakdown, Breakdown } from "./lib/breakdown";
 import { REPO_ROOT, scaledValues, Shape } from "./lib/config";
 import { BenchProject, LocalCluster, loadToolchainEnv, log, summaryCount, tmpRoot } from "./lib/env";
 import { Fit, linearFit, measure, Measured, repeat } from "./lib/measure";
+import { kubectl } from "../tests/lib/kubectl";
+import { run } from "../tests/lib/run";
 
 interface Args {
     quick: boolean;
@@ -77,7 +78,7 @@ async function mockChild<T>(label: string, args: string[], extraEnv: NodeJS.Proc
     return { result: JSON.parse(m.stdout.trim().split("\n").pop()!) as T, m };
 }
 
-function machine() {
+async function machine() {
     const memKB = Number(/MemTotal:\s+(\d+)/.exec(fs.readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0);
     const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
     const versions = Object.fromEntries(
@@ -91,7 +92,7 @@ function machine() {
     return {
         date: new Date().toISOString(),
         host: os.hostname(),
-        nproc: Number(execFileSync("nproc", { encoding: "utf8" }).trim()),
+        nproc: Number((await run("nproc", [])).stdout.trim()),
         cpu,
         memoryGiB: memKB / 2 ** 20,
         kernel: os.release(),
@@ -129,7 +130,7 @@ interface ScalePoint {
 async function main() {
     const args = parseArgs(process.argv.slice(2));
     loadToolchainEnv();
-    const info = machine();
+    const info = await machine();
     const loadBefore = loadAvg();
     const root = tmpRoot();
     log(`${args.quick ? "quick" : "full"} run, reps ${args.reps}, temp dir ${root}, load average ${loadBefore}`);
@@ -709,9 +710,7 @@ async function workflowRuns(root: string, kubeconfig: string, namespace: string)
     if (!fs.existsSync(path.join(__dirname, "lib", "workflow-runs.ts"))) return skip("bench/lib/workflow-runs.ts does not exist");
     let nodes: any[];
     try {
-        nodes =
-            JSON.parse(execFileSync("kubectl", ["--kubeconfig", kubeconfig, "get", "nodes", "-o", "json"], { encoding: "utf8" })).items ??
-            [];
+        nodes = JSON.parse((await kubectl(kubeconfig, ["get", "nodes", "-o", "json"])).stdout).items ?? [];
     } catch (e) {
         return skip(`cannot list nodes: ${(e as Error).message.split("\n")[0]}`);
     }

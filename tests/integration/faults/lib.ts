@@ -15,7 +15,8 @@ import * as https from "https";
 import * as net from "net";
 import * as path from "path";
 import { loadKubeConfig } from "../../../components/dynamic/kubeconfig";
-import { ExecResult, log, testEnv, waitFor } from "../harness";
+import { RunResult } from "../../lib/run";
+import { log, testEnv, waitFor } from "../harness";
 import { declaredObjects, MANAGED_BY, NAMESPACED_KINDS, objectKey, PART_OF, resourceOfKind } from "../fixtures";
 import { EngineEvent, getObject, kubectl, KubeObject, listObjects, PulumiProject } from "../pulumi";
 import { descendants } from "../../lib/proc";
@@ -248,7 +249,7 @@ export function since(start: number): string {
 export interface Background {
     readonly child: ChildProcess;
     /** Resolves when the process group leader exits (never rejects). */
-    readonly done: Promise<ExecResult>;
+    readonly done: Promise<RunResult>;
     /** The engine event log (`--event-log`). */
     readonly eventLog: string;
     /** SIGKILL to the whole process group: the CLI, the language host, node and the plugins. */
@@ -268,7 +269,7 @@ export function startPulumi(project: PulumiProject, args: readonly string[], lab
     const err: Buffer[] = [];
     child.stdout!.on("data", (b: Buffer) => out.push(b));
     child.stderr!.on("data", (b: Buffer) => err.push(b));
-    const done = new Promise<ExecResult>((resolve) => {
+    const done = new Promise<RunResult>((resolve) => {
         child.on("close", (code, signal) =>
             resolve({
                 code: code ?? (signal === "SIGKILL" ? 137 : 1),
@@ -512,12 +513,6 @@ export class ApiProxy {
         fs.writeFileSync(file, text, { mode: 0o600 });
         return file;
     }
-}
-
-/** kubectl against the cluster, via a given kubeconfig. */
-export function kubectlVia(kubeconfig: string, args: readonly string[]): Promise<ExecResult> {
-    const { exec } = require("../harness") as typeof import("../harness");
-    return exec("kubectl", ["--kubeconfig", kubeconfig, ...args], { env: testEnv().env, check: false, timeoutMs: 60_000 });
 }
 
 export { log };
