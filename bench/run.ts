@@ -1,9 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --reps N] [-- --no-readme] [-- --keep] [-- --no-node]`
+ * `npm run bench [-- --quick] [-- --reps N] [-- --keep] [-- --no-node]`
  *
- * A benchmark (not a test): measures, prints a markdown table, writes
- * bench/results/latest.md + latest.json and (full runs only, unless --no-readme) puts the
- * table into README.md between the `bench:start`/`bench:end` markers.
+ * A benchmark (not a test): measures, prints a markdown report and writes it to
+ * bench/results/latest.md + latest.json (quick runs: latest-quick.md + .json).
  *
  *  1. Workflow cost of the generated templates (workflowCost on the dev stack's rendered
  *     WorkflowTemplates) beside the original's figures.
@@ -19,7 +18,6 @@
  *
  *   --quick      smoke run: small counts, one repetition (about 3-4 minutes)
  *   --reps N     repetitions of each repeatable measurement (default 2; quick 1); medians
- *   --no-readme  do not update README.md
  *   --keep       keep the temp dir (projects, state, logs, manifests)
  *   --no-node    run the bench's control plane without the local node (section 5 is skipped)
  */
@@ -37,7 +35,6 @@ import { run } from "../tests/lib/run";
 interface Args {
     quick: boolean;
     reps: number;
-    readme: boolean;
     keep: boolean;
     node: boolean;
 }
@@ -50,7 +47,6 @@ function parseArgs(argv: string[]): Args {
     return {
         quick,
         reps,
-        readme: !quick && !argv.includes("--no-readme"),
         keep: argv.includes("--keep"),
         node: !argv.includes("--no-node"),
     };
@@ -672,7 +668,6 @@ async function main() {
         fs.writeFileSync(path.join(outDir, `latest${suffix}.md`), `${text}\n`);
         fs.writeFileSync(path.join(outDir, `latest${suffix}.json`), `${JSON.stringify(json, null, 2)}\n`);
         log(`wrote bench/results/latest${suffix}.md and .json`);
-        if (args.readme) updateReadme(text);
         for (const t of targets) log(`target ${t.ok ? "met" : "NOT met"}: ${t.target}: ${t.value}`);
     } finally {
         stopCluster();
@@ -749,21 +744,6 @@ async function workflowRuns(root: string, kubeconfig: string, namespace: string)
 
 function strip(m: Measured & { runsS?: number[] }) {
     return { wallS: m.wallS, runsS: m.runsS, maxRssMB: m.maxRssMB, treeRssMB: m.treeRssMB };
-}
-
-function updateReadme(table: string): void {
-    const file = path.join(REPO_ROOT, "README.md");
-    const text = fs.readFileSync(file, "utf8");
-    const start = "<!-- bench:start -->";
-    const end = "<!-- bench:end -->";
-    const a = text.indexOf(start);
-    const b = text.indexOf(end);
-    if (a < 0 || b < a) {
-        log("README.md has no bench:start/bench:end markers; not updated");
-        return;
-    }
-    fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
-    log("updated README.md");
 }
 
 main().catch((error) => {
