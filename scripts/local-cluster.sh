@@ -70,6 +70,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd -P)"
 
 PROG="local-cluster"
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh" "$PROG:"
 CONTEXT_NAME="arkouda-local"
 SERVICE_CIDR="10.96.0.0/12"
 SERVICE_IP="10.96.0.1"
@@ -95,7 +97,6 @@ KCM_CONTROLLERS="${ARKOUDA_LOCAL_KCM_CONTROLLERS:-$DEFAULT_KCM_CONTROLLERS}"
 READY_TIMEOUT="${ARKOUDA_LOCAL_READY_TIMEOUT:-120}"
 INSTALL_CRDS="${ARKOUDA_LOCAL_INSTALL_CRDS:-1}"
 ETCD_FSYNC="${ARKOUDA_LOCAL_ETCD_FSYNC:-0}"
-TOOLCHAIN_CACHE="${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}"
 TOOLCHAIN_SH="$REPO_ROOT/scripts/toolchain.sh"
 VERSIONS_ENV="$REPO_ROOT/tools/versions.env"
 
@@ -103,9 +104,6 @@ COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-
 PAUSE_IMAGE="$(sed -n 's/^PAUSE_IMAGE=//p' "$VERSIONS_ENV" 2>/dev/null | tr -d '"'\'' ')" || true
 PAUSE_IMAGE="${PAUSE_IMAGE:-registry.k8s.io/pause:3.10.1}"
 MARKER=".arkouda-local-cluster"
-
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 
 now_ms() { date +%s%3N; }
 elapsed() { # start_ms -> "12.3s"
