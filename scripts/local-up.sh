@@ -11,18 +11,18 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd -P)
+# shellcheck source=lib.sh
+source scripts/lib.sh "[local-up]"
 
-step() { printf '\n[local-up] == %s\n' "$*" >&2; }
-
-step "setup"
+phase "setup"
 bash scripts/setup.sh
 eval "$(scripts/toolchain.sh env)"
 
 if [ -n "${ARKOUDA_KUBECONFIG:-}" ]; then
     export KUBECONFIG=$ARKOUDA_KUBECONFIG
-    step "target: $KUBECONFIG"
+    phase "target: $KUBECONFIG"
 else
-    step "local control plane"
+    phase "local control plane"
     bash scripts/local-cluster.sh start
     eval "$(scripts/local-cluster.sh env)"
 fi
@@ -32,22 +32,22 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-arkouda-local-dev-o
 export PULUMI_SKIP_UPDATE_CHECK=true
 mkdir -p "$REPO/.state/pulumi-backend"
 
-step "pulumi up (stack local)"
+phase "pulumi up (stack local)"
 pulumi stack select local --create --secrets-provider passphrase --non-interactive >/dev/null
 pulumi up --stack local --yes --skip-preview --non-interactive
 
-step "stack outputs"
+phase "stack outputs"
 pulumi stack output --stack local --json
 
 namespace=$(pulumi stack output --stack local --json clusters | python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["namespace"])')
-step "kubectl get (namespace $namespace)"
+phase "kubectl get (namespace $namespace)"
 kubectl get serviceaccounts,roles,rolebindings,secrets,workflowtemplates,cronworkflows,workflows --namespace "$namespace"
 
 if [ -z "${ARKOUDA_KUBECONFIG:-}" ]; then
-    step "Argo workflow-controller (namespace $namespace)"
+    phase "Argo workflow-controller (namespace $namespace)"
     bash scripts/local-cluster.sh workflow-controller "$namespace"
     kubectl get nodes -o wide
-    step "ready"
+    phase "ready"
     cat >&2 <<EOF
 The local cluster has a node and an Argo controller for namespace $namespace. Deploy Arkouda
 (the stand-in images; see docs/local-node.md "Stand-in images") and wait for it:

@@ -4,9 +4,10 @@
 # Idempotent: a warm re-run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib.sh
+source scripts/lib.sh "[setup]"
 
-step() { printf '[setup] %s\n' "$*" >&2; }
-timed() { local name=$1; shift; local start=$SECONDS; "$@"; step "$name: $((SECONDS - start))s"; }
+timed() { local name=$1; shift; local start=$SECONDS; "$@"; log "$name: $((SECONDS - start))s"; }
 
 apt_packages() {
     local missing=()
@@ -26,7 +27,7 @@ apt_packages() {
     # The stand-in programs' host tests speak ZeroMQ through Debian's python3.
     /usr/bin/python3 -c 'import zmq' 2>/dev/null || missing+=(python3-zmq)
     if [ ${#missing[@]} -gt 0 ]; then
-        step "installing Debian packages: ${missing[*]}"
+        log "installing Debian packages: ${missing[*]}"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
@@ -37,7 +38,7 @@ npm_dependencies() {
     local stamp=node_modules/.arkouda-lock-hash hash
     hash=$(sha256sum package-lock.json | cut -d' ' -f1)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
-        step "npm dependencies: up to date"
+        log "npm dependencies: up to date"
         return
     fi
     npm ci --no-audit --no-fund --loglevel=error

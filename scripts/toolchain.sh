@@ -24,8 +24,9 @@ set -euo pipefail
 # shellcheck disable=SC2317,SC2153
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh
+source "$REPO_ROOT/scripts/lib.sh" "[toolchain]"
 TOOLS_DIR="$REPO_ROOT/tools"
-CACHE_ROOT=${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}
 # Bump when the build recipe below changes in a way that must invalidate built tools.
 RECIPE=1
 
@@ -33,9 +34,6 @@ ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-lan
   pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds
   kubelet kube-scheduler kube-proxy coredns argoexec)
 OPTIONAL_TOOLS=()
-
-log() { printf '[toolchain] %s\n' "$*" >&2; }
-die() { printf '[toolchain] error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- versions
 load_versions() {
@@ -101,7 +99,7 @@ tool_requires() {
   esac
 }
 
-tool_dir() { echo "$CACHE_ROOT/$1-$(tool_version "$1")"; }
+tool_dir() { echo "$TOOLCHAIN_CACHE/$1-$(tool_version "$1")"; }
 
 # Binaries a tool installs under its bin/ (the first one is what `path` prints).
 tool_bins() {
@@ -276,7 +274,7 @@ argo_ldflags() {
 # the upstream Makefile writes when building without the UI. The tree is removed after.
 ARGO_SRC=""
 argo_src() {
-  ARGO_SRC="$CACHE_ROOT/.src-argo"
+  ARGO_SRC="$TOOLCHAIN_CACHE/.src-argo"
   [[ -f $ARGO_SRC/.ready ]] && return 0
   rm -rf "$ARGO_SRC"
   mkdir -p "$ARGO_SRC"
@@ -338,7 +336,7 @@ build_one() {
   fi
   check_requires "$tool"
   log "$tool $version: building..."
-  tmp=$(mktemp -d "$CACHE_ROOT/.build-$tool.XXXXXX")
+  tmp=$(mktemp -d "$TOOLCHAIN_CACHE/.build-$tool.XXXXXX")
   chmod 0755 "$tmp"
   mkdir -p "$tmp/bin"
   # (A subshell in a plain statement: `set -e` does not work inside `f || ...`.)
@@ -364,7 +362,7 @@ build_one() {
 # the CLI does not warn about "using ... from \$PATH". Providers are installed as
 # plugins into PULUMI_HOME, at the versions the npm SDKs ask for.
 link_all() {
-  local bin="$CACHE_ROOT/bin" tool b dir
+  local bin="$TOOLCHAIN_CACHE/bin" tool b dir
   mkdir -p "$bin"
   for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
     kubelet kube-scheduler kube-proxy coredns argoexec; do
@@ -379,7 +377,7 @@ link_all() {
     ln -sfn "$dir/bin/pulumi-analyzer-policy" "$bin/pulumi-analyzer-policy"
   fi
   dir=$(tool_dir crds)
-  [[ -d $dir ]] && ln -sfn "$dir" "$CACHE_ROOT/crds"
+  [[ -d $dir ]] && ln -sfn "$dir" "$TOOLCHAIN_CACHE/crds"
   install_plugin kubernetes pulumi-resource-kubernetes
   install_plugin random pulumi-resource-random
 }
@@ -389,7 +387,7 @@ install_plugin() { # name tool
   version=$(tool_version "$tool")
   dir=$(tool_dir "$tool")
   pulumi=$(tool_dir pulumi)/bin/pulumi
-  home="$CACHE_ROOT/pulumi-home"
+  home="$TOOLCHAIN_CACHE/pulumi-home"
   marker="$home/plugins/resource-$name-v$version/.arkouda-stamp"
   [[ -x $pulumi && -x $dir/bin/$tool ]] || return 0
   [[ -f $marker && $(cat "$marker") == "$(cat "$dir/.stamp")" ]] && return 0
@@ -412,14 +410,14 @@ prefetch_modules() {
     [[ " ${dirs[*]-} " == *" $d "* ]] || dirs+=("$d")
   done
   ((${#dirs[@]})) || return 0
-  log "fetching the modules of ${#dirs[@]} tools modules in the background (log: $CACHE_ROOT/.prefetch.log)"
+  log "fetching the modules of ${#dirs[@]} tools modules in the background (log: $TOOLCHAIN_CACHE/.prefetch.log)"
   (
     for d in "${dirs[@]}"; do
       start=$SECONDS
       (cd "$d" && go mod download) || echo "prefetch of $d failed; its build downloads what it needs"
       echo "prefetched $(basename "$d") ($((SECONDS - start))s)"
     done
-  ) >"$CACHE_ROOT/.prefetch.log" 2>&1 &
+  ) >"$TOOLCHAIN_CACHE/.prefetch.log" 2>&1 &
   PREFETCH_PID=$!
 }
 
@@ -428,31 +426,31 @@ cmd_build() {
   ((${#tools[@]})) || tools=("${ALL_TOOLS[@]}")
   for tool in "${tools[@]}"; do tool_version "$tool" >/dev/null; done
   setup_go
-  mkdir -p "$CACHE_ROOT"
+  mkdir -p "$TOOLCHAIN_CACHE"
   # One build at a time per cache (CI and a developer may share a machine).
-  exec 9>"$CACHE_ROOT/.lock"
+  exec 9>"$TOOLCHAIN_CACHE/.lock"
   if command -v flock >/dev/null && ! flock -n 9; then
     log "waiting for another toolchain build to finish..."
     flock 9
   fi
-  rm -rf "$CACHE_ROOT"/.build-* "$CACHE_ROOT/.src-argo"
+  rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo"
   prefetch_modules "${tools[@]}"
   for tool in "${tools[@]}"; do build_one "$tool"; done
   if [[ -n $PREFETCH_PID ]]; then
     wait "$PREFETCH_PID" || true
-    sed 's/^/[toolchain]   /' "$CACHE_ROOT/.prefetch.log" | grep -v '^\[toolchain\]   go: downloading' >&2 || true
+    sed 's/^/[toolchain]   /' "$TOOLCHAIN_CACHE/.prefetch.log" | grep -v '^\[toolchain\]   go: downloading' >&2 || true
   fi
-  rm -rf "$CACHE_ROOT/.src-argo"
+  rm -rf "$TOOLCHAIN_CACHE/.src-argo"
   link_all
-  log "done ($((SECONDS - start))s); cache: $CACHE_ROOT"
+  log "done ($((SECONDS - start))s); cache: $TOOLCHAIN_CACHE"
 }
 
 cmd_env() {
   local q
-  printf 'export PATH=%q:"$PATH"\n' "$CACHE_ROOT/bin"
-  printf 'export ARKOUDA_TOOLCHAIN_CACHE=%q\n' "$CACHE_ROOT"
+  printf 'export PATH=%q:"$PATH"\n' "$TOOLCHAIN_CACHE/bin"
+  printf 'export ARKOUDA_TOOLCHAIN_CACHE=%q\n' "$TOOLCHAIN_CACHE"
   printf 'export ARKOUDA_CRDS_DIR=%q\n' "$(tool_dir crds)"
-  printf 'export PULUMI_HOME=%q\n' "$CACHE_ROOT/pulumi-home"
+  printf 'export PULUMI_HOME=%q\n' "$TOOLCHAIN_CACHE/pulumi-home"
   for q in PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK; do
     printf 'export %s=true\n' "$q"
