@@ -29,7 +29,7 @@ export interface RunOptions {
     readonly onSpawn?: (child: ChildProcess) => void;
 }
 
-export class RunError extends Error {
+class RunError extends Error {
     constructor(
         public readonly command: string,
         public readonly result: RunResult,

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-export const TOOLCHAIN_SH = path.resolve(__dirname, "..", "..", "scripts", "toolchain.sh");
+const TOOLCHAIN_SH = path.resolve(__dirname, "..", "..", "scripts", "toolchain.sh");
 
 /**
  * `base` with the variables `toolchain.sh env` exports, as bash evaluates them (so `"$PATH"`
