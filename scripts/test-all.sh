@@ -43,15 +43,16 @@ run_suite() {
 phase "setup"
 start=$SECONDS
 setup_log=$(mktemp)
-bash scripts/setup.sh 2>&1 | tee "$setup_log"
+bash scripts/setup.sh --for tests 2>&1 | tee "$setup_log"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     log "setup failed"
     echo "tests: 0 passed, 1 failed"
     exit 1
 fi
 took setup "$((SECONDS - start))"
-# The per-step and per-tool times setup printed, in one block.
-grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: (built|cached) \([0-9]+s\)$' "$setup_log" |
+# The per-step and per-tool times setup printed, in one block: each build's time, and the one line
+# naming the tools that were cached.
+grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: built \([0-9]+s\)$|^\[toolchain\] (all )?[0-9]+ tools cached ' "$setup_log" |
     sed 's/^/[test-all]   /' >&2 || true
 rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
