@@ -280,8 +280,8 @@ resolve_tool() { # tool envvar
 }
 
 need_tool() { # tool envvar
-  resolve_tool "$1" "$2" || die "$1 not found. Build the toolchain first (scripts/toolchain.sh; \
-binaries land in $TOOLCHAIN_CACHE/bin) or set $2 to a binary"
+  resolve_tool "$1" "$2" || die "$1 not found. Build it (scripts/toolchain.sh build $1, or the local \
+cluster's whole set: scripts/setup.sh --for local; binaries land in $TOOLCHAIN_CACHE/bin) or set $2 to a binary"
 }
 
 # The CRD dir: ARKOUDA_CRDS_DIR (as exported by `scripts/toolchain.sh env`), else

@@ -4,6 +4,10 @@
 # `pulumi up` on the `local` stack with a file backend under .state/, starts the pinned Argo
 # workflow-controller for the stack's namespace (a host process of scripts/local-cluster.sh),
 # then prints the stack outputs, the declared objects and the command that deploys Arkouda.
+# Set-up builds what this run needs: the toolchain's `local` set, or with ARKOUDA_KUBECONFIG only
+# the `pulumi` set (scripts/setup.sh --for real-cluster; --with-argo adds the argo CLI).
+#
+#   scripts/local-up.sh [--with-argo]
 #
 #   ARKOUDA_KUBECONFIG        target this kubeconfig instead of the local control plane
 #   PULUMI_CONFIG_PASSPHRASE  default: a dev-only passphrase (the local stack holds only
@@ -14,8 +18,16 @@ REPO=$(pwd -P)
 # shellcheck source=lib.sh
 source scripts/lib.sh "[local-up]"
 
+setup_args=(--for local)
+[ -n "${ARKOUDA_KUBECONFIG:-}" ] && setup_args=(--for real-cluster)
+case "${1:-}" in
+    "") ;;
+    --with-argo) setup_args+=(--with-argo) ;;
+    *) die "unknown argument '$1' (usage: scripts/local-up.sh [--with-argo])" ;;
+esac
+
 phase "setup"
-bash scripts/setup.sh
+bash scripts/setup.sh "${setup_args[@]}"
 eval "$(scripts/toolchain.sh env)"
 
 if [ -n "${ARKOUDA_KUBECONFIG:-}" ]; then
@@ -39,9 +51,16 @@ pulumi up --stack local --yes --skip-preview --non-interactive
 phase "stack outputs"
 pulumi stack output --stack local --json
 
-namespace=$(pulumi stack output --stack local --json clusters | python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin).values()))["namespace"])')
+# Node, not python3: aimed at a cluster, this run has no Debian packages to rely on.
+namespace=$(pulumi stack output --stack local --json clusters |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(Object.values(JSON.parse(s))[0].namespace))')
 phase "kubectl get (namespace $namespace)"
-kubectl get serviceaccounts,roles,rolebindings,secrets,workflowtemplates,cronworkflows,workflows --namespace "$namespace"
+if command -v kubectl >/dev/null; then
+    kubectl get serviceaccounts,roles,rolebindings,secrets,workflowtemplates,cronworkflows,workflows --namespace "$namespace"
+else
+    # The `pulumi` set has no kubectl; listing the objects is not worth its build.
+    log "no kubectl on PATH: not listing them (scripts/toolchain.sh build kubectl builds the pinned one)"
+fi
 
 if [ -z "${ARKOUDA_KUBECONFIG:-}" ]; then
     phase "Argo workflow-controller (namespace $namespace)"

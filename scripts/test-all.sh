@@ -2,8 +2,8 @@
 # Every test, from a fresh machine: installs what is missing, runs the unit tests, starts
 # the local cluster with its node, runs the integration tests against it, then kills it hard
 # and checks that a new start takes the node over and a stop leaves the host clean.
-# Prints each phase's time (setup per tool), the node's component versions and one closing
-# line "tests: N passed, N failed".
+# Prints each phase's time (setup per step and per tool build, the mocha suites per test file),
+# the node's component versions and one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 # shellcheck source=lib.sh
@@ -35,23 +35,30 @@ run_suite() {
         # A suite that crashed before reporting still counts as a failure.
         grep -Eq '^ +[0-9]+ (passing|failing)' "$output" || failed=$((failed + 1))
     fi
-    rm -f "$output"
     times+=("$(printf '%-22s %5ss (exit %s)' "$name" "$((SECONDS - start))" "$rc")")
+    # The per-file times the mocha reporter printed (tests/lib/suite-times.ts).
+    local line file secs
+    while IFS= read -r line; do
+        file=${line#\[suite\] } secs=${file##*: } file=${file%: *}
+        times+=("$(printf '  %-52s %7s' "$file" "$secs")")
+    done < <(grep '^\[suite\] ' "$output")
+    rm -f "$output"
     log "$name: $((SECONDS - start))s (exit $rc)"
 }
 
 phase "setup"
 start=$SECONDS
 setup_log=$(mktemp)
-bash scripts/setup.sh 2>&1 | tee "$setup_log"
+bash scripts/setup.sh --for tests 2>&1 | tee "$setup_log"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     log "setup failed"
     echo "tests: 0 passed, 1 failed"
     exit 1
 fi
 took setup "$((SECONDS - start))"
-# The per-step and per-tool times setup printed, in one block.
-grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: (built|cached) \([0-9]+s\)$' "$setup_log" |
+# The per-step and per-tool times setup printed, in one block: each build's time, and the one line
+# naming the tools that were cached.
+grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: built \([0-9]+s\)$|^\[toolchain\] (all )?[0-9]+ tools cached ' "$setup_log" |
     sed 's/^/[test-all]   /' >&2 || true
 rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
