@@ -90,12 +90,32 @@ export interface ResourceRequirements {
     limits?: Record<string, string>;
 }
 
+/** core/v1 SecurityContext (the subset we set). */
+export interface SecurityContext {
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    privileged?: boolean;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
+/** core/v1 PodSecurityContext (the subset we set). */
+export interface PodSecurityContext {
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
 /** The `container` of a container template (a core/v1 Container subset). */
 export interface Container {
     image: string;
     command?: string[];
     args?: string[];
     resources?: ResourceRequirements;
+    securityContext?: SecurityContext;
 }
 
 /** Argo `ResourceTemplate`: one Kubernetes object per step (by upstream design). */
@@ -130,6 +150,8 @@ export interface Template {
     container?: Container;
     resource?: ResourceTemplate;
     dag?: DAGTemplate;
+    /** A strategic-merge patch (JSON) of the step's pod spec, applied after Argo built it. */
+    podSpecPatch?: string;
 }
 
 export interface WorkflowTemplateRef {
@@ -149,6 +171,8 @@ export interface WorkflowSpec {
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;
     workflowMetadata?: WorkflowMetadata;
+    /** The pod-level securityContext of every step pod (a template's own would win). */
+    securityContext?: PodSecurityContext;
 }
 
 // ---------------------------------------------------------------------------------------------

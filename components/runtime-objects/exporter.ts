@@ -6,6 +6,7 @@ import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
+import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY } from "../pod-security";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -21,6 +22,7 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
     return deployment(v.name, standaloneExporterLabels(v), namespace, {
         replicas: 1,
         pod: {
+            securityContext: EXPORTER_POD_SECURITY,
             containers: [
                 exporterContainer({
                     name: "prometheus-arkouda-exporter",
@@ -35,6 +37,7 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
                     memory: v.memory,
                 }),
             ],
+            volumes: [EXPORTER_HOME_VOLUME],
         },
     });
 }

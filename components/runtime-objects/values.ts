@@ -33,6 +33,8 @@ export interface ArkoudaValues {
     readonly runAsUid: string;
     readonly runAsGroup: string;
     readonly runAsGid: string;
+    /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
+    readonly authenticate: string;
 }
 
 /** Every value a standalone exporter's objects are built from. */

@@ -10,6 +10,7 @@ import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../a
 import { MANAGED_BY } from "../runtime-objects";
 import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
 import { exitHandler, Steps, Touch } from "./steps";
+import { STEP_POD_SECURITY } from "../pod-security";
 
 /** Finished workflows are kept this long for inspection, then garbage-collected. */
 const TTL_SUCCESS_SECONDS = 24 * 3600;
@@ -84,6 +85,7 @@ function assemble<C extends object>(
         entrypoint: run.entrypoint,
         ...(run.onExit ? { onExit: run.onExit } : {}),
         serviceAccountName: settings.workflowServiceAccountName,
+        securityContext: STEP_POD_SECURITY,
         activeDeadlineSeconds: run.deadlineSeconds,
         synchronization: { mutexes: [{ name: mutexName(targetKind.kind, targetKind.nameParam) }] },
         // Keep a failed step's pod for its logs; completed workflows expire.

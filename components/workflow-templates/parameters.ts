@@ -203,6 +203,14 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: IMAGE_USER }),
     instanceRow("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: IMAGE_USER }),
     instanceRow("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: IMAGE_USER }),
+    instanceRow(
+        "authenticate",
+        "str",
+        "authenticate",
+        "authenticate",
+        "arkouda_server --authenticate, with the token of the Secret <instance-name>-token (the token itself is never a parameter)",
+        { enum: BOOL },
+    ),
 ]);
 
 const exporterRow = rowBuilder<ExporterConfig, ExporterValues>(exporterSchema);

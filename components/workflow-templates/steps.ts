@@ -8,6 +8,7 @@ import type { NamespaceSettings } from "../config/types";
 import { paramRef, renderManifest } from "../argo/expr";
 import { Container, containerTemplate, dag, resourceTemplate, task, Template } from "../argo/model";
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
+import { EXECUTOR_PATCH, stepContainerSecurity } from "../pod-security";
 
 /** kubectl server-side apply flags shared by the kubectl steps and the resource templates. */
 const FIELD_MANAGER = MANAGED_BY;
@@ -39,6 +40,7 @@ export class Steps {
             command: ["kubectl"],
             args,
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            securityContext: stepContainerSecurity(),
         };
     }
 
@@ -52,7 +54,7 @@ export class Steps {
         const t = containerTemplate(
             name,
             this.kubectl(["apply", ...APPLY_FLAGS, `--namespace=${this.settings.namespace}`, `--filename=${MANIFEST_PATH}`]),
-            { inputs: this.manifestArtifact(objects) },
+            { inputs: this.manifestArtifact(objects), podSpecPatch: EXECUTOR_PATCH },
         );
         this.templates.push(t);
         return t;
@@ -72,7 +74,7 @@ export class Steps {
                 `--namespace=${this.settings.namespace}`,
                 `--filename=${MANIFEST_PATH}`,
             ]),
-            { inputs: this.manifestArtifact(stubs) },
+            { inputs: this.manifestArtifact(stubs), podSpecPatch: EXECUTOR_PATCH },
         );
         this.templates.push(t);
         return t;

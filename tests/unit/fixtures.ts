@@ -50,6 +50,8 @@ export const fixtureInstance: InstanceConfig = {
         prometheusMatchLabels: { release: "kube-stack" },
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
+    authenticate: false,
+    tokenRotation: "",
 };
 
 export const fixtureRunAsInstance: InstanceConfig = {
