@@ -22,6 +22,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
@@ -470,7 +471,10 @@ describe("security on the local node: Pod Security, authentication, no secret in
             await up();
             newToken = await secretValue(`${T}-token`, "token");
             // The old token, for a client that still holds it.
-            await kubectl(["create", "secret", "generic", "old-token", "-n", NS, "--from-file=token=/dev/stdin"], { input: oldToken });
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "old-token-")), "token");
+            fs.writeFileSync(file, oldToken, { mode: 0o600 });
+            await kubectl(["create", "secret", "generic", "old-token", "-n", NS, `--from-file=token=${file}`]);
+            fs.rmSync(path.dirname(file), { recursive: true, force: true });
         });
 
         it("gives a new token", () => {
