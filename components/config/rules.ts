@@ -84,13 +84,21 @@ export function posixName(value: string): string | undefined {
 
 /** A Kubernetes label key: optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
 export function labelKey(key: string): string | undefined {
+    return qualifiedName(key, "label key");
+}
+
+/**
+ * A qualified name as Kubernetes checks taint, toleration, topology and annotation keys: the
+ * same form as a label key; `what` names the key in the message.
+ */
+export function qualifiedName(key: string, what: string): string | undefined {
     const slash = key.indexOf("/");
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
     if (prefix !== undefined && (prefix.length === 0 || dnsSubdomain(prefix)))
-        return `label key '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
+        return `${what} '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
     if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
-        return `label key '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+        return `${what} '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
     return undefined;
 }
 

@@ -6,20 +6,7 @@
 import { z } from "zod";
 import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
-import { sortedByKey } from "../util/sort";
-
-type Rule = (value: string) => string | undefined;
-
-/** A string checked by one of `rules`; the rule's sentence becomes the error message. */
-function checked(rule: Rule, type: string) {
-    return doc(
-        z.string().superRefine((value, ctx) => {
-            const problem = rule(value);
-            if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-        }),
-        { type },
-    );
-}
+import { checked, int, labelMap, strictObject } from "./schema-kit";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -30,32 +17,8 @@ const imageRepository = () => checked(rules.imageRepository, "image repository")
 const labelValue = () => checked(rules.labelValue, "label value");
 const posixName = () => checked(rules.posixName, "POSIX name");
 
-/** An object that rejects unknown keys; messages.ts names the allowed ones in the message. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-    // The cast drops the never-typed index signature: unknown keys fail parsing, so none survive.
-    return z.object(shape).catchall(z.never()) as unknown as z.ZodObject<T>;
-}
-
-function int(min: number, max: number) {
-    return z.number().int().min(min).max(max);
-}
-
 const port = () => doc(int(1, 65535), { type: "port" });
 const seconds = (min: number, max: number) => int(min, max);
-
-/** A label map, stored with its keys sorted so everything rendered from it is stable. */
-const labelMap = doc(
-    z
-        .record(z.string(), z.string())
-        .superRefine((labels, ctx) => {
-            for (const [key, value] of Object.entries(labels)) {
-                const problem = rules.labelKey(key) ?? rules.labelValue(value);
-                if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem, input: value });
-            }
-        })
-        .transform((labels) => sortedByKey(labels)),
-    { type: "map label→value" },
-);
 
 export const DEFAULT_ARKOUDA_VERSION = "v2024.04.19";
 const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
