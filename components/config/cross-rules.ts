@@ -124,7 +124,7 @@ export function nameProblems(raw: RawConfig): Problem[] {
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
-export function instanceProblems(instance: InstanceConfig, path: Path): Problem[] {
+export function instanceProblems(instance: Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics">, path: Path): Problem[] {
     const problems: Problem[] = [];
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {

@@ -18,6 +18,9 @@ const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][
 const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
+/** Most locale pods an instance may have (besides its server). */
+export const MAX_LOCALES = 1024;
+
 /** Longest instance name whose derived object names still fit a 63-character DNS label. */
 export const MAX_INSTANCE_NAME_LENGTH = 40;
 

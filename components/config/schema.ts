@@ -7,6 +7,7 @@ import { z } from "zod";
 import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
+import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -122,7 +123,10 @@ export const instanceSchema = doc(
         }),
         serverName: serverName(),
         version: version("tag of the server and exporter images"),
-        locales: doc(int(1, 1024).default(2), { description: "locale pods, besides the server", replaces: "`ARKOUDA_NUMBER_OF_LOCALES`" }),
+        locales: doc(int(1, rules.MAX_LOCALES).default(2), {
+            description: "locale pods, besides the server",
+            replaces: "`ARKOUDA_NUMBER_OF_LOCALES`",
+        }),
         cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
@@ -178,6 +182,7 @@ export const instanceSchema = doc(
                 replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL` (a raw `key: value` string upstream)",
             }),
         }).prefault({}),
+        pods: instancePodsSchema,
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
@@ -230,6 +235,7 @@ export const exporterSchema = doc(
             description: "labels the target Prometheus selects ServiceMonitors by",
             replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL`",
         }),
+        pods: exporterPodsSchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -379,6 +385,9 @@ export const topLevelShape = {
             replaces: "–",
         }),
     }).prefault({}),
+    pods: podsSchema.prefault({}),
+    workflowPods: workflowPodsSchema.prefault({}),
+    retries: retriesSchema.prefault({}),
     instances: doc(z.array(instanceSchema).default([]), {
         description: "Arkouda servers with their locales, on Kubernetes",
         replaces: "one set of `ARKOUDA_*` variables per instance",

@@ -6,6 +6,7 @@ import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
+import { podMetadata, podPlacement } from "./placement";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -35,7 +36,9 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
                     memory: v.memory,
                 }),
             ],
+            ...podPlacement(v),
         },
+        podMetadata: podMetadata(v, standaloneExporterLabels(v)),
     });
 }
 
