@@ -12,6 +12,7 @@ import { type KubeClient, type KubeObject, withKubeClient } from "./kube-client"
 import { apiStatus, isAuthFailure } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
 import { dynamicProvider, Failure, fieldsOf, inputFailures, kubeAccessOf, kubeDynamicResource, UNKNOWN } from "./provider";
+import { FAILURE_REASONS_OUTPUT } from "../names";
 
 const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
 /** How long a Workflow may be absent (not yet visible, or deleted) before the wait fails. */
@@ -97,13 +98,39 @@ export function failingNodeMessage(nodes: unknown): string {
     return label ? `${label}: ${n.message.trim()}` : n.message.trim();
 }
 
+/** The Workflow's `failure-reasons` output (why a failed deploy's pods were not ready), or "". Pure. */
+function failureReasons(outputs: unknown): string {
+    const parameters = outputs && typeof outputs === "object" ? fieldsOf<"parameters">(outputs).parameters : undefined;
+    if (!Array.isArray(parameters)) return "";
+    const found = parameters.map((p) => fieldsOf<"name" | "value">(p)).find((p) => p.name === FAILURE_REASONS_OUTPUT);
+    return typeof found?.value === "string" ? found.value.trim() : "";
+}
+
+/**
+ * The pod steps that wait to be scheduled, and the scheduler's reason (Argo's node message while
+ * the pod is Pending: `Unschedulable: 0/3 nodes are available: ...`). Argo replaces it with "Step
+ * exceeded its deadline" when it gives up on the pod, so a waiter keeps what it saw. Pure.
+ */
+export function unschedulableSteps(obj: unknown): Record<string, string> {
+    const raw = obj && typeof obj === "object" ? fieldsOf<"status">(obj).status : undefined;
+    const nodes = raw && typeof raw === "object" ? fieldsOf<"nodes">(raw).nodes : undefined;
+    if (!nodes || typeof nodes !== "object") return {};
+    const found: Record<string, string> = {};
+    for (const node of Object.values(nodes)) {
+        const n = fieldsOf<WorkflowNodeFields>(node);
+        if (n.phase === "Pending" && typeof n.message === "string" && n.message.startsWith("Unschedulable"))
+            found[String(n.displayName || n.name || n.id)] = n.message.trim();
+    }
+    return found;
+}
+
 /** Reads an Argo Workflow object's status. Pure. */
 export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretation {
     const raw = obj && typeof obj === "object" ? fieldsOf<"status">(obj).status : undefined;
     if (!raw || typeof raw !== "object") {
         return { done: false, ok: false, phase: "Pending", message: "" };
     }
-    const status = fieldsOf<"phase" | "message" | "startedAt" | "finishedAt" | "nodes">(raw);
+    const status = fieldsOf<"phase" | "message" | "startedAt" | "finishedAt" | "nodes" | "outputs">(raw);
     const phase = typeof status.phase === "string" && status.phase ? status.phase : "Pending";
     const statusMessage = typeof status.message === "string" ? status.message.trim() : "";
     const startedAt = typeof status.startedAt === "string" && status.startedAt ? status.startedAt : undefined;
@@ -113,8 +140,11 @@ export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretat
         case "Succeeded":
             return { ...base, done: true, ok: true, message: statusMessage };
         case "Failed":
-        case "Error":
-            return { ...base, done: true, ok: false, message: statusMessage || failingNodeMessage(status.nodes) || "no message" };
+        case "Error": {
+            const message = statusMessage || failingNodeMessage(status.nodes) || "no message";
+            const reasons = failureReasons(status.outputs);
+            return { ...base, done: true, ok: false, message: reasons ? `${message}; ${FAILURE_REASONS_OUTPUT}: ${reasons}` : message };
+        }
         default:
             return { ...base, done: false, ok: false, message: statusMessage };
     }
@@ -191,6 +221,7 @@ async function pollWorkflow(
     let phase = "Unknown";
     let lastProblem: string;
     let missingSince: number | undefined;
+    const unschedulable = new Map<string, string>();
     for (;;) {
         let obj: KubeObject | null | undefined;
         try {
@@ -216,8 +247,10 @@ async function pollWorkflow(
             }
             const st = interpretWorkflowStatus(obj);
             phase = st.phase;
+            for (const [step, reason] of Object.entries(unschedulableSteps(obj))) unschedulable.set(step, reason);
             if (st.done) {
-                if (!st.ok) throw new Error(`${label} ${st.phase}: ${st.message}`);
+                const waited = [...unschedulable].map(([step, reason]) => `${step}: ${reason}`).join("; ");
+                if (!st.ok) throw new Error(`${label} ${st.phase}: ${st.message}${waited ? ` (while Pending, ${waited})` : ""}`);
                 return { phase: st.phase, message: st.message, startedAt: st.startedAt ?? "", finishedAt: st.finishedAt ?? "" };
             }
         }

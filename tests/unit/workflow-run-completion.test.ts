@@ -4,6 +4,7 @@ import {
     diffWorkflowRun,
     failingNodeMessage,
     interpretWorkflowStatus,
+    unschedulableSteps,
     waitForWorkflow,
     workflowRunIdentityChanged,
     workflowRunInputs,
@@ -79,6 +80,36 @@ describe("workflow-run-completion", function () {
                 "steps: boom",
             );
             assert.equal(failingNodeMessage(undefined), "");
+        });
+        it("a failed deploy's failure-reasons output (why its pods were not ready) joins the message", function () {
+            const outputs = {
+                parameters: [
+                    { name: "failure-reasons", value: "a-locale-x Pending: PodScheduled=Unschedulable 0/1 nodes are available\n" },
+                ],
+            };
+            const st = interpretWorkflowStatus({ status: { phase: "Failed", message: "", nodes: failedNodes, outputs } });
+            assert.equal(
+                st.message,
+                "wait-locales: timed out waiting for 4 locale pods; failure-reasons: a-locale-x Pending: PodScheduled=Unschedulable 0/1 nodes are available",
+            );
+            const empty = { parameters: [{ name: "failure-reasons", value: "" }] };
+            assert.equal(interpretWorkflowStatus({ status: { phase: "Failed", message: "m", outputs: empty } }).message, "m");
+        });
+        it("names the steps that wait to be scheduled, with the scheduler's reason", function () {
+            const nodes = {
+                a: {
+                    displayName: "delete-objects",
+                    type: "Pod",
+                    phase: "Pending",
+                    message: "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+                },
+                b: { displayName: "delete-servicemonitor", type: "Pod", phase: "Pending", message: "PodInitializing" },
+                c: { displayName: "delete", type: "DAG", phase: "Running" },
+            };
+            assert.deepEqual(unschedulableSteps({ status: { phase: "Running", nodes } }), {
+                "delete-objects": "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+            });
+            assert.deepEqual(unschedulableSteps({}), {});
         });
         it("Running and Pending are not done", function () {
             assert.deepEqual(interpretWorkflowStatus({ status: { phase: "Running", startedAt: "t" } }), {
@@ -188,6 +219,23 @@ describe("workflow-run-completion", function () {
             });
             script.set("wf", [wf("Error", { message: "pod was deleted" })]);
             await assert.rejects(waitForWorkflow(inputs("wf"), clock()), { message: "Argo Workflow ns/wf Error: pod was deleted" });
+        });
+
+        it("keeps the scheduler's reason a step waited with, which Argo replaces when it gives up on the pod", async function () {
+            const pending = {
+                a: {
+                    displayName: "delete-objects",
+                    type: "Pod",
+                    phase: "Pending",
+                    message: "Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+                },
+            };
+            const failed = { a: { displayName: "delete-objects", type: "Pod", phase: "Failed", message: "Step exceeded its deadline" } };
+            script.set("wf", [wf("Running", { nodes: pending }), wf("Failed", { message: "", nodes: failed })]);
+            await assert.rejects(waitForWorkflow(inputs("wf"), clock()), {
+                message:
+                    "Argo Workflow ns/wf Failed: delete-objects: Step exceeded its deadline (while Pending, delete-objects: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.)",
+            });
         });
 
         it("gives up after timeoutSeconds with the last phase", async function () {
