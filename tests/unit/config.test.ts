@@ -139,14 +139,23 @@ describe("config: valid input", () => {
         assert.ok(!JSON.stringify(config).includes("BEGIN RSA"));
     });
 
-    it("loads the committed dev and prod stacks", () => {
+    const committedStack = (stack: string) => {
         const fs = require("fs") as typeof import("fs");
         const yaml = require("yaml") as typeof import("yaml");
-        for (const stack of ["dev", "prod"]) {
-            const file = yaml.parse(fs.readFileSync(`${__dirname}/../../Pulumi.${stack}.yaml`, "utf8")).config as Record<string, unknown>;
-            const values = Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^arkouda-workflows:/, ""), v]));
-            assert.ok(parse(values).clusters.length >= 1, stack);
-        }
+        const file = yaml.parse(fs.readFileSync(`${__dirname}/../../Pulumi.${stack}.yaml`, "utf8")).config as Record<string, unknown>;
+        return parse(Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^arkouda-workflows:/, ""), v])));
+    };
+
+    it("loads the committed dev, prod and local stacks", () => {
+        for (const stack of ["dev", "prod", "local"]) assert.ok(committedStack(stack).clusters.length >= 1, stack);
+    });
+
+    it("sizes the local stack's instance so the 2-CPU local node keeps room for step pods and the standalone exporter", () => {
+        const { quantityValue } = require("../../components/config/rules") as typeof import("../../components/config/rules");
+        const [i] = committedStack("local").clusters[0].instances;
+        const requested = (i.locales + 1) * quantityValue(i.cpu) + (i.metrics.enabled ? quantityValue(i.metrics.exporterCpu) : 0);
+        const exporter = quantityValue(committedStack("local").clusters[0].exporters[0].cpu);
+        assert.ok(requested + exporter + 4 * 0.05 <= 2, `${requested} CPU for the instance, ${exporter} for the exporter`);
     });
 });
 
