@@ -12,9 +12,11 @@ import { type KubeClient, type KubeObject, withKubeClient } from "./kube-client"
 import { apiStatus, isAuthFailure } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
 import { dynamicProvider, Failure, fieldsOf, inputFailures, kubeAccessOf, kubeDynamicResource, UNKNOWN } from "./provider";
-import { FAILURE_REASONS_OUTPUT } from "../names";
+import { FAILURE_REASONS_OUTPUT, projectLabel } from "../names";
 
 const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
+/** How long past its deadline a Workflow may stay Running before the wait nudges the controller, and how often after that. */
+const DEADLINE_NUDGE_SECONDS = 15;
 /** How long a Workflow may be absent (not yet visible, or deleted) before the wait fails. */
 const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
 
@@ -124,6 +126,23 @@ export function unschedulableSteps(obj: unknown): Record<string, string> {
     return found;
 }
 
+/**
+ * Whether a Workflow is still running past its `activeDeadlineSeconds` (its own, or its
+ * template's as Argo stored it) by more than `graceSeconds`. Argo v4.0.5 schedules a look at
+ * the deadline only when a Workflow starts, and an earlier requeue replaces that; when every pod
+ * waits to be scheduled nothing else wakes the controller until its 20-minute resync. Pure.
+ */
+export function overdue(obj: unknown, nowMs: number, graceSeconds: number): boolean {
+    const o = obj && typeof obj === "object" ? fieldsOf<"spec" | "status">(obj) : {};
+    const status = o.status && typeof o.status === "object" ? fieldsOf<"phase" | "startedAt" | "storedWorkflowTemplateSpec">(o.status) : {};
+    const deadlineOf = (spec: unknown) =>
+        spec && typeof spec === "object" ? fieldsOf<"activeDeadlineSeconds">(spec).activeDeadlineSeconds : undefined;
+    const deadline = deadlineOf(o.spec) ?? deadlineOf(status.storedWorkflowTemplateSpec);
+    const started = typeof status.startedAt === "string" ? Date.parse(status.startedAt) : NaN;
+    if (status.phase !== "Running" || typeof deadline !== "number" || Number.isNaN(started)) return false;
+    return nowMs > started + (deadline + graceSeconds) * 1000;
+}
+
 /** Reads an Argo Workflow object's status. Pure. */
 export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretation {
     const raw = obj && typeof obj === "object" ? fieldsOf<"status">(obj).status : undefined;
@@ -222,6 +241,7 @@ async function pollWorkflow(
     let lastProblem: string;
     let missingSince: number | undefined;
     const unschedulable = new Map<string, string>();
+    let nudged = 0;
     for (;;) {
         let obj: KubeObject | null | undefined;
         try {
@@ -248,6 +268,12 @@ async function pollWorkflow(
             const st = interpretWorkflowStatus(obj);
             phase = st.phase;
             for (const [step, reason] of Object.entries(unschedulableSteps(obj))) unschedulable.set(step, reason);
+            if (overdue(obj, now(), DEADLINE_NUDGE_SECONDS) && now() - nudged >= DEADLINE_NUDGE_SECONDS * 1000) {
+                // Any update of the Workflow makes the controller look at it, and fail it as its deadline says.
+                nudged = now();
+                const annotation = { metadata: { annotations: { [projectLabel("deadline-check")]: new Date(nudged).toISOString() } } };
+                await client.request("PATCH", path, annotation).catch(() => undefined);
+            }
             if (st.done) {
                 const waited = [...unschedulable].map(([step, reason]) => `${step}: ${reason}`).join("; ");
                 if (!st.ok) throw new Error(`${label} ${st.phase}: ${st.message}${waited ? ` (while Pending, ${waited})` : ""}`);

@@ -50,7 +50,7 @@ const INSTANCE: TargetKindSpec = {
 };
 
 export function buildDeployArkouda(settings: NamespaceSettings, defaults: InstanceConfig | undefined): BuiltTemplate {
-    const steps = new Steps(settings);
+    const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
 

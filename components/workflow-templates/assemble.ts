@@ -50,7 +50,7 @@ interface TemplateParts<C extends object> {
 /**
  * A deploy template around `s.steps` (entry point `deploy`); its exit handler explains and cleans
  * up a failed run. Exit-handler steps are not bound by the Workflow's deadline (Argo runs them
- * after it), so each is bound by `deleteSeconds` from its start, Pending included.
+ * after it): each is bound by `deleteSeconds` from its start, Pending included.
  */
 export function deployTemplate<C extends object>(name: string, s: TemplateParts<C>): BuiltTemplate {
     const bound = { timeoutSeconds: s.settings.deadlines.deleteSeconds };
@@ -62,7 +62,7 @@ export function deployTemplate<C extends object>(name: string, s: TemplateParts<
 /** The builder of a target's delete template: its delete steps, entry point `delete`. */
 export function deleteBuilder<C extends object>(name: string, targetKind: TargetKindSpec, component: string) {
     return (settings: NamespaceSettings, defaults: C | undefined): BuiltTemplate => {
-        const steps = new Steps(settings);
+        const steps = new Steps(settings, settings.deadlines.deleteSeconds);
         targetKind.deleteSteps(steps, "delete");
         return assemble(
             name,

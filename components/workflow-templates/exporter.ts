@@ -34,7 +34,7 @@ const EXPORTER: TargetKindSpec = {
 };
 
 export function buildDeployExporter(settings: NamespaceSettings, defaults: ExporterConfig | undefined): BuiltTemplate {
-    const steps = new Steps(settings);
+    const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = exporterRuntimeObjects(exporterPlaceholders(), settings);
     const applyService = steps.kubectlApply("apply-service-and-servicemonitor", [objs.service, objs.serviceMonitor]);
     const deployExporter = steps.resourceApply("deploy-exporter", objs.deployment, {

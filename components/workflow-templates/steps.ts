@@ -61,7 +61,7 @@ function retryStrategy(retries: RetriesConfig): RetryStrategy | undefined {
     };
 }
 
-/** Where a delete step runs, and how long it may take from its start (an exit handler's steps have no other bound). */
+/** How long a delete step may take from its start, when not the Workflow's deadline (an exit handler's steps run after it). */
 export interface DeleteStepOptions {
     readonly timeoutSeconds?: number;
 }
@@ -72,11 +72,20 @@ export interface Touch {
     op: Operation;
 }
 
-/** The templates of one WorkflowTemplate under construction, and what each step touches. */
+/**
+ * The templates of one WorkflowTemplate under construction, and what each step touches.
+ * `boundSeconds` is the Workflow's deadline: each pod step's `timeout`, counted from its start,
+ * Pending included. Argo enforces the Workflow's deadline on a Pending pod only when it looks at
+ * the Workflow, and v4.0.5 may not look until its 20-minute resync; from v4.1 a step's `timeout`
+ * makes it look then.
+ */
 export class Steps {
     readonly templates: Template[] = [];
     readonly touches: Touch[] = [];
-    constructor(private readonly settings: NamespaceSettings) {}
+    constructor(
+        private readonly settings: NamespaceSettings,
+        private readonly boundSeconds: number,
+    ) {}
 
     private touch(objs: readonly { apiVersion: string; kind: string }[], op: Operation) {
         for (const o of objs) this.touches.push({ apiVersion: o.apiVersion, kind: o.kind, op });
@@ -94,22 +103,21 @@ export class Steps {
         };
     }
 
-    /** A pod step: the retries every step that talks to the API server gets. */
-    private pod(t: Template): Template {
+    /** A pod step: bounded from its start, and the retries every step that talks to the API server gets. */
+    private pod(t: Template, timeoutSeconds = this.boundSeconds): Template {
         const retry = retryStrategy(this.settings.retries);
-        const withRetry = retry ? { ...t, retryStrategy: retry } : t;
-        this.templates.push(withRetry);
-        return withRetry;
+        const step = { ...t, timeout: `${timeoutSeconds}s`, ...(retry && { retryStrategy: retry }) };
+        this.templates.push(step);
+        return step;
     }
 
-    /** A delete step: it may preempt what it is about to delete (the delete PriorityClass), bounded when asked. */
+    /**
+     * A delete step (or a failed deploy's explanation before its clean-up): it may preempt what it
+     * is about to delete (the delete PriorityClass).
+     */
     private deleteStep(t: Template, options: DeleteStepOptions): Template {
         const priority = this.settings.deletePriorityClassName;
-        return this.pod({
-            ...t,
-            ...(priority !== undefined && { priorityClassName: priority }),
-            ...(options.timeoutSeconds !== undefined && { timeout: `${options.timeoutSeconds}s` }),
-        });
+        return this.pod({ ...t, ...(priority !== undefined && { priorityClassName: priority }) }, options.timeoutSeconds);
     }
 
     private manifestArtifact(objects: readonly object[]) {

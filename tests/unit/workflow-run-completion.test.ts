@@ -4,6 +4,7 @@ import {
     diffWorkflowRun,
     failingNodeMessage,
     interpretWorkflowStatus,
+    overdue,
     unschedulableSteps,
     waitForWorkflow,
     workflowRunIdentityChanged,
@@ -165,7 +166,13 @@ describe("workflow-run-completion", function () {
         /** Scripted answers per workflow name: each GET takes the next one (the last repeats). */
         const script = new Map<string, Array<{ code: number; body: unknown }>>();
         const hits: string[] = [];
-        const api = localApiServer((req, _body, res) => {
+        const patches: { url: string; contentType: string; body: unknown }[] = [];
+        const api = localApiServer((req, body, res) => {
+            if (req.method === "PATCH") {
+                patches.push({ url: req.url ?? "", contentType: String(req.headers["content-type"]), body: JSON.parse(body) });
+                sendJson(res, 200, {});
+                return;
+            }
             hits.push(`${req.method} ${req.url}`);
             const m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows\/([^/?]+)$/.exec(req.url ?? "");
             const answers = m ? script.get(decodeURIComponent(m[2])) : undefined;
@@ -236,6 +243,32 @@ describe("workflow-run-completion", function () {
                 message:
                     "Argo Workflow ns/wf Failed: delete-objects: Step exceeded its deadline (while Pending, delete-objects: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.)",
             });
+        });
+
+        it("nudges the controller with an annotation while the Workflow runs past its template's deadline", async function () {
+            patches.splice(0);
+            const c = clock();
+            const started = new Date(c.now() - 100_000).toISOString();
+            const overdueRun = wf("Running", { startedAt: started, storedWorkflowTemplateSpec: { activeDeadlineSeconds: 60 } });
+            script.set("wf", [overdueRun, overdueRun, overdueRun, overdueRun, wf("Failed", { message: "Step exceeded its deadline" })]);
+            await assert.rejects(waitForWorkflow(inputs("wf"), c), { message: "Argo Workflow ns/wf Failed: Step exceeded its deadline" });
+            assert.ok(patches.length >= 1 && patches.length <= 2, `${patches.length} nudges`);
+            assert.equal(patches[0].url, "/apis/argoproj.io/v1alpha1/namespaces/ns/workflows/wf");
+            assert.equal(patches[0].contentType, "application/merge-patch+json");
+            assert.ok(Object.keys((patches[0].body as any).metadata.annotations).includes("arkouda-workflows/deadline-check"));
+        });
+
+        it("does not nudge a Workflow within its deadline", function () {
+            const now = Date.parse("2025-01-01T00:01:00Z");
+            const running = (extra: object) => ({ status: { phase: "Running", startedAt: "2025-01-01T00:00:00Z", ...extra } });
+            assert.equal(overdue(running({ storedWorkflowTemplateSpec: { activeDeadlineSeconds: 60 } }), now, 15), false);
+            assert.equal(overdue(running({ storedWorkflowTemplateSpec: { activeDeadlineSeconds: 30 } }), now, 15), true);
+            assert.equal(overdue({ spec: { activeDeadlineSeconds: 30 }, ...running({}) }, now, 15), true);
+            assert.equal(overdue(running({}), now, 15), false);
+            assert.equal(
+                overdue({ status: { phase: "Failed", startedAt: "2025-01-01T00:00:00Z" }, spec: { activeDeadlineSeconds: 1 } }, now, 15),
+                false,
+            );
         });
 
         it("gives up after timeoutSeconds with the last phase", async function () {

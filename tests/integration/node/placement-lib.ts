@@ -1,8 +1,7 @@
 /**
  * Shared by the placement, full-node and retry tests on the local node: the node's free CPU,
- * taints and labels put on the node and taken off again, Workflows submitted with a spec of
- * their own, what a Workflow's steps said while it ran, and a rule that makes the API server
- * refuse the pods' connections. Whatever a test changes on the node it undoes in `restore()`,
+ * taints and labels put on the node and taken off again, what a Workflow's steps said and which
+ * pods they ran while it ran, and a rule that makes the API server refuse the pods' connections. Whatever a test changes on the node it undoes in `restore()`,
  * which its `after` hook calls whether or not the tests passed.
  */
 import * as fs from "fs";
@@ -52,27 +51,6 @@ export class NodeChanges {
     async restore(): Promise<void> {
         while (this.undo.length > 0) await kubectl(this.undo.pop()!, { check: false });
     }
-}
-
-/** A Workflow from a template with extra `spec` fields (e.g. a nodeSelector the template's step pods then take). */
-export async function submitWithSpec(
-    namespace: string,
-    template: string,
-    parameters: Record<string, string>,
-    spec: Record<string, unknown>,
-): Promise<string> {
-    const wf = {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "Workflow",
-        metadata: { generateName: `${template}-`, namespace },
-        spec: {
-            workflowTemplateRef: { name: template },
-            arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
-            ...spec,
-        },
-    };
-    return JSON.parse((await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) })).stdout).metadata
-        .name;
 }
 
 export interface Watched {
