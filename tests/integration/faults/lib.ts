@@ -551,13 +551,16 @@ export function changes(events: readonly EngineEvent[]): string[] {
 
 /**
  * Cleanup for `after` hooks, cheaper than a destroy: every object a scenario makes is in its own
- * namespaces (nothing cluster-scoped), so deleting them removes it all; the stack is dropped
- * with its state (and any lock a killed run left).
+ * namespaces but the delete PriorityClass a stack declares per namespace, so deleting those
+ * removes it all; the stack is dropped with its state (and any lock a killed run left).
  */
 export async function dropStack(project: PulumiProject | undefined, namespaces: readonly string[]): Promise<void> {
     if (project) {
         await project.pulumi(["cancel", "--yes"], { check: false });
         await project.pulumi(["stack", "rm", "--yes", "--force"], { check: false });
     }
-    for (const ns of namespaces) await kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], { check: false });
+    for (const ns of namespaces) {
+        await kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], { check: false });
+        await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${ns}`, "--ignore-not-found"], { check: false });
+    }
 }
