@@ -5,7 +5,7 @@
  * which its `after` hook calls whether or not the tests passed.
  */
 import * as fs from "fs";
-import { kubectl, kubectlJson, listObjects, run, sleep } from "../argo/kube";
+import { kubectl, kubectlJson, listObjects, run, sleep, toolEnv } from "../argo/kube";
 import { testEnv } from "../harness";
 import { workflow } from "./node-lib";
 
@@ -126,17 +126,19 @@ export class PodApiBlock {
         ];
     }
 
+    /** iptables lives in sbin, which a non-login PATH may lack. */
+    private iptables(args: string[], check = true) {
+        return run("iptables", ["-w", "5", ...args], { check, env: { ...toolEnv(), PATH: `/usr/sbin:/sbin:${toolEnv().PATH ?? ""}` } });
+    }
+
     async add(): Promise<void> {
-        await run("iptables", ["-w", "5", "-I", ...this.rule]);
+        await this.iptables(["-I", ...this.rule]);
         this.active = true;
     }
 
     /** Takes the rule off (every copy of it); safe to call when it is not there. */
     async remove(): Promise<void> {
-        for (let i = 0; i < 5; i++) {
-            const r = await run("iptables", ["-w", "5", "-D", ...this.rule], { check: false });
-            if (r.code !== 0) break;
-        }
+        for (let i = 0; i < 5; i++) if ((await this.iptables(["-D", ...this.rule], false)).code !== 0) break;
         this.active = false;
     }
 
