@@ -5,10 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { baselineProject, comparisonReport, comparisonTargets, compareWithBaseline } from "./lib/baseline";
+import { comparisonReport, comparisonTargets } from "./lib/baseline";
 import { BenchProject, LocalCluster, loadToolchainEnv, log, tmpRoot } from "./lib/env";
-import { measure } from "./lib/measure";
-import { REPO_ROOT } from "./lib/config";
+import { met } from "./lib/format";
+import { measureComparison } from "./sections/comparison";
 
 async function main(argv: string[]) {
     const repsAt = argv.indexOf("--reps");
@@ -24,41 +24,11 @@ async function main(argv: string[]) {
     const { cluster } = await LocalCluster.start(path.join(root, "cluster"), false);
     try {
         const program = new BenchProject(root, cluster.kubeconfig);
-        const baseline = baselineProject(root, cluster.kubeconfig);
-        const largest = shapes.filter((s) => s.clusters === 1).reduce((a, b) => (b.instances > a.instances ? b : a));
-        const points = await compareWithBaseline({
-            root,
-            kubeconfig: cluster.kubeconfig,
-            program,
-            baseline,
-            shapes,
-            reps,
-            render: async (shape, namespace, file) => {
-                const m = await measure(
-                    "render",
-                    process.execPath,
-                    [
-                        "-r",
-                        "ts-node/register/transpile-only",
-                        path.join(__dirname, "mock-child.ts"),
-                        "render",
-                        String(shape.instances),
-                        namespace,
-                        file,
-                        String(shape.clusters),
-                    ],
-                    { cwd: REPO_ROOT },
-                );
-                return JSON.parse(m.stdout.trim().split("\n").pop()!).objects;
-            },
-            destroy: (shape) => shape.clusters === 1,
-            breakdown: (shape) => shape === largest,
-            logDir: program.logDir,
-        });
+        const points = await measureComparison(root, cluster.kubeconfig, program, shapes, reps);
         const md = [
             "| target | value | |",
             "|---|---|---|",
-            ...comparisonTargets(points, false).map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "met" : "**NOT met**"} |`),
+            ...comparisonTargets(points, false).map((t) => `| ${t.target} | ${t.value} | ${met(t.ok)} |`),
             "",
             ...comparisonReport(points),
         ];

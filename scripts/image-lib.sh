@@ -8,12 +8,12 @@ set -euo pipefail
 
 IMAGE_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 IMAGE_REPO_ROOT="$(cd "$IMAGE_LIB_DIR/.." && pwd -P)"
-IMAGE_CACHE="${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}/images"
+# shellcheck source=lib.sh
+source "$IMAGE_LIB_DIR/lib.sh" "[image]"
+IMAGE_CACHE="$TOOLCHAIN_CACHE/images"
 IMAGE_SUITE="${ARKOUDA_IMAGE_SUITE:-bookworm}"
 IMAGE_MIRROR="${ARKOUDA_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 IMAGE_BASE_PACKAGES="base-files,base-passwd,netbase,media-types,tzdata"
-
-image_log() { printf '[image] %s\n' "$*" >&2; }
 
 # Runs a command with only stdin, stdout and stderr open. mmdebstrap hands apt a hook
 # `cat >&N` on a descriptor it opens, and /bin/sh (dash) refuses N > 9 ("Bad fd number"):
@@ -40,8 +40,8 @@ image_base_rootfs() { # DIR
   (
     flock 8
     if [[ ! -s $tar ]]; then
-      command -v mmdebstrap >/dev/null || { image_log "mmdebstrap is missing (scripts/setup.sh installs it)"; exit 1; }
-      image_log "building the base rootfs ($IMAGE_SUITE: $IMAGE_BASE_PACKAGES)"
+      command -v mmdebstrap >/dev/null || { log "mmdebstrap is missing (scripts/setup.sh installs it)"; exit 1; }
+      log "building the base rootfs ($IMAGE_SUITE: $IMAGE_BASE_PACKAGES)"
       local work
       work="$(mktemp -d)"
       # A mirror can fail a download: retry before failing the build.
@@ -49,11 +49,11 @@ image_base_rootfs() { # DIR
       until image_low_fds mmdebstrap --quiet --variant=extract --mode=root --include="$IMAGE_BASE_PACKAGES" \
         "$IMAGE_SUITE" "$work/root" "$IMAGE_MIRROR" >&2; do
         if ((attempt >= attempts)); then
-          image_log "mmdebstrap failed $attempts time(s) against $IMAGE_MIRROR; giving up"
+          log "mmdebstrap failed $attempts time(s) against $IMAGE_MIRROR; giving up"
           rm -rf "$work"
           exit 1
         fi
-        image_log "mmdebstrap failed (attempt $attempt of $attempts); retrying in $((attempt * pause))s"
+        log "mmdebstrap failed (attempt $attempt of $attempts); retrying in $((attempt * pause))s"
         sleep $((attempt * pause))
         attempt=$((attempt + 1))
         rm -rf "$work/root"

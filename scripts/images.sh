@@ -20,13 +20,11 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-CACHE_ROOT="${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}"
-IMG_CACHE="$CACHE_ROOT/images"
+# shellcheck source=lib.sh
+source "$REPO_ROOT/scripts/lib.sh" "[images]"
+IMG_CACHE="$TOOLCHAIN_CACHE/images"
 ADDRESS="${ARKOUDA_CONTAINERD_ADDRESS:-${ARKOUDA_NODE_RUN_DIR:-/run/arkouda-node}/containerd/containerd.sock}"
 CTR="${ARKOUDA_CTR_BIN:-ctr}"
-
-log() { printf '[images] %s\n' "$*" >&2; }
-die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
 
 all_names() {
   local d
@@ -54,7 +52,7 @@ key_inputs_hash() {
       LC_ALL=C sort -z | xargs -0 sha256sum
     go env GOVERSION 2>/dev/null || true
     # The toolchain's binaries the images carry (kubectl, argoexec) change with their stamps.
-    cat "$CACHE_ROOT"/kubectl-*/.stamp "$CACHE_ROOT"/argoexec-*/.stamp 2>/dev/null || true
+    cat "$TOOLCHAIN_CACHE"/kubectl-*/.stamp "$TOOLCHAIN_CACHE"/argoexec-*/.stamp 2>/dev/null || true
   ) | sha256sum | cut -c1-16
 }
 

@@ -70,6 +70,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd -P)"
 
 PROG="local-cluster"
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh" "$PROG:"
 CONTEXT_NAME="arkouda-local"
 SERVICE_CIDR="10.96.0.0/12"
 SERVICE_IP="10.96.0.1"
@@ -95,7 +97,6 @@ KCM_CONTROLLERS="${ARKOUDA_LOCAL_KCM_CONTROLLERS:-$DEFAULT_KCM_CONTROLLERS}"
 READY_TIMEOUT="${ARKOUDA_LOCAL_READY_TIMEOUT:-120}"
 INSTALL_CRDS="${ARKOUDA_LOCAL_INSTALL_CRDS:-1}"
 ETCD_FSYNC="${ARKOUDA_LOCAL_ETCD_FSYNC:-0}"
-TOOLCHAIN_CACHE="${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}"
 TOOLCHAIN_SH="$REPO_ROOT/scripts/toolchain.sh"
 VERSIONS_ENV="$REPO_ROOT/tools/versions.env"
 
@@ -103,9 +104,6 @@ COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-
 PAUSE_IMAGE="$(sed -n 's/^PAUSE_IMAGE=//p' "$VERSIONS_ENV" 2>/dev/null | tr -d '"'\'' ')" || true
 PAUSE_IMAGE="${PAUSE_IMAGE:-registry.k8s.io/pause:3.10.1}"
 MARKER=".arkouda-local-cluster"
-
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 
 now_ms() { date +%s%3N; }
 elapsed() { # start_ms -> "12.3s"
@@ -282,8 +280,8 @@ resolve_tool() { # tool envvar
 }
 
 need_tool() { # tool envvar
-  resolve_tool "$1" "$2" || die "$1 not found. Build the toolchain first (scripts/toolchain.sh; \
-binaries land in $TOOLCHAIN_CACHE/bin) or set $2 to a binary"
+  resolve_tool "$1" "$2" || die "$1 not found. Build it (scripts/toolchain.sh build $1, or the local \
+cluster's whole set: scripts/setup.sh --for local; binaries land in $TOOLCHAIN_CACHE/bin) or set $2 to a binary"
 }
 
 # The CRD dir: ARKOUDA_CRDS_DIR (as exported by `scripts/toolchain.sh env`), else
@@ -594,62 +592,69 @@ install_crds() {
   log "installed ${#files[@]} CRD files: $(cut -d'|' -f3 "$dir"/*.out | sort | tr '\n' ' ')(Established, served)"
 }
 
-cmd_start() {
-  local t0; t0="$(now_ms)"
+# ---------------------------------------------------------------- start, phase by phase
+# The phases share what they resolve through these globals (set by resolve_binaries and
+# write_state): the binaries, whether kube-controller-manager and the node run, and the
+# kube-apiserver flags the node needs.
+ETCD_BIN="" APISERVER_BIN="" KCM_BIN="" WANT_KCM=0 WANT_NODE=0 APISERVER_NODE_ARGS=()
+
+# Serialises concurrent start/stop on the same parent dir (no lock file left behind).
+lock_state_parent() {
   mkdir -p "$(dirname "$STATE")"
-  # Serialise concurrent start/stop on the same parent dir (no lock file left behind).
   exec 9<"$(dirname "$STATE")"
   flock -w 300 9 || die "timed out waiting for another $PROG command on $STATE"
+}
 
-  if is_running; then
-    local v want have
-    for v in APISERVER_PORT ETCD_PORT ETCD_PEER_PORT KCM_PORT; do
-      have="$(recorded_port "$v")"; want="${!v}"
-      [[ "$have" == "$want" ]] || die "already running with $v=$have (state $STATE), not $want: \
+# A running cluster must be the one asked for: same ports.
+check_running_ports() {
+  local v want have
+  for v in APISERVER_PORT ETCD_PORT ETCD_PEER_PORT KCM_PORT; do
+    have="$(recorded_port "$v")"; want="${!v}"
+    [[ "$have" == "$want" ]] || die "already running with $v=$have (state $STATE), not $want: \
 run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
-    done
-    echo "local cluster is already running (state $STATE); checked in $(elapsed "$t0")"
-    print_usage_lines
-    return 0
-  fi
+  done
+}
 
-  # Anything half-up from an earlier run: stop it and start from scratch.
+# Anything half-up from an earlier run: stop it and start from scratch.
+clean_leftovers() {
+  local n
   if [[ -e "$STATE" ]]; then
-    local n; n="$(stop_all)"
-    ((n > 0)) && log "stopped $n leftover process(es) of a previous, unhealthy run"
+    n="$(stop_all)"
+    if ((n > 0)); then log "stopped $n leftover process(es) of a previous, unhealthy run"; fi
     remove_state
   else
-    local n; n="$(stop_all)"
-    ((n > 0)) && log "stopped $n orphaned process(es) that used $STATE"
+    n="$(stop_all)"
+    if ((n > 0)); then log "stopped $n orphaned process(es) that used $STATE"; fi
   fi
+}
 
-  local etcd apiserver kubectl kcm="" want_node=0 api_node=()
+# The node's checks (and the takeover of a killed owner's node) come first, then the control
+# plane's binaries; kube-controller-manager is built when it is wanted and missing.
+resolve_binaries() {
   if node_wanted; then
-    want_node=1
+    WANT_NODE=1
     node_preflight
     node_check_ports
     node_tools
   fi
-  etcd="$(need_tool etcd ARKOUDA_ETCD_BIN)"
-  apiserver="$(need_tool kube-apiserver ARKOUDA_KUBE_APISERVER_BIN)"
-  kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
-  KUBECTL_BIN="$kubectl"
-  local want_kcm=0
+  ETCD_BIN="$(need_tool etcd ARKOUDA_ETCD_BIN)"
+  APISERVER_BIN="$(need_tool kube-apiserver ARKOUDA_KUBE_APISERVER_BIN)"
+  KUBECTL_BIN="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
   case "$KCM_MODE" in
     0|false|no) ;;
     1|true|yes)
-      want_kcm=1
-      if ! kcm="$(resolve_tool kube-controller-manager ARKOUDA_KUBE_CONTROLLER_MANAGER_BIN)"; then
+      WANT_KCM=1
+      if ! KCM_BIN="$(resolve_tool kube-controller-manager ARKOUDA_KUBE_CONTROLLER_MANAGER_BIN)"; then
         log "kube-controller-manager is not built yet: building it (scripts/toolchain.sh build kube-controller-manager)"
         "$TOOLCHAIN_SH" build kube-controller-manager >&2 &&
-          kcm="$("$TOOLCHAIN_SH" path kube-controller-manager)" ||
+          KCM_BIN="$("$TOOLCHAIN_SH" path kube-controller-manager)" ||
           die "could not build kube-controller-manager; ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 starts without it"
       fi ;;
     auto)
-      if kcm="$(resolve_tool kube-controller-manager ARKOUDA_KUBE_CONTROLLER_MANAGER_BIN)"; then
-        want_kcm=1
+      if KCM_BIN="$(resolve_tool kube-controller-manager ARKOUDA_KUBE_CONTROLLER_MANAGER_BIN)"; then
+        WANT_KCM=1
       else
-        kcm=""
+        KCM_BIN=""
         log "warning: no kube-controller-manager found; running without it. ServiceAccount token"
         log "  Secrets stay unpopulated, deleted namespaces stay Terminating and ownerReference"
         log "  garbage collection does not happen (ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 silences this)"
@@ -658,9 +663,10 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
   esac
   command -v openssl >/dev/null || die "openssl is required"
   command -v curl >/dev/null || die "curl is required"
+}
 
-  check_ports "$want_kcm"
-
+# The state dir with its marker and ports, the PKI and the kubeconfigs (the node's too).
+write_state() {
   mkdir -p "$STATE"
   chmod 700 "$STATE"
   : >"$STATE/$MARKER"
@@ -668,25 +674,22 @@ run \`$0 stop\` first, or use another ARKOUDA_LOCAL_STATE"
   gen_pki
   write_kubeconfig "$KUBECONFIG_PATH" admin arkouda-local-admin "$CONTEXT_NAME"
   write_kubeconfig "$KCM_KUBECONFIG" kube-controller-manager system:kube-controller-manager "$CONTEXT_NAME"
-  if ((want_node)); then
-    ((want_kcm)) || die "the node needs kube-controller-manager (node lifecycle, Deployments, Jobs); \
+  if ((WANT_NODE)); then
+    ((WANT_KCM)) || die "the node needs kube-controller-manager (node lifecycle, Deployments, Jobs); \
 ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 needs ARKOUDA_LOCAL_NODE=0"
     node_pki
     # kube-apiserver reaches kubelet on the node's bridge address with a client certificate
     # (kubelet authorises it by webhook) and checks kubelet's serving certificate.
-    api_node=(--kubelet-preferred-address-types=InternalIP
+    APISERVER_NODE_ARGS=(--kubelet-preferred-address-types=InternalIP
       --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
       --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
       --kubelet-certificate-authority="$PKI/ca.crt")
-    [[ "$KCM_CONTROLLERS" == "$DEFAULT_KCM_CONTROLLERS" ]] && KCM_CONTROLLERS="$KCM_CONTROLLERS,$NODE_KCM_CONTROLLERS"
+    if [[ "$KCM_CONTROLLERS" == "$DEFAULT_KCM_CONTROLLERS" ]]; then KCM_CONTROLLERS="$KCM_CONTROLLERS,$NODE_KCM_CONTROLLERS"; fi
   fi
-  local t_pki; t_pki="$(elapsed "$t0")"
+}
 
-  local api_extra=() kcm_extra=()
-  read -r -a api_extra <<<"${ARKOUDA_LOCAL_APISERVER_ARGS:-}"
-  read -r -a kcm_extra <<<"${ARKOUDA_LOCAL_KCM_ARGS:-}"
-
-  # --- etcd: client + peer URLs on loopback only, client TLS with client certs.
+# etcd: client + peer URLs on loopback only, client TLS with client certs.
+start_etcd() {
   local etcd_args=(
     --name=arkouda-local
     --data-dir="$STATE/etcd"
@@ -703,14 +706,17 @@ ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 needs ARKOUDA_LOCAL_NODE=0"
     --log-level=warn
   )
   [[ "$ETCD_FSYNC" == 1 ]] || etcd_args+=(--unsafe-no-fsync=true)
-  launch etcd "$etcd" "${etcd_args[@]}"
+  launch etcd "$ETCD_BIN" "${etcd_args[@]}"
   if ! wait_for etcd "etcd health on 127.0.0.1:$ETCD_PORT" etcd_healthy; then
     stop_all >/dev/null; die "etcd failed to start (logs kept in $STATE)"
   fi
-  local t_etcd; t_etcd="$(elapsed "$t0")"
+}
 
-  # --- kube-apiserver: loopback only, RBAC, SA token issuing.
-  launch kube-apiserver "$apiserver" \
+# kube-apiserver: loopback only, RBAC, SA token issuing; waits for /readyz.
+start_apiserver() {
+  local api_extra=()
+  read -r -a api_extra <<<"${ARKOUDA_LOCAL_APISERVER_ARGS:-}"
+  launch kube-apiserver "$APISERVER_BIN" \
     --bind-address=127.0.0.1 \
     --advertise-address=127.0.0.1 \
     --secure-port="$APISERVER_PORT" \
@@ -737,62 +743,88 @@ ARKOUDA_LOCAL_CONTROLLER_MANAGER=0 needs ARKOUDA_LOCAL_NODE=0"
     --allow-privileged=true \
     --profiling=false \
     --v=1 \
-    "${api_node[@]}" \
+    "${APISERVER_NODE_ARGS[@]}" \
     "${api_extra[@]}"
   if ! wait_for kube-apiserver "kube-apiserver /readyz on 127.0.0.1:$APISERVER_PORT" apiserver_ready; then
     stop_all >/dev/null; die "kube-apiserver failed to become ready (logs kept in $STATE)"
   fi
-  local t_api; t_api="$(elapsed "$t0")"
+}
 
-  # --- kube-controller-manager (optional, see the header).
-  if ((want_kcm)); then
-    : >"$STATE/kube-controller-manager.enabled"
-    launch kube-controller-manager "$kcm" \
-      --kubeconfig="$KCM_KUBECONFIG" \
-      --authentication-kubeconfig="$KCM_KUBECONFIG" \
-      --authorization-kubeconfig="$KCM_KUBECONFIG" \
-      --bind-address=127.0.0.1 \
-      --secure-port="$KCM_PORT" \
-      --cert-dir="$PKI" \
-      --tls-cert-file="$PKI/kcm-serving.crt" \
-      --tls-private-key-file="$PKI/kcm-serving.key" \
-      --client-ca-file="$PKI/ca.crt" \
-      --leader-elect=false \
-      --use-service-account-credentials=true \
-      --service-account-private-key-file="$PKI/sa.key" \
-      --root-ca-file="$PKI/ca.crt" \
-      --cluster-signing-cert-file="$PKI/ca.crt" \
-      --cluster-signing-key-file="$PKI/ca.key" \
-      --service-cluster-ip-range="$SERVICE_CIDR" \
-      --controllers="$KCM_CONTROLLERS" \
-      --profiling=false \
-      --v=1 \
-      "${kcm_extra[@]}"
+# kube-controller-manager (optional, see the header); not waited for here: the CRDs install
+# meanwhile, then wait_controller_manager.
+start_controller_manager() {
+  local kcm_extra=()
+  read -r -a kcm_extra <<<"${ARKOUDA_LOCAL_KCM_ARGS:-}"
+  : >"$STATE/kube-controller-manager.enabled"
+  launch kube-controller-manager "$KCM_BIN" \
+    --kubeconfig="$KCM_KUBECONFIG" \
+    --authentication-kubeconfig="$KCM_KUBECONFIG" \
+    --authorization-kubeconfig="$KCM_KUBECONFIG" \
+    --bind-address=127.0.0.1 \
+    --secure-port="$KCM_PORT" \
+    --cert-dir="$PKI" \
+    --tls-cert-file="$PKI/kcm-serving.crt" \
+    --tls-private-key-file="$PKI/kcm-serving.key" \
+    --client-ca-file="$PKI/ca.crt" \
+    --leader-elect=false \
+    --use-service-account-credentials=true \
+    --service-account-private-key-file="$PKI/sa.key" \
+    --root-ca-file="$PKI/ca.crt" \
+    --cluster-signing-cert-file="$PKI/ca.crt" \
+    --cluster-signing-key-file="$PKI/ca.key" \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --controllers="$KCM_CONTROLLERS" \
+    --profiling=false \
+    --v=1 \
+    "${kcm_extra[@]}"
+}
+
+# The CRDs, or the cluster stops.
+install_crds_or_stop() {
+  if ! install_crds "$KUBECTL_BIN"; then
+    stop_all >/dev/null; die "CRD installation failed; cluster stopped (logs kept in $STATE)"
   fi
+}
 
-  if [[ "$INSTALL_CRDS" == 1 ]]; then
-    if ! install_crds "$kubectl"; then
-      stop_all >/dev/null; die "CRD installation failed; cluster stopped (logs kept in $STATE)"
-    fi
+wait_controller_manager() {
+  if ! wait_for kube-controller-manager "kube-controller-manager /healthz on 127.0.0.1:$KCM_PORT" kcm_healthy; then
+    stop_all >/dev/null; die "kube-controller-manager failed to start (logs kept in $STATE)"
   fi
-  local t_crds; t_crds="$(elapsed "$t0")"
+}
 
-  if ((want_kcm)); then
-    if ! wait_for kube-controller-manager "kube-controller-manager /healthz on 127.0.0.1:$KCM_PORT" kcm_healthy; then
-      stop_all >/dev/null; die "kube-controller-manager failed to start (logs kept in $STATE)"
-    fi
-  fi
-
-  if ((want_node)); then
-    node_start
-  fi
-
-  echo "local cluster started in $(elapsed "$t0") (pki+kubeconfig $t_pki, etcd $t_etcd, kube-apiserver ready $t_api, CRDs $t_crds)"
+print_started() { # start_ms t_pki t_etcd t_api t_crds
+  echo "local cluster started in $(elapsed "$1") (pki+kubeconfig $2, etcd $3, kube-apiserver ready $4, CRDs $5)"
   echo "components: etcd pid $(component_pid etcd), kube-apiserver pid $(component_pid kube-apiserver)$(
-    ((want_kcm)) && echo ", kube-controller-manager pid $(component_pid kube-controller-manager)" || echo ", no kube-controller-manager")"
-  ((want_node)) && echo "node: $NODE_NAME ($NODE_IP on $NODE_BRIDGE), pids containerd $(component_pid containerd), kubelet $(component_pid kubelet), kube-scheduler $(component_pid kube-scheduler), kube-proxy $(component_pid kube-proxy), coredns $(component_pid coredns)"
+    ((WANT_KCM)) && echo ", kube-controller-manager pid $(component_pid kube-controller-manager)" || echo ", no kube-controller-manager")"
+  ((WANT_NODE)) && echo "node: $NODE_NAME ($NODE_IP on $NODE_BRIDGE), pids containerd $(component_pid containerd), kubelet $(component_pid kubelet), kube-scheduler $(component_pid kube-scheduler), kube-proxy $(component_pid kube-proxy), coredns $(component_pid coredns)"
   echo "logs: $STATE/*.log"
   print_usage_lines
+}
+
+cmd_start() {
+  local t0; t0="$(now_ms)"
+  lock_state_parent
+  if is_running; then
+    check_running_ports
+    echo "local cluster is already running (state $STATE); checked in $(elapsed "$t0")"
+    print_usage_lines
+    return 0
+  fi
+  clean_leftovers
+  resolve_binaries
+  check_ports "$WANT_KCM"
+  write_state
+  local t_pki; t_pki="$(elapsed "$t0")"
+  start_etcd
+  local t_etcd; t_etcd="$(elapsed "$t0")"
+  start_apiserver
+  local t_api; t_api="$(elapsed "$t0")"
+  if ((WANT_KCM)); then start_controller_manager; fi
+  if [[ "$INSTALL_CRDS" == 1 ]]; then install_crds_or_stop; fi
+  local t_crds; t_crds="$(elapsed "$t0")"
+  if ((WANT_KCM)); then wait_controller_manager; fi
+  if ((WANT_NODE)); then node_start; fi
+  print_started "$t0" "$t_pki" "$t_etcd" "$t_api" "$t_crds"
 }
 
 cmd_stop() {

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd -P)
+# shellcheck source=lib.sh
+source scripts/lib.sh "[local-down]"
 eval "$(scripts/toolchain.sh env)"
 export PULUMI_BACKEND_URL="file://$REPO/.state/pulumi-backend"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-arkouda-local-dev-only}"
@@ -17,5 +19,5 @@ elif [ -n "${ARKOUDA_KUBECONFIG:-}" ]; then
     export KUBECONFIG=$ARKOUDA_KUBECONFIG
     pulumi destroy --stack local --yes --skip-preview --non-interactive
 else
-    echo "[local-down] the local control plane is not running; nothing to destroy" >&2
+    log "the local control plane is not running; nothing to destroy"
 fi

@@ -1,15 +1,24 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls and privileges), the
+ * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
  * (components/config/schema.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
+import { ARKOUDA_GRANTS } from "../components/arkouda-grants";
+import { policyRules } from "../components/rbac";
+import { workflowGrants } from "../components/workflow-templates/grants";
+import { builtTemplates } from "../tests/lib/templates";
+import { fixtureExporter, fixtureInstance, fixtureNamespace } from "../tests/unit/fixtures";
+import { workflowCost } from "../tests/lib/workflow-cost";
+import { workflowCostMarkdown } from "../bench/sections/workflow-cost";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
 import { docOf, KeyRow, keyRows } from "../components/config/key-docs";
 import {
@@ -184,16 +193,117 @@ export function protocolTables(): string {
     ].join("\n");
 }
 
+const group = (apiGroup: string) => apiGroup || "core";
+
+/**
+ * Both ServiceAccounts' Role rules as the program builds them: the workflow Role from what the
+ * templates' steps touch (each rule names the templates and operations that need it), the
+ * Arkouda Roles from the API calls of the image contract (each rule names when the calls happen).
+ */
+export function rbacTable(): string {
+    const templates = builtTemplates(fixtureNamespace);
+    // Every step pod's executor needs these, whatever the step touches.
+    const executor = workflowGrants([]);
+    const isExecutor = (apiGroup: string, resources: readonly string[]) =>
+        executor.some((g) => g.apiGroup === apiGroup && resources.includes(g.resource));
+    const touchedBy = (apiGroup: string, resources: readonly string[]) => {
+        if (isExecutor(apiGroup, resources)) return "the Argo executor in every step pod (step results)";
+        const uses = templates.flatMap((t) =>
+            t.touches
+                .filter((touch) => workflowGrants([touch]).some((g) => g.apiGroup === apiGroup && resources.includes(g.resource)))
+                .map((touch) => `${t.name} (${touch.op})`),
+        );
+        return [...new Set(uses)].sort().join(", ");
+    };
+    const workflowRows = policyRules(workflowGrants(templates.flatMap((t) => t.touches))).map((rule) => [
+        `\`${fixtureNamespace.workflowServiceAccountName}\``,
+        group(rule.apiGroups[0]),
+        rule.resources.join(", "),
+        rule.verbs.join(", "),
+        touchedBy(rule.apiGroups[0], rule.resources),
+    ]);
+    const arkoudaRows = Object.values(ARKOUDA_GRANTS).flatMap((grants) =>
+        policyRules(grants).map((rule) => [
+            `\`${fixtureNamespace.arkoudaServiceAccountName}\``,
+            group(rule.apiGroups[0]),
+            rule.resources.join(", "),
+            rule.verbs.join(", "),
+            [
+                ...new Set(
+                    API_CONTRACT.filter((c) => c.apiGroup === rule.apiGroups[0] && rule.resources.includes(c.resource)).map(
+                        (c) => `${c.caller}: ${c.when}`,
+                    ),
+                ),
+            ].join("; "),
+        ]),
+    );
+    return table(["ServiceAccount", "API group", "resources", "verbs", "used by"], [...workflowRows, ...arkoudaRows]);
+}
+
+/** Pods per run and sequential pod steps of the four templates (with metrics on, and off where it matters). */
+export function workflowCostTable(): string {
+    const templates = builtTemplates(fixtureNamespace, fixtureInstance, fixtureExporter);
+    const named = (name: string) => templates.find((t) => t.name === name)!.template;
+    const metricsOff = (name: string) => {
+        const template = named(name);
+        const values = Object.fromEntries((template.spec.arguments?.parameters ?? []).map((p) => [p.name, String(p.value ?? "")]));
+        return workflowCost(template, { ...values, "metrics-enabled": "false" });
+    };
+    const md = workflowCostMarkdown({
+        costs: Object.fromEntries(templates.map((t) => [t.name, workflowCost(t.template)])),
+        metricsOff: { deploy: metricsOff("deploy-arkouda-on-kubernetes"), delete: metricsOff("delete-arkouda-on-kubernetes") },
+    });
+    // The bench's title line goes; the table stays.
+    return md
+        .slice(md.findIndex((line) => line.startsWith("|")))
+        .join("\n")
+        .trim();
+}
+
+/** Each kind of pod: the Pod Security level it passes, who it runs as, what it may do and why. */
+export function podSecurityTable(): string {
+    return table(
+        ["pod", "Pod Security level", "runs as", "capabilities added (all others dropped)", "privilege escalation", "why not `restricted`"],
+        POD_SECURITY.map((r) => [
+            r.name,
+            `\`${r.level}\``,
+            r.runsAs,
+            r.capabilities,
+            "off",
+            r.restrictedGaps.length === 0 ? "–" : `${r.restrictedGaps.map((g) => `\`${g}\``).join(", ")}: ${r.why}`,
+        ]),
+    );
+}
+
+/** What sshd, the launch scripts and sudo need in the Arkouda containers (the capabilities derive from it). */
+export function privilegeTable(): string {
+    return table(
+        ["containers", "who", "needs", "why", "source"],
+        PRIVILEGE_CONTRACT.map((r) => [
+            r.containers.join(", "),
+            r.actor,
+            `\`${r.need}\``,
+            r.why,
+            r.source.includes("`") ? r.source : `\`${r.source}\``,
+        ]),
+    );
+}
+
 const SECTIONS: readonly Section[] = [
+    { name: "workflow-cost", file: "README.md", render: workflowCostTable },
     { name: "contract", file: "docs/image-contract.md", render: contractTables },
     { name: "protocol", file: "docs/image-contract.md", render: protocolTables },
     { name: "parameters", file: "docs/workflows.md", render: parameterTables },
+    { name: "rbac", file: "docs/workflows.md", render: rbacTable },
     { name: "config-top", file: "docs/config.md", render: configTopTable },
     { name: "config-instances", file: "docs/config.md", render: configInstancesTable },
     { name: "config-schedule", file: "docs/config.md", render: configScheduleTable },
     { name: "config-run", file: "docs/config.md", render: configRunTable },
     { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
     { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
+    { name: "security-pods", file: "README.md", render: podSecurityTable },
+    { name: "security-pods", file: "docs/security.md", render: podSecurityTable },
+    { name: "security-privileges", file: "docs/security.md", render: privilegeTable },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });

@@ -2,55 +2,63 @@
 # Every test, from a fresh machine: installs what is missing, runs the unit tests, starts
 # the local cluster with its node, runs the integration tests against it, then kills it hard
 # and checks that a new start takes the node over and a stop leaves the host clean.
-# Prints each phase's time (setup per tool), the node's component versions and one closing
-# line "tests: N passed, N failed".
+# Prints each phase's time (setup per step and per tool build, the mocha suites per test file),
+# the node's component versions and one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+# shellcheck source=lib.sh
+source scripts/lib.sh "[test-all]"
 
-phase() { printf '\n[test-all] == %s\n' "$*" >&2; }
 passed=0 failed=0 pending=0 status=0
 started=$SECONDS
 times=()
-took() { times+=("$(printf '%-22s %5ss' "$1" "$2")"); printf '[test-all] %s: %ss\n' "$1" "$2" >&2; }
+took() { times+=("$(printf '%-22s %5ss' "$1" "$2")"); log "$1: $2s"; }
 
 # Sum mocha's summary lines ("N passing", "N failing", "N pending") into the totals.
 count() {
-    local log=$1
-    passed=$((passed + $(awk '/^ +[0-9]+ passing/ {n += $1} END {print n + 0}' "$log")))
-    failed=$((failed + $(awk '/^ +[0-9]+ failing/ {n += $1} END {print n + 0}' "$log")))
-    pending=$((pending + $(awk '/^ +[0-9]+ pending/ {n += $1} END {print n + 0}' "$log")))
+    local output=$1
+    passed=$((passed + $(awk '/^ +[0-9]+ passing/ {n += $1} END {print n + 0}' "$output")))
+    failed=$((failed + $(awk '/^ +[0-9]+ failing/ {n += $1} END {print n + 0}' "$output")))
+    pending=$((pending + $(awk '/^ +[0-9]+ pending/ {n += $1} END {print n + 0}' "$output")))
 }
 
 run_suite() {
     local name=$1; shift
-    local log start=$SECONDS
-    log=$(mktemp)
+    local output start=$SECONDS
+    output=$(mktemp)
     phase "$name"
-    "$@" 2>&1 | tee "$log"
+    "$@" 2>&1 | tee "$output"
     local rc=${PIPESTATUS[0]}
-    count "$log"
+    count "$output"
     if [ "$rc" -ne 0 ]; then
         status=1
         # A suite that crashed before reporting still counts as a failure.
-        grep -Eq '^ +[0-9]+ (passing|failing)' "$log" || failed=$((failed + 1))
+        grep -Eq '^ +[0-9]+ (passing|failing)' "$output" || failed=$((failed + 1))
     fi
-    rm -f "$log"
     times+=("$(printf '%-22s %5ss (exit %s)' "$name" "$((SECONDS - start))" "$rc")")
-    printf '[test-all] %s: %ss (exit %s)\n' "$name" "$((SECONDS - start))" "$rc" >&2
+    # The per-file times the mocha reporter printed (tests/lib/suite-times.ts).
+    local line file secs
+    while IFS= read -r line; do
+        file=${line#\[suite\] } secs=${file##*: } file=${file%: *}
+        times+=("$(printf '  %-52s %7s' "$file" "$secs")")
+    done < <(grep '^\[suite\] ' "$output")
+    rm -f "$output"
+    log "$name: $((SECONDS - start))s (exit $rc)"
 }
 
 phase "setup"
 start=$SECONDS
 setup_log=$(mktemp)
-bash scripts/setup.sh 2>&1 | tee "$setup_log"
+bash scripts/setup.sh --for tests 2>&1 | tee "$setup_log"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
-    echo "[test-all] setup failed" >&2
+    log "setup failed"
     echo "tests: 0 passed, 1 failed"
     exit 1
 fi
 took setup "$((SECONDS - start))"
-# The per-step and per-tool times setup printed, in one block.
-grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: (built|cached) \([0-9]+s\)$' "$setup_log" |
+# The per-step and per-tool times setup printed, in one block: each build's time, and the one line
+# naming the tools that were cached.
+grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: built \([0-9]+s\)$|^\[toolchain\] (all )?[0-9]+ tools cached ' "$setup_log" |
     sed 's/^/[test-all]   /' >&2 || true
 rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
@@ -71,13 +79,13 @@ if bash scripts/local-cluster.sh start; then
     [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || run_suite "node after a hard kill" bash tests/cluster/restart-after-kill.sh
 else
     status=1 failed=$((failed + 1))
-    echo "[test-all] the local control plane did not start" >&2
+    log "the local control plane did not start"
 fi
 [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || bash scripts/local-cluster.sh stop >/dev/null 2>&1 || true
 
 phase "phase times"
-for t in "${times[@]}"; do printf '[test-all]   %s\n' "$t" >&2; done
-printf '[test-all] total: %ss\n' "$((SECONDS - started))" >&2
+for t in "${times[@]}"; do log "  $t"; done
+log "total: $((SECONDS - started))s"
 if [ "$pending" -gt 0 ]; then
     echo "tests: $passed passed, $failed failed, $pending skipped"
 else

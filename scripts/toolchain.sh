@@ -3,10 +3,20 @@
 # pinned in tools/versions.env and tools/<module>/go.mod, into a cache outside the
 # work tree.
 #
-#   scripts/toolchain.sh [build [TOOL...]]  build all (or some) tools; cached ones are skipped
+#   scripts/toolchain.sh [build [--set SET]... [--dry-run] [TOOL...]]
+#                                           build all tools, or the named sets and tools; cached
+#                                           ones are skipped (--dry-run: say what would be built)
 #   scripts/toolchain.sh env                print export lines: eval "$(scripts/toolchain.sh env)"
 #   scripts/toolchain.sh path TOOL          print the path of one binary (or of the CRD dir)
 #   scripts/toolchain.sh list               print the tools, their versions and cache state
+#   scripts/toolchain.sh sets               print the sets: "SET: TOOL..." per line
+#   scripts/toolchain.sh key TOOL           print a tool's cache key (what its .stamp holds)
+#
+# Sets (what each command runs; scripts/setup.sh --for picks one):
+#   pulumi   pulumi, its Node.js language host, the kubernetes and random providers: `pulumi up`
+#            against any cluster
+#   local    pulumi's, plus what the embedded default runs (scripts/local-up.sh)
+#   all      every tool: the tests (scripts/test-all.sh)
 #
 # Tools, in build order: etcd kube-apiserver kube-controller-manager kubectl pulumi
 # pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random argo
@@ -24,8 +34,9 @@ set -euo pipefail
 # shellcheck disable=SC2317,SC2153
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh
+source "$REPO_ROOT/scripts/lib.sh" "[toolchain]"
 TOOLS_DIR="$REPO_ROOT/tools"
-CACHE_ROOT=${ARKOUDA_TOOLCHAIN_CACHE:-$HOME/.cache/arkouda-workflows/toolchain}
 # Bump when the build recipe below changes in a way that must invalidate built tools.
 RECIPE=1
 
@@ -34,8 +45,29 @@ ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-lan
   kubelet kube-scheduler kube-proxy coredns argoexec)
 OPTIONAL_TOOLS=()
 
-log() { printf '[toolchain] %s\n' "$*" >&2; }
-die() { printf '[toolchain] error: %s\n' "$*" >&2; exit 1; }
+# The program declares resources with the kubernetes and random providers only.
+SET_PULUMI=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random)
+# The embedded default: the control plane and the CRDs it installs (local-cluster.sh), the node
+# (local-node.sh), the binaries the images carry (images/kubectl, images/argoexec), the
+# workflow-controller local-up.sh starts, and `argo` for the submit it prints as the next step.
+SET_LOCAL=(etcd kube-apiserver kube-controller-manager kubectl crds kubelet kube-scheduler kube-proxy
+  coredns argoexec workflow-controller argo "${SET_PULUMI[@]}")
+SETS=(pulumi local all)
+
+# The tools of a set, in build order (tools of the k8s.io/kubernetes module next to each other).
+set_tools() {
+  local members=() tool
+  case $1 in
+    pulumi) members=("${SET_PULUMI[@]}") ;;
+    local) members=("${SET_LOCAL[@]}") ;;
+    all) members=("${ALL_TOOLS[@]}") ;;
+    *) die "unknown set '$1' (sets: ${SETS[*]})" ;;
+  esac
+  for tool in "${ALL_TOOLS[@]}"; do
+    [[ " ${members[*]} " == *" $tool "* ]] && echo "$tool"
+  done
+  return 0
+}
 
 # ---------------------------------------------------------------- versions
 load_versions() {
@@ -101,7 +133,7 @@ tool_requires() {
   esac
 }
 
-tool_dir() { echo "$CACHE_ROOT/$1-$(tool_version "$1")"; }
+tool_dir() { echo "$TOOLCHAIN_CACHE/$1-$(tool_version "$1")"; }
 
 # Binaries a tool installs under its bin/ (the first one is what `path` prints).
 tool_bins() {
@@ -276,7 +308,7 @@ argo_ldflags() {
 # the upstream Makefile writes when building without the UI. The tree is removed after.
 ARGO_SRC=""
 argo_src() {
-  ARGO_SRC="$CACHE_ROOT/.src-argo"
+  ARGO_SRC="$TOOLCHAIN_CACHE/.src-argo"
   [[ -f $ARGO_SRC/.ready ]] && return 0
   rm -rf "$ARGO_SRC"
   mkdir -p "$ARGO_SRC"
@@ -332,13 +364,9 @@ build_one() {
   dir=$(tool_dir "$tool")
   start=$SECONDS
   key=$(tool_key "$tool")
-  if is_cached "$tool"; then
-    log "$tool $version: cached (0s)"
-    return 0
-  fi
   check_requires "$tool"
   log "$tool $version: building..."
-  tmp=$(mktemp -d "$CACHE_ROOT/.build-$tool.XXXXXX")
+  tmp=$(mktemp -d "$TOOLCHAIN_CACHE/.build-$tool.XXXXXX")
   chmod 0755 "$tmp"
   mkdir -p "$tmp/bin"
   # (A subshell in a plain statement: `set -e` does not work inside `f || ...`.)
@@ -364,7 +392,7 @@ build_one() {
 # the CLI does not warn about "using ... from \$PATH". Providers are installed as
 # plugins into PULUMI_HOME, at the versions the npm SDKs ask for.
 link_all() {
-  local bin="$CACHE_ROOT/bin" tool b dir
+  local bin="$TOOLCHAIN_CACHE/bin" tool b dir
   mkdir -p "$bin"
   for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
     kubelet kube-scheduler kube-proxy coredns argoexec; do
@@ -379,7 +407,7 @@ link_all() {
     ln -sfn "$dir/bin/pulumi-analyzer-policy" "$bin/pulumi-analyzer-policy"
   fi
   dir=$(tool_dir crds)
-  [[ -d $dir ]] && ln -sfn "$dir" "$CACHE_ROOT/crds"
+  [[ -d $dir ]] && ln -sfn "$dir" "$TOOLCHAIN_CACHE/crds"
   install_plugin kubernetes pulumi-resource-kubernetes
   install_plugin random pulumi-resource-random
 }
@@ -389,7 +417,7 @@ install_plugin() { # name tool
   version=$(tool_version "$tool")
   dir=$(tool_dir "$tool")
   pulumi=$(tool_dir pulumi)/bin/pulumi
-  home="$CACHE_ROOT/pulumi-home"
+  home="$TOOLCHAIN_CACHE/pulumi-home"
   marker="$home/plugins/resource-$name-v$version/.arkouda-stamp"
   [[ -x $pulumi && -x $dir/bin/$tool ]] || return 0
   [[ -f $marker && $(cat "$marker") == "$(cat "$dir/.stamp")" ]] && return 0
@@ -412,47 +440,92 @@ prefetch_modules() {
     [[ " ${dirs[*]-} " == *" $d "* ]] || dirs+=("$d")
   done
   ((${#dirs[@]})) || return 0
-  log "fetching the modules of ${#dirs[@]} tools modules in the background (log: $CACHE_ROOT/.prefetch.log)"
+  log "fetching the modules of ${#dirs[@]} tools modules in the background (log: $TOOLCHAIN_CACHE/.prefetch.log)"
   (
     for d in "${dirs[@]}"; do
       start=$SECONDS
       (cd "$d" && go mod download) || echo "prefetch of $d failed; its build downloads what it needs"
       echo "prefetched $(basename "$d") ($((SECONDS - start))s)"
     done
-  ) >"$CACHE_ROOT/.prefetch.log" 2>&1 &
+  ) >"$TOOLCHAIN_CACHE/.prefetch.log" 2>&1 &
   PREFETCH_PID=$!
 }
 
+# "tool version, ..." of the given tools.
+with_versions() {
+  local tool list=""
+  for tool in "$@"; do list+="${list:+, }$tool $(tool_version "$tool")"; done
+  echo "$list"
+}
+
+# Tools first, then sets, in build order; nothing (or only --dry-run) means every tool.
 cmd_build() {
-  local tools=("$@") tool start=$SECONDS
-  ((${#tools[@]})) || tools=("${ALL_TOOLS[@]}")
-  for tool in "${tools[@]}"; do tool_version "$tool" >/dev/null; done
+  local requested=() ordered=() cached=() missing=() tool start=$SECONDS dry_run=0
+  while (($#)); do
+    case $1 in
+      --set) [[ -n ${2:-} ]] || die "--set needs a set (sets: ${SETS[*]})"
+        set_tools "$2" >/dev/null
+        mapfile -t -O "${#requested[@]}" requested < <(set_tools "$2")
+        shift 2 ;;
+      --dry-run) dry_run=1; shift ;;
+      -*) die "unknown option '$1' (build [--set SET]... [--dry-run] [TOOL...])" ;;
+      *) tool_version "$1" >/dev/null; requested+=("$1"); shift ;;
+    esac
+  done
+  ((${#requested[@]})) || requested=("${ALL_TOOLS[@]}")
+  for tool in "${ALL_TOOLS[@]}" "${OPTIONAL_TOOLS[@]}"; do
+    [[ " ${requested[*]} " == *" $tool "* ]] && ordered+=("$tool")
+  done
   setup_go
-  mkdir -p "$CACHE_ROOT"
-  # One build at a time per cache (CI and a developer may share a machine).
-  exec 9>"$CACHE_ROOT/.lock"
-  if command -v flock >/dev/null && ! flock -n 9; then
-    log "waiting for another toolchain build to finish..."
-    flock 9
+  mkdir -p "$TOOLCHAIN_CACHE"
+  if ((!dry_run)); then
+    # One build at a time per cache (CI and a developer may share a machine).
+    exec 9>"$TOOLCHAIN_CACHE/.lock"
+    if command -v flock >/dev/null && ! flock -n 9; then
+      log "waiting for another toolchain build to finish..."
+      flock 9
+    fi
   fi
-  rm -rf "$CACHE_ROOT"/.build-* "$CACHE_ROOT/.src-argo"
-  prefetch_modules "${tools[@]}"
-  for tool in "${tools[@]}"; do build_one "$tool"; done
-  if [[ -n $PREFETCH_PID ]]; then
-    wait "$PREFETCH_PID" || true
-    sed 's/^/[toolchain]   /' "$CACHE_ROOT/.prefetch.log" | grep -v '^\[toolchain\]   go: downloading' >&2 || true
+  for tool in "${ordered[@]}"; do
+    if is_cached "$tool"; then cached+=("$tool"); else missing+=("$tool"); fi
+  done
+  # A warm run is this one line.
+  if ((${#missing[@]} == 0)); then
+    log "all ${#cached[@]} tools cached ($(with_versions "${cached[@]}"))"
+  elif ((${#cached[@]})); then
+    log "${#cached[@]} tools cached ($(with_versions "${cached[@]}"))"
   fi
-  rm -rf "$CACHE_ROOT/.src-argo"
+  if ((dry_run)); then
+    ((${#missing[@]} == 0)) || log "would build ${#missing[@]}: $(with_versions "${missing[@]}")"
+    return 0
+  fi
+  if ((${#missing[@]})); then
+    rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo"
+    prefetch_modules "${missing[@]}"
+    for tool in "${missing[@]}"; do build_one "$tool"; done
+    if [[ -n $PREFETCH_PID ]]; then
+      wait "$PREFETCH_PID" || true
+      sed 's/^/[toolchain]   /' "$TOOLCHAIN_CACHE/.prefetch.log" | grep -v '^\[toolchain\]   go: downloading' >&2 || true
+    fi
+    rm -rf "$TOOLCHAIN_CACHE/.src-argo"
+  fi
   link_all
-  log "done ($((SECONDS - start))s); cache: $CACHE_ROOT"
+  ((${#missing[@]} == 0)) || log "done ($((SECONDS - start))s): built ${#missing[@]}, cached ${#cached[@]}; cache: $TOOLCHAIN_CACHE"
 }
 
 cmd_env() {
-  local q
-  printf 'export PATH=%q:"$PATH"\n' "$CACHE_ROOT/bin"
-  printf 'export ARKOUDA_TOOLCHAIN_CACHE=%q\n' "$CACHE_ROOT"
+  local q tool missing=()
+  # Only what is built is on PATH; name what `pulumi` needs here rather than leave a bare
+  # "command not found" (or someone else's pulumi) to the next command.
+  for tool in "${SET_PULUMI[@]}"; do
+    [[ -x $(tool_dir "$tool")/bin/$(tool_bins "$tool" | cut -d' ' -f1) ]] || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) ||
+    log "not built: ${missing[*]} (scripts/setup.sh --for real-cluster builds them)"
+  printf 'export PATH=%q:"$PATH"\n' "$TOOLCHAIN_CACHE/bin"
+  printf 'export ARKOUDA_TOOLCHAIN_CACHE=%q\n' "$TOOLCHAIN_CACHE"
   printf 'export ARKOUDA_CRDS_DIR=%q\n' "$(tool_dir crds)"
-  printf 'export PULUMI_HOME=%q\n' "$CACHE_ROOT/pulumi-home"
+  printf 'export PULUMI_HOME=%q\n' "$TOOLCHAIN_CACHE/pulumi-home"
   for q in PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK; do
     printf 'export %s=true\n' "$q"
@@ -481,6 +554,18 @@ cmd_list() {
   done
 }
 
+cmd_sets() {
+  local set
+  for set in "${SETS[@]}"; do echo "$set: $(set_tools "$set" | tr '\n' ' ' | sed 's/ $//')"; done
+}
+
+cmd_key() {
+  (($# == 1)) || die "usage: $0 key TOOL"
+  tool_version "$1" >/dev/null
+  setup_go
+  tool_key "$1"
+}
+
 main() {
   load_versions
   case ${1:-build} in
@@ -488,8 +573,10 @@ main() {
     env) cmd_env ;;
     path) shift; cmd_path "$@" ;;
     list) cmd_list ;;
+    sets) cmd_sets ;;
+    key) shift; cmd_key "$@" ;;
     -h | --help | help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
-    *) die "unknown command '$1' (build, env, path, list)" ;;
+    *) die "unknown command '$1' (build, env, path, list, sets, key)" ;;
   esac
 }
 

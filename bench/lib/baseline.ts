@@ -9,6 +9,7 @@ import * as path from "path";
 import { scaledValues, Shape } from "./config";
 import { breakdown, Breakdown, createSteps, StepsOfType } from "./breakdown";
 import { BenchProject, log } from "./env";
+import { f1, f2, Target } from "./format";
 import { measure, Measured, summarize } from "./measure";
 
 export type Timed = Measured & { runsS: number[] };
@@ -300,8 +301,6 @@ export async function compareWithBaseline(options: {
 // Report
 // ---------------------------------------------------------------------------------------------
 
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
 const kb = (bytes: number) => Math.round(bytes / 1024);
 const ratio = (a: number, b: number) => a / b;
 
@@ -318,8 +317,8 @@ export function statePerInstance(points: readonly ComparisonPoint[], pick: (p: C
     return (pick(b) - pick(a)) / (b.shape.instances - a.shape.instances);
 }
 
-export function comparisonTargets(points: readonly ComparisonPoint[], quick: boolean): { target: string; value: string; ok: boolean }[] {
-    const targets: { target: string; value: string; ok: boolean }[] = [];
+export function comparisonTargets(points: readonly ComparisonPoint[], quick: boolean): Target[] {
+    const targets: Target[] = [];
     const s = singles(points);
     const checked = quick ? s.slice(-1) : s.filter((p) => p.shape.instances === 10 || p.shape.instances === 50);
     for (const what of ["create", "no-op up"] as const) {

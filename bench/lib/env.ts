@@ -3,30 +3,25 @@
  * control plane (scripts/local-cluster.sh with its own state dir and free ports), and a
  * temp copy of the Pulumi project with a file backend.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { onPath, toolchainEnv } from "../../tests/lib/toolchain-env";
 import { PROJECT, REPO_ROOT } from "./config";
-import { measure, Measured, RunOptions } from "./measure";
+import { measure, Measured, MeasureOptions } from "./measure";
 
 export function log(message: string): void {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Applies `scripts/toolchain.sh env` (export lines) to process.env. */
+/** Applies `scripts/toolchain.sh env` to process.env. */
 export function loadToolchainEnv(): void {
-    const text = execFileSync(path.join(REPO_ROOT, "scripts", "toolchain.sh"), ["env"], { encoding: "utf8" });
-    for (const line of text.split("\n")) {
-        const m = /^export ([A-Z_0-9]+)=(.*)$/.exec(line.trim());
-        if (!m) continue;
-        const value = m[2].replace(/"\$PATH"|\$PATH/, process.env.PATH ?? "").replace(/^"(.*)"$/, "$1");
-        process.env[m[1]] = value;
-    }
+    Object.assign(process.env, toolchainEnv());
     for (const tool of ["pulumi", "kubectl"]) {
-        if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0)
+        if (!onPath(process.env, tool))
             throw new Error(`${tool} is not on PATH after scripts/toolchain.sh env; build the toolchain (scripts/toolchain.sh)`);
     }
     if (!fs.existsSync("/usr/bin/time")) {
@@ -129,7 +124,7 @@ export class BenchProject {
         };
     }
 
-    run(label: string, args: readonly string[], options: RunOptions & { extraEnv?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+    run(label: string, args: readonly string[], options: MeasureOptions & { extraEnv?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
         return measure(label, "pulumi", [...args, "--non-interactive"], { ...options, cwd: this.dir, env: this.env(options.extraEnv) });
     }
 

@@ -9,11 +9,11 @@
  *  - treeRssMB: the peak of the sum of RSS over the live process tree (CLI + language host +
  *    Node.js + provider plugins), sampled every `pollMs` (so short spikes can be missed).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { descendants } from "../../tests/lib/proc";
+import { run, RunResult, tail } from "../../tests/lib/run";
 
 export interface Measured {
     readonly label: string;
@@ -24,13 +24,13 @@ export interface Measured {
     readonly stderr: string;
 }
 
-export interface RunOptions {
+export interface MeasureOptions {
     readonly cwd?: string;
     readonly env?: NodeJS.ProcessEnv;
     readonly input?: string;
     readonly timeoutMs?: number;
     readonly pollMs?: number;
-    /** Write stderr (and stdout) here instead of keeping it in memory. */
+    /** Write stderr here instead of keeping it in memory. */
     readonly stderrFile?: string;
 }
 
@@ -51,54 +51,46 @@ export function treeRssKB(root: number): number {
 
 export class CommandError extends Error {}
 
-export function measure(label: string, command: string, args: readonly string[], options: RunOptions = {}): Promise<Measured> {
+export async function measure(label: string, command: string, args: readonly string[], options: MeasureOptions = {}): Promise<Measured> {
     const timeFile = path.join(os.tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
     const started = process.hrtime.bigint();
-    const child = spawn("/usr/bin/time", ["-v", "-o", timeFile, command, ...args], {
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        stdio: ["pipe", "pipe", "pipe"],
-    });
     let peakTree = 0;
-    const poll = setInterval(() => {
-        if (child.pid) peakTree = Math.max(peakTree, treeRssKB(child.pid));
-    }, options.pollMs ?? 200);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const errStream = options.stderrFile ? fs.createWriteStream(options.stderrFile) : undefined;
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => (errStream ? errStream.write(d) : err.push(d)));
-    child.stdin.end(options.input ?? "");
-    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs ?? 20 * 60_000);
-    return new Promise((resolve, reject) => {
-        child.on("error", reject);
-        child.on("close", (code) => {
-            clearInterval(poll);
-            clearTimeout(timer);
-            errStream?.end();
-            const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-            const stdout = Buffer.concat(out).toString("utf8");
-            const stderr = Buffer.concat(err).toString("utf8");
-            let timeText = "";
-            try {
-                timeText = fs.readFileSync(timeFile, "utf8");
-                fs.unlinkSync(timeFile);
-            } catch {
-                /* no report */
-            }
-            if (code !== 0) {
-                const tail = (s: string) => s.split("\n").slice(-40).join("\n");
-                reject(
-                    new CommandError(
-                        `${label}: \`${command} ${args.join(" ")}\` exited with ${code}\n--- stdout (tail)\n${tail(stdout)}\n--- stderr (tail)\n${tail(stderr)}${options.stderrFile ? `\n(stderr in ${options.stderrFile})` : ""}`,
-                    ),
-                );
-                return;
-            }
-            const maxRssKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(timeText)?.[1] ?? NaN);
-            resolve({ label, wallS, maxRssMB: maxRssKB / 1024, treeRssMB: peakTree / 1024, stdout, stderr });
+    let poll: NodeJS.Timeout | undefined;
+    let result: RunResult;
+    try {
+        result = await run("/usr/bin/time", ["-v", "-o", timeFile, command, ...args], {
+            cwd: options.cwd,
+            env: options.env,
+            input: options.input,
+            timeoutMs: options.timeoutMs ?? 20 * 60_000,
+            killSignal: "SIGTERM",
+            check: false,
+            stderrFile: options.stderrFile,
+            onSpawn: (child) => {
+                poll = setInterval(() => {
+                    if (child.pid) peakTree = Math.max(peakTree, treeRssKB(child.pid));
+                }, options.pollMs ?? 200);
+            },
         });
-    });
+    } finally {
+        clearInterval(poll);
+    }
+    const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+    const { code, stdout, stderr } = result;
+    let timeText = "";
+    try {
+        timeText = fs.readFileSync(timeFile, "utf8");
+        fs.unlinkSync(timeFile);
+    } catch {
+        /* no report */
+    }
+    if (code !== 0) {
+        throw new CommandError(
+            `${label}: \`${command} ${args.join(" ")}\` exited with ${code}\n--- stdout (tail)\n${tail(stdout, 40)}\n--- stderr (tail)\n${tail(stderr, 40)}${options.stderrFile ? `\n(stderr in ${options.stderrFile})` : ""}`,
+        );
+    }
+    const maxRssKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(timeText)?.[1] ?? NaN);
+    return { label, wallS, maxRssMB: maxRssKB / 1024, treeRssMB: peakTree / 1024, stdout, stderr };
 }
 
 /** Median of numbers. */

@@ -13,6 +13,7 @@
  * Succeeded is measured on the client clock (poll period 250 ms).
  */
 import { ChildProcess, spawn } from "child_process";
+import { kubectl } from "../../tests/lib/kubectl";
 
 export interface WorkflowRunsOptions {
     readonly kubeconfig: string;
@@ -68,21 +69,6 @@ export interface WorkflowRunsResult {
 // ---------------------------------------------------------------------------------------------
 // kubectl
 // ---------------------------------------------------------------------------------------------
-
-function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("kubectl", ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (err += d));
-        child.on("error", reject);
-        child.on("close", (code) =>
-            code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${err.trim()}`)),
-        );
-        child.stdin.end(input ?? "");
-    });
-}
 
 /** Splits a stream of concatenated (pretty-printed) JSON documents. */
 class JsonStream {
@@ -212,8 +198,8 @@ async function measureRun(
     // Only what the template declares: a delete takes the name (and metrics-enabled), not the sizes.
     const declared = new Set<string>(
         (
-            JSON.parse(await kubectl(o.kubeconfig, ["get", "workflowtemplate", o.template, "-n", o.namespace, "-o", "json"])).spec.arguments
-                ?.parameters ?? []
+            JSON.parse((await kubectl(o.kubeconfig, ["get", "workflowtemplate", o.template, "-n", o.namespace, "-o", "json"])).stdout).spec
+                .arguments?.parameters ?? []
         ).map((p: { name: string }) => p.name),
     );
     const given = Object.entries({ "instance-name": o.instance, ...o.parameters }).filter(([n]) => declared.has(n));
@@ -229,11 +215,11 @@ async function measureRun(
         },
     };
     try {
-        await kubectl(o.kubeconfig, ["create", "-n", o.namespace, "-f", "-"], JSON.stringify(wf));
+        await kubectl(o.kubeconfig, ["create", "-n", o.namespace, "-f", "-"], { input: JSON.stringify(wf) });
         const submitted = Date.now();
         let status: any;
         for (;;) {
-            status = JSON.parse(await kubectl(o.kubeconfig, ["get", "workflow", name, "-n", o.namespace, "-o", "json"]));
+            status = JSON.parse((await kubectl(o.kubeconfig, ["get", "workflow", name, "-n", o.namespace, "-o", "json"])).stdout);
             const phase = status.status?.phase;
             if (["Succeeded", "Failed", "Error"].includes(phase)) break;
             if (Date.now() - submitted > o.timeoutSeconds * 1000)

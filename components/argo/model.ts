@@ -121,6 +121,25 @@ export interface ResourceRequirements {
     limits?: Record<string, string>;
 }
 
+/** core/v1 SecurityContext (the subset we set). */
+export interface SecurityContext {
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    privileged?: boolean;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
+/** core/v1 PodSecurityContext (the subset we set). */
+export interface PodSecurityContext {
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
 /** The `container` of a container template (a core/v1 Container subset). */
 export interface Container {
     image: string;
@@ -129,6 +148,7 @@ export interface Container {
     resources?: ResourceRequirements;
     /** `FallbackToLogsOnError`: a failing container's last log lines become its termination message, which Argo shows as the step's message. */
     terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
+    securityContext?: SecurityContext;
 }
 
 /** Argo `ResourceTemplate`: one Kubernetes object per step (by upstream design). */
@@ -169,6 +189,8 @@ export interface Template {
     container?: Container;
     resource?: ResourceTemplate;
     dag?: DAGTemplate;
+    /** A strategic-merge patch (JSON) of the step's pod spec, applied after Argo built it. */
+    podSpecPatch?: string;
 }
 
 export interface WorkflowTemplateRef {
@@ -192,6 +214,8 @@ export interface WorkflowSpec {
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;
     workflowMetadata?: WorkflowMetadata;
+    /** The pod-level securityContext of every step pod (a template's own would win). */
+    securityContext?: PodSecurityContext;
 }
 
 // ---------------------------------------------------------------------------------------------

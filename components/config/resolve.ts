@@ -5,7 +5,7 @@
 import { exporterSchema, instanceSchema, RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import { selectAndOverride } from "./overrides";
-import { clusterProblems, exporterProblems, instanceProblems, nameProblems } from "./cross-rules";
+import { clusterProblems, exporterProblems, instanceProblems, nameProblems, podSecurityProblems, tokenSecretProblems } from "./cross-rules";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, ExporterConfig, InstanceConfig } from "./types";
 
 /** A target's placement: the namespace's `pods`, each key the target sets replacing it whole. */
@@ -36,9 +36,14 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods)) };
         const path: Path = ["clusters", index];
         instances.targets.forEach((instance) => {
-            if (cluster.overrides.instances[instance.name])
-                problems.push(...instanceProblems(instance, [...path, "overrides", "instances", instance.name]));
+            const overridden = cluster.overrides.instances[instance.name];
+            const where: Path = overridden
+                ? [...path, "overrides", "instances", instance.name]
+                : ["instances", raw.instances.findIndex((i) => i.name === instance.name)];
+            if (overridden) problems.push(...instanceProblems(instance, where));
+            problems.push(...tokenSecretProblems(raw, instance, where));
         });
+        problems.push(...podSecurityProblems(raw, cluster, instances.targets));
         exporters.targets.forEach((exporter) => {
             const where: Path = cluster.overrides.exporters[exporter.name]
                 ? [...path, "overrides", "exporters", exporter.name]

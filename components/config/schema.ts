@@ -114,6 +114,53 @@ function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
     });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Security: the namespace's Pod Security Admission levels and an instance's client token
+// (docs/security.md).
+// ---------------------------------------------------------------------------------------------
+
+const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+
+function podSecurityLevel(level: (typeof POD_SECURITY_LEVELS)[number], description: string) {
+    return doc(z.enum(POD_SECURITY_LEVELS).default(level), { description, replaces: "–" });
+}
+
+/**
+ * The Pod Security Admission labels of a namespace the program creates. `baseline` is the
+ * strictest level the Arkouda server and locale pods pass (sshd needs root); the step pods and
+ * exporters pass `restricted`, which is warned and audited so any other gap shows.
+ */
+const podSecuritySchema = strictObject({
+    enforce: podSecurityLevel(
+        "baseline",
+        "Pod Security level a namespace the program creates enforces (label `pod-security.kubernetes.io/enforce`): a violating pod is refused",
+    ),
+    warn: podSecurityLevel("restricted", "level whose violations the API server returns as warnings to whoever creates the pod"),
+    audit: podSecurityLevel("restricted", "level whose violations the API server records in its audit log"),
+});
+
+/** A rotation label: any new value makes a new secret; the value itself means nothing. */
+const rotationLabel = () =>
+    z
+        .string()
+        .max(128)
+        .refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)")
+        .default("");
+
+/** An instance's client authentication. */
+const instanceSecurityShape = {
+    authenticate: doc(z.boolean().default(false), {
+        description:
+            "start arkouda_server with `--authenticate`; clients send the token the stack generates (Secret `<name>-token`, stack output `tokens`); not with `metrics.enabled` (docs/security.md)",
+        replaces: "`AUTHENTICATE` of the image's start script; the chart's `server.authenticate`",
+    }),
+    tokenRotation: doc(rotationLabel(), {
+        type: "single-line label, ≤128 chars; only with `authenticate`",
+        description: "any new value generates a new token; the server takes it at its next start (a delete, then a deploy)",
+        replaces: "–",
+    }),
+};
+
 /** One Arkouda-on-Kubernetes instance: a server pod plus `locales` locale pods. */
 export const instanceSchema = doc(
     strictObject({
@@ -188,6 +235,7 @@ export const instanceSchema = doc(
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
         }).prefault({}),
         run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
+        ...instanceSecurityShape,
     }).transform(withServerName),
     {
         table: "instance",
@@ -406,6 +454,7 @@ export const topLevelShape = {
             replaces: "`KUBERNETES_URL` / the current kubectl context",
         },
     ),
+    podSecurity: podSecuritySchema.prefault({}),
     rollout: strictObject({
         strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
             description: "`waves`: by `clusters[].wave`",

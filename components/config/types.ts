@@ -33,6 +33,8 @@ export type WorkflowPodsConfig = Settled["workflowPods"];
 export type RetriesConfig = Settled["retries"];
 export type RolloutStrategy = Settled["rollout"]["strategy"];
 export type SshSource = Settled["ssh"]["source"];
+/** The Pod Security Admission levels of a namespace the program creates. */
+export type PodSecurityConfig = Settled["podSecurity"];
 
 /** How the program reaches one Kubernetes cluster, and what it deploys there. */
 export type ClusterConfig = DeepReadonly<Omit<RawCluster, "instances" | "exporters" | "overrides">> & {

@@ -6,6 +6,7 @@
 import type { NamespaceSettings } from "../config/types";
 import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "../image-contract";
 import {
+    SERVER_TOKEN_DIR,
     LOCALE_LAUNCH_SCRIPT,
     LOCALE_SCRIPT_PATH,
     SA_CA_PATH,
@@ -20,6 +21,7 @@ import type { ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMon
 import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ArkoudaValues } from "./values";
 import { podMetadata, podPlacement, spreadConstraints } from "./placement";
+import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -36,6 +38,8 @@ export const arkoudaNames = (instance: string) => ({
     clientService: `${instance}`,
     /** Registered by the Arkouda server itself at start-up (METRICS_SERVICE_NAME). */
     metricsService: `${instance}-metrics`,
+    /** Declared by the stack for an instance with `authenticate` (never by a workflow). */
+    token: `${instance}-token`,
 });
 
 function runAsEnv(v: ArkoudaValues): Record<string, string> {
@@ -106,6 +110,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
         // Locales form one tightly-coupled job: never mix old and new pods.
         strategy: { type: "Recreate" },
         pod: {
+            securityContext: ARKOUDA_POD_SECURITY,
             containers: [
                 {
                     name: "arkouda-udp-locale",
@@ -118,6 +123,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
                     readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 5 },
                     resources: resources(v.cpu, v.memory),
+                    securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
                         { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
                         { name: "launch-script", mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
@@ -126,7 +132,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.localeScript } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
             ],
             ...podPlacement(v),
             topologySpreadConstraints: spreadConstraints(v.localeSpread),
@@ -144,6 +150,7 @@ export function serverEnv(v: ArkoudaValues, settings: NamespaceSettings, namespa
             ...runAsEnv(v),
             APP_NAME: n.locale,
             ARKOUDA_SERVER_CONNECTION_INFO: SERVER_CONNECTION_INFO_PATH,
+            AUTHENTICATE: v.authenticate,
             ARKOUDA_SERVER_PORT: intText(v.serverPort),
             CACERT_FILE: SA_CA_PATH,
             CHPL_MEM_MAX: v.memMax,
@@ -218,6 +225,7 @@ function serverPod(
             serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
+            securityContext: ARKOUDA_POD_SECURITY,
             ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {
@@ -233,17 +241,23 @@ function serverPod(
                     ],
                     readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
                     resources: resources(v.cpu, v.memory),
+                    securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [
                         { name: "launch-script", mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
                         { name: "sa-token", mountPath: SA_TOKEN_DIR, readOnly: true },
                         { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
+                        { name: "server-token", mountPath: SERVER_TOKEN_DIR, readOnly: true },
                     ],
                 },
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.serverScript } },
                 { name: "sa-token", secret: { secretName: settings.arkoudaTokenSecretName } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                // Only an instance with `authenticate` has it; the launch script refuses to start
+                // an authenticating server without it.
+                { name: "server-token", secret: { secretName: n.token, optional: true, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                ...(withMetrics ? [EXPORTER_HOME_VOLUME] : []),
             ],
         },
     };

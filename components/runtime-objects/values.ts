@@ -44,6 +44,8 @@ export interface ArkoudaValues {
     readonly podAnnotations: PlacementValues["podAnnotations"];
     /** The locales' topology spread (`spreadLocales`). */
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
+    /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
+    readonly authenticate: string;
 }
 
 /** Every value a standalone exporter's objects are built from. */

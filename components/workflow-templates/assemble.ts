@@ -10,6 +10,7 @@ import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../a
 import { MANAGED_BY } from "../runtime-objects";
 import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
 import { DeleteStepOptions, exitHandler, Steps, Touch } from "./steps";
+import { STEP_POD_SECURITY } from "../pod-security";
 
 /** Finished workflows are kept this long for inspection, then garbage-collected. */
 const TTL_SUCCESS_SECONDS = 24 * 3600;
@@ -91,6 +92,7 @@ function assemble<C extends object>(
         entrypoint: run.entrypoint,
         ...(run.onExit ? { onExit: run.onExit } : {}),
         serviceAccountName: settings.workflowServiceAccountName,
+        securityContext: STEP_POD_SECURITY,
         activeDeadlineSeconds: run.deadlineSeconds,
         // Where every step pod runs (a delete step's priority is its template's: steps.ts).
         ...(Object.keys(nodeSelector).length > 0 && { nodeSelector: { ...nodeSelector } }),

@@ -291,6 +291,14 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         "JSON list: topologySpreadConstraints of the locale pods (from spreadLocales)",
         localeSpread,
     ),
+    instanceRow(
+        "authenticate",
+        "str",
+        "authenticate",
+        "authenticate",
+        "arkouda_server --authenticate, with the token of the Secret <instance-name>-token (the token itself is never a parameter)",
+        { enum: BOOL },
+    ),
 ]);
 
 const exporterRow = rowBuilder<ExporterConfig, ExporterValues>(exporterSchema);

@@ -9,6 +9,7 @@ import { argText, paramRef, renderManifest } from "../argo/expr";
 import { Container, containerTemplate, DAGTask, dag, resourceTemplate, RetryStrategy, task, Template } from "../argo/model";
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
 import { FAILURE_REASONS_OUTPUT } from "../names";
+import { EXECUTOR_PATCH, stepContainerSecurity } from "../pod-security";
 
 /** kubectl server-side apply flags shared by the kubectl steps and the resource templates. */
 const FIELD_MANAGER = MANAGED_BY;
@@ -100,13 +101,24 @@ export class Steps {
             // kubectl's own error (the API's message) becomes the step's message, and what the
             // retry expression reads.
             terminationMessagePolicy: "FallbackToLogsOnError",
+            securityContext: stepContainerSecurity(),
         };
     }
 
-    /** A pod step: bounded from its start, and the retries every step that talks to the API server gets. */
+    /**
+     * A pod step: bounded from its start, and the retries every step that talks to the API server
+     * gets. A container step also carries the executor patch (pod-security.ts): Argo applies a
+     * template's podSpecPatch last, as a strategic merge keyed by container name, so it reaches
+     * the `init` and `wait` containers and leaves the Workflow's placement and priority alone.
+     */
     private pod(t: Template, timeoutSeconds = this.boundSeconds): Template {
         const retry = retryStrategy(this.settings.retries);
-        const step = { ...t, timeout: `${timeoutSeconds}s`, ...(retry && { retryStrategy: retry }) };
+        const step = {
+            ...t,
+            timeout: `${timeoutSeconds}s`,
+            ...(retry && { retryStrategy: retry }),
+            ...(t.container && { podSpecPatch: EXECUTOR_PATCH }),
+        };
         this.templates.push(step);
         return step;
     }

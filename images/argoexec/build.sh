@@ -16,4 +16,4 @@ trap 'rm -rf "$work"' EXIT
 image_base_rootfs "$work/root"
 install -D -m 0755 "$argoexec" "$work/root/bin/argoexec"
 image_archive "$out" "$ref" "$work/root" --config.entrypoint argoexec
-image_log "wrote $out ($ref)"
+log "wrote $out ($ref)"

@@ -15,4 +15,4 @@ trap 'rm -rf "$work"' EXIT
 image_base_rootfs "$work/root"
 install -D -m 0755 "$kubectl" "$work/root/bin/kubectl"
 image_archive "$out" "$ref" "$work/root" --config.entrypoint /bin/kubectl
-image_log "wrote $out ($ref)"
+log "wrote $out ($ref)"

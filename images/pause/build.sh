@@ -13,4 +13,4 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root"
 image_go_build "$here" "$work/root/pause" .
 image_archive "$out" "$ref" "$work/root" --config.entrypoint /pause --config.user 65535:65535
-image_log "wrote $out ($ref)"
+log "wrote $out ($ref)"

@@ -13,13 +13,14 @@
  *   ARKOUDA_IT_KEEP_TMP=1      keep the temp projects/state (always kept when a test failed)
  *   ARKOUDA_IT_RUN_ID          suffix of the test namespaces (default: random)
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { kubectl } from "../lib/kubectl";
+import { run, RunResult } from "../lib/run";
+import { onPath, toolchainEnv } from "../lib/toolchain-env";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const TOOLCHAIN_SH = path.join(REPO_ROOT, "scripts", "toolchain.sh");
 const LOCAL_CLUSTER_SH = path.join(REPO_ROOT, "scripts", "local-cluster.sh");
 
 /** Short random id that keeps namespaces of concurrent or leftover runs apart. */
@@ -37,67 +38,6 @@ export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> 
     } finally {
         log(`${label}: ${((Date.now() - start) / 1000).toFixed(1)}s`);
     }
-}
-
-export interface ExecResult {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-export interface ExecOptions {
-    readonly cwd?: string;
-    readonly env?: NodeJS.ProcessEnv;
-    /** Written to stdin (stdin is closed either way). */
-    readonly input?: string;
-    /** Kill the process after this many ms (default 10 minutes). */
-    readonly timeoutMs?: number;
-    /** Throw when the exit code is not 0 (default true). */
-    readonly check?: boolean;
-}
-
-export class ExecError extends Error {
-    constructor(
-        public readonly command: string,
-        public readonly result: ExecResult,
-    ) {
-        super(
-            `\`${command}\` exited with ${result.code}\n--- stderr (tail) ---\n${tail(result.stderr, 60)}\n--- stdout (tail) ---\n${tail(result.stdout, 30)}`,
-        );
-        this.name = "ExecError";
-    }
-}
-
-function tail(text: string, lines: number): string {
-    return text.split("\n").slice(-lines).join("\n");
-}
-
-export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const display = [command, ...args].join(" ");
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (b: Buffer) => out.push(b));
-        child.stderr.on("data", (b: Buffer) => err.push(b));
-        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 600_000);
-        child.on("error", (e) => {
-            clearTimeout(timer);
-            reject(new Error(`cannot run \`${display}\`: ${e.message}`));
-        });
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            const result = {
-                code: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(out).toString("utf8"),
-                stderr: Buffer.concat(err).toString("utf8"),
-            };
-            if (options.check !== false && result.code !== 0) reject(new ExecError(display, result));
-            else resolve(result);
-        });
-        child.stdin.on("error", () => undefined);
-        child.stdin.end(options.input ?? "");
-    });
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
@@ -147,37 +87,6 @@ export function testEnv(): TestEnvironment {
     return environment;
 }
 
-/** `eval "$(scripts/toolchain.sh env)"`, as an environment object. */
-async function toolchainEnv(): Promise<NodeJS.ProcessEnv> {
-    if (!fs.existsSync(TOOLCHAIN_SH)) throw new Error(`preflight: ${TOOLCHAIN_SH} is missing`);
-    const script = `set -e; eval "$(${JSON.stringify(TOOLCHAIN_SH)} env)"; env -0`;
-    const result = await exec("bash", ["-c", script], { check: false, timeoutMs: 120_000 });
-    if (result.code !== 0) {
-        throw new Error(
-            `preflight: \`scripts/toolchain.sh env\` failed (exit ${result.code}); build the toolchain with scripts/toolchain.sh\n${result.stderr}`,
-        );
-    }
-    const env: NodeJS.ProcessEnv = {};
-    for (const entry of result.stdout.split("\0")) {
-        const eq = entry.indexOf("=");
-        if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
-    return env;
-}
-
-function onPath(env: NodeJS.ProcessEnv, tool: string): string | undefined {
-    for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, tool);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-
 function npmVersion(pkg: string): string {
     return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 }
@@ -196,7 +105,7 @@ async function checkToolchain(env: NodeJS.ProcessEnv): Promise<void> {
             if (!fs.existsSync(path.join(beside, tool)) && !onPath(env, tool))
                 problems.push(`${tool} is neither next to ${fs.realpathSync(pulumi)} nor on PATH`);
         }
-        const plugins = await exec("pulumi", ["plugin", "ls", "--json"], { env, check: false, timeoutMs: 60_000 });
+        const plugins = await run("pulumi", ["plugin", "ls", "--json"], { env, check: false, timeoutMs: 60_000 });
         if (plugins.code !== 0) {
             problems.push(`\`pulumi plugin ls\` failed: ${plugins.stderr.trim()}`);
         } else {
@@ -220,13 +129,18 @@ async function checkToolchain(env: NodeJS.ProcessEnv): Promise<void> {
     }
 }
 
-function clusterScript(env: NodeJS.ProcessEnv, command: string, timeoutMs = 600_000): Promise<ExecResult> {
-    return exec("bash", [LOCAL_CLUSTER_SH, command], { env, check: false, timeoutMs });
+function clusterScript(env: NodeJS.ProcessEnv, command: string, timeoutMs = 600_000): Promise<RunResult> {
+    return run("bash", [LOCAL_CLUSTER_SH, command], { env, check: false, timeoutMs });
 }
 
 async function setUp(): Promise<TestEnvironment> {
     const toolchain = await timed("preflight toolchain", async () => {
-        const env = { ...process.env, ...(await toolchainEnv()) };
+        let env: NodeJS.ProcessEnv;
+        try {
+            env = toolchainEnv();
+        } catch (error) {
+            throw new Error(`preflight: ${(error as Error).message}`, { cause: error });
+        }
         await checkToolchain(env);
         return env;
     });
@@ -261,8 +175,8 @@ async function setUp(): Promise<TestEnvironment> {
     };
     delete env.PULUMI_ACCESS_TOKEN;
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    const crds = await exec(
-        "kubectl",
+    const crds = await kubectl(
+        kubeconfig,
         [
             "get",
             "crd",

@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { gunzipSync } from "zlib";
 import { stringify } from "yaml";
-import { exec, ExecResult, log, REPO_ROOT, testEnv, timed } from "./harness";
+import { getObject as getObjectVia, kubectl as kubectlVia } from "../lib/kubectl";
+import { run, RunResult } from "../lib/run";
+import { log, REPO_ROOT, testEnv, timed } from "./harness";
 
 const PROJECT = "arkouda-workflows";
 const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json"];
@@ -50,7 +52,7 @@ export interface JsonResult {
 }
 
 export interface RunOutcome {
-    readonly exec: ExecResult;
+    readonly exec: RunResult;
     /** Parsed stdout when the command ran with --json. */
     readonly json?: JsonResult;
     /** Events of --event-log, in sequence order. */
@@ -107,12 +109,12 @@ export class PulumiProject {
     }
 
     /** Runs the pulumi CLI in the project dir; throws on a non-zero exit unless `check` is false. */
-    pulumi(args: readonly string[], options: { check?: boolean; input?: string } = {}): Promise<ExecResult> {
+    pulumi(args: readonly string[], options: { check?: boolean; input?: string } = {}): Promise<RunResult> {
         // Flags go before a `--` (after it everything is a value).
         const dash = args.indexOf("--");
         const [head, rest] = dash >= 0 ? [args.slice(0, dash), args.slice(dash)] : [args, []];
         const stackFlag = head[0] === "stack" && head[1] === "init" ? [] : ["--stack", this.stack];
-        return exec("pulumi", [...head, ...stackFlag, "--non-interactive", ...rest], {
+        return run("pulumi", [...head, ...stackFlag, "--non-interactive", ...rest], {
             cwd: this.dir,
             env: this.env,
             check: options.check,
@@ -294,14 +296,12 @@ export function changedSteps(outcome: RunOutcome): JsonStep[] {
 // kubectl
 // ---------------------------------------------------------------------------------------------
 
-export function kubectl(args: readonly string[], options: { check?: boolean; input?: string } = {}): Promise<ExecResult> {
+const KUBECTL_TIMEOUT_MS = 120_000;
+
+/** kubectl with the suite's environment, against its cluster. */
+export function kubectl(args: readonly string[], options: { check?: boolean; input?: string } = {}): Promise<RunResult> {
     const env = testEnv();
-    return exec("kubectl", ["--kubeconfig", env.kubeconfig, ...args], {
-        env: env.env,
-        check: options.check,
-        input: options.input,
-        timeoutMs: 120_000,
-    });
+    return kubectlVia(env.kubeconfig, args, { env: env.env, check: options.check, input: options.input, timeoutMs: KUBECTL_TIMEOUT_MS });
 }
 
 export interface KubeObject {
@@ -318,9 +318,9 @@ export interface KubeObject {
 }
 
 /** `kubectl get <kind> [name] -n <ns> -o json`; undefined when not found. */
-export async function getObject(kind: string, name: string, namespace?: string): Promise<KubeObject | undefined> {
-    const result = await kubectl(["get", kind, name, ...(namespace ? ["-n", namespace] : []), "-o", "json", "--ignore-not-found"]);
-    return result.stdout.trim() ? (JSON.parse(result.stdout) as KubeObject) : undefined;
+export function getObject(kind: string, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const env = testEnv();
+    return getObjectVia<KubeObject>(env.kubeconfig, kind, name, namespace, { env: env.env, timeoutMs: KUBECTL_TIMEOUT_MS });
 }
 
 export async function listObjects(

@@ -75,6 +75,8 @@ export const fixtureInstance: InstanceConfig = {
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
     pods: { ...placement, spreadLocales: "required" },
+    authenticate: false,
+    tokenRotation: "",
 };
 
 export const fixtureRunAsInstance: InstanceConfig = {

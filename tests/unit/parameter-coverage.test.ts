@@ -8,9 +8,12 @@ import { exporterSchema, instanceSchema } from "../../components/config/schema";
 import { leafKeys } from "../../components/config/schema-walk";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../../components/workflow-templates/parameters";
 
-/** Keys that say how the program drives a target (its CronWorkflows and runs pass the parameters). */
+/**
+ * Keys that say how the program drives a target (its CronWorkflows and runs pass the parameters),
+ * and the token's rotation label (the token reaches the server as a Secret, never a parameter).
+ */
 const NOT_PARAMETERS = {
-    instances: ["schedules", "run"],
+    instances: ["schedules", "run", "tokenRotation"],
     exporters: ["run"],
 };
 

@@ -10,6 +10,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { getObject as getObjectVia, kubectl as kubectlVia } from "../../lib/kubectl";
+import { run as runProcess, RunOptions, RunResult, tail } from "../../lib/run";
+import { onPath, toolchainEnv } from "../../lib/toolchain-env";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -21,96 +24,27 @@ export function log(message: string): void {
 // Processes
 // ---------------------------------------------------------------------------------------------
 
-export interface RunResult {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
+/** These suites' defaults: the pinned toolchain first on PATH, the repo root, 5 minutes. */
+function argoDefaults(options: RunOptions = {}): RunOptions {
+    return { ...options, cwd: options.cwd ?? REPO_ROOT, env: options.env ?? toolEnv(), timeoutMs: options.timeoutMs ?? 300_000 };
 }
 
-export interface RunOptions {
-    readonly input?: string;
-    readonly env?: NodeJS.ProcessEnv;
-    readonly cwd?: string;
-    /** Reject when the exit code is not 0 (default true). */
-    readonly check?: boolean;
-    readonly timeoutMs?: number;
-}
-
-function lastLines(text: string, n: number): string {
-    return text.trimEnd().split("\n").slice(-n).join("\n");
-}
-
+/** Runs a command with these suites' defaults; rejects on a non-zero exit unless `check` is false. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const display = [command, ...args].join(" ");
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, {
-            cwd: options.cwd ?? REPO_ROOT,
-            env: options.env ?? toolEnv(),
-            stdio: ["pipe", "pipe", "pipe"],
-        });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (b: Buffer) => out.push(b));
-        child.stderr.on("data", (b: Buffer) => err.push(b));
-        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
-        child.on("error", (e) => {
-            clearTimeout(timer);
-            reject(new Error(`cannot run \`${display}\`: ${e.message}`));
-        });
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            const result = {
-                code: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(out).toString("utf8"),
-                stderr: Buffer.concat(err).toString("utf8"),
-            };
-            if (options.check !== false && result.code !== 0) {
-                reject(
-                    new Error(
-                        `\`${display}\` exited with ${result.code}\n--- stderr ---\n${lastLines(result.stderr, 40)}\n--- stdout ---\n${lastLines(result.stdout, 20)}`,
-                    ),
-                );
-            } else resolve(result);
-        });
-        child.stdin.on("error", () => undefined);
-        child.stdin.end(options.input ?? "");
-    });
+    return runProcess(command, args, argoDefaults(options));
 }
 
 let cachedEnv: NodeJS.ProcessEnv | undefined;
 
-/**
- * The environment with the pinned toolchain first on PATH (`scripts/toolchain.sh env`, which
- * only prints paths; it does not build). Computed once, synchronously.
- */
+/** The environment with the pinned toolchain first on PATH (computed once). */
 export function toolEnv(): NodeJS.ProcessEnv {
-    if (cachedEnv) return cachedEnv;
-    const { execFileSync } = require("child_process") as typeof import("child_process");
-    const text = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "toolchain.sh"), "env"], { encoding: "utf8" });
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const line of text.split("\n")) {
-        const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-        if (!m) continue;
-        let value = m[2];
-        if (m[1] === "PATH") value = value.replace(/:?"\$PATH"$/, "").replace(/^"|"$/g, "") + ":" + (process.env.PATH ?? "");
-        env[m[1]] = value.replace(/^"(.*)"$/, "$1");
-    }
-    cachedEnv = env;
-    return env;
+    cachedEnv ??= toolchainEnv();
+    return cachedEnv;
 }
 
 /** Where a tool resolves on the toolchain PATH, or undefined. */
 export function which(tool: string): string | undefined {
-    for (const dir of (toolEnv().PATH ?? "").split(":")) {
-        const candidate = path.join(dir, tool);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // next
-        }
-    }
-    return undefined;
+    return onPath(toolEnv(), tool);
 }
 
 /** Fails with a clear message when a tool is missing (CI builds them with scripts/toolchain.sh). */
@@ -154,7 +88,7 @@ export function kubeconfig(): string {
 }
 
 export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    return run("kubectl", ["--kubeconfig", kubeconfig(), ...args], options);
+    return kubectlVia(kubeconfig(), args, argoDefaults(options));
 }
 
 export async function kubectlJson<T = any>(args: readonly string[]): Promise<T> {
@@ -162,9 +96,8 @@ export async function kubectlJson<T = any>(args: readonly string[]): Promise<T> 
 }
 
 /** The object, or undefined when it does not exist. */
-export async function getObject<T = any>(kind: string, name: string, namespace: string): Promise<T | undefined> {
-    const r = await kubectl(["get", kind, name, "-n", namespace, "-o", "json", "--ignore-not-found"]);
-    return r.stdout.trim() ? (JSON.parse(r.stdout) as T) : undefined;
+export function getObject<T = any>(kind: string, name: string, namespace: string): Promise<T | undefined> {
+    return getObjectVia<T>(kubeconfig(), kind, name, namespace, argoDefaults());
 }
 
 export async function listObjects<T = any>(kind: string, namespace: string, selector?: string): Promise<T[]> {
@@ -293,7 +226,7 @@ export class WorkflowController {
     }
 
     tail(lines = 60): string {
-        return lastLines(this.log(), lines);
+        return tail(this.log().trimEnd(), lines);
     }
 
     /** Log lines mentioning `needle` (e.g. a workflow's name). */

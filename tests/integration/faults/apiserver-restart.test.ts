@@ -9,23 +9,12 @@
  * other client reconnect by themselves.
  */
 import * as assert from "assert";
-import { RUN_ID, testEnv } from "../harness";
+import { log, RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import {
-    assertConverged,
-    checkConvergence,
-    Convergence,
-    log,
-    report,
-    since,
-    smallInstance,
-    startApiServer,
-    startPulumi,
-    StoppedApiServer,
-    stopApiServer,
-    watchAdded,
-    dropStack,
-} from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { startPulumi } from "./pulumi-runs";
+import { startApiServer, StoppedApiServer, stopApiServer, watchAdded } from "./apiserver";
+import { since, smallInstance, dropStack } from "./scenario";
 
 const NS = `it-apistop-${RUN_ID}`;
 

@@ -6,17 +6,9 @@
 import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import {
-    assertConverged,
-    checkConvergence,
-    Convergence,
-    report,
-    smallInstance,
-    startPulumi,
-    stepEvent,
-    untilEvent,
-    dropStack,
-} from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { startPulumi, stepEvent, untilEvent } from "./pulumi-runs";
+import { smallInstance, dropStack } from "./scenario";
 
 const NS = `it-conc-${RUN_ID}`;
 

@@ -12,11 +12,12 @@
 import * as assert from "assert";
 import * as path from "path";
 import { arkoudaRuntimeObjectRefs } from "../../../components/runtime-objects";
-import { RUN_ID, testEnv, waitFor } from "../harness";
+import { log, RUN_ID, testEnv, waitFor } from "../harness";
 import { MANAGED_BY, NAMESPACED_KINDS, PART_OF } from "../fixtures";
 import { getObject, kubectl, listObjects, PulumiProject } from "../pulumi";
 import { WorkflowController } from "../argo/kube";
-import { Convergence, log, report, smallInstance } from "./lib";
+import { Convergence, report } from "./convergence";
+import { smallInstance } from "./scenario";
 
 const NS = `it-dstrun-${RUN_ID}`;
 const INSTANCE = "arkouda-dr";

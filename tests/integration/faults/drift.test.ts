@@ -8,7 +8,9 @@ import * as assert from "assert";
 import { RUN_ID, testEnv } from "../harness";
 import { stepKey } from "../fixtures";
 import { getObject, JsonResult, kubectl, PulumiProject } from "../pulumi";
-import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { changes } from "./pulumi-runs";
+import { smallInstance, dropStack } from "./scenario";
 
 const NS = `it-drift-${RUN_ID}`;
 const TEMPLATE = "deploy-arkouda-on-kubernetes";

@@ -20,22 +20,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { RUN_ID, testEnv } from "../harness";
+import { log, RUN_ID, testEnv } from "../harness";
 import { kubectl, listObjects, PulumiProject } from "../pulumi";
-import {
-    assertConverged,
-    Background,
-    checkConvergence,
-    Convergence,
-    log,
-    report,
-    smallInstance,
-    startPulumi,
-    stepEvent,
-    untilEvent,
-    watchAdded,
-    dropStack,
-} from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { Background, startPulumi, stepEvent, untilEvent } from "./pulumi-runs";
+import { watchAdded } from "./apiserver";
+import { smallInstance, dropStack } from "./scenario";
 
 const NS = `it-kill-${RUN_ID}`;
 

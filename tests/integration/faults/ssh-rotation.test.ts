@@ -10,7 +10,9 @@ import { openSshPublicKey } from "../../../components/dynamic/ssh-key-pair";
 import { RUN_ID, testEnv, waitFor } from "../harness";
 import { NAMESPACED_KINDS } from "../fixtures";
 import { decodeBase64, getObject, JsonResult, KubeObject, listObjects, PulumiProject } from "../pulumi";
-import { assertConverged, changes, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { changes } from "./pulumi-runs";
+import { smallInstance, dropStack } from "./scenario";
 
 const NS = `it-sshrot-${RUN_ID}`;
 const SECRET = "arkouda-ssh";

@@ -9,7 +9,9 @@ import * as assert from "assert";
 import * as path from "path";
 import { RUN_ID, testEnv } from "../harness";
 import { getObject, PulumiProject } from "../pulumi";
-import { ApiProxy, assertConverged, checkConvergence, Convergence, report, smallInstance, dropStack } from "./lib";
+import { assertConverged, checkConvergence, Convergence, report } from "./convergence";
+import { ApiProxy } from "./apiserver";
+import { smallInstance, dropStack } from "./scenario";
 
 const CANARY_NS = `it-fwcanary-${RUN_ID}`;
 const MAIN_NS = `it-fwmain-${RUN_ID}`;

@@ -1,0 +1,73 @@
+/**
+ * 5. Workflow run figures on the local node (bench/lib/workflow-runs.ts): needs a Ready node in
+ * the bench's control plane, the workflow-controller (tests/integration/argo/kube.ts) and the
+ * namespace of the 1-instance stack of section 2 (templates and identities applied). Skipped,
+ * with the reason printed, when the node is missing; a failure is reported, not fatal.
+ */
+import * as path from "path";
+import { WorkflowController } from "../../tests/integration/argo/kube";
+import { kubectl } from "../../tests/lib/kubectl";
+import { log } from "../lib/env";
+import { measureWorkflowRuns } from "../lib/workflow-runs";
+
+/**
+ * The dev instance asks 1 CPU per pod (3.5 CPUs with its exporter); the node has 2. Small pods
+ * with the dev instance's shape otherwise: 2 locales, metrics on.
+ */
+const NODE_RUN_PARAMETERS: Readonly<Record<string, string>> = {
+    locales: "2",
+    cpu: "100m",
+    memory: "256Mi",
+    "chpl-mem-max": "100000000",
+    "metrics-enabled": "true",
+    "exporter-cpu": "100m",
+    "exporter-memory": "256Mi",
+};
+
+export interface WorkflowRunsSection {
+    readonly md: string[];
+    readonly json: unknown;
+}
+
+export async function measureWorkflowRunsOnNode(root: string, kubeconfig: string, namespace: string): Promise<WorkflowRunsSection> {
+    const title = "**5. Workflow runs on the local node**";
+    const skip = (reason: string) => {
+        log(`5. workflow runs on the local node: skipped (${reason})`);
+        return { md: [`${title}: skipped (${reason}).`, ""], json: { skipped: reason } };
+    };
+    let nodes: any[];
+    try {
+        nodes = JSON.parse((await kubectl(kubeconfig, ["get", "nodes", "-o", "json"])).stdout).items ?? [];
+    } catch (e) {
+        return skip(`cannot list nodes: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const ready = nodes.filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+    if (ready.length === 0) return skip("no Ready node in the bench's control plane");
+    log(`5. workflow runs on the local node (${ready.map((n) => n.metadata.name).join(", ")}), namespace ${namespace}`);
+    process.env.KUBECONFIG = kubeconfig;
+    const controller = new WorkflowController(namespace, path.join(root, "logs", "workflow-controller.log"));
+    try {
+        await controller.start();
+        const { data, markdown } = await measureWorkflowRuns({
+            kubeconfig,
+            namespace,
+            parameters: NODE_RUN_PARAMETERS,
+            log: (l) => log(`   ${l}`),
+        });
+        const shape = Object.entries(NODE_RUN_PARAMETERS)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ");
+        return {
+            md: [`${title} (${ready.length} node(s); stand-in images, see README "Stand-in images"; ${shape}):`, "", markdown, ""],
+            json: data,
+        };
+    } catch (e) {
+        log(`   workflow runs failed: ${(e as Error).message}`);
+        return {
+            md: [`${title}: not measured, the run failed: ${(e as Error).message.split("\n")[0]}`, ""],
+            json: { failed: (e as Error).message },
+        };
+    } finally {
+        await controller.stop().catch(() => undefined);
+    }
+}
