@@ -117,6 +117,12 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
+        const deletePriority = deletePriorityClass(settings);
+        // Cluster-scoped: no namespace to wait for. Step pods that name a missing class are refused
+        // at admission, so the templates wait for it (and go before it on destroy).
+        const priorityClasses = deletePriority
+            ? [new k8s.scheduling.v1.PriorityClass(`${name}-delete-priority`, deletePriority, childOptions(this, provider, opts))]
+            : [];
         const declaredTemplates = new WorkflowTemplates(
             `${name}-templates`,
             {
@@ -125,7 +131,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 provider,
                 labels: PART_OF_LABEL,
             },
-            shared,
+            childOptions(this, provider, opts, { dependsOn: [...namespace, ...priorityClasses] }),
         );
         this.workflowTemplateNames = declaredTemplates.templateNames;
 
@@ -171,6 +177,23 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // double each instance's share of the state.
         this.registerOutputs({ namespace: this.namespace, wave: cluster.wave, workflowTemplates: this.workflowTemplateNames });
     }
+}
+
+/**
+ * The PriorityClass the program declares for a namespace's delete steps (`workflowPods.deletePriority`),
+ * or none when the stack names an existing one or turns it off. Above the Arkouda pods' priority,
+ * so the scheduler may preempt pods to make room for a delete step; never the cluster default.
+ */
+function deletePriorityClass(settings: NamespaceSettings): k8s.scheduling.v1.PriorityClassArgs | undefined {
+    const { deletePriority } = settings.workflowPods;
+    if (deletePriority.source !== "declare" || settings.deletePriorityClassName === undefined) return undefined;
+    return {
+        metadata: { name: settings.deletePriorityClassName, labels: PART_OF_LABEL },
+        value: deletePriority.value,
+        globalDefault: false,
+        preemptionPolicy: "PreemptLowerPriority",
+        description: `Delete steps of arkouda-workflows in namespace ${settings.namespace}: they may preempt lower-priority pods (the Arkouda pods they are deleting, or others on a full node).`,
+    };
 }
 
 /** The cluster's kubernetes provider: its kubeconfig (file or secret content), context and namespace. */

@@ -27,6 +27,33 @@ export interface Parameter {
     /** Fixed choices; the UI and `argo submit` check values against it. */
     enum?: string[];
     description?: string;
+    /** An output parameter's source, e.g. `{{tasks.x.outputs.result}}`, and its value when that cannot be resolved. */
+    valueFrom?: { parameter: string; default?: string };
+    /** Also publish the output as the Workflow's own output parameter of this name (`argo get` shows it). */
+    globalName?: string;
+}
+
+/** core/v1 Toleration. */
+export interface Toleration {
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+    tolerationSeconds?: number;
+}
+
+/** Argo `Backoff`: durations as Go duration strings. */
+export interface Backoff {
+    duration: string;
+    factor?: number;
+    cap?: string;
+}
+
+/** Argo `RetryStrategy`; with an `expression` the policy is Always and the expression alone decides. */
+export interface RetryStrategy {
+    limit: number;
+    expression?: string;
+    backoff?: Backoff;
 }
 
 /** Artifact whose content is inlined (argo `RawArtifact`). */
@@ -48,6 +75,10 @@ export interface Arguments {
 export interface Inputs {
     parameters?: Parameter[];
     artifacts?: Artifact[];
+}
+
+export interface Outputs {
+    parameters?: Parameter[];
 }
 
 /** Argo v3.6+/v4: the singular `mutex`/`semaphore` fields were removed; use the lists. */
@@ -115,6 +146,8 @@ export interface Container {
     command?: string[];
     args?: string[];
     resources?: ResourceRequirements;
+    /** `FallbackToLogsOnError`: a failing container's last log lines become its termination message, which Argo shows as the step's message. */
+    terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
     securityContext?: SecurityContext;
 }
 
@@ -146,7 +179,13 @@ export interface DAGTemplate {
 export interface Template {
     name: string;
     inputs?: Inputs;
+    outputs?: Outputs;
     activeDeadlineSeconds?: number | string;
+    /** Bounds the node from its start, its time Pending included (Go duration). */
+    timeout?: string;
+    /** Overrides the Workflow's `podPriorityClassName` for this template's pod. */
+    priorityClassName?: string;
+    retryStrategy?: RetryStrategy;
     container?: Container;
     resource?: ResourceTemplate;
     dag?: DAGTemplate;
@@ -167,6 +206,10 @@ export interface WorkflowSpec {
     workflowTemplateRef?: WorkflowTemplateRef;
     serviceAccountName?: string;
     activeDeadlineSeconds?: number;
+    /** Placement of every step pod of the Workflow. */
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
+    podPriorityClassName?: string;
     synchronization?: Synchronization;
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;

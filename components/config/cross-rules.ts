@@ -119,12 +119,15 @@ export function nameProblems(raw: RawConfig): Problem[] {
     return problems;
 }
 
+/** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
+type CheckedInstance = Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation">;
+
 /**
  * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
-export function instanceProblems(instance: InstanceConfig, path: Path): Problem[] {
+export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
@@ -162,7 +165,7 @@ export function instanceProblems(instance: InstanceConfig, path: Path): Problem[
  * three values with two placeholders, src/ServerDaemon.chpl at v2024.04.19) and never answers
  * again, so the exporter would wait for ever; a token rotation needs a token to rotate.
  */
-function authenticationProblems(instance: InstanceConfig, path: Path): Problem[] {
+function authenticationProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
     if (instance.authenticate && instance.metrics.enabled) {
         problems.push({

@@ -6,20 +6,8 @@
 import { z } from "zod";
 import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
-import { sortedByKey } from "../util/sort";
-
-type Rule = (value: string) => string | undefined;
-
-/** A string checked by one of `rules`; the rule's sentence becomes the error message. */
-function checked(rule: Rule, type: string) {
-    return doc(
-        z.string().superRefine((value, ctx) => {
-            const problem = rule(value);
-            if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-        }),
-        { type },
-    );
-}
+import { checked, int, labelMap, strictObject } from "./schema-kit";
+import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -30,32 +18,8 @@ const imageRepository = () => checked(rules.imageRepository, "image repository")
 const labelValue = () => checked(rules.labelValue, "label value");
 const posixName = () => checked(rules.posixName, "POSIX name");
 
-/** An object that rejects unknown keys; messages.ts names the allowed ones in the message. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-    // The cast drops the never-typed index signature: unknown keys fail parsing, so none survive.
-    return z.object(shape).catchall(z.never()) as unknown as z.ZodObject<T>;
-}
-
-function int(min: number, max: number) {
-    return z.number().int().min(min).max(max);
-}
-
 const port = () => doc(int(1, 65535), { type: "port" });
 const seconds = (min: number, max: number) => int(min, max);
-
-/** A label map, stored with its keys sorted so everything rendered from it is stable. */
-const labelMap = doc(
-    z
-        .record(z.string(), z.string())
-        .superRefine((labels, ctx) => {
-            for (const [key, value] of Object.entries(labels)) {
-                const problem = rules.labelKey(key) ?? rules.labelValue(value);
-                if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem, input: value });
-            }
-        })
-        .transform((labels) => sortedByKey(labels)),
-    { type: "map label→value" },
-);
 
 export const DEFAULT_ARKOUDA_VERSION = "v2024.04.19";
 const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
@@ -206,7 +170,10 @@ export const instanceSchema = doc(
         }),
         serverName: serverName(),
         version: version("tag of the server and exporter images"),
-        locales: doc(int(1, 1024).default(2), { description: "locale pods, besides the server", replaces: "`ARKOUDA_NUMBER_OF_LOCALES`" }),
+        locales: doc(int(1, rules.MAX_LOCALES).default(2), {
+            description: "locale pods, besides the server",
+            replaces: "`ARKOUDA_NUMBER_OF_LOCALES`",
+        }),
         cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
@@ -262,6 +229,7 @@ export const instanceSchema = doc(
                 replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL` (a raw `key: value` string upstream)",
             }),
         }).prefault({}),
+        pods: instancePodsSchema,
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
@@ -315,6 +283,7 @@ export const exporterSchema = doc(
             description: "labels the target Prometheus selects ServiceMonitors by",
             replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL`",
         }),
+        pods: exporterPodsSchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -464,6 +433,9 @@ export const topLevelShape = {
             replaces: "–",
         }),
     }).prefault({}),
+    pods: podsSchema.prefault({}),
+    workflowPods: workflowPodsSchema.prefault({}),
+    retries: retriesSchema.prefault({}),
     instances: doc(z.array(instanceSchema).default([]), {
         description: "Arkouda servers with their locales, on Kubernetes",
         replaces: "one set of `ARKOUDA_*` variables per instance",

@@ -20,6 +20,7 @@ import { intText, plusInt } from "../argo/expr";
 import type { ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
 import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ArkoudaValues } from "./values";
+import { podMetadata, podPlacement, spreadConstraints } from "./placement";
 import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
 
 export const arkoudaNames = (instance: string) => ({
@@ -133,7 +134,10 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                 { name: "launch-script", configMap: { name: n.localeScript } },
                 { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
             ],
+            ...podPlacement(v),
+            topologySpreadConstraints: spreadConstraints(v.localeSpread),
         },
+        podMetadata: podMetadata(v, localeLabels(v)),
     });
 }
 
@@ -189,7 +193,13 @@ export const SERVER_READINESS_COMMAND = [
  * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
  * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
  */
-function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+function serverPod(
+    v: ArkoudaValues,
+    settings: NamespaceSettings,
+    namespace: string | undefined,
+    withMetrics: boolean,
+    withPriorityClass: boolean,
+): Pod {
     const n = arkoudaNames(v.instanceName);
     const sidecar = exporterContainer({
         name: "arkouda-metrics-exporter",
@@ -204,11 +214,13 @@ function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: str
         cpu: v.exporterCpu,
         memory: v.exporterMemory,
     });
+    const metadata = podMetadata(v, serverLabels(v));
     return {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: meta(n.server, serverLabels(v), namespace),
+        metadata: { ...meta(n.server, metadata.labels, namespace), annotations: metadata.annotations },
         spec: {
+            ...podPlacement(v, withPriorityClass),
             restartPolicy: "Never",
             serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
@@ -259,15 +271,18 @@ function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMon
 
 /**
  * Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on).
- * The server Pod comes in two variants because metrics decide its containers, not only values.
+ * The server Pod comes in variants because metrics decide its containers, not only values, and an
+ * empty priorityClassName must not be in a bare Pod at all (placement.ts, `podPlacement`).
  */
 export function arkoudaRuntimeObjects(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string) {
     return {
         launchScripts: launchScriptConfigMaps(v, namespace),
         services: arkoudaServices(v, namespace),
         localeDeployment: localeDeployment(v, settings, namespace),
-        serverPod: serverPod(v, settings, namespace, true),
-        serverPodWithoutMetrics: serverPod(v, settings, namespace, false),
+        serverPod: serverPod(v, settings, namespace, true, false),
+        serverPodWithoutMetrics: serverPod(v, settings, namespace, false, false),
+        serverPodWithPriorityClass: serverPod(v, settings, namespace, true, true),
+        serverPodWithoutMetricsWithPriorityClass: serverPod(v, settings, namespace, false, true),
         serviceMonitor: arkoudaServiceMonitor(v, namespace),
     };
 }

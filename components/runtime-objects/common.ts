@@ -137,7 +137,23 @@ export function deployment(
     name: string,
     labels: Record<string, string> & { app: string },
     namespace: string | undefined,
-    spec: { replicas: number; strategy?: { type: string }; pod: Pick<PodSpec, "containers" | "volumes" | "securityContext"> },
+    spec: {
+        replicas: number;
+        strategy?: { type: string };
+        pod: Pick<
+            PodSpec,
+            | "containers"
+            | "volumes"
+            | "securityContext"
+            | "nodeSelector"
+            | "tolerations"
+            | "affinity"
+            | "priorityClassName"
+            | "topologySpreadConstraints"
+        >;
+        /** The pods' metadata when it carries more than `labels` (placement's labels and annotations). */
+        podMetadata?: { labels: Record<string, string>; annotations?: Readonly<Record<string, string>> };
+    },
 ): Deployment {
     return {
         apiVersion: "apps/v1",
@@ -148,7 +164,9 @@ export function deployment(
             ...(spec.strategy ? { strategy: spec.strategy } : {}),
             selector: { matchLabels: { app: labels.app } },
             template: {
-                metadata: { labels: sortedLabels(labels) },
+                metadata: spec.podMetadata
+                    ? { ...spec.podMetadata, labels: sortedLabels(spec.podMetadata.labels) }
+                    : { labels: sortedLabels(labels) },
                 spec: { automountServiceAccountToken: false, ...spec.pod },
             },
         },

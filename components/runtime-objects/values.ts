@@ -5,6 +5,8 @@
  * (components/workflow-templates/parameters.ts). A number a manifest carries as an integer is a
  * number here; one it carries as text (env values, `15s`) is a string.
  */
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlacementValues } from "./placement";
 
 /** Every per-instance value an Arkouda deploy's objects are built from. */
 export interface ArkoudaValues {
@@ -33,6 +35,15 @@ export interface ArkoudaValues {
     readonly runAsUid: string;
     readonly runAsGroup: string;
     readonly runAsGid: string;
+    /** The server's and locales' placement (the exporter sidecar runs in the server pod). */
+    readonly nodeSelector: PlacementValues["nodeSelector"];
+    readonly tolerations: PlacementValues["tolerations"];
+    readonly affinity: PlacementValues["affinity"];
+    readonly priorityClassName: string;
+    readonly podLabels: PlacementValues["podLabels"];
+    readonly podAnnotations: PlacementValues["podAnnotations"];
+    /** The locales' topology spread (`spreadLocales`). */
+    readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
     readonly authenticate: string;
 }
@@ -51,4 +62,10 @@ export interface ExporterValues {
     readonly memory: string;
     readonly imagePullPolicy: string;
     readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+    readonly nodeSelector: PlacementValues["nodeSelector"];
+    readonly tolerations: PlacementValues["tolerations"];
+    readonly affinity: PlacementValues["affinity"];
+    readonly priorityClassName: string;
+    readonly podLabels: PlacementValues["podLabels"];
+    readonly podAnnotations: PlacementValues["podAnnotations"];
 }

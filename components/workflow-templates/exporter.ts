@@ -11,13 +11,13 @@ import { DAGTask, dag, task, Template } from "../argo/model";
 import { exporterRuntimeObjectRefs, exporterRuntimeObjects } from "../runtime-objects";
 import { EXPORTER_PARAMETERS, exporterPlaceholders } from "./parameters";
 import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec } from "./assemble";
-import { Steps } from "./steps";
+import { DeleteStepOptions, Steps } from "./steps";
 
 export const DEPLOY_EXPORTER_TEMPLATE = "deploy-prometheus-arkouda-exporter";
 export const DELETE_EXPORTER_TEMPLATE = "delete-prometheus-arkouda-exporter";
 
-function exporterDeleteSteps(steps: Steps, dagName: string): Template {
-    const { deleteObjects, deleteMonitor } = steps.deleteRefs(exporterRuntimeObjectRefs(argoParam.str("exporter-name")));
+function exporterDeleteSteps(steps: Steps, dagName: string, options?: DeleteStepOptions): Template {
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(exporterRuntimeObjectRefs(argoParam.str("exporter-name")), options);
     const monitorTask: DAGTask = {
         ...task("delete-servicemonitor").runs(deleteMonitor).build(),
         // Without the prometheus-operator CRD the kind is unknown and nothing can exist to delete.
@@ -34,7 +34,7 @@ const EXPORTER: TargetKindSpec = {
 };
 
 export function buildDeployExporter(settings: NamespaceSettings, defaults: ExporterConfig | undefined): BuiltTemplate {
-    const steps = new Steps(settings);
+    const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = exporterRuntimeObjects(exporterPlaceholders(), settings);
     const applyService = steps.kubectlApply("apply-service-and-servicemonitor", [objs.service, objs.serviceMonitor]);
     const deployExporter = steps.resourceApply("deploy-exporter", objs.deployment, {

@@ -167,11 +167,29 @@ function mergePatch(base: any, patch: any): any {
 }
 
 /**
+ * addSchedulingConstraints: each field from the template when it sets one, else from the
+ * Workflow (a node selector, tolerations or priority class set only when non-empty, an affinity
+ * when present).
+ */
+function schedulingConstraints(template: any, workflowSpec: any): Record<string, unknown> {
+    const set = (v: unknown) => v !== undefined && v !== "" && (typeof v !== "object" || Object.keys(v as object).length > 0);
+    const pick = (own: unknown, workflow: unknown) => (set(own) ? own : set(workflow) ? workflow : undefined);
+    const fields = {
+        nodeSelector: pick(template.nodeSelector, workflowSpec.nodeSelector),
+        affinity: template.affinity ?? workflowSpec.affinity,
+        tolerations: pick(template.tolerations, workflowSpec.tolerations),
+        priorityClassName: pick(template.priorityClassName, workflowSpec.podPriorityClassName),
+    };
+    return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/**
  * The pod Argo v4.0.5 creates for one container or resource step of a workflow whose spec is
  * `workflowSpec`, with no executor securityContext in the controller's config
  * (createWorkflowPod, newExecContainer, addSchedulingConstraints, processPodSpecPatch): an
  * `init` container always; a `wait` container for a container step; a resource step's executor
- * containers locked down by Argo itself; the template's podSpecPatch applied last.
+ * containers locked down by Argo itself; the placement and security context of the template, else
+ * of the Workflow; the template's podSpecPatch applied last.
  */
 export function argoStepPod(template: any, workflowSpec: any): PodSpec {
     const resource = template.resource !== undefined;
@@ -193,6 +211,7 @@ export function argoStepPod(template: any, workflowSpec: any): PodSpec {
         ...((template.securityContext ?? workflowSpec.securityContext)
             ? { securityContext: template.securityContext ?? workflowSpec.securityContext }
             : {}),
+        ...schedulingConstraints(template, workflowSpec),
     };
     return template.podSpecPatch ? mergePatch(spec, JSON.parse(template.podSpecPatch)) : spec;
 }

@@ -24,6 +24,8 @@ function deployedPods(instance = fixtureInstance) {
     const parameters = arkoudaParameters(instance);
     const [server] = manifestsOf(wt, "deploy-server", parameters) as any[];
     const [plain] = manifestsOf(wt, "deploy-server-without-metrics", parameters) as any[];
+    const [prioritized] = manifestsOf(wt, "deploy-server-with-priority-class", parameters) as any[];
+    const [plainPrioritized] = manifestsOf(wt, "deploy-server-without-metrics-with-priority-class", parameters) as any[];
     const [locales] = manifestsOf(wt, "deploy-locales", parameters) as any[];
     const [exporter] = manifestsOf(
         deployExporterTemplate(ns, fixtureExporter),
@@ -33,6 +35,8 @@ function deployedPods(instance = fixtureInstance) {
     return {
         server: server.spec as PodSpec,
         plainServer: plain.spec as PodSpec,
+        prioritizedServer: prioritized.spec as PodSpec,
+        plainPrioritizedServer: plainPrioritized.spec as PodSpec,
         locale: locales.spec.template.spec as PodSpec,
         exporter: exporter.spec.template.spec as PodSpec,
     };
@@ -41,14 +45,16 @@ function deployedPods(instance = fixtureInstance) {
 describe("pod security: the pods a deploy creates", () => {
     const pods = deployedPods();
 
-    for (const [pod, spec] of [
-        ["server", pods.server],
-        ["server", pods.plainServer],
-        ["locale", pods.locale],
-        ["exporter", pods.exporter],
+    for (const [pod, variant, spec] of [
+        ["server", "", pods.server],
+        ["server", ", without metrics", pods.plainServer],
+        ["server", ", with a priority class", pods.prioritizedServer],
+        ["server", ", without metrics, with a priority class", pods.plainPrioritizedServer],
+        ["locale", "", pods.locale],
+        ["exporter", "", pods.exporter],
     ] as const) {
         const claimed = row(pod);
-        it(`${claimed.name}${spec === pods.plainServer ? ", without metrics" : ""}: passes ${claimed.level}, and restricted refuses exactly what the docs name`, () => {
+        it(`${claimed.name}${variant}: passes ${claimed.level}, and restricted refuses exactly what the docs name`, () => {
             assert.strictEqual(levelOf(spec), claimed.level, JSON.stringify(violations(spec, "restricted")));
             assert.deepStrictEqual(violations(spec, "restricted"), [...claimed.restrictedGaps].sort());
         });
@@ -117,6 +123,52 @@ describe("pod security: the pods a deploy creates", () => {
             const home = (c.env as { name: string; value: string }[]).find((e) => e.name === "HOME")!.value;
             const mount = (c.volumeMounts as { name: string; mountPath: string }[]).find((m) => m.mountPath === home);
             assert.ok(mount, `no volume at HOME ${home}`);
+        }
+    });
+});
+
+describe("pod security beside placement", () => {
+    const pods = deployedPods();
+
+    it("every Arkouda and exporter pod carries its placement and its security context together", () => {
+        for (const [name, spec] of Object.entries(pods)) {
+            const placed = name === "exporter" ? fixtureExporter.pods : fixtureInstance.pods;
+            assert.deepStrictEqual(spec.nodeSelector, placed.nodeSelector, name);
+            assert.deepStrictEqual(spec.affinity, placed.affinity, name);
+            assert.deepStrictEqual((spec.tolerations as object[]).slice(0, placed.tolerations.length), placed.tolerations, name);
+            assert.strictEqual(spec.securityContext?.seccompProfile?.type, "RuntimeDefault", name);
+            for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+                assert.strictEqual(c.securityContext?.allowPrivilegeEscalation, false, `${name}/${c.name}`);
+        }
+    });
+
+    it("every step pod, as Argo builds it, keeps the workflow pods' placement and its priority beside its restricted context", () => {
+        for (const wt of allWorkflowTemplates(ns, fixtureInstance, fixtureExporter)) {
+            for (const t of wt.spec.templates!.filter((t) => t.container || t.resource)) {
+                const where = `${wt.metadata.name}/${t.name}`;
+                const pod = argoStepPod(t, wt.spec);
+                assert.deepStrictEqual(pod.nodeSelector, ns.workflowPods.nodeSelector, where);
+                assert.deepStrictEqual(pod.tolerations, ns.workflowPods.tolerations, where);
+                assert.strictEqual(pod.priorityClassName, t.priorityClassName ?? ns.workflowPods.priorityClassName, where);
+                assert.deepStrictEqual(violations(pod, "restricted"), [], where);
+            }
+        }
+    });
+
+    it("the executor patch touches only the securityContext of Argo's own init and wait containers, so it cannot undo a placement", () => {
+        for (const wt of allWorkflowTemplates(ns, fixtureInstance, fixtureExporter)) {
+            for (const t of wt.spec.templates!.filter((t) => t.container)) {
+                const patch = JSON.parse(t.podSpecPatch ?? "{}");
+                assert.deepStrictEqual(Object.keys(patch).sort(), ["containers", "initContainers"], `${wt.metadata.name}/${t.name}`);
+                const entries = [...patch.initContainers, ...patch.containers] as Record<string, unknown>[];
+                assert.deepStrictEqual(
+                    entries.map((e) => [e.name, Object.keys(e).sort()]),
+                    [
+                        ["init", ["name", "securityContext"]],
+                        ["wait", ["name", "securityContext"]],
+                    ],
+                );
+            }
         }
     });
 });
