@@ -41,11 +41,13 @@ describe("steps that talk to the API server retry what a passing outage fails (l
     let project: PulumiProject;
     let controller: WorkflowController;
     let kinds: string[];
-    const block = new PodApiBlock();
+    let block: PodApiBlock;
     let savedRole: any;
 
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
+        // Reads the environment the root preflight hook prepares, so not at suite construction.
+        block = new PodApiBlock();
         const refs = await standinRefs();
         await requireNode([refs.server]);
         kinds = await namespacedKinds();
@@ -76,7 +78,7 @@ describe("steps that talk to the API server retry what a passing outage fails (l
     });
 
     after(async function () {
-        await block.remove();
+        await block?.remove();
         if (savedRole) await kubectl(["replace", "-f", "-"], { input: JSON.stringify(savedRole), check: false });
         await controller?.stop();
         if (project && process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await project.cleanUp([NS]);
