@@ -6,7 +6,7 @@
  */
 import type { NamespaceSettings, RetriesConfig } from "../config/types";
 import { argText, paramRef, renderManifest } from "../argo/expr";
-import { Container, containerTemplate, DAGTask, dag, resourceTemplate, RetryStrategy, task, Template } from "../argo/model";
+import { Container, containerTemplate, dag, resourceTemplate, RetryStrategy, task, Template } from "../argo/model";
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
 import { FAILURE_REASONS_OUTPUT } from "../names";
 import { EXECUTOR_PATCH, stepContainerSecurity } from "../pod-security";
@@ -278,10 +278,8 @@ const WHEN_WORKFLOW_FAILED = "{{workflow.status}} != Succeeded";
  * whatever the explanation's own outcome.
  */
 export function exitHandler(steps: Steps, explain: Template, cleanUp: Template): Template {
-    const explainTask: DAGTask = {
-        ...task("explain-failure").runs(explain).when(WHEN_WORKFLOW_FAILED).build(),
-        continueOn: { failed: true, error: true },
-    };
+    const explainTask = task("explain-failure").runs(explain).when(WHEN_WORKFLOW_FAILED);
+    // Argo refuses continueOn beside `depends`; the clean-up's `depends` names every outcome instead.
     const cleanUpTask = task("clean-up-failed-deploy")
         .runs(cleanUp)
         .when(WHEN_WORKFLOW_FAILED)
