@@ -109,8 +109,8 @@ SERVER_TOKEN_FILE="/opt/arkouda-server-token/token"
 : "${"$"}{NAMESPACE:?NAMESPACE is required}"
 : "${"$"}{APP_NAME:?APP_NAME is required}"
 : "${"$"}{MY_IP:?MY_IP is required}"
-LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-60}"
-LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-5}"
+LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-300}"
+LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-1}"
 
 # The Arkouda service-account token, read from its absolute mount path (a relative one depends on the working directory).
 SSL_TOKEN="$(cat "$SA_TOKEN_FILE")"

@@ -101,10 +101,10 @@ export function stepContainerSecurity(): SecurityContext {
  * newExecContainer). A patch on a resource step would add containers it lacks, so only container
  * steps carry it.
  */
-export const EXECUTOR_PATCH = JSON.stringify({
+export const EXECUTOR_SECURITY_PATCH = {
     initContainers: [{ name: "init", securityContext: stepContainerSecurity() }],
     containers: [{ name: "wait", securityContext: stepContainerSecurity() }],
-});
+};
 
 /** What the Pod Security Standards say of one kind of pod the program creates, and why. */
 export interface PodSecurityRow {

@@ -121,7 +121,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     // locale process from the server over the spawner, not from this env.
                     env: env(runAsEnv(v)),
                     ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
-                    readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 5 },
+                    readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 1 },
                     resources: resources(v.cpu, v.memory),
                     securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
@@ -239,7 +239,7 @@ function serverPod(
                         ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
                         { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
                     ],
-                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
+                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 1, failureThreshold: 3 },
                     resources: resources(v.cpu, v.memory),
                     securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [

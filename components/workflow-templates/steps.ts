@@ -9,7 +9,8 @@ import { argText, paramRef, renderManifest } from "../argo/expr";
 import { Container, containerTemplate, dag, resourceTemplate, RetryStrategy, task, Template } from "../argo/model";
 import { MANAGED_BY, ObjectRef } from "../runtime-objects";
 import { FAILURE_REASONS_OUTPUT } from "../names";
-import { EXECUTOR_PATCH, stepContainerSecurity } from "../pod-security";
+import { stepContainerSecurity } from "../pod-security";
+import { containerStepPatch, resourceStepPatch } from "./executor";
 
 /** kubectl server-side apply flags shared by the kubectl steps and the resource templates. */
 const FIELD_MANAGER = MANAGED_BY;
@@ -106,10 +107,8 @@ export class Steps {
     }
 
     /**
-     * A pod step: bounded from its start, and the retries every step that talks to the API server
-     * gets. A container step also carries the executor patch (pod-security.ts): Argo applies a
-     * template's podSpecPatch last, as a strategic merge keyed by container name, so it reaches
-     * the `init` and `wait` containers and leaves the Workflow's placement and priority alone.
+     * A pod step: bounded from its start, the retries every step that talks to the API server
+     * gets, and the patch of its executor containers (executor.ts).
      */
     private pod(t: Template, timeoutSeconds = this.boundSeconds): Template {
         const retry = retryStrategy(this.settings.retries);
@@ -117,7 +116,7 @@ export class Steps {
             ...t,
             timeout: `${timeoutSeconds}s`,
             ...(retry && { retryStrategy: retry }),
-            ...(t.container && { podSpecPatch: EXECUTOR_PATCH }),
+            podSpecPatch: t.container ? containerStepPatch() : resourceStepPatch(),
         };
         this.templates.push(step);
         return step;

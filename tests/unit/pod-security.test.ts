@@ -155,19 +155,22 @@ describe("pod security beside placement", () => {
         }
     });
 
-    it("the executor patch touches only the securityContext of Argo's own init and wait containers, so it cannot undo a placement", () => {
+    it("the executor patch touches only Argo's own executor containers (their securityContext and poll interval), so it cannot undo a placement", () => {
         for (const wt of allWorkflowTemplates(ns, fixtureInstance, fixtureExporter)) {
-            for (const t of wt.spec.templates!.filter((t) => t.container)) {
+            for (const t of wt.spec.templates!.filter((t) => t.container || t.resource)) {
                 const patch = JSON.parse(t.podSpecPatch ?? "{}");
-                assert.deepStrictEqual(Object.keys(patch).sort(), ["containers", "initContainers"], `${wt.metadata.name}/${t.name}`);
-                const entries = [...patch.initContainers, ...patch.containers] as Record<string, unknown>[];
+                const entries = [...(patch.initContainers ?? []), ...patch.containers] as Record<string, unknown>[];
                 assert.deepStrictEqual(
                     entries.map((e) => [e.name, Object.keys(e).sort()]),
-                    [
-                        ["init", ["name", "securityContext"]],
-                        ["wait", ["name", "securityContext"]],
-                    ],
+                    t.container
+                        ? [
+                              ["init", ["name", "securityContext"]],
+                              ["wait", ["env", "name", "securityContext"]],
+                          ]
+                        : [["main", ["env", "name"]]],
+                    `${wt.metadata.name}/${t.name}`,
                 );
+                assert.deepStrictEqual(Object.keys(patch).sort(), t.container ? ["containers", "initContainers"] : ["containers"]);
             }
         }
     });
