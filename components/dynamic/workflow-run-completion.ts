@@ -100,12 +100,25 @@ export function failingNodeMessage(nodes: unknown): string {
     return label ? `${label}: ${n.message.trim()}` : n.message.trim();
 }
 
-/** The Workflow's `failure-reasons` output (why a failed deploy's pods were not ready), or "". Pure. */
-function failureReasons(outputs: unknown): string {
-    const parameters = outputs && typeof outputs === "object" ? fieldsOf<"parameters">(outputs).parameters : undefined;
-    if (!Array.isArray(parameters)) return "";
-    const found = parameters.map((p) => fieldsOf<"name" | "value">(p)).find((p) => p.name === FAILURE_REASONS_OUTPUT);
-    return typeof found?.value === "string" ? found.value.trim() : "";
+/**
+ * The `failure-reasons` output of a failed deploy (why its pods were not ready), or "". The exit
+ * handler computes it after Argo has settled the Workflow's own outputs, so v4.0.5 keeps it only
+ * on the exit handler's node: that is where it is looked for when the Workflow's outputs lack it.
+ * Pure.
+ */
+export function failureReasons(status: { outputs?: unknown; nodes?: unknown }): string {
+    const inOutputs = (outputs: unknown) => {
+        const parameters = outputs && typeof outputs === "object" ? fieldsOf<"parameters">(outputs).parameters : undefined;
+        if (!Array.isArray(parameters)) return undefined;
+        const found = parameters.map((p) => fieldsOf<"name" | "value">(p)).find((p) => p.name === FAILURE_REASONS_OUTPUT);
+        return typeof found?.value === "string" && found.value.trim() ? found.value.trim() : undefined;
+    };
+    const nodes = status.nodes && typeof status.nodes === "object" ? Object.values(status.nodes as Record<string, unknown>) : [];
+    const fromNodes = nodes
+        .map((n) => (n && typeof n === "object" ? inOutputs(fieldsOf<"outputs">(n).outputs) : undefined))
+        .filter((v): v is string => v !== undefined)
+        .sort();
+    return inOutputs(status.outputs) ?? fromNodes[0] ?? "";
 }
 
 /**
@@ -161,7 +174,7 @@ export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretat
         case "Failed":
         case "Error": {
             const message = statusMessage || failingNodeMessage(status.nodes) || "no message";
-            const reasons = failureReasons(status.outputs);
+            const reasons = failureReasons(status);
             return { ...base, done: true, ok: false, message: reasons ? `${message}; ${FAILURE_REASONS_OUTPUT}: ${reasons}` : message };
         }
         default:

@@ -96,6 +96,21 @@ describe("workflow-run-completion", function () {
             const empty = { parameters: [{ name: "failure-reasons", value: "" }] };
             assert.equal(interpretWorkflowStatus({ status: { phase: "Failed", message: "m", outputs: empty } }).message, "m");
         });
+        it("finds failure-reasons on the exit handler's node, where Argo keeps it (not in the Workflow's outputs)", function () {
+            const nodes = {
+                ...failedNodes,
+                x: {
+                    displayName: "w.onExit",
+                    type: "DAG",
+                    phase: "Succeeded",
+                    outputs: {
+                        parameters: [{ name: "failure-reasons", globalName: "failure-reasons", value: "a-locale-x Pending: taint\n" }],
+                    },
+                },
+            };
+            const st = interpretWorkflowStatus({ status: { phase: "Failed", message: "", nodes } });
+            assert.equal(st.message, "wait-locales: timed out waiting for 4 locale pods; failure-reasons: a-locale-x Pending: taint");
+        });
         it("names the steps that wait to be scheduled, with the scheduler's reason", function () {
             const nodes = {
                 a: {

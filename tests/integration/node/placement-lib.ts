@@ -4,6 +4,7 @@
  * pods they ran while it ran, and a rule that makes the API server refuse the pods' connections. Whatever a test changes on the node it undoes in `restore()`,
  * which its `after` hook calls whether or not the tests passed.
  */
+import { failureReasons } from "../../../components/dynamic/workflow-run-completion";
 import * as fs from "fs";
 import { kubectl, kubectlJson, listObjects, run, sleep, toolEnv } from "../argo/kube";
 import { testEnv } from "../harness";
@@ -86,6 +87,11 @@ export async function watchWorkflow(namespace: string, name: string, timeoutMs: 
 /** A Workflow's output parameter (`status.outputs.parameters`), or undefined. */
 export function outputParameter(wf: any, name: string): string | undefined {
     return (wf?.status?.outputs?.parameters ?? []).find((p: any) => p.name === name)?.value;
+}
+
+/** A failed deploy's `failure-reasons`, where Argo keeps it (the program's own reader). */
+export function deployFailureReasons(wf: any): string {
+    return failureReasons(wf?.status ?? {});
 }
 
 /** Seconds from a Workflow's start to its end. */

@@ -20,7 +20,7 @@ import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, kubectl, listObjects, log, summarizeWorkflow, WorkflowController } from "../argo/kube";
 import { DEPLOY, DEPLOY_EXPORTER, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "./node-lib";
-import { NodeChanges, outputParameter, watchWorkflow, workflowSeconds } from "./placement-lib";
+import { deployFailureReasons, NodeChanges, watchWorkflow, workflowSeconds } from "./placement-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-place-${RUN_ID}`;
@@ -145,7 +145,7 @@ describe("placement on the local node (labelled and tainted)", function () {
             const { wf } = await deploy(BARE);
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
             assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds, `${workflowSeconds(wf)}s`);
-            const reasons = outputParameter(wf, "failure-reasons") ?? "";
+            const reasons = deployFailureReasons(wf);
             assert.match(
                 reasons,
                 new RegExp(`${BARE}-locale-\\S+ Pending:.*PodScheduled=Unschedulable .*untolerated taint.*${TAINT.key}`),
@@ -219,7 +219,7 @@ describe("placement on the local node (labelled and tainted)", function () {
             const { wf } = await deploy(SPREAD_REQUIRED);
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
             assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds, `${workflowSeconds(wf)}s`);
-            const reasons = outputParameter(wf, "failure-reasons") ?? "";
+            const reasons = deployFailureReasons(wf);
             assert.match(reasons, /PodScheduled=Unschedulable .*topology spread constraints/, reasons);
             await waitGone(NS, SPREAD_REQUIRED, kinds);
         });
