@@ -133,8 +133,9 @@ export function unschedulableSteps(obj: unknown): Record<string, string> {
     const found: Record<string, string> = {};
     for (const node of Object.values(nodes)) {
         const n = fieldsOf<WorkflowNodeFields>(node);
+        // A retried step's pods are named `<step>(<attempt>)`: the step is what a reader knows.
         if (n.phase === "Pending" && typeof n.message === "string" && n.message.startsWith("Unschedulable"))
-            found[String(n.displayName || n.name || n.id)] = n.message.trim();
+            found[String(n.displayName || n.name || n.id).replace(/\(\d+\)$/, "")] = n.message.trim();
     }
     return found;
 }

@@ -120,10 +120,12 @@ describe("workflow-run-completion", function () {
                     message: "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
                 },
                 b: { displayName: "delete-servicemonitor", type: "Pod", phase: "Pending", message: "PodInitializing" },
+                r: { displayName: "explain-failure(0)", type: "Pod", phase: "Pending", message: "Unschedulable: 0/1 nodes: taint" },
                 c: { displayName: "delete", type: "DAG", phase: "Running" },
             };
             assert.deepEqual(unschedulableSteps({ status: { phase: "Running", nodes } }), {
                 "delete-objects": "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+                "explain-failure": "Unschedulable: 0/1 nodes: taint",
             });
             assert.deepEqual(unschedulableSteps({}), {});
         });
