@@ -39,7 +39,6 @@ import {
     setParameter,
     standinRefs,
     submit,
-    waitDone,
     waitSucceeded,
 } from "./node-lib";
 
@@ -350,26 +349,6 @@ describe("security on the local node: Pod Security, authentication, no secret in
                 [],
                 "a step pod violates restricted (the controller's log holds the API server's warning)",
             );
-        });
-
-        it("(control) a step pod without the templates' securityContext gets the controller warned", async () => {
-            const wf = {
-                apiVersion: "argoproj.io/v1alpha1",
-                kind: "Workflow",
-                metadata: { generateName: "unhardened-", namespace: NS },
-                spec: {
-                    entrypoint: "main",
-                    serviceAccountName: "arkouda-workflows",
-                    templates: [{ name: "main", container: { image: KUBECTL_IMAGE, command: ["kubectl"], args: ["version", "--client"] } }],
-                },
-            };
-            const name = JSON.parse((await kubectl(["create", "-n", NS, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) })).stdout)
-                .metadata.name;
-            await waitDone(NS, name, 180_000);
-            await waitFor("the controller's PodSecurity warning", 30_000, async () =>
-                controller.linesAbout('would violate PodSecurity "restricted:latest"').length > 0 ? true : undefined,
-            );
-            await kubectl(["delete", "workflow", name, "-n", NS, "--wait=false"], { check: false });
         });
     });
 
