@@ -4,7 +4,7 @@
  *   deploy-arkouda-on-kubernetes (DAG)
  *     apply-launch-scripts-and-services   kubectl container: server-side apply of the 2 ConfigMaps
  *          |                  \            + 5 Services (manifest = input artifact, raw.data)
- *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics enabled)
+ *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics and servicemonitor enabled)
  *          |                    resource apply of the Deployment; waits readyReplicas == locales,
  *     deploy-server             bounded by activeDeadlineSeconds = localeReadySeconds
  *                               resource apply of the Pod; waits phase Running (serverReadySeconds)
@@ -16,6 +16,8 @@
  *     delete-servicemonitor    resource delete; `when` metrics enabled (the kind is unknown
  *                              without the prometheus-operator CRD, so it is its own step)
  *
+ * Neither ServiceMonitor step exists when the namespace's instances all have it off (TemplateOptions).
+ *
  * Every parameter reaches a manifest through an expression tag (components/argo/expr.ts), never
  * spliced YAML.
  */
@@ -24,20 +26,17 @@ import { argoParam } from "../argo/expr";
 import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
-import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec } from "./assemble";
+import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec, TemplateOptions, WITH_SERVICE_MONITORS } from "./assemble";
 import { renderInt, Steps, whenFalse, whenTrue } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
 export const DELETE_ARKOUDA_TEMPLATE = "delete-arkouda-on-kubernetes";
 
-function arkoudaDeleteSteps(steps: Steps, dagName: string): Template {
-    const { deleteObjects, deleteMonitor } = steps.deleteRefs(arkoudaRuntimeObjectRefs(argoParam.str("instance-name")));
-    return steps.add(
-        dag(dagName, [
-            task("delete-objects").runs(deleteObjects),
-            task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled")),
-        ]),
-    );
+function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean): Template {
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(arkoudaRuntimeObjectRefs(argoParam.str("instance-name")), serviceMonitors);
+    // With metrics on, whatever servicemonitor-enabled says now: an earlier deploy may have registered one.
+    const monitorTasks = deleteMonitor ? [task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled"))] : [];
+    return steps.add(dag(dagName, [task("delete-objects").runs(deleteObjects), ...monitorTasks]));
 }
 
 const INSTANCE: TargetKindSpec = {
@@ -47,7 +46,11 @@ const INSTANCE: TargetKindSpec = {
     deleteSteps: arkoudaDeleteSteps,
 };
 
-export function buildDeployArkouda(settings: NamespaceSettings, defaults: InstanceConfig | undefined): BuiltTemplate {
+export function buildDeployArkouda(
+    settings: NamespaceSettings,
+    defaults: InstanceConfig | undefined,
+    options: TemplateOptions = WITH_SERVICE_MONITORS,
+): BuiltTemplate {
     const steps = new Steps(settings);
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
@@ -67,7 +70,6 @@ export function buildDeployArkouda(settings: NamespaceSettings, defaults: Instan
     };
     const deployServer = steps.resourceApply("deploy-server", objs.serverPod, serverReady);
     const deployServerWithoutMetrics = steps.resourceApply("deploy-server-without-metrics", objs.serverPodWithoutMetrics, serverReady);
-    const registerMonitor = steps.resourceApply("register-servicemonitor", objs.serviceMonitor);
 
     const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
     const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
@@ -76,9 +78,16 @@ export function buildDeployArkouda(settings: NamespaceSettings, defaults: Instan
         .runs(deployServerWithoutMetrics)
         .after(localesTask)
         .when(whenFalse("metrics-enabled"));
-    const monitorTask = task("register-servicemonitor").runs(registerMonitor).after(applyTask).when(whenTrue("metrics-enabled"));
-    steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, monitorTask]));
-    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps });
+    const monitorTasks = options.serviceMonitors
+        ? [
+              task("register-servicemonitor")
+                  .runs(steps.resourceApply("register-servicemonitor", objs.serviceMonitor))
+                  .after(applyTask)
+                  .when(whenTrue("metrics-enabled", "servicemonitor-enabled")),
+          ]
+        : [];
+    steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, ...monitorTasks]));
+    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps, options });
 }
 
 export const buildDeleteArkouda = deleteBuilder(DELETE_ARKOUDA_TEMPLATE, INSTANCE, "delete");

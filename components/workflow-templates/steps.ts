@@ -114,15 +114,16 @@ export class Steps {
 
     /**
      * A target's delete steps: one kubectl delete over every object but the ServiceMonitor, and
-     * the ServiceMonitor on its own (without the prometheus-operator CRD its kind is unknown).
+     * the ServiceMonitor on its own (without the prometheus-operator CRD its kind is unknown), or
+     * not at all without `serviceMonitors`.
      */
-    deleteRefs(refs: readonly ObjectRef[]): { deleteObjects: Template; deleteMonitor: Template } {
+    deleteRefs(refs: readonly ObjectRef[], serviceMonitors: boolean): { deleteObjects: Template; deleteMonitor?: Template } {
         const monitor = refs.find((r) => r.kind === "ServiceMonitor");
         if (!monitor) throw new Error("delete steps: no ServiceMonitor among the object refs");
         const plain = refs.filter((r) => r !== monitor);
         return {
             deleteObjects: this.kubectlDelete("delete-objects", plain, this.settings.deadlines.deleteSeconds),
-            deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor),
+            ...(serviceMonitors ? { deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor) } : {}),
         };
     }
 
@@ -137,9 +138,9 @@ function ref(o: { apiVersion?: unknown; kind?: unknown }): { apiVersion: string;
     return { apiVersion: o.apiVersion, kind: o.kind };
 }
 
-/** `when` expression: the workflow parameter equals 'true'. */
-export function whenTrue(param: string): string {
-    return `{{=${paramRef(param)} == 'true'}}`;
+/** `when` expression: each of the workflow parameters equals 'true'. */
+export function whenTrue(...params: [string, ...string[]]): string {
+    return `{{=${params.map((p) => `${paramRef(p)} == 'true'`).join(" && ")}}}`;
 }
 
 /** `when` expression: the workflow parameter is anything but 'true' (the complement of whenTrue). */
