@@ -246,7 +246,7 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
             succeededAt = Math.max(...done.map((wf) => Date.parse(wf.status.finishedAt)));
         });
 
-        it(`mon-a: Prometheus lists the exporter as an active target with up == 1 within three polling intervals (${3 * POLLING_SECONDS}s) of loading its job`, async () => {
+        it(`mon-a: Prometheus lists the exporter as an active target with up == 1 within three polling intervals (${3 * POLLING_SECONDS} s, plus its ${DISCOVERY_THROTTLE_MS / 1000} s discovery batching) of loading its job`, async () => {
             assert.ok(succeededAt !== undefined, "the deploys did not succeed");
             const pool = serviceMonitorPool(NS, `${A.name}-servicemonitor`);
             await waitJobLoaded(pool);
