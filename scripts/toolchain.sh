@@ -167,6 +167,7 @@ tool_key() {
     echo "recipe=$RECIPE go=$GO_VERSION tool=$tool version=$(tool_version "$tool")"
     tool_requires "$tool"
     [[ $tool == crds ]] && echo "prometheus-operator=$PROMETHEUS_OPERATOR_VERSION stack=${PROMETHEUS_STACK_CRDS[*]}"
+    [[ $tool == prometheus ]] && echo "sd=${PROMETHEUS_SD_PLUGINS[*]}"
     find "$mod" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
       LC_ALL=C sort -z | xargs -0 sha256sum | sed "s|$TOOLS_DIR/||"
   } | sha256sum | cut -c1-16
@@ -389,10 +390,32 @@ build_prometheus-config-reloader() {
 # Upstream's cmd/prometheus, without the `builtinassets` tag: the web UI's assets are built by
 # npm and are not in the module zip, so the binary serves the HTTP API (what the tests and any
 # scraper use) and no UI pages. Version stamp: the release's, not the module version's.
+# Its plugins/plugins.go imports every service discovery (AWS, Azure, GCE, xDS, ...); upstream
+# builds with fewer by listing them in plugins.yml and regenerating that file (`make plugins`).
+# The local Prometheus discovers on Kubernetes only, so the build does the same, in a vendor tree
+# of tools/prometheus made in the cache (Go refuses -overlay for the module cache), with the
+# generated file listing PROMETHEUS_SD_PLUGINS (file and http come from plugins/minimum.go).
+PROMETHEUS_SD_PLUGINS=(kubernetes)
 build_prometheus() {
-  gobuild "$TOOLS_DIR/prometheus" "$1/bin/prometheus" github.com/prometheus/prometheus/cmd/prometheus \
-    "$(prometheus_ldflags "$TOOLS_DIR/prometheus" github.com/prometheus/prometheus "$PROMETHEUS_MODULE_VERSION" |
-      sed "s/version.Version=[^ ]*/version.Version=${PROMETHEUS_VERSION#v}/")"
+  local src="$TOOLCHAIN_CACHE/.src-prometheus" m=github.com/prometheus/prometheus plugins p
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp "$TOOLS_DIR/prometheus/go.mod" "$TOOLS_DIR/prometheus/go.sum" "$src/"
+  (cd "$src" && go mod vendor)
+  plugins="$src/vendor/$m/plugins/plugins.go"
+  [[ -f $plugins && -f $src/vendor/modules.txt ]] || die "go mod vendor failed for prometheus"
+  {
+    sed -n '1,/^package plugins$/p' "$plugins"
+    printf '\nimport (\n'
+    for p in "${PROMETHEUS_SD_PLUGINS[@]}"; do printf '\t// Register %s plugin.\n\t_ "%s/discovery/%s"\n' "$p" "$m" "$p"; done
+    printf ')\n'
+  } >"$src/plugins.go"
+  rm -f "$plugins"
+  mv "$src/plugins.go" "$plugins"
+  gobuild "$src" "$1/bin/prometheus" "$m/cmd/prometheus" \
+    "$(prometheus_ldflags "$TOOLS_DIR/prometheus" "$m" "$PROMETHEUS_MODULE_VERSION" |
+      sed "s/version.Version=[^ ]*/version.Version=${PROMETHEUS_VERSION#v}/")" -mod=vendor
+  rm -rf "$src"
 }
 
 # The CRDs the local cluster installs on start (Argo's and the ServiceMonitor), and in
@@ -562,7 +585,7 @@ cmd_build() {
     return 0
   fi
   if ((${#missing[@]})); then
-    rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo"
+    rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo" "$TOOLCHAIN_CACHE/.src-prometheus"
     prefetch_modules "${missing[@]}"
     for tool in "${missing[@]}"; do build_one "$tool"; done
     if [[ -n $PREFETCH_PID ]]; then
