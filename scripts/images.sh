@@ -80,7 +80,11 @@ build_one() { # name key -> prints the tar path
     log "$name: cached (0s)"
   else
     log "$name: building..."
-    rm -f "$IMG_CACHE/$name"-*.tar
+    # This image's older tars only: "prometheus-*" would also match prometheus-operator's.
+    local old
+    for old in "$IMG_CACHE/$name"-*.tar; do
+      [[ ${old##*/} =~ ^$name-[0-9a-f]{16}\.tar$ ]] && rm -f "$old"
+    done
     "$REPO_ROOT/images/$name/build.sh" "$out.tmp" >&2 || { rm -f "$out.tmp"; die "$name: images/$name/build.sh failed"; }
     [[ -s $out.tmp ]] || die "$name: images/$name/build.sh wrote no $out.tmp"
     mv "$out.tmp" "$out"
