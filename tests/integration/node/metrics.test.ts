@@ -67,7 +67,15 @@ const DISCOVERY_THROTTLE_MS = 5_000;
 
 const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 }, locales: 1 };
 const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
-const metrics = (extra: object) => ({ enabled: true, pollingIntervalSeconds: POLLING_SECONDS, prometheusMatchLabels: MATCH, ...extra });
+/** Small sidecars too: four instances with exporters, Prometheus and the step pods share the node's 2 CPUs. */
+const metrics = (extra: object) => ({
+    enabled: true,
+    pollingIntervalSeconds: POLLING_SECONDS,
+    prometheusMatchLabels: MATCH,
+    exporterCpu: "100m",
+    exporterMemory: "256Mi",
+    ...extra,
+});
 
 const A = { name: "mon-a", serverName: "mon-a-srv", launcher: "kubernetes-it" };
 const B = { name: "mon-b", serverName: "mon-b-srv", launcher: "kubernetes" };
