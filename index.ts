@@ -23,3 +23,9 @@ const clustersByName = rollOut(config, loadSecrets(config));
  * instance/exporter the CronWorkflows, schedules, `argo submit` commands, client address and run.
  */
 export const clusters = Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.outputs]));
+
+/**
+ * Per cluster, the client token of each instance with `authenticate` (a secret output:
+ * `pulumi stack output tokens --show-secrets`); kept apart so `clusters` stays readable.
+ */
+export const tokens = pulumi.secret(Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.tokens])));

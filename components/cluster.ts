@@ -8,7 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { childOptions, typeToken } from "./component";
-import { ClusterConfig, NamespaceSettings, SshSource } from "./config";
+import { ClusterConfig, NamespaceSettings, PodSecurityConfig, SshSource } from "./config";
+import { podSecurityLabels } from "./pod-security";
 import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
 import { PART_OF_LABEL } from "./names";
 import { RuntimeTeardown } from "./dynamic/runtime-teardown";
@@ -32,6 +33,8 @@ export interface ArkoudaClusterArgs {
     readonly kubeconfigContent?: pulumi.Output<string>;
     /** Names of the clusters of the previous rollout wave, whose gates arrive as opts.dependsOn. */
     readonly waitsFor?: readonly string[];
+    /** The Pod Security Admission levels of the namespace, when the cluster creates it. */
+    readonly podSecurity: PodSecurityConfig;
 }
 
 export class ArkoudaCluster extends pulumi.ComponentResource {
@@ -41,6 +44,8 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
     public readonly workflowTemplateNames: pulumi.Output<string[]>;
     public readonly instances: Record<string, TargetOutputs>;
     public readonly exporters: Record<string, TargetOutputs>;
+    /** The token of each instance with `authenticate`, by instance name (Pulumi secrets). */
+    public readonly tokens: Record<string, pulumi.Output<string>>;
     /** What a later rollout wave waits on: this cluster's runs, or the whole cluster when it has none. */
     public readonly gates: pulumi.Resource[];
     /** Clusters of the previous wave this one waits for. */
@@ -72,7 +77,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                   new k8s.core.v1.Namespace(
                       `${name}-namespace`,
                       {
-                          metadata: { name: cluster.namespace, labels: PART_OF_LABEL },
+                          metadata: { name: cluster.namespace, labels: { ...PART_OF_LABEL, ...podSecurityLabels(args.podSecurity) } },
                       },
                       childOptions(this, provider, opts),
                   ),
@@ -112,6 +117,12 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
+        const deletePriority = deletePriorityClass(settings);
+        // Cluster-scoped: no namespace to wait for. Step pods that name a missing class are refused
+        // at admission, so the templates wait for it (and go before it on destroy).
+        const priorityClasses = deletePriority
+            ? [new k8s.scheduling.v1.PriorityClass(`${name}-delete-priority`, deletePriority, childOptions(this, provider, opts))]
+            : [];
         const declaredTemplates = new WorkflowTemplates(
             `${name}-templates`,
             {
@@ -120,7 +131,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 provider,
                 labels: PART_OF_LABEL,
             },
-            shared,
+            childOptions(this, provider, opts, { dependsOn: [...namespace, ...priorityClasses] }),
         );
         this.workflowTemplateNames = declaredTemplates.templateNames;
 
@@ -151,6 +162,7 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             Object.fromEntries(plans.flatMap((plan, i) => (plan.kind === kind ? [[plan.name, targets[i].outputs]] : [])));
         this.instances = outputsOf("instance");
         this.exporters = outputsOf("exporter");
+        this.tokens = Object.fromEntries(plans.flatMap((plan, i) => (targets[i].token ? [[plan.name, targets[i].token]] : [])));
         const gates = targets.flatMap((t) => (t.gate ? [t.gate] : []));
         this.gates = gates.length > 0 ? gates : [this];
         this.outputs = {
@@ -165,6 +177,23 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // double each instance's share of the state.
         this.registerOutputs({ namespace: this.namespace, wave: cluster.wave, workflowTemplates: this.workflowTemplateNames });
     }
+}
+
+/**
+ * The PriorityClass the program declares for a namespace's delete steps (`workflowPods.deletePriority`),
+ * or none when the stack names an existing one or turns it off. Above the Arkouda pods' priority,
+ * so the scheduler may preempt pods to make room for a delete step; never the cluster default.
+ */
+function deletePriorityClass(settings: NamespaceSettings): k8s.scheduling.v1.PriorityClassArgs | undefined {
+    const { deletePriority } = settings.workflowPods;
+    if (deletePriority.source !== "declare" || settings.deletePriorityClassName === undefined) return undefined;
+    return {
+        metadata: { name: settings.deletePriorityClassName, labels: PART_OF_LABEL },
+        value: deletePriority.value,
+        globalDefault: false,
+        preemptionPolicy: "PreemptLowerPriority",
+        description: `Delete steps of arkouda-workflows in namespace ${settings.namespace}: they may preempt lower-priority pods (the Arkouda pods they are deleting, or others on a full node).`,
+    };
 }
 
 /** The cluster's kubernetes provider: its kubeconfig (file or secret content), context and namespace. */

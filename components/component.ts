@@ -11,7 +11,8 @@ export function typeToken(module: string, name: string): string {
     return `${PROJECT}:${module}:${name}`;
 }
 
-function asArray(
+/** A dependsOn option as a list. */
+export function asArray(
     value: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
 ): pulumi.Input<pulumi.Resource>[] {
     if (value === undefined) return [];

@@ -1,9 +1,10 @@
 /**
  * What the program reads of the Arkouda image's contract (bearsrus/arkouda-udp-server v2024.04.19):
  * the Kubernetes API calls made from inside the server pod, from which the Arkouda
- * ServiceAccount's grants are derived (arkouda-grants.ts), sshd's port and the file the readiness
- * probe waits for. The rest of the contract (env, ports, flags), which tests and the README read,
- * is in contract/image.ts.
+ * ServiceAccount's grants are derived (arkouda-grants.ts), the privileges the server and locale
+ * containers are given (pod-security.ts), sshd's port and the file the readiness probe waits
+ * for. The rest of the contract (env, ports, flags), which tests and the README read, is in
+ * contract/image.ts.
  *
  * Sources: Bears-R-Us/arkouda at v2024.04.19 (`src/...`).
  */
@@ -97,3 +98,138 @@ export const SSHD_PORT = 22;
 
 /** Where the readiness probe looks for ARKOUDA_SERVER_CONNECTION_INFO's file. */
 export const SERVER_CONNECTION_INFO_PATH = "/tmp/arkouda-server-connection-info";
+
+/** A Linux capability the Pod Security `baseline` level lets a container add (and no other). */
+export const BASELINE_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+] as const;
+export type Capability = (typeof BASELINE_CAPABILITIES)[number];
+
+/** One privilege a process in the Arkouda server or locale container needs, and why. */
+export interface PrivilegeRow {
+    readonly containers: readonly ("server" | "locale")[];
+    readonly actor: "sshd" | "launch script" | "sudo";
+    /** A capability, or `uid 0`: the container starts as root. */
+    readonly need: Capability | "uid 0";
+    readonly why: string;
+    readonly source: string;
+}
+
+const BOTH = ["server", "locale"] as const;
+const IMAGE_BASE = "arkouda-docker/chapel-gasnet-udp";
+const OPENSSH = "OpenSSH 9.2 `sshd.c`, `monitor.c` (privilege separation)";
+
+/**
+ * What sshd, the launch scripts and sudo need in the Arkouda containers; the containers get
+ * exactly these capabilities (every other one is dropped) and nothing else. The image runs as
+ * `ubuntu` with passwordless sudo (chapel-gasnet-udp: `adduser ubuntu sudo`, `%sudo ALL=(ALL)
+ * NOPASSWD:ALL`) and starts sshd with `sudo service ssh start`; the containers start as root
+ * instead, so no setuid binary is needed and privilege escalation stays off: arkouda_server and
+ * the locale processes (sshd sessions) run as the run-as user with no way back to root.
+ */
+export const PRIVILEGE_CONTRACT: readonly PrivilegeRow[] = [
+    {
+        containers: BOTH,
+        actor: "sshd",
+        need: "uid 0",
+        why: "privilege separation (a root monitor, a pre-auth child as user sshd in a chroot) and logging the GASNet ssh spawner in as the run-as user",
+        source: IMAGE_BASE,
+    },
+    {
+        containers: BOTH,
+        actor: "launch script",
+        need: "uid 0",
+        why: "creates the run-as user (groupadd, useradd) and installs the SSH key pair (and the server's token) owned by it, from Secrets only root can read",
+        source: SCRIPT,
+    },
+    { containers: BOTH, actor: "sshd", need: "NET_BIND_SERVICE", why: "listens on port 22, fixed in the image", source: IMAGE_BASE },
+    { containers: BOTH, actor: "sshd", need: "SYS_CHROOT", why: "chroots the pre-auth child into /run/sshd", source: OPENSSH },
+    {
+        containers: BOTH,
+        actor: "sshd",
+        need: "SETUID",
+        why: "runs the pre-auth child as user sshd and the session as the run-as user",
+        source: OPENSSH,
+    },
+    {
+        containers: BOTH,
+        actor: "sshd",
+        need: "SETGID",
+        why: "sets the groups of the pre-auth child and of the session (setgroups, setgid)",
+        source: OPENSSH,
+    },
+    {
+        containers: BOTH,
+        actor: "sshd",
+        need: "AUDIT_WRITE",
+        why: "records each login with Linux audit; the image's OpenSSH (linked with libaudit) ends the login when it cannot (`linux_audit_write_entry failed`)",
+        source: "OpenSSH 9.2 `audit-linux.c`",
+    },
+    {
+        containers: BOTH,
+        actor: "sshd",
+        need: "KILL",
+        why: "the root monitor signals its child, which runs as another user: it kills the pre-auth child after a failed login and relays SIGHUP and SIGTERM to the session",
+        source: OPENSSH,
+    },
+    {
+        containers: BOTH,
+        actor: "launch script",
+        need: "CHOWN",
+        why: "`install -o` and `useradd` hand the key pair, the token and the home to the run-as user",
+        source: SCRIPT,
+    },
+    {
+        containers: BOTH,
+        actor: "launch script",
+        need: "FOWNER",
+        why: "`install -m` sets the mode of a file it has already handed to the run-as user",
+        source: SCRIPT,
+    },
+    {
+        containers: BOTH,
+        actor: "launch script",
+        need: "DAC_OVERRIDE",
+        why: "writes into the run-as user's home (and reads the keys mounted below it), which root does not own",
+        source: SCRIPT,
+    },
+    {
+        containers: ["server"],
+        actor: "sudo",
+        need: "SETUID",
+        why: "the launch script starts arkouda_server as the run-as user (`sudo -u`)",
+        source: SCRIPT,
+    },
+    {
+        containers: ["server"],
+        actor: "sudo",
+        need: "SETGID",
+        why: "`sudo -u` sets the run-as user's groups",
+        source: SCRIPT,
+    },
+    {
+        containers: ["server"],
+        actor: "sudo",
+        need: "KILL",
+        why: "relays the pod's SIGTERM to arkouda_server, which runs as another user",
+        source: SCRIPT,
+    },
+];
+
+/** The capabilities a container adds: those its rows need, sorted. */
+export function containerCapabilities(container: "server" | "locale"): Capability[] {
+    const needs = PRIVILEGE_CONTRACT.filter((r) => r.containers.includes(container)).map((r) => r.need);
+    return [...new Set(needs.filter((n): n is Capability => n !== "uid 0"))].sort();
+}

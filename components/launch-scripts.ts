@@ -16,6 +16,8 @@
 /** Where the Arkouda token Secret is mounted: absolute, as the server script reads its token from there. */
 export const SA_TOKEN_DIR = "/opt/sa";
 export const SA_CA_PATH = `${SA_TOKEN_DIR}/ca.crt`;
+/** Where the instance's token Secret (`<instance>-token`, key `token`) is mounted in the server container. */
+export const SERVER_TOKEN_DIR = "/opt/arkouda-server-token";
 /** Where the ssh secret is mounted in server and locale containers. */
 export const SSH_KEYS_DIR = "/home/ubuntu/ssh-keys";
 /** Where the ConfigMap scripts are mounted (subPath) in the containers. */
@@ -101,13 +103,14 @@ done
 const SERVER_BODY = String.raw`
 SA_TOKEN_FILE="/opt/sa/token"
 SA_CA_FILE="/opt/sa/ca.crt"
+SERVER_TOKEN_FILE="/opt/arkouda-server-token/token"
 : "${"$"}{NUMLOCALES:?NUMLOCALES is required}"
 : "${"$"}{K8S_HOST:?K8S_HOST is required}"
 : "${"$"}{NAMESPACE:?NAMESPACE is required}"
 : "${"$"}{APP_NAME:?APP_NAME is required}"
 : "${"$"}{MY_IP:?MY_IP is required}"
-LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-60}"
-LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-5}"
+LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-300}"
+LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-1}"
 
 # The Arkouda service-account token, read from its absolute mount path (a relative one depends on the working directory).
 SSL_TOKEN="$(cat "$SA_TOKEN_FILE")"
@@ -139,6 +142,54 @@ clear_registration() {
         api_delete "/api/v1/namespaces/$NAMESPACE/services/$name"
         api_delete "/api/v1/namespaces/$NAMESPACE/endpoints/$name"
     done
+}
+
+# With --authenticate the server takes the last line of <its working directory>/.arkouda/tokens.txt
+# as its token (src/Security.chpl): the Secret's token goes there, owned by the run-as user and
+# readable by no one else (the mounted Secret is root's alone).
+install_server_token() {
+    local dir="$PWD/.arkouda" group
+    if [ ! -s "$SERVER_TOKEN_FILE" ]; then
+        log "AUTHENTICATE is true but $SERVER_TOKEN_FILE is missing or empty: the instance's token Secret is not in the namespace (instances[].authenticate: true declares it)"
+        exit 66
+    fi
+    group="$(id -gn "$RUN_AS_USER")"
+    as_root install -d -m 0700 -o "$RUN_AS_USER" -g "$group" "$dir"
+    as_root install -m 0600 -o "$RUN_AS_USER" -g "$group" "$SERVER_TOKEN_FILE" "$dir/tokens.txt"
+}
+
+# Copies stdin to stdout with every occurrence of the token replaced: arkouda_server prints its
+# connect URL, token included, when it starts serving (src/ServerDaemon.chpl). The token is held
+# in a shell variable, never in a command's arguments.
+mask_token() {
+    local token line
+    IFS= read -r token <"$SERVER_TOKEN_FILE" || true
+    while IFS= read -r line || [ -n "$line" ]; do
+        printf '%s\n' "${"$"}{line//"$token"/<token>}"
+    done
+}
+
+# Runs the server command as this process. With a token, its output reaches the pod log through
+# mask_token; this shell stays PID 1, passes SIGTERM on and exits with the server's status.
+run_server() {
+    if [ "${"$"}{AUTHENTICATE:-false}" != "true" ]; then
+        exec "$@"
+    fi
+    local fifo filter server status=0
+    fifo="$(mktemp -u /tmp/arkouda-server-output.XXXXXX)"
+    mkfifo -m 0600 "$fifo"
+    mask_token <"$fifo" &
+    filter=$!
+    "$@" >"$fifo" 2>&1 &
+    server=$!
+    trap 'kill -TERM "$server" 2>/dev/null || true' TERM INT
+    while :; do
+        wait "$server" && status=0 || status=$?
+        kill -0 "$server" 2>/dev/null || break
+    done
+    wait "$filter" || true
+    rm -f "$fifo"
+    exit "$status"
 }
 
 # Print the IPs of the running locale pods (label app=$APP_NAME), one per line, sorted.
@@ -181,6 +232,9 @@ ensure_run_as_user
 install_ssh_keys
 start_sshd
 clear_registration
+if [ "${"$"}{AUTHENTICATE:-false}" = "true" ]; then
+    install_server_token
+fi
 
 # GASNet UDP conduit, ssh spawner: locale 0 is this pod, then every locale pod.
 SSH_SERVERS="$MY_IP ${"$"}{LOCALE_IPS% }"
@@ -206,12 +260,16 @@ args=(
 if [ -n "${"$"}{CHPL_MEM_MAX:-}" ]; then
     args+=("--memMax=$CHPL_MEM_MAX")
 fi
+if [ "${"$"}{AUTHENTICATE:-false}" = "true" ]; then
+    args+=("--authenticate=true")
+fi
 
 if [ "$RUN_AS_USER" = "$(id -un)" ]; then
-    exec /opt/arkouda/arkouda_server "${"$"}{args[@]}"
+    run_server /opt/arkouda/arkouda_server "${"$"}{args[@]}"
 fi
-# Run as the configured user, keeping the environment the server and GASNet need.
-exec sudo --preserve-env -H -u "$RUN_AS_USER" /opt/arkouda/arkouda_server "${"$"}{args[@]}"
+# Run as the configured user, keeping the environment the server and GASNet need; from root,
+# sudo needs no setuid (the container runs with privilege escalation off).
+run_server sudo --preserve-env -H -u "$RUN_AS_USER" /opt/arkouda/arkouda_server "${"$"}{args[@]}"
 `;
 
 /** Server pod: discover locales via the Kubernetes API, then start arkouda_server over GASNet UDP. */

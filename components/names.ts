@@ -14,3 +14,9 @@ export const PART_OF_LABEL: Readonly<Record<string, string>> = { "app.kubernetes
 export function projectLabel(name: string): string {
     return `${PROJECT}/${name}`;
 }
+
+/**
+ * The Workflow output parameter a failed deploy publishes: why its pods were not ready (each
+ * unready pod's False conditions, the scheduler's reason among them, and waiting containers).
+ */
+export const FAILURE_REASONS_OUTPUT = "failure-reasons";

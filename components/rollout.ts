@@ -29,6 +29,7 @@ export function rollOut(config: ArkoudaWorkflowsConfig, secrets: StackSecrets): 
                     sshRotation: config.ssh.rotation,
                     kubeconfigContent: secrets.kubeconfigs[cluster.name],
                     waitsFor: previous.map((c) => c.name),
+                    podSecurity: config.podSecurity,
                 },
                 gates.length > 0 ? { dependsOn: gates } : undefined,
             );

@@ -8,11 +8,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argoSubmitCommand } from "./commands";
-import { typeToken } from "./component";
+import { asArray, typeToken } from "./component";
 import { ClusterConfig, ExporterConfig, InstanceConfig, RunConfig, ScheduleConfig } from "./config";
 import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
-import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
+import { arkoudaNames, arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
+import { declareArkoudaToken } from "./arkouda-token";
 import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
 import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
@@ -58,6 +59,8 @@ export interface TargetPlan {
     readonly scheduleSummaries: Readonly<Record<string, ScheduleSummary | undefined>>;
     readonly commands: { readonly deploy: string; readonly delete: string };
     readonly clientService?: string;
+    /** An instance with `authenticate`: the Secret that holds its token, and its rotation label. */
+    readonly token?: { readonly secretName: string; readonly rotation: string };
 }
 
 /** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
@@ -66,6 +69,8 @@ export interface TargetOutputs {
     schedules: Readonly<Record<string, ScheduleSummary | undefined>>;
     commands: { readonly deploy: string; readonly delete: string };
     clientService?: string;
+    /** The Secret holding the instance's token (the token itself: the secret stack output `tokens`). */
+    tokenSecret?: string;
     run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
 }
 
@@ -94,6 +99,7 @@ export function instancePlan(instance: InstanceConfig, place: TargetPlace, templ
         ),
         scheduleSummaries: Object.fromEntries(SCHEDULE_KINDS.map((kind) => [kind, describeSchedule(instance.schedules[kind])])),
         clientService: clientServiceAddress(instance, place.namespace),
+        ...(instance.authenticate ? { token: { secretName: arkoudaNames(instance.name).token, rotation: instance.tokenRotation } } : {}),
     };
 }
 
@@ -192,6 +198,8 @@ export interface DeclaredTarget {
     readonly outputs: TargetOutputs;
     /** The run, when there is one. */
     readonly gate?: pulumi.Resource;
+    /** An authenticating instance's token (a Pulumi secret). */
+    readonly token?: pulumi.Output<string>;
 }
 
 /**
@@ -206,11 +214,27 @@ export function declareTarget(
 ): DeclaredTarget {
     const { plan, namespace, provider } = args;
     const formerParents = formerTargetParents(name, opts.parent);
+    const token = plan.token
+        ? declareArkoudaToken(
+              `${name}-token`,
+              {
+                  namespace,
+                  secretName: plan.token.secretName,
+                  rotation: plan.token.rotation,
+                  labels: plan.labels,
+                  provider,
+                  randomProvider: args.randomProvider,
+              },
+              opts,
+          )
+        : undefined;
+    // What a run or a schedule starts mounts the token Secret.
+    const after = token ? { ...opts, dependsOn: [...asArray(opts.dependsOn), token.secret] } : opts;
     const cronWorkflows = plan.schedules
         ? declareSchedules(
               `${name}-schedules`,
               { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels },
-              opts,
+              after,
               formerParents.schedules,
           )
         : pulumi.output<Record<string, string>>({});
@@ -229,16 +253,18 @@ export function declareTarget(
                   randomProvider: args.randomProvider,
                   kube: args.kube,
               },
-              { ...opts, aliases: formerParents.run.map((parent) => ({ parent })) },
+              { ...after, aliases: formerParents.run.map((parent) => ({ parent })) },
           )
         : undefined;
     return {
         gate: run?.gate,
+        ...(token ? { token: token.token } : {}),
         outputs: {
             cronWorkflows,
             schedules: plan.scheduleSummaries,
             commands: plan.commands,
             ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
+            ...(plan.token ? { tokenSecret: plan.token.secretName } : {}),
             run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
         },
     };

@@ -248,6 +248,15 @@ export const ENV_CONTRACT: readonly EnvRow[] = [
         effect: "adds the METRICS daemon to `--ServerDaemon.daemonTypes`",
         source: SCRIPT,
     },
+    {
+        container: "server",
+        name: "AUTHENTICATE",
+        reader: "launch script",
+        imageDefault: "false (the image's start script: `--authenticate=${AUTHENTICATE:-false}`)",
+        ours: "`authenticate`",
+        effect: "adds `--authenticate`, installs the token of the Secret `<instance>-token` as the server's tokens file and masks it in the server's output",
+        source: SCRIPT,
+    },
     ...runAsRows("server"),
     ...runAsRows("locale"),
     // The prometheus-arkouda-exporter, as the server pod's sidecar and standalone.
@@ -297,6 +306,15 @@ function exporterRows(
     metricsPort: string,
 ): EnvRow[] {
     return [
+        {
+            container,
+            name: "HOME",
+            reader: "exporter",
+            imageDefault: "`/root` (the image runs as root)",
+            ours: "an emptyDir (the container runs as uid 65534, which owns no home)",
+            effect: "the arkouda client makes `~/.arkouda` and its tokens.txt at every connect and cannot connect without them; the home's last component is the `user` it sends",
+            source: "arkouda/security.py, arkouda/client.py",
+        },
         {
             container,
             name: "ARKOUDA_METRICS_SERVICE_HOST",
@@ -414,6 +432,12 @@ export const FLAG_CONTRACT: readonly FlagRow[] = [
     { flag: "--memTrack", ours: "`memTrack`", effect: "Chapel memory tracking", source: SC },
     { flag: "--logLevel", ours: "`logLevel`", effect: "server log level", source: SC },
     { flag: "--memMax", ours: "`chapel.memMax`", effect: "memory limit per locale", source: SC },
+    {
+        flag: "--authenticate",
+        ours: "`authenticate`",
+        effect: "every request on the client socket must carry the server's token (the token facts below)",
+        source: SC,
+    },
 ];
 
 /** The env var names one container reads, sorted. */

@@ -923,7 +923,11 @@ cmd_workflow_controller() {
     --from-literal=config="$config" --dry-run=client -o yaml |
     "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --field-manager=arkouda-local-cluster -f - >/dev/null
   echo "$ns" >"$STATE/workflow-controller.namespace"
-  LEADER_ELECTION_DISABLE=true launch workflow-controller "$wc" \
+  # DEFAULT_REQUEUE_TIME: how soon the controller may look at a Workflow again after it last did
+  # (Argo's default 10 s); each step's end waits for that look before the next step starts
+  # (docs/workflows.md, "How long a run takes"). The tests' controller (tests/integration/argo/kube.ts)
+  # runs with the same value.
+  DEFAULT_REQUEUE_TIME=1s LEADER_ELECTION_DISABLE=true launch workflow-controller "$wc" \
     --kubeconfig "$KUBECONFIG_PATH" --namespaced --namespace "$ns" --managed-namespace "$ns" \
     --configmap workflow-controller-configmap \
     --executor-image "quay.io/argoproj/argoexec:$argo_v" --executor-image-pull-policy IfNotPresent \

@@ -1,13 +1,15 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls and privileges), the
+ * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
  * (components/config/schema.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
 import { ARKOUDA_GRANTS } from "../components/arkouda-grants";
@@ -258,6 +260,35 @@ export function workflowCostTable(): string {
         .trim();
 }
 
+/** Each kind of pod: the Pod Security level it passes, who it runs as, what it may do and why. */
+export function podSecurityTable(): string {
+    return table(
+        ["pod", "Pod Security level", "runs as", "capabilities added (all others dropped)", "privilege escalation", "why not `restricted`"],
+        POD_SECURITY.map((r) => [
+            r.name,
+            `\`${r.level}\``,
+            r.runsAs,
+            r.capabilities,
+            "off",
+            r.restrictedGaps.length === 0 ? "–" : `${r.restrictedGaps.map((g) => `\`${g}\``).join(", ")}: ${r.why}`,
+        ]),
+    );
+}
+
+/** What sshd, the launch scripts and sudo need in the Arkouda containers (the capabilities derive from it). */
+export function privilegeTable(): string {
+    return table(
+        ["containers", "who", "needs", "why", "source"],
+        PRIVILEGE_CONTRACT.map((r) => [
+            r.containers.join(", "),
+            r.actor,
+            `\`${r.need}\``,
+            r.why,
+            r.source.includes("`") ? r.source : `\`${r.source}\``,
+        ]),
+    );
+}
+
 const SECTIONS: readonly Section[] = [
     { name: "workflow-cost", file: "README.md", render: workflowCostTable },
     { name: "contract", file: "docs/image-contract.md", render: contractTables },
@@ -270,6 +301,9 @@ const SECTIONS: readonly Section[] = [
     { name: "config-run", file: "docs/config.md", render: configRunTable },
     { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
     { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
+    { name: "security-pods", file: "README.md", render: podSecurityTable },
+    { name: "security-pods", file: "docs/security.md", render: podSecurityTable },
+    { name: "security-privileges", file: "docs/security.md", render: privilegeTable },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });

@@ -43,6 +43,9 @@ for (const m of manifests) {
         case "RoleBinding":
             new k8s.rbac.v1.RoleBinding(name, m, opts);
             break;
+        case "PriorityClass":
+            new k8s.scheduling.v1.PriorityClass(name, m, opts);
+            break;
         case "Secret":
             // As the program does: key material only as a Pulumi secret.
             {

@@ -10,6 +10,10 @@
  *   integer       `{{=asInt(workflow.parameters['x']) + 1}}`           -> digits or a failed step
  *   int in text   `"{{=asInt(workflow.parameters['x'])}}s"`            -> digits inside quotes
  *   label map     `{{=toJson(sprig.merge({...}, jsonpath(workflow.parameters['x'], '$')))}}`
+ *   JSON value    `{{=toJson(jsonpath(workflow.parameters['x'], '$'))}}`  -> a JSON list or object
+ *
+ * A JSON value is parsed and marshalled again, so whatever a `-p` value holds lands as one JSON
+ * flow value (or fails the step when it is not JSON): never as YAML of its own.
  *
  * Evidence (argoproj/argo-workflows): util/expr/env/env.go puts `asInt`, `toJson`, `jsonpath` and
  * `sprig` in the expression env; docs/variables.md documents `workflow.parameters['my-param']`
@@ -25,7 +29,7 @@ import * as YAML from "yaml";
 
 const OPEN = "\u27e6"; // ⟦
 const CLOSE = "\u27e7"; // ⟧
-const TOKEN_RE = /\u27e6([simt]):([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7/g;
+const TOKEN_RE = /\u27e6([simtj]):([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7/g;
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 
 function checkName(name: string): string {
@@ -51,6 +55,10 @@ export const argoParam = {
     /** A JSON map-of-strings parameter, merged into the map it is spread into. */
     map(name: string): Record<string, string> {
         return { [`${OPEN}m:${checkName(name)}${CLOSE}`]: "" };
+    },
+    /** A JSON parameter (list or object) used as a whole value; typed as the value it stands for. */
+    json<T>(name: string): T {
+        return `${OPEN}j:${checkName(name)}${CLOSE}` as unknown as T;
     },
 };
 
@@ -98,7 +106,7 @@ function exprStringLiteral(s: string): string {
 
 interface Part {
     lit?: string;
-    kind?: "s" | "i" | "t" | "m";
+    kind?: "s" | "i" | "t" | "m" | "j";
     name?: string;
     offset?: number;
 }
@@ -132,11 +140,23 @@ function stringExpression(value: string): string {
     return ps.map((p) => (p.lit !== undefined ? exprStringLiteral(p.lit) : paramRef(p.name!))).join(" + ");
 }
 
+/**
+ * A container argument with string placeholders: an expression whose result Argo escapes into
+ * the one argument, so a value can neither split it nor add another.
+ */
+export function argText(value: string): string {
+    return hasPlaceholder(value) ? `{{=${stringExpression(value)}}}` : value;
+}
+
 /** Render result of a leaf: the text that replaces it in the YAML output. */
 function leafTag(value: string): string | undefined {
     if (!hasPlaceholder(value) && !value.includes(OPEN)) return undefined;
     const ps = parts(value);
     if (ps.some((p) => p.kind === "m")) throw new Error(`map placeholder used as a scalar: ${JSON.stringify(value)}`);
+    if (ps.some((p) => p.kind === "j")) {
+        if (ps.length !== 1) throw new Error(`a JSON placeholder must be a whole value: ${JSON.stringify(value)}`);
+        return `{{=toJson(jsonpath(${paramRef(ps[0].name!)}, '$'))}}`;
+    }
     const ints = ps.filter((p) => p.kind === "i" || p.kind === "t");
     const strs = ps.filter((p) => p.kind === "s");
     if (ints.length > 0 && strs.length > 0) throw new Error(`cannot mix string and integer placeholders: ${JSON.stringify(value)}`);

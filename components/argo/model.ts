@@ -27,6 +27,33 @@ export interface Parameter {
     /** Fixed choices; the UI and `argo submit` check values against it. */
     enum?: string[];
     description?: string;
+    /** An output parameter's source, e.g. `{{tasks.x.outputs.result}}`, and its value when that cannot be resolved. */
+    valueFrom?: { parameter: string; default?: string };
+    /** Also publish the output as the Workflow's own output parameter of this name (`argo get` shows it). */
+    globalName?: string;
+}
+
+/** core/v1 Toleration. */
+export interface Toleration {
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+    tolerationSeconds?: number;
+}
+
+/** Argo `Backoff`: durations as Go duration strings. */
+export interface Backoff {
+    duration: string;
+    factor?: number;
+    cap?: string;
+}
+
+/** Argo `RetryStrategy`; with an `expression` the policy is Always and the expression alone decides. */
+export interface RetryStrategy {
+    limit: number;
+    expression?: string;
+    backoff?: Backoff;
 }
 
 /** Artifact whose content is inlined (argo `RawArtifact`). */
@@ -48,6 +75,10 @@ export interface Arguments {
 export interface Inputs {
     parameters?: Parameter[];
     artifacts?: Artifact[];
+}
+
+export interface Outputs {
+    parameters?: Parameter[];
 }
 
 /** Argo v3.6+/v4: the singular `mutex`/`semaphore` fields were removed; use the lists. */
@@ -90,12 +121,34 @@ export interface ResourceRequirements {
     limits?: Record<string, string>;
 }
 
+/** core/v1 SecurityContext (the subset we set). */
+export interface SecurityContext {
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    privileged?: boolean;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
+/** core/v1 PodSecurityContext (the subset we set). */
+export interface PodSecurityContext {
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+}
+
 /** The `container` of a container template (a core/v1 Container subset). */
 export interface Container {
     image: string;
     command?: string[];
     args?: string[];
     resources?: ResourceRequirements;
+    /** `FallbackToLogsOnError`: a failing container's last log lines become its termination message, which Argo shows as the step's message. */
+    terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
+    securityContext?: SecurityContext;
 }
 
 /** Argo `ResourceTemplate`: one Kubernetes object per step (by upstream design). */
@@ -126,10 +179,18 @@ export interface DAGTemplate {
 export interface Template {
     name: string;
     inputs?: Inputs;
+    outputs?: Outputs;
     activeDeadlineSeconds?: number | string;
+    /** Bounds the node from its start, its time Pending included (Go duration). */
+    timeout?: string;
+    /** Overrides the Workflow's `podPriorityClassName` for this template's pod. */
+    priorityClassName?: string;
+    retryStrategy?: RetryStrategy;
     container?: Container;
     resource?: ResourceTemplate;
     dag?: DAGTemplate;
+    /** A strategic-merge patch (JSON) of the step's pod spec, applied after Argo built it. */
+    podSpecPatch?: string;
 }
 
 export interface WorkflowTemplateRef {
@@ -145,10 +206,16 @@ export interface WorkflowSpec {
     workflowTemplateRef?: WorkflowTemplateRef;
     serviceAccountName?: string;
     activeDeadlineSeconds?: number;
+    /** Placement of every step pod of the Workflow. */
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
+    podPriorityClassName?: string;
     synchronization?: Synchronization;
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;
     workflowMetadata?: WorkflowMetadata;
+    /** The pod-level securityContext of every step pod (a template's own would win). */
+    securityContext?: PodSecurityContext;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,6 +119,9 @@ export function nameProblems(raw: RawConfig): Problem[] {
     return problems;
 }
 
+/** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
+type CheckedInstance = Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation">;
+
 /**
  * A ServiceMonitor whose scrapeTimeout exceeds its interval is dropped by the operator (and such a
  * scrape config refused by Prometheus): the target would silently never be scraped.
@@ -145,7 +148,7 @@ function serviceMonitorProblems(
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
-export function instanceProblems(instance: InstanceConfig, path: Path): Problem[] {
+export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
@@ -165,6 +168,7 @@ export function instanceProblems(instance: InstanceConfig, path: Path): Problem[
             : []),
     ];
     if (instance.metrics.enabled) problems.push(...serviceMonitorProblems(instance.metrics.serviceMonitor, [...path, "metrics"]));
+    problems.push(...authenticationProblems(instance, path));
     ports.forEach((p, i) => {
         const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
         if (!taken) return;
@@ -176,6 +180,73 @@ export function instanceProblems(instance: InstanceConfig, path: Path): Problem[
         });
     });
     return problems;
+}
+
+/**
+ * Under --authenticate the metrics daemon throws on the exporter's `connect` (its reply formats
+ * three values with two placeholders, src/ServerDaemon.chpl at v2024.04.19) and never answers
+ * again, so the exporter would wait for ever; a token rotation needs a token to rotate.
+ */
+function authenticationProblems(instance: CheckedInstance, path: Path): Problem[] {
+    const problems: Problem[] = [];
+    if (instance.authenticate && instance.metrics.enabled) {
+        problems.push({
+            path: [...path, "authenticate"],
+            message:
+                "cannot be combined with metrics.enabled: under --authenticate Arkouda's metrics daemon fails on the exporter's connect and never answers (docs/security.md); set metrics.enabled: false, or authenticate: false",
+            input: instance.authenticate,
+        });
+    }
+    if (instance.tokenRotation && !instance.authenticate) {
+        problems.push({
+            path: [...path, "tokenRotation"],
+            message: "only rotates the token of an instance with authenticate: true; set authenticate: true or remove tokenRotation",
+            input: instance.tokenRotation,
+        });
+    }
+    return problems;
+}
+
+/**
+ * An authenticating instance's token Secret `<name>-token` is declared beside the namespace's
+ * own Secrets: it must not be one of them.
+ */
+export function tokenSecretProblems(raw: RawConfig, instance: InstanceConfig, path: Path): Problem[] {
+    if (!instance.authenticate) return [];
+    const secret = `${instance.name}-token`;
+    const taken =
+        secret === raw.arkoudaTokenSecretName
+            ? `arkoudaTokenSecret (the Arkouda ServiceAccount's token)`
+            : secret === raw.ssh.secretName
+              ? "ssh.secretName (the SSH key pair)"
+              : undefined;
+    if (!taken) return [];
+    return [
+        {
+            path: [...path, "authenticate"],
+            message: `needs the Secret ${secret} for the instance's token, which is the Secret ${taken} names; rename the instance or that Secret`,
+            input: instance.authenticate,
+        },
+    ];
+}
+
+/**
+ * A namespace the program creates with `enforce: restricted` refuses the Arkouda server and
+ * locale pods, which start as root with the capabilities sshd needs.
+ */
+export function podSecurityProblems(
+    raw: RawConfig,
+    cluster: { createNamespace: boolean; name: string },
+    instances: readonly InstanceConfig[],
+): Problem[] {
+    if (!cluster.createNamespace || raw.podSecurity.enforce !== "restricted" || instances.length === 0) return [];
+    return [
+        {
+            path: ["podSecurity", "enforce"],
+            message: `would refuse the Arkouda server and locale pods of cluster ${cluster.name} (${instances.map((i) => i.name).join(", ")}), which run as root with the capabilities sshd needs (docs/security.md); use baseline, or give that cluster only exporters`,
+            input: raw.podSecurity.enforce,
+        },
+    ];
 }
 
 /** The instance whose metrics Service a standalone exporter's host names (`<instance>-metrics[.ns...]`). */

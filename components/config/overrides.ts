@@ -7,8 +7,11 @@ import type { z } from "zod";
 import { Path, Problem, zodProblems } from "./messages";
 import type { RawCluster } from "./schema";
 
-/** Keys whose values are replaced whole by an override instead of merged key by key. */
-const ATOMIC_KEYS = new Set(["prometheusMatchLabels", "schedule"]);
+/**
+ * Keys whose values are replaced whole by an override instead of merged key by key: a label
+ * set, a schedule and each placement key (as an instance's `pods` key replaces the namespace's).
+ */
+const ATOMIC_KEYS = new Set(["prometheusMatchLabels", "schedule", "nodeSelector", "affinity", "labels", "annotations"]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -5,8 +5,14 @@
 import { exporterSchema, instanceSchema, RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import { selectAndOverride } from "./overrides";
-import { clusterProblems, exporterProblems, instanceProblems, nameProblems } from "./cross-rules";
-import type { ArkoudaWorkflowsConfig, ClusterConfig } from "./types";
+import { clusterProblems, exporterProblems, instanceProblems, nameProblems, podSecurityProblems, tokenSecretProblems } from "./cross-rules";
+import type { ArkoudaWorkflowsConfig, ClusterConfig, ExporterConfig, InstanceConfig } from "./types";
+
+/** A target's placement: the namespace's `pods`, each key the target sets replacing it whole. */
+function placed<T extends { pods: object }, P extends object>(target: T, namespacePods: P): Omit<T, "pods"> & { pods: P } {
+    const own = Object.fromEntries(Object.entries(target.pods).filter(([, value]) => value !== undefined));
+    return { ...target, pods: { ...namespacePods, ...own } as P };
+}
 
 /**
  * Resolve the validated top-level config. `rawInput` is the config as the user wrote it
@@ -20,14 +26,24 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
 
     const clusters: ClusterConfig[] = raw.clusters.map((cluster, index) => {
         problems.push(...clusterProblems(raw, index));
-        const instances = selectAndOverride("instances", raw.instances, written("instances"), cluster, index, instanceSchema);
-        const exporters = selectAndOverride("exporters", raw.exporters, written("exporters"), cluster, index, exporterSchema);
-        problems.push(...instances.problems, ...exporters.problems);
+        const selected = {
+            instances: selectAndOverride("instances", raw.instances, written("instances"), cluster, index, instanceSchema),
+            exporters: selectAndOverride("exporters", raw.exporters, written("exporters"), cluster, index, exporterSchema),
+        };
+        problems.push(...selected.instances.problems, ...selected.exporters.problems);
+        const { spreadLocales: _spread, ...exporterPods } = raw.pods;
+        const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods)) };
+        const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods)) };
         const path: Path = ["clusters", index];
         instances.targets.forEach((instance) => {
-            if (cluster.overrides.instances[instance.name])
-                problems.push(...instanceProblems(instance, [...path, "overrides", "instances", instance.name]));
+            const overridden = cluster.overrides.instances[instance.name];
+            const where: Path = overridden
+                ? [...path, "overrides", "instances", instance.name]
+                : ["instances", raw.instances.findIndex((i) => i.name === instance.name)];
+            if (overridden) problems.push(...instanceProblems(instance, where));
+            problems.push(...tokenSecretProblems(raw, instance, where));
         });
+        problems.push(...podSecurityProblems(raw, cluster, instances.targets));
         exporters.targets.forEach((exporter) => {
             const where: Path = cluster.overrides.exporters[exporter.name]
                 ? [...path, "overrides", "exporters", exporter.name]
@@ -40,6 +56,6 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
 
     // A rule checked per cluster reports a shared key once, however many clusters select it.
     if (problems.length > 0) return { problems: [...new Map(problems.map((p) => [JSON.stringify([p.path, p.message]), p])).values()] };
-    const { instances: _instances, exporters: _exporters, clusters: _clusters, ...settings } = raw;
+    const { instances: _instances, exporters: _exporters, clusters: _clusters, pods: _pods, ...settings } = raw;
     return { problems, config: { ...settings, clusters } };
 }

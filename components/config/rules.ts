@@ -18,6 +18,9 @@ const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][
 const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
+/** Most locale pods an instance may have (besides its server). */
+export const MAX_LOCALES = 1024;
+
 /** Longest instance name whose derived object names still fit a 63-character DNS label. */
 export const MAX_INSTANCE_NAME_LENGTH = 40;
 
@@ -114,13 +117,21 @@ export function posixName(value: string): string | undefined {
 
 /** A Kubernetes label key: optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
 export function labelKey(key: string): string | undefined {
+    return qualifiedName(key, "label key");
+}
+
+/**
+ * A qualified name as Kubernetes checks taint, toleration, topology and annotation keys: the
+ * same form as a label key; `what` names the key in the message.
+ */
+export function qualifiedName(key: string, what: string): string | undefined {
     const slash = key.indexOf("/");
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
     if (prefix !== undefined && (prefix.length === 0 || dnsSubdomain(prefix)))
-        return `label key '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
+        return `${what} '${key}' has an invalid prefix: it must be a DNS subdomain such as example.com`;
     if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
-        return `label key '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+        return `${what} '${key}' is invalid: the name part must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
     return undefined;
 }
 

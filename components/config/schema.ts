@@ -6,20 +6,8 @@
 import { z } from "zod";
 import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
-import { sortedByKey } from "../util/sort";
-
-type Rule = (value: string) => string | undefined;
-
-/** A string checked by one of `rules`; the rule's sentence becomes the error message. */
-function checked(rule: Rule, type: string) {
-    return doc(
-        z.string().superRefine((value, ctx) => {
-            const problem = rule(value);
-            if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-        }),
-        { type },
-    );
-}
+import { checked, int, labelMap, strictObject } from "./schema-kit";
+import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -31,32 +19,8 @@ const labelValue = () => checked(rules.labelValue, "label value");
 const prometheusDuration = () => checked(rules.prometheusDuration, "Prometheus duration (`30s`, `1m30s`)");
 const posixName = () => checked(rules.posixName, "POSIX name");
 
-/** An object that rejects unknown keys; messages.ts names the allowed ones in the message. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-    // The cast drops the never-typed index signature: unknown keys fail parsing, so none survive.
-    return z.object(shape).catchall(z.never()) as unknown as z.ZodObject<T>;
-}
-
-function int(min: number, max: number) {
-    return z.number().int().min(min).max(max);
-}
-
 const port = () => doc(int(1, 65535), { type: "port" });
 const seconds = (min: number, max: number) => int(min, max);
-
-/** A label map, stored with its keys sorted so everything rendered from it is stable. */
-const labelMap = doc(
-    z
-        .record(z.string(), z.string())
-        .superRefine((labels, ctx) => {
-            for (const [key, value] of Object.entries(labels)) {
-                const problem = rules.labelKey(key) ?? rules.labelValue(value);
-                if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem, input: value });
-            }
-        })
-        .transform((labels) => sortedByKey(labels)),
-    { type: "map label→value" },
-);
 
 export const DEFAULT_ARKOUDA_VERSION = "v2024.04.19";
 const DEFAULT_MATCH_LABELS = { release: "kube-stack" };
@@ -196,6 +160,53 @@ function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
     });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Security: the namespace's Pod Security Admission levels and an instance's client token
+// (docs/security.md).
+// ---------------------------------------------------------------------------------------------
+
+const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+
+function podSecurityLevel(level: (typeof POD_SECURITY_LEVELS)[number], description: string) {
+    return doc(z.enum(POD_SECURITY_LEVELS).default(level), { description, replaces: "–" });
+}
+
+/**
+ * The Pod Security Admission labels of a namespace the program creates. `baseline` is the
+ * strictest level the Arkouda server and locale pods pass (sshd needs root); the step pods and
+ * exporters pass `restricted`, which is warned and audited so any other gap shows.
+ */
+const podSecuritySchema = strictObject({
+    enforce: podSecurityLevel(
+        "baseline",
+        "Pod Security level a namespace the program creates enforces (label `pod-security.kubernetes.io/enforce`): a violating pod is refused",
+    ),
+    warn: podSecurityLevel("restricted", "level whose violations the API server returns as warnings to whoever creates the pod"),
+    audit: podSecurityLevel("restricted", "level whose violations the API server records in its audit log"),
+});
+
+/** A rotation label: any new value makes a new secret; the value itself means nothing. */
+const rotationLabel = () =>
+    z
+        .string()
+        .max(128)
+        .refine((v) => !/[\r\n]/.test(v), "must be a single line (any label, e.g. the date of the rotation)")
+        .default("");
+
+/** An instance's client authentication. */
+const instanceSecurityShape = {
+    authenticate: doc(z.boolean().default(false), {
+        description:
+            "start arkouda_server with `--authenticate`; clients send the token the stack generates (Secret `<name>-token`, stack output `tokens`); not with `metrics.enabled` (docs/security.md)",
+        replaces: "`AUTHENTICATE` of the image's start script; the chart's `server.authenticate`",
+    }),
+    tokenRotation: doc(rotationLabel(), {
+        type: "single-line label, ≤128 chars; only with `authenticate`",
+        description: "any new value generates a new token; the server takes it at its next start (a delete, then a deploy)",
+        replaces: "–",
+    }),
+};
+
 /** One Arkouda-on-Kubernetes instance: a server pod plus `locales` locale pods. */
 export const instanceSchema = doc(
     strictObject({
@@ -205,7 +216,10 @@ export const instanceSchema = doc(
         }),
         serverName: serverName(),
         version: version("tag of the server and exporter images"),
-        locales: doc(int(1, 1024).default(2), { description: "locale pods, besides the server", replaces: "`ARKOUDA_NUMBER_OF_LOCALES`" }),
+        locales: doc(int(1, rules.MAX_LOCALES).default(2), {
+            description: "locale pods, besides the server",
+            replaces: "`ARKOUDA_NUMBER_OF_LOCALES`",
+        }),
         cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
@@ -265,11 +279,13 @@ export const instanceSchema = doc(
         })
             .transform(withScrapeDefaults)
             .prefault({}),
+        pods: instancePodsSchema,
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
         }).prefault({}),
         run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
+        ...instanceSecurityShape,
     }).transform(withServerName),
     {
         table: "instance",
@@ -319,6 +335,7 @@ export const exporterSchema = doc(
         }),
         serviceMonitor: serviceMonitorSchema,
         scrapeAnnotations: scrapeAnnotations(),
+        pods: exporterPodsSchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -468,6 +485,9 @@ export const topLevelShape = {
             replaces: "–",
         }),
     }).prefault({}),
+    pods: podsSchema.prefault({}),
+    workflowPods: workflowPodsSchema.prefault({}),
+    retries: retriesSchema.prefault({}),
     instances: doc(z.array(instanceSchema).default([]), {
         description: "Arkouda servers with their locales, on Kubernetes",
         replaces: "one set of `ARKOUDA_*` variables per instance",
@@ -486,6 +506,7 @@ export const topLevelShape = {
             replaces: "`KUBERNETES_URL` / the current kubectl context",
         },
     ),
+    podSecurity: podSecuritySchema.prefault({}),
     rollout: strictObject({
         strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
             description: "`waves`: by `clusters[].wave`",

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { exporterSchema, instanceSchema, RawCluster, RawConfig, runSchema } from "./schema";
+import type { podsSchema } from "./placement";
 
 type DeepReadonly<T> = T extends readonly (infer E)[]
     ? readonly DeepReadonly<E>[]
@@ -13,10 +14,14 @@ type DeepReadonly<T> = T extends readonly (infer E)[]
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
 
+/** Where pods run, resolved: the namespace's `pods` with the instance's or exporter's own keys over it. */
+export type PodPlacementConfig = DeepReadonly<z.output<typeof podsSchema>>;
 /** One Arkouda-on-Kubernetes instance: a server pod plus `locales` locale pods. */
-export type InstanceConfig = DeepReadonly<z.output<typeof instanceSchema>>;
+export type InstanceConfig = DeepReadonly<Omit<z.output<typeof instanceSchema>, "pods">> & { readonly pods: PodPlacementConfig };
 /** A prometheus-arkouda-exporter for an Arkouda that runs elsewhere (e.g. Slurm). */
-export type ExporterConfig = DeepReadonly<z.output<typeof exporterSchema>>;
+export type ExporterConfig = DeepReadonly<Omit<z.output<typeof exporterSchema>, "pods">> & {
+    readonly pods: Omit<PodPlacementConfig, "spreadLocales">;
+};
 /** An ephemeral Workflow that `pulumi up` submits. */
 export type RunConfig = DeepReadonly<z.output<typeof runSchema>>;
 /** One cron schedule of a CronWorkflow. */
@@ -24,8 +29,12 @@ export type ScheduleConfig = InstanceConfig["schedules"]["deploy"];
 
 type Settled = DeepReadonly<RawConfig>;
 export type DeadlinesConfig = Settled["deadlines"];
+export type WorkflowPodsConfig = Settled["workflowPods"];
+export type RetriesConfig = Settled["retries"];
 export type RolloutStrategy = Settled["rollout"]["strategy"];
 export type SshSource = Settled["ssh"]["source"];
+/** The Pod Security Admission levels of a namespace the program creates. */
+export type PodSecurityConfig = Settled["podSecurity"];
 
 /** How the program reaches one Kubernetes cluster, and what it deploys there. */
 export type ClusterConfig = DeepReadonly<Omit<RawCluster, "instances" | "exporters" | "overrides">> & {
@@ -34,15 +43,23 @@ export type ClusterConfig = DeepReadonly<Omit<RawCluster, "instances" | "exporte
     readonly exporters: readonly ExporterConfig[];
 };
 
-export type ArkoudaWorkflowsConfig = Omit<Settled, "instances" | "exporters" | "clusters"> & {
+export type ArkoudaWorkflowsConfig = Omit<Settled, "instances" | "exporters" | "clusters" | "pods"> & {
     readonly clusters: readonly ClusterConfig[];
 };
 
 /** Everything a namespace's shared objects need: identities, secrets, templates. */
 export type NamespaceSettings = Pick<
     ArkoudaWorkflowsConfig,
-    "workflowServiceAccountName" | "arkoudaServiceAccountName" | "arkoudaTokenSecretName" | "images" | "deadlines"
+    | "workflowServiceAccountName"
+    | "arkoudaServiceAccountName"
+    | "arkoudaTokenSecretName"
+    | "images"
+    | "deadlines"
+    | "workflowPods"
+    | "retries"
 > &
     Pick<ClusterConfig, "namespace" | "kubernetesApiUrl"> & {
         readonly sshSecretName: string;
+        /** The PriorityClass the namespace's delete steps run at; none with `workflowPods.deletePriority.source: none`. */
+        readonly deletePriorityClassName?: string;
     };

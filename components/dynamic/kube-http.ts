@@ -134,7 +134,8 @@ export function createKubeTransport(config: ResolvedKubeConfig, timeoutMs: numbe
             try {
                 if (body !== undefined) {
                     payload = Buffer.from(JSON.stringify(body), "utf8");
-                    headers["Content-Type"] = "application/json";
+                    // A PATCH here is a JSON merge patch (an annotation set on an object).
+                    headers["Content-Type"] = method === "PATCH" ? "application/merge-patch+json" : "application/json";
                     headers["Content-Length"] = String(payload.length);
                 }
                 let token = config.token;

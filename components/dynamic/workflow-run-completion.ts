@@ -12,8 +12,11 @@ import { type KubeClient, type KubeObject, withKubeClient } from "./kube-client"
 import { apiStatus, isAuthFailure } from "./kube-http";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
 import { dynamicProvider, Failure, fieldsOf, inputFailures, kubeAccessOf, kubeDynamicResource, UNKNOWN } from "./provider";
+import { FAILURE_REASONS_OUTPUT, projectLabel } from "../names";
 
 const DEFAULT_WORKFLOW_POLL_SECONDS = 5;
+/** How long past its deadline a Workflow may stay Running before the wait nudges the controller, and how often after that. */
+const DEADLINE_NUDGE_SECONDS = 15;
 /** How long a Workflow may be absent (not yet visible, or deleted) before the wait fails. */
 const WORKFLOW_NOT_FOUND_GRACE_SECONDS = 30;
 
@@ -97,13 +100,56 @@ export function failingNodeMessage(nodes: unknown): string {
     return label ? `${label}: ${n.message.trim()}` : n.message.trim();
 }
 
+/** The Workflow's `failure-reasons` output (why a failed deploy's pods were not ready), or "". Pure. */
+function failureReasons(outputs: unknown): string {
+    const parameters = outputs && typeof outputs === "object" ? fieldsOf<"parameters">(outputs).parameters : undefined;
+    if (!Array.isArray(parameters)) return "";
+    const found = parameters.map((p) => fieldsOf<"name" | "value">(p)).find((p) => p.name === FAILURE_REASONS_OUTPUT);
+    return typeof found?.value === "string" ? found.value.trim() : "";
+}
+
+/**
+ * The pod steps that wait to be scheduled, and the scheduler's reason (Argo's node message while
+ * the pod is Pending: `Unschedulable: 0/3 nodes are available: ...`). Argo replaces it with "Step
+ * exceeded its deadline" when it gives up on the pod, so a waiter keeps what it saw. Pure.
+ */
+export function unschedulableSteps(obj: unknown): Record<string, string> {
+    const raw = obj && typeof obj === "object" ? fieldsOf<"status">(obj).status : undefined;
+    const nodes = raw && typeof raw === "object" ? fieldsOf<"nodes">(raw).nodes : undefined;
+    if (!nodes || typeof nodes !== "object") return {};
+    const found: Record<string, string> = {};
+    for (const node of Object.values(nodes)) {
+        const n = fieldsOf<WorkflowNodeFields>(node);
+        if (n.phase === "Pending" && typeof n.message === "string" && n.message.startsWith("Unschedulable"))
+            found[String(n.displayName || n.name || n.id)] = n.message.trim();
+    }
+    return found;
+}
+
+/**
+ * Whether a Workflow is still running past its `activeDeadlineSeconds` (its own, or its
+ * template's as Argo stored it) by more than `graceSeconds`. Argo v4.0.5 schedules a look at
+ * the deadline only when a Workflow starts, and an earlier requeue replaces that; when every pod
+ * waits to be scheduled nothing else wakes the controller until its 20-minute resync. Pure.
+ */
+export function overdue(obj: unknown, nowMs: number, graceSeconds: number): boolean {
+    const o = obj && typeof obj === "object" ? fieldsOf<"spec" | "status">(obj) : {};
+    const status = o.status && typeof o.status === "object" ? fieldsOf<"phase" | "startedAt" | "storedWorkflowTemplateSpec">(o.status) : {};
+    const deadlineOf = (spec: unknown) =>
+        spec && typeof spec === "object" ? fieldsOf<"activeDeadlineSeconds">(spec).activeDeadlineSeconds : undefined;
+    const deadline = deadlineOf(o.spec) ?? deadlineOf(status.storedWorkflowTemplateSpec);
+    const started = typeof status.startedAt === "string" ? Date.parse(status.startedAt) : NaN;
+    if (status.phase !== "Running" || typeof deadline !== "number" || Number.isNaN(started)) return false;
+    return nowMs > started + (deadline + graceSeconds) * 1000;
+}
+
 /** Reads an Argo Workflow object's status. Pure. */
 export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretation {
     const raw = obj && typeof obj === "object" ? fieldsOf<"status">(obj).status : undefined;
     if (!raw || typeof raw !== "object") {
         return { done: false, ok: false, phase: "Pending", message: "" };
     }
-    const status = fieldsOf<"phase" | "message" | "startedAt" | "finishedAt" | "nodes">(raw);
+    const status = fieldsOf<"phase" | "message" | "startedAt" | "finishedAt" | "nodes" | "outputs">(raw);
     const phase = typeof status.phase === "string" && status.phase ? status.phase : "Pending";
     const statusMessage = typeof status.message === "string" ? status.message.trim() : "";
     const startedAt = typeof status.startedAt === "string" && status.startedAt ? status.startedAt : undefined;
@@ -113,8 +159,11 @@ export function interpretWorkflowStatus(obj: unknown): WorkflowStatusInterpretat
         case "Succeeded":
             return { ...base, done: true, ok: true, message: statusMessage };
         case "Failed":
-        case "Error":
-            return { ...base, done: true, ok: false, message: statusMessage || failingNodeMessage(status.nodes) || "no message" };
+        case "Error": {
+            const message = statusMessage || failingNodeMessage(status.nodes) || "no message";
+            const reasons = failureReasons(status.outputs);
+            return { ...base, done: true, ok: false, message: reasons ? `${message}; ${FAILURE_REASONS_OUTPUT}: ${reasons}` : message };
+        }
         default:
             return { ...base, done: false, ok: false, message: statusMessage };
     }
@@ -191,6 +240,8 @@ async function pollWorkflow(
     let phase = "Unknown";
     let lastProblem: string;
     let missingSince: number | undefined;
+    const unschedulable = new Map<string, string>();
+    let nudged = 0;
     for (;;) {
         let obj: KubeObject | null | undefined;
         try {
@@ -216,8 +267,16 @@ async function pollWorkflow(
             }
             const st = interpretWorkflowStatus(obj);
             phase = st.phase;
+            for (const [step, reason] of Object.entries(unschedulableSteps(obj))) unschedulable.set(step, reason);
+            if (overdue(obj, now(), DEADLINE_NUDGE_SECONDS) && now() - nudged >= DEADLINE_NUDGE_SECONDS * 1000) {
+                // Any update of the Workflow makes the controller look at it, and fail it as its deadline says.
+                nudged = now();
+                const annotation = { metadata: { annotations: { [projectLabel("deadline-check")]: new Date(nudged).toISOString() } } };
+                await client.request("PATCH", path, annotation).catch(() => undefined);
+            }
             if (st.done) {
-                if (!st.ok) throw new Error(`${label} ${st.phase}: ${st.message}`);
+                const waited = [...unschedulable].map(([step, reason]) => `${step}: ${reason}`).join("; ");
+                if (!st.ok) throw new Error(`${label} ${st.phase}: ${st.message}${waited ? ` (while Pending, ${waited})` : ""}`);
                 return { phase: st.phase, message: st.message, startedAt: st.startedAt ?? "", finishedAt: st.finishedAt ?? "" };
             }
         }

@@ -6,6 +6,7 @@
 import type { NamespaceSettings } from "../config/types";
 import { SERVER_CONNECTION_INFO_PATH, SSHD_PORT } from "../image-contract";
 import {
+    SERVER_TOKEN_DIR,
     LOCALE_LAUNCH_SCRIPT,
     LOCALE_SCRIPT_PATH,
     SA_CA_PATH,
@@ -29,6 +30,8 @@ import {
     standardLabels,
 } from "./common";
 import type { ArkoudaValues } from "./values";
+import { podMetadata, podPlacement, spreadConstraints } from "./placement";
+import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -45,6 +48,8 @@ export const arkoudaNames = (instance: string) => ({
     clientService: `${instance}`,
     /** Registered by the Arkouda server itself at start-up (METRICS_SERVICE_NAME). */
     metricsService: `${instance}-metrics`,
+    /** Declared by the stack for an instance with `authenticate` (never by a workflow). */
+    token: `${instance}-token`,
 });
 
 function runAsEnv(v: ArkoudaValues): Record<string, string> {
@@ -125,6 +130,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
         // Locales form one tightly-coupled job: never mix old and new pods.
         strategy: { type: "Recreate" },
         pod: {
+            securityContext: ARKOUDA_POD_SECURITY,
             containers: [
                 {
                     name: "arkouda-udp-locale",
@@ -135,8 +141,9 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     // locale process from the server over the spawner, not from this env.
                     env: env(runAsEnv(v)),
                     ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
-                    readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 5 },
+                    readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 1 },
                     resources: resources(v.cpu, v.memory),
+                    securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
                         { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
                         { name: "launch-script", mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
@@ -145,9 +152,12 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.localeScript } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
             ],
+            ...podPlacement(v),
+            topologySpreadConstraints: spreadConstraints(v.localeSpread),
         },
+        podMetadata: podMetadata(v, localeLabels(v)),
     });
 }
 
@@ -160,6 +170,7 @@ export function serverEnv(v: ArkoudaValues, settings: NamespaceSettings, namespa
             ...runAsEnv(v),
             APP_NAME: n.locale,
             ARKOUDA_SERVER_CONNECTION_INFO: SERVER_CONNECTION_INFO_PATH,
+            AUTHENTICATE: v.authenticate,
             ARKOUDA_SERVER_PORT: intText(v.serverPort),
             CACERT_FILE: SA_CA_PATH,
             CHPL_MEM_MAX: v.memMax,
@@ -202,7 +213,13 @@ export const SERVER_READINESS_COMMAND = [
  * restartPolicy Always): it exits when the metrics daemon is not up yet, and a sidecar is
  * restarted on its own while the pod's restartPolicy Never keeps the server from restarting.
  */
-function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: string | undefined, withMetrics: boolean): Pod {
+function serverPod(
+    v: ArkoudaValues,
+    settings: NamespaceSettings,
+    namespace: string | undefined,
+    withMetrics: boolean,
+    withPriorityClass: boolean,
+): Pod {
     const n = arkoudaNames(v.instanceName);
     const sidecar = exporterContainer({
         name: "arkouda-metrics-exporter",
@@ -217,15 +234,18 @@ function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: str
         cpu: v.exporterCpu,
         memory: v.exporterMemory,
     });
+    const metadata = podMetadata(v, serverLabels(v));
     return {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: meta(n.server, serverLabels(v), namespace),
+        metadata: { ...meta(n.server, metadata.labels, namespace), annotations: metadata.annotations },
         spec: {
+            ...podPlacement(v, withPriorityClass),
             restartPolicy: "Never",
             serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
+            securityContext: ARKOUDA_POD_SECURITY,
             ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {
@@ -239,19 +259,25 @@ function serverPod(v: ArkoudaValues, settings: NamespaceSettings, namespace: str
                         ...(withMetrics ? [{ containerPort: v.metricsServicePort, name: "metrics", protocol: "TCP" }] : []),
                         { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
                     ],
-                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 5, failureThreshold: 3 },
+                    readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 1, failureThreshold: 3 },
                     resources: resources(v.cpu, v.memory),
+                    securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [
                         { name: "launch-script", mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
                         { name: "sa-token", mountPath: SA_TOKEN_DIR, readOnly: true },
                         { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
+                        { name: "server-token", mountPath: SERVER_TOKEN_DIR, readOnly: true },
                     ],
                 },
             ],
             volumes: [
                 { name: "launch-script", configMap: { name: n.serverScript } },
                 { name: "sa-token", secret: { secretName: settings.arkoudaTokenSecretName } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName } },
+                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                // Only an instance with `authenticate` has it; the launch script refuses to start
+                // an authenticating server without it.
+                { name: "server-token", secret: { secretName: n.token, optional: true, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                ...(withMetrics ? [EXPORTER_HOME_VOLUME] : []),
             ],
         },
     };
@@ -265,15 +291,18 @@ function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMon
 
 /**
  * Everything a deploy applies, in apply order (ServiceMonitor last; only when metrics are on).
- * The server Pod comes in two variants because metrics decide its containers, not only values.
+ * The server Pod comes in variants because metrics decide its containers, not only values, and an
+ * empty priorityClassName must not be in a bare Pod at all (placement.ts, `podPlacement`).
  */
 export function arkoudaRuntimeObjects(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string) {
     return {
         launchScripts: launchScriptConfigMaps(v, namespace),
         services: arkoudaServices(v, namespace),
         localeDeployment: localeDeployment(v, settings, namespace),
-        serverPod: serverPod(v, settings, namespace, true),
-        serverPodWithoutMetrics: serverPod(v, settings, namespace, false),
+        serverPod: serverPod(v, settings, namespace, true, false),
+        serverPodWithoutMetrics: serverPod(v, settings, namespace, false, false),
+        serverPodWithPriorityClass: serverPod(v, settings, namespace, true, true),
+        serverPodWithoutMetricsWithPriorityClass: serverPod(v, settings, namespace, false, true),
         serviceMonitor: arkoudaServiceMonitor(v, namespace),
     };
 }

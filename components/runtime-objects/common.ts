@@ -6,6 +6,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { intText } from "../argo/expr";
 import { PROJECT } from "../names";
 import { sortedByKey, sortedEntries } from "../util/sort";
+import { EXPORTER_CONTAINER_SECURITY, EXPORTER_HOME } from "../pod-security";
 
 export type ConfigMap = k8s.types.input.core.v1.ConfigMap;
 export type Deployment = k8s.types.input.apps.v1.Deployment;
@@ -90,6 +91,7 @@ export function exporterContainer(s: ExporterContainerSpec) {
         imagePullPolicy: s.imagePullPolicy,
         ...(s.restartPolicy ? { restartPolicy: s.restartPolicy } : {}),
         env: env({
+            HOME: EXPORTER_HOME.path,
             ARKOUDA_METRICS_SERVER_NAME: s.serverName,
             ARKOUDA_METRICS_SERVICE_HOST: s.metricsHost,
             ARKOUDA_METRICS_SERVICE_PORT: s.metricsPort,
@@ -99,6 +101,8 @@ export function exporterContainer(s: ExporterContainerSpec) {
         ports: [{ containerPort: s.port, name: EXPORTER_PORT_NAME, protocol: "TCP" }],
         livenessProbe: { httpGet: { path: METRICS_PATH, port: s.port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 },
         resources: resources(s.cpu, s.memory),
+        securityContext: EXPORTER_CONTAINER_SECURITY,
+        volumeMounts: [{ name: EXPORTER_HOME.volume, mountPath: EXPORTER_HOME.path }],
     };
 }
 
@@ -181,7 +185,23 @@ export function deployment(
     name: string,
     labels: Record<string, string> & { app: string },
     namespace: string | undefined,
-    spec: { replicas: number; strategy?: { type: string }; pod: Pick<PodSpec, "containers" | "volumes"> },
+    spec: {
+        replicas: number;
+        strategy?: { type: string };
+        pod: Pick<
+            PodSpec,
+            | "containers"
+            | "volumes"
+            | "securityContext"
+            | "nodeSelector"
+            | "tolerations"
+            | "affinity"
+            | "priorityClassName"
+            | "topologySpreadConstraints"
+        >;
+        /** The pods' metadata when it carries more than `labels` (placement's labels and annotations). */
+        podMetadata?: { labels: Record<string, string>; annotations?: Readonly<Record<string, string>> };
+    },
 ): Deployment {
     return {
         apiVersion: "apps/v1",
@@ -192,7 +212,9 @@ export function deployment(
             ...(spec.strategy ? { strategy: spec.strategy } : {}),
             selector: { matchLabels: { app: labels.app } },
             template: {
-                metadata: { labels: sortedLabels(labels) },
+                metadata: spec.podMetadata
+                    ? { ...spec.podMetadata, labels: sortedLabels(spec.podMetadata.labels) }
+                    : { labels: sortedLabels(labels) },
                 spec: { automountServiceAccountToken: false, ...spec.pod },
             },
         },

@@ -6,6 +6,8 @@ import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, exporterService, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
+import { podMetadata, podPlacement } from "./placement";
+import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY } from "../pod-security";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -21,6 +23,7 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
     return deployment(v.name, standaloneExporterLabels(v), namespace, {
         replicas: 1,
         pod: {
+            securityContext: EXPORTER_POD_SECURITY,
             containers: [
                 exporterContainer({
                     name: "prometheus-arkouda-exporter",
@@ -35,7 +38,10 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
                     memory: v.memory,
                 }),
             ],
+            volumes: [EXPORTER_HOME_VOLUME],
+            ...podPlacement(v),
         },
+        podMetadata: podMetadata(v, standaloneExporterLabels(v)),
     });
 }
 

@@ -5,6 +5,8 @@
  * (components/workflow-templates/parameters.ts). A number a manifest carries as an integer is a
  * number here; one it carries as text (env values, `15s`) is a string.
  */
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlacementValues } from "./placement";
 
 /** Every per-instance value an Arkouda deploy's objects are built from. */
 export interface ArkoudaValues {
@@ -37,6 +39,17 @@ export interface ArkoudaValues {
     readonly runAsUid: string;
     readonly runAsGroup: string;
     readonly runAsGid: string;
+    /** The server's and locales' placement (the exporter sidecar runs in the server pod). */
+    readonly nodeSelector: PlacementValues["nodeSelector"];
+    readonly tolerations: PlacementValues["tolerations"];
+    readonly affinity: PlacementValues["affinity"];
+    readonly priorityClassName: string;
+    readonly podLabels: PlacementValues["podLabels"];
+    readonly podAnnotations: PlacementValues["podAnnotations"];
+    /** The locales' topology spread (`spreadLocales`). */
+    readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
+    /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
+    readonly authenticate: string;
 }
 
 /** Every value a standalone exporter's objects are built from. */
@@ -57,4 +70,10 @@ export interface ExporterValues {
     readonly scrapeInterval: string;
     readonly scrapeTimeout: string;
     readonly scrapeAnnotations: string;
+    readonly nodeSelector: PlacementValues["nodeSelector"];
+    readonly tolerations: PlacementValues["tolerations"];
+    readonly affinity: PlacementValues["affinity"];
+    readonly priorityClassName: string;
+    readonly podLabels: PlacementValues["podLabels"];
+    readonly podAnnotations: PlacementValues["podAnnotations"];
 }

@@ -7,9 +7,11 @@
  *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics and servicemonitor enabled)
  *          |                    resource apply of the Deployment; waits readyReplicas == locales,
  *     deploy-server             bounded by activeDeadlineSeconds = localeReadySeconds
- *                               resource apply of the Pod; waits phase Running (serverReadySeconds)
- *     onExit: exit-handler -> clean-up-failed-deploy only when {{workflow.status}} != Succeeded
- *             (runs the delete DAG; zero pods on success)
+ *                               resource apply of the Pod; waits until it serves (serverReadySeconds);
+ *                               one of four variants: with/without metrics, with/without a priority class
+ *     onExit: exit-handler -> explain-failure, then clean-up-failed-deploy, only when
+ *             {{workflow.status}} != Succeeded (the pods' reasons as the `failure-reasons`
+ *             output, then the delete DAG; zero pods on success)
  *
  *   delete-arkouda-on-kubernetes (DAG)
  *     delete-objects           kubectl container: delete --ignore-not-found over every ref
@@ -27,13 +29,14 @@ import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
 import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec, TemplateOptions, WITH_SERVICE_MONITORS } from "./assemble";
-import { renderInt, Steps, whenFalse, whenTrue } from "./steps";
+import { DeleteStepOptions, renderInt, Steps, whenAll, whenTrue } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
 export const DELETE_ARKOUDA_TEMPLATE = "delete-arkouda-on-kubernetes";
 
-function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean): Template {
-    const { deleteObjects, deleteMonitor } = steps.deleteRefs(arkoudaRuntimeObjectRefs(argoParam.str("instance-name")), serviceMonitors);
+function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions): Template {
+    const refs = arkoudaRuntimeObjectRefs(argoParam.str("instance-name"));
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(refs, serviceMonitors, options);
     // With metrics on, whatever servicemonitor-enabled says now: an earlier deploy may have registered one.
     const monitorTasks = deleteMonitor ? [task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled"))] : [];
     return steps.add(dag(dagName, [task("delete-objects").runs(deleteObjects), ...monitorTasks]));
@@ -51,7 +54,7 @@ export function buildDeployArkouda(
     defaults: InstanceConfig | undefined,
     options: TemplateOptions = WITH_SERVICE_MONITORS,
 ): BuiltTemplate {
-    const steps = new Steps(settings);
+    const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
 
@@ -68,25 +71,48 @@ export function buildDeployArkouda(
         failure: "status.phase in (Failed, Succeeded)",
         deadlineSeconds: settings.deadlines.serverReadySeconds,
     };
-    const deployServer = steps.resourceApply("deploy-server", objs.serverPod, serverReady);
-    const deployServerWithoutMetrics = steps.resourceApply("deploy-server-without-metrics", objs.serverPodWithoutMetrics, serverReady);
+    // One server step runs: metrics decide the pod's containers, and a priority class is only in
+    // the Pod when one is named (runtime-objects/placement.ts, `podPlacement`).
+    const serverVariants = [
+        { name: "deploy-server", pod: objs.serverPod, metrics: "true", priority: "empty" },
+        { name: "deploy-server-without-metrics", pod: objs.serverPodWithoutMetrics, metrics: "not true", priority: "empty" },
+        { name: "deploy-server-with-priority-class", pod: objs.serverPodWithPriorityClass, metrics: "true", priority: "set" },
+        {
+            name: "deploy-server-without-metrics-with-priority-class",
+            pod: objs.serverPodWithoutMetricsWithPriorityClass,
+            metrics: "not true",
+            priority: "set",
+        },
+    ] as const;
+    const registerMonitor = options.serviceMonitors ? steps.resourceApply("register-servicemonitor", objs.serviceMonitor) : undefined;
 
     const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
     const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
-    const serverTask = task("deploy-server").runs(deployServer).after(localesTask).when(whenTrue("metrics-enabled"));
-    const plainServerTask = task("deploy-server-without-metrics")
-        .runs(deployServerWithoutMetrics)
-        .after(localesTask)
-        .when(whenFalse("metrics-enabled"));
-    const monitorTasks = options.serviceMonitors
+    const serverTasks = serverVariants.map((variant) =>
+        task(variant.name)
+            .runs(steps.resourceApply(variant.name, variant.pod, serverReady))
+            .after(localesTask)
+            .when(
+                whenAll([
+                    ["metrics-enabled", variant.metrics],
+                    ["priority-class-name", variant.priority],
+                ]),
+            ),
+    );
+    const monitorTasks = registerMonitor
         ? [
               task("register-servicemonitor")
-                  .runs(steps.resourceApply("register-servicemonitor", objs.serviceMonitor))
+                  .runs(registerMonitor)
                   .after(applyTask)
-                  .when(whenTrue("metrics-enabled", "servicemonitor-enabled")),
+                  .when(
+                      whenAll([
+                          ["metrics-enabled", "true"],
+                          ["servicemonitor-enabled", "true"],
+                      ]),
+                  ),
           ]
         : [];
-    steps.add(dag("deploy", [applyTask, localesTask, serverTask, plainServerTask, ...monitorTasks]));
+    steps.add(dag("deploy", [applyTask, localesTask, ...serverTasks, ...monitorTasks]));
     return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps, options });
 }
 

@@ -4,12 +4,13 @@
  * in flight, the deploy/delete entry points and the parameters the steps use.
  */
 import type { NamespaceSettings } from "../config/types";
-import { paramRef, referencedParameters } from "../argo/expr";
+import { argoParam, paramRef, referencedParameters } from "../argo/expr";
 import { projectLabel } from "../names";
 import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../argo/model";
 import { MANAGED_BY } from "../runtime-objects";
 import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
-import { exitHandler, Steps, Touch } from "./steps";
+import { DeleteStepOptions, exitHandler, Steps, Touch } from "./steps";
+import { STEP_POD_SECURITY } from "../pod-security";
 
 /** Finished workflows are kept this long for inspection, then garbage-collected. */
 const TTL_SUCCESS_SECONDS = 24 * 3600;
@@ -25,7 +26,7 @@ export interface TargetKindSpec {
      * Adds the DAG `dagName` that deletes everything a deploy of this target creates (with
      * `serviceMonitors`, its ServiceMonitor too).
      */
-    readonly deleteSteps: (steps: Steps, dagName: string, serviceMonitors: boolean) => Template;
+    readonly deleteSteps: (steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions) => Template;
 }
 
 /**
@@ -62,16 +63,22 @@ interface TemplateParts<C extends object> {
     options: TemplateOptions;
 }
 
-/** A deploy template around `s.steps` (entry point `deploy`); its exit handler cleans up a failed run. */
+/**
+ * A deploy template around `s.steps` (entry point `deploy`); its exit handler explains and cleans
+ * up a failed run. Exit-handler steps are not bound by the Workflow's deadline (Argo runs them
+ * after it): each is bound by `deleteSeconds` from its start, Pending included.
+ */
 export function deployTemplate<C extends object>(name: string, s: TemplateParts<C>): BuiltTemplate {
-    exitHandler(s.steps, s.targetKind.deleteSteps(s.steps, "clean-up", s.options.serviceMonitors));
+    const bound = { timeoutSeconds: s.settings.deadlines.deleteSeconds };
+    const explain = s.steps.explainPods("explain-failure", argoParam.str(s.targetKind.nameParam), bound);
+    exitHandler(s.steps, explain, s.targetKind.deleteSteps(s.steps, "clean-up", s.options.serviceMonitors, bound));
     return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.settings.deadlines.deploySeconds });
 }
 
 /** The builder of a target's delete template: its delete steps, entry point `delete`. */
 export function deleteBuilder<C extends object>(name: string, targetKind: TargetKindSpec, component: string) {
     return (settings: NamespaceSettings, defaults: C | undefined, options: TemplateOptions = WITH_SERVICE_MONITORS): BuiltTemplate => {
-        const steps = new Steps(settings);
+        const steps = new Steps(settings, settings.deadlines.deleteSeconds);
         targetKind.deleteSteps(steps, "delete", options.serviceMonitors);
         return assemble(
             name,
@@ -95,11 +102,17 @@ function assemble<C extends object>(
     run: { entrypoint: string; onExit?: string; deadlineSeconds: number },
 ): BuiltTemplate {
     const { settings, targetKind } = s;
+    const { nodeSelector, tolerations, priorityClassName } = settings.workflowPods;
     const body: Omit<WorkflowSpec, "arguments" | "templates"> = {
         entrypoint: run.entrypoint,
         ...(run.onExit ? { onExit: run.onExit } : {}),
         serviceAccountName: settings.workflowServiceAccountName,
+        securityContext: STEP_POD_SECURITY,
         activeDeadlineSeconds: run.deadlineSeconds,
+        // Where every step pod runs (a delete step's priority is its template's: steps.ts).
+        ...(Object.keys(nodeSelector).length > 0 && { nodeSelector: { ...nodeSelector } }),
+        ...(tolerations.length > 0 && { tolerations: tolerations.map((t) => ({ ...t })) }),
+        ...(priorityClassName !== undefined && { podPriorityClassName: priorityClassName }),
         synchronization: { mutexes: [{ name: mutexName(targetKind.kind, targetKind.nameParam) }] },
         // Keep a failed step's pod for its logs; completed workflows expire.
         podGC: { strategy: "OnPodSuccess" },

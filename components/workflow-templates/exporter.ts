@@ -13,13 +13,14 @@ import { DAGTask, dag, task, Template } from "../argo/model";
 import { exporterRuntimeObjectRefs, exporterRuntimeObjects } from "../runtime-objects";
 import { EXPORTER_PARAMETERS, exporterPlaceholders } from "./parameters";
 import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec, TemplateOptions, WITH_SERVICE_MONITORS } from "./assemble";
-import { Steps, whenFalse, whenTrue } from "./steps";
+import { DeleteStepOptions, Steps, whenAll, whenTrue } from "./steps";
 
 export const DEPLOY_EXPORTER_TEMPLATE = "deploy-prometheus-arkouda-exporter";
 export const DELETE_EXPORTER_TEMPLATE = "delete-prometheus-arkouda-exporter";
 
-function exporterDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean): Template {
-    const { deleteObjects, deleteMonitor } = steps.deleteRefs(exporterRuntimeObjectRefs(argoParam.str("exporter-name")), serviceMonitors);
+function exporterDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions): Template {
+    const refs = exporterRuntimeObjectRefs(argoParam.str("exporter-name"));
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(refs, serviceMonitors, options);
     const monitorTasks: DAGTask[] = deleteMonitor
         ? [
               {
@@ -44,7 +45,7 @@ export function buildDeployExporter(
     defaults: ExporterConfig | undefined,
     options: TemplateOptions = WITH_SERVICE_MONITORS,
 ): BuiltTemplate {
-    const steps = new Steps(settings);
+    const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = exporterRuntimeObjects(exporterPlaceholders(), settings);
     // One pod either way: the Service with its ServiceMonitor, or the Service alone.
     const applyService = task("apply-service").runs(steps.kubectlApply("apply-service", [objs.service]));
@@ -53,7 +54,7 @@ export function buildDeployExporter(
               task("apply-service-and-servicemonitor")
                   .runs(steps.kubectlApply("apply-service-and-servicemonitor", [objs.service, objs.serviceMonitor]))
                   .when(whenTrue("servicemonitor-enabled")),
-              applyService.when(whenFalse("servicemonitor-enabled")),
+              applyService.when(whenAll([["servicemonitor-enabled", "not true"]])),
           ]
         : [applyService];
     const deployExporter = steps.resourceApply("deploy-exporter", objs.deployment, {

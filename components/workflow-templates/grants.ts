@@ -19,11 +19,13 @@ const PLURALS: Record<string, string> = {
  *    kubectl's and Argo's read-back (`-o json`).
  *  - apply-and-wait: the same; Argo's executor then polls the object with GET.
  *  - delete (kubectl / Argo resource delete, `--wait=true`): DELETE, then GET/LIST/WATCH until gone.
+ *  - read (kubectl get by label, a failed deploy's explanation): LIST (and GET).
  */
 const VERBS: Record<Operation, Verb[]> = {
     apply: ["get", "create", "patch"],
     "apply-and-wait": ["get", "create", "patch"],
     delete: ["get", "list", "watch", "delete"],
+    read: ["get", "list"],
 };
 
 /** What the Argo v4 emissary executor needs in every workflow pod to report results. */

@@ -9,7 +9,9 @@
 import type { z } from "zod";
 import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from "../config/schema";
+import { podsSchema } from "../config/placement";
 import { defaultAt } from "../config/schema-walk";
+import { localeSpread, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
 import type { Parameter } from "../argo/model";
@@ -17,9 +19,10 @@ import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
 
 /**
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
- * integer used as text (env values, `15s`); `map` a label map carried as JSON.
+ * integer used as text (env values, `15s`); `map` a string map carried as JSON; `json` any JSON
+ * list or object (tolerations, affinity).
  */
-export type ParameterType = "str" | "int" | "intText" | "map";
+export type ParameterType = "str" | "int" | "intText" | "map" | "json";
 
 /** The config values each type takes; an unset optional key gives an empty `str` parameter. */
 interface SourceAs {
@@ -27,6 +30,7 @@ interface SourceAs {
     int: number;
     intText: number;
     map: Readonly<Record<string, string>>;
+    json: object;
 }
 /** The runtime-object value each type fills. */
 interface FillAs {
@@ -34,6 +38,7 @@ interface FillAs {
     int: number;
     intText: string;
     map: Readonly<Record<string, string>>;
+    json: never;
 }
 
 type Source = SourceAs[ParameterType];
@@ -64,6 +69,8 @@ export interface ParameterRow<S extends ParameterType = ParameterType, F extends
     readonly type: S;
     /** The runtime-object value it fills (a field of ArkoudaValues or ExporterValues). */
     readonly field: F;
+    /** What the config value becomes before it travels (`json` rows): the form the manifests take it in. */
+    readonly encode?: (value: never) => unknown;
 }
 
 /** A safe default that deliberately differs from the schema's default for the key, and why. */
@@ -106,6 +113,18 @@ function schemaDefault(schema: z.ZodType, configKey: string, type: ParameterType
 }
 
 /**
+ * A target's placement defaults to the namespace's `pods`, which a template without a default
+ * target does not know: it declares what `pods` defaults to (an unset key travels as "").
+ */
+function placementDefault(key: string, type: ParameterType, encode?: (value: never) => unknown): TemplateDefault {
+    const stated = defaultAt(podsSchema, key);
+    const reason = "an instance's or exporter's placement defaults to the namespace's pods; with none configured, to what pods defaults to";
+    if (!stated) return { value: "", reason };
+    const value = encode ? encode(stated.value as never) : stated.value;
+    return { value: type === "map" ? labelsJson(value as SourceAs["map"]) : type === "json" ? jsonText(value) : String(value), reason };
+}
+
+/**
  * The row builder of the table from config type C to values record V: the types tie the config
  * key's type and the field's type to the parameter's type.
  */
@@ -131,6 +150,40 @@ function rowBuilder<C, V>(schema: z.ZodType) {
     };
 }
 
+/** Dotted paths to any value of config type T. */
+type AnyPath<T> = {
+    [K in keyof T & string]-?: NonNullable<T[K]> extends readonly unknown[]
+        ? K
+        : NonNullable<T[K]> extends object
+          ? K | `${K}.${AnyPath<NonNullable<T[K]>>}`
+          : K;
+}[keyof T & string];
+
+/**
+ * The row builder of JSON parameters: the value (after `encode`) is any JSON the manifests take,
+ * so the key and field are only checked to exist.
+ */
+function jsonRowBuilder<C, V>() {
+    return <F extends keyof V & string, T>(
+        name: string,
+        field: F,
+        configKey: AnyPath<C>,
+        description: string,
+        encode?: (value: T) => unknown,
+    ): ParameterRow<"json", F> => {
+        const safeDefault = placementDefault(configKey.replace(/^pods\./, ""), "json", encode as (value: never) => unknown).value;
+        return {
+            name,
+            configKey,
+            description,
+            type: "json",
+            field,
+            ...(encode && { encode: encode as (value: never) => unknown }),
+            ...(safeDefault !== undefined && { safeDefault }),
+        };
+    };
+}
+
 /** The fields of V that no row of R fills. */
 type Unfilled<V, R extends readonly ParameterRow[]> = Exclude<keyof V, R[number]["field"]>;
 
@@ -145,6 +198,7 @@ const PULL_POLICIES = [...IMAGE_PULL_POLICIES].sort();
 const SORTED_LOG_LEVELS = [...LOG_LEVELS].sort();
 
 const instanceRow = rowBuilder<InstanceConfig, ArkoudaValues>(instanceSchema);
+const instanceJsonRow = jsonRowBuilder<InstanceConfig, ArkoudaValues>();
 
 /** Arkouda parameters, in their (stable) declaration order. Deploy and delete share them. */
 export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
@@ -247,9 +301,52 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("run-as-uid", "str", "runAsUid", "runAs.uid", "ARKOUDA_UID", { safeDefault: IMAGE_USER }),
     instanceRow("run-as-group", "str", "runAsGroup", "runAs.group", "ARKOUDA_GROUP", { safeDefault: IMAGE_USER }),
     instanceRow("run-as-gid", "str", "runAsGid", "runAs.gid", "ARKOUDA_GID", { safeDefault: IMAGE_USER }),
+    instanceRow("node-selector", "map", "nodeSelector", "pods.nodeSelector", "JSON map: nodeSelector of the server and locale pods", {
+        safeDefault: placementDefault("nodeSelector", "map"),
+    }),
+    instanceJsonRow(
+        "tolerations",
+        "tolerations",
+        "pods.tolerations",
+        "JSON list: tolerations of the server and locale pods (with the two admission adds to every pod)",
+        tolerationsWithAdmissionDefaults,
+    ),
+    instanceJsonRow("affinity", "affinity", "pods.affinity", "JSON object: affinity of the server and locale pods"),
+    instanceRow(
+        "priority-class-name",
+        "str",
+        "priorityClassName",
+        "pods.priorityClassName",
+        "priorityClassName of the server and locale pods",
+        {
+            safeDefault: placementDefault("priorityClassName", "str"),
+        },
+    ),
+    instanceRow("pod-labels", "map", "podLabels", "pods.labels", "JSON map: extra labels of the server and locale pods", {
+        safeDefault: placementDefault("labels", "map"),
+    }),
+    instanceRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the server and locale pods", {
+        safeDefault: placementDefault("annotations", "map"),
+    }),
+    instanceJsonRow(
+        "locale-spread",
+        "localeSpread",
+        "pods.spreadLocales",
+        "JSON list: topologySpreadConstraints of the locale pods (from spreadLocales)",
+        localeSpread,
+    ),
+    instanceRow(
+        "authenticate",
+        "str",
+        "authenticate",
+        "authenticate",
+        "arkouda_server --authenticate, with the token of the Secret <instance-name>-token (the token itself is never a parameter)",
+        { enum: BOOL },
+    ),
 ]);
 
 const exporterRow = rowBuilder<ExporterConfig, ExporterValues>(exporterSchema);
+const exporterJsonRow = jsonRowBuilder<ExporterConfig, ExporterValues>();
 
 export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
     exporterRow("exporter-name", "str", "name", "name", "ARKOUDA_EXPORTER_APP_NAME / SERVICE_NAME: name of its objects"),
@@ -298,6 +395,26 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
     exporterRow("scrape-annotations", "str", "scrapeAnnotations", "scrapeAnnotations", "prometheus.io/scrape on the exporter Service", {
         enum: BOOL,
     }),
+    exporterRow("node-selector", "map", "nodeSelector", "pods.nodeSelector", "JSON map: nodeSelector of the exporter pod", {
+        safeDefault: placementDefault("nodeSelector", "map"),
+    }),
+    exporterJsonRow(
+        "tolerations",
+        "tolerations",
+        "pods.tolerations",
+        "JSON list: tolerations of the exporter pod (with the two admission adds to every pod)",
+        tolerationsWithAdmissionDefaults,
+    ),
+    exporterJsonRow("affinity", "affinity", "pods.affinity", "JSON object: affinity of the exporter pod"),
+    exporterRow("priority-class-name", "str", "priorityClassName", "pods.priorityClassName", "priorityClassName of the exporter pod", {
+        safeDefault: placementDefault("priorityClassName", "str"),
+    }),
+    exporterRow("pod-labels", "map", "podLabels", "pods.labels", "JSON map: extra labels of the exporter pod", {
+        safeDefault: placementDefault("labels", "map"),
+    }),
+    exporterRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the exporter pod", {
+        safeDefault: placementDefault("annotations", "map"),
+    }),
 ]);
 
 /** JSON of a label map with sorted keys (what the `prometheus-match-labels` parameter carries). */
@@ -305,23 +422,45 @@ function labelsJson(labels: Readonly<Record<string, string>>): string {
     return JSON.stringify(sortedByKey(labels));
 }
 
-/** The config value of a row; an unset optional key reads as "". */
+/** JSON with every object's keys sorted, so a parameter's text does not depend on the order keys were written in. */
+function jsonText(value: unknown): string {
+    const canonical = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(canonical)
+            : v && typeof v === "object"
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+                )
+              : v;
+    return JSON.stringify(canonical(value));
+}
+
+/** The config value of a row, as it travels (`encode`d); an unset optional key reads as "". */
 export function configValue(r: ParameterRow, target: object): Source {
     let value: unknown = target;
     for (const key of r.configKey.split(".")) value = value === undefined ? undefined : (value as Record<string, unknown>)[key];
     if (value === undefined && r.type === "str") return "";
+    if (r.encode && value !== undefined) value = r.encode(value as never);
     const ok =
-        r.type === "map" ? typeof value === "object" && value !== null : r.type === "str" ? value !== undefined : Number.isInteger(value);
+        r.type === "json"
+            ? typeof value === "object" && value !== null
+            : r.type === "map"
+              ? typeof value === "object" && value !== null
+              : r.type === "str"
+                ? value !== undefined
+                : Number.isInteger(value);
     if (!ok)
         throw new Error(
-            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not a ${r.type === "map" ? "label map" : r.type === "str" ? "value" : "whole number"}: resolve the config through components/config, which refuses it`,
+            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not ${{ map: "a label map", json: "a JSON list or object", str: "a value", int: "a whole number", intText: "a whole number" }[r.type]}: resolve the config through components/config, which refuses it`,
         );
     return value as Source;
 }
 
 function parameterText(r: ParameterRow, target: object): string {
     const value = configValue(r, target);
-    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : String(value);
+    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : r.type === "json" ? jsonText(value) : String(value);
 }
 
 /** Parameter values keyed by name, in declaration order. */

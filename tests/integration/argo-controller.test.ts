@@ -92,13 +92,14 @@ describe("Argo workflow-controller against the local control plane", function ()
         workflowServiceAccount = workflowTemplates[0].spec.serviceAccountName;
 
         await createNamespace(NS);
-        // The program's own identities and templates (Secrets are left out: under mocks the SSH
-        // key has no data, and no Argo pod mounts them; the Namespace is created above).
+        // The program's own identities and templates, and the PriorityClass its delete steps name
+        // (admission refuses a pod naming a missing class). Secrets are left out: under mocks the
+        // SSH key has no data, and no Argo pod mounts them; the Namespace is created above.
         const applied = path.join(dir, "applied.yaml");
         fs.writeFileSync(
             applied,
             objects
-                .filter((o) => [...IDENTITY_KINDS, "WorkflowTemplate"].includes(o.kind))
+                .filter((o) => [...IDENTITY_KINDS, "PriorityClass", "WorkflowTemplate"].includes(o.kind))
                 .map((o) => stringify(o))
                 .join("---\n"),
         );
@@ -129,6 +130,7 @@ describe("Argo workflow-controller against the local control plane", function ()
     after(async function () {
         await controller?.stop();
         if (process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await deleteNamespace(NS);
+        await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${NS}`, "--ignore-not-found"], { check: false });
         if (!dir) return;
         if (failed || process.env.ARKOUDA_IT_KEEP_TMP === "1") log(`kept ${dir} (controller log: workflow-controller.log)`);
         else fs.rmSync(dir, { recursive: true, force: true });
@@ -542,7 +544,7 @@ describe("Argo workflow-controller against the local control plane", function ()
     // -----------------------------------------------------------------------------------------
 
     describe("the workflow deadline", function () {
-        it("a deploy whose pods never run is failed at its deadline (Step exceeded its deadline) and its exit handler starts the clean-up", async () => {
+        it("a deploy whose pods never run is failed at its deadline (Step exceeded its deadline) and its exit handler starts (explanation, then clean-up)", async () => {
             const deadlineSeconds = 20;
             const name = await submit(DEPLOY, { "instance-name": "deadline" }, { activeDeadlineSeconds: deadlineSeconds });
             try {
@@ -578,14 +580,14 @@ describe("Argo workflow-controller against the local control plane", function ()
                     const n = nodeByDisplayName(wf, later);
                     assert.ok(!n || ["Omitted", "Skipped"].includes(n.phase), `${later} ran after the deadline: ${summarizeWorkflow(wf)}`);
                 }
-                // The exit handler: clean-up-failed-deploy runs the delete steps (not subject to
-                // the deadline); their pods stay Pending here, so the workflow stays Running.
-                const cleanUp = await waitPods(name, ["delete-objects", "delete-servicemonitor"]);
-                for (const pod of cleanUp)
+                // The exit handler (not subject to the deadline) first explains the failure, then
+                // runs the delete steps; its pod stays Pending here, so the workflow stays Running.
+                const exitPods = await waitPods(name, ["explain-failure"]);
+                for (const pod of exitPods)
                     assert.strictEqual(pod.metadata.labels["workflows.argoproj.io/on-exit"], "true", pod.metadata.name);
                 const after = await workflow(name);
                 assert.ok(
-                    nodes(after).some((n) => n.displayName === "clean-up-failed-deploy" && n.phase === "Running"),
+                    nodes(after).some((n) => n.displayName === "explain-failure" && n.phase === "Pending"),
                     summarizeWorkflow(after),
                 );
                 assert.strictEqual(after.status.phase, "Running", summarizeWorkflow(after));

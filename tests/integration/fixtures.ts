@@ -125,6 +125,7 @@ export function resourceOfKind(kind: string): string {
         Deployment: "deployments.apps",
         Pod: "pods",
         Namespace: "namespaces",
+        PriorityClass: "priorityclasses.scheduling.k8s.io",
         WorkflowTemplate: "workflowtemplates.argoproj.io",
         CronWorkflow: "cronworkflows.argoproj.io",
         Workflow: "workflows.argoproj.io",

@@ -95,7 +95,8 @@ export async function runProgram(config: ArkoudaWorkflowsConfig, secrets: StackS
                     resource: transformed?.resource,
                 });
                 const state: Record<string, any> = { ...inputs };
-                if (args.type === "random:index/randomString:RandomString") state.result = mockRandom(args.inputs);
+                if (args.type === "random:index/randomString:RandomString" || args.type === "random:index/randomPassword:RandomPassword")
+                    state.result = mockRandom(args.inputs);
                 if (args.type.startsWith("pulumi-nodejs:dynamic:")) state.phase = "Succeeded";
                 if (state.metadata && typeof state.metadata === "object") state.metadata = { uid: `${args.name}-uid`, ...state.metadata };
                 return { id: `${args.name}-id`, state };

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { argoParam, intText, plusInt, referencedParameters, renderManifest } from "../../components/argo/expr";
+import { argoParam, argText, intText, plusInt, referencedParameters, renderManifest } from "../../components/argo/expr";
 import { evaluate, substitute } from "../lib/argo-simulate";
 
 const render = (o: object, parameters: Record<string, string>) => YAML.parse(substitute({ m: renderManifest([o]) }, { parameters }).m);
@@ -35,6 +35,27 @@ describe("argo expressions: renderer", () => {
     it("merges a map placeholder with literal entries", () => {
         const m = renderManifest([{ labels: { a: "1", ...argoParam.map("l") } }]);
         assert.strictEqual(m, "labels: {{=toJson(sprig.merge({'a': '1'}, jsonpath(workflow.parameters['l'], '$')))}}\n");
+    });
+
+    it("renders a JSON placeholder as the parameter parsed and marshalled again", () => {
+        assert.strictEqual(renderManifest([{ t: argoParam.json("x") }]), "t: {{=toJson(jsonpath(workflow.parameters['x'], '$'))}}\n");
+    });
+
+    it("round-trips a JSON list through substitution as one value", () => {
+        const list = [{ key: "a", value: "b: c\n- d" }, { key: "e" }];
+        assert.deepStrictEqual(render({ t: argoParam.json("x"), u: 1 }, { x: JSON.stringify(list) }), { t: list, u: 1 });
+    });
+
+    it("refuses a JSON placeholder that is not a whole value", () => {
+        assert.throws(() => renderManifest([{ a: `x-${argoParam.json<string>("x")}` }]), /JSON placeholder must be a whole value/);
+    });
+
+    it("renders a container argument with a string placeholder as one expression", () => {
+        assert.strictEqual(
+            argText(`--selector=a=${argoParam.str("x")}`),
+            "{{=workflow.parameters['x']}}".replace("{{=", "{{='--selector=a=' + "),
+        );
+        assert.strictEqual(argText("--plain"), "--plain");
     });
 
     it("refuses literals that cannot be expressed safely", () => {

@@ -139,14 +139,23 @@ describe("config: valid input", () => {
         assert.ok(!JSON.stringify(config).includes("BEGIN RSA"));
     });
 
-    it("loads the committed dev and prod stacks", () => {
+    const committedStack = (stack: string) => {
         const fs = require("fs") as typeof import("fs");
         const yaml = require("yaml") as typeof import("yaml");
-        for (const stack of ["dev", "prod"]) {
-            const file = yaml.parse(fs.readFileSync(`${__dirname}/../../Pulumi.${stack}.yaml`, "utf8")).config as Record<string, unknown>;
-            const values = Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^arkouda-workflows:/, ""), v]));
-            assert.ok(parse(values).clusters.length >= 1, stack);
-        }
+        const file = yaml.parse(fs.readFileSync(`${__dirname}/../../Pulumi.${stack}.yaml`, "utf8")).config as Record<string, unknown>;
+        return parse(Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^arkouda-workflows:/, ""), v])));
+    };
+
+    it("loads the committed dev, prod and local stacks", () => {
+        for (const stack of ["dev", "prod", "local"]) assert.ok(committedStack(stack).clusters.length >= 1, stack);
+    });
+
+    it("sizes the local stack's instance so the 2-CPU local node keeps room for step pods and the standalone exporter", () => {
+        const { quantityValue } = require("../../components/config/rules") as typeof import("../../components/config/rules");
+        const [i] = committedStack("local").clusters[0].instances;
+        const requested = (i.locales + 1) * quantityValue(i.cpu) + (i.metrics.enabled ? quantityValue(i.metrics.exporterCpu) : 0);
+        const exporter = quantityValue(committedStack("local").clusters[0].exporters[0].cpu);
+        assert.ok(requested + exporter + 4 * 0.05 <= 2, `${requested} CPU for the instance, ${exporter} for the exporter`);
     });
 });
 
@@ -535,5 +544,292 @@ describe("config: how Prometheus finds an exporter (serviceMonitor, scrapeAnnota
             },
             'clusters[0].overrides.instances["arkouda-on-k8s"].metrics.serviceMonitor.scrapeTimeout',
             /must not exceed/,
+        ));
+});
+
+describe("config: placement resolves per instance and exporter", () => {
+    const pods = {
+        nodeSelector: { pool: "hpc" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "hpc", effect: "NoSchedule" }],
+        priorityClassName: "batch",
+        labels: { team: "hpc" },
+        spreadLocales: "preferred",
+    };
+
+    it("gives every target the namespace's pods, defaulted", () => {
+        const cluster = parse({ instances: [instance()], exporters: [{ name: "ex", metricsServiceHost: "h" }] }).clusters[0];
+        assert.deepStrictEqual(cluster.instances[0].pods, {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            labels: {},
+            annotations: {},
+            spreadLocales: "none",
+        });
+        assert.deepStrictEqual(cluster.exporters[0].pods, { nodeSelector: {}, tolerations: [], affinity: {}, labels: {}, annotations: {} });
+    });
+
+    it("replaces each key an instance sets whole, keeps the others from pods", () => {
+        const [i] = parse({ pods, instances: [instance({ pods: { nodeSelector: { pool: "gpu" }, tolerations: [] } })] }).clusters[0]
+            .instances;
+        assert.deepStrictEqual(i.pods.nodeSelector, { pool: "gpu" });
+        assert.deepStrictEqual(i.pods.tolerations, []);
+        assert.deepStrictEqual([i.pods.priorityClassName, i.pods.labels, i.pods.spreadLocales], ["batch", { team: "hpc" }, "preferred"]);
+    });
+
+    it("gives an exporter the namespace's pods without spreadLocales, and its own keys over them", () => {
+        const [e] = parse({ pods, exporters: [{ name: "ex", metricsServiceHost: "h", pods: { priorityClassName: "monitoring" } }] })
+            .clusters[0].exporters;
+        assert.ok(!("spreadLocales" in e.pods));
+        assert.deepStrictEqual([e.pods.priorityClassName, e.pods.nodeSelector], ["monitoring", { pool: "hpc" }]);
+    });
+
+    it("replaces a placement map of a cluster's override whole instead of merging it", () => {
+        const config = parse({
+            instances: [instance({ pods: { nodeSelector: { pool: "hpc", zone: "a" } } })],
+            clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { pods: { nodeSelector: { pool: "gpu" } } } } } }],
+        });
+        assert.deepStrictEqual(config.clusters[0].instances[0].pods.nodeSelector, { pool: "gpu" });
+    });
+
+    it("stores tolerations each once, in a stable order", () => {
+        const b = { key: "b", operator: "Exists" };
+        const [i] = parse({ pods: { tolerations: [b, { key: "a", operator: "Exists" }, b] }, instances: [instance()] }).clusters[0]
+            .instances;
+        assert.deepStrictEqual(i.pods.tolerations, [{ key: "a", operator: "Exists" }, b]);
+    });
+
+    it("names the PriorityClass of delete steps after the namespace, or the existing one, or none", () => {
+        const { namespaceSettings } = require("../../components/config") as typeof import("../../components/config");
+        const settings = (values: Values) => {
+            const config = parse(values);
+            return namespaceSettings(config, config.clusters[0]).deletePriorityClassName;
+        };
+        assert.strictEqual(settings({ namespace: "team-a" }), "arkouda-workflows-delete-team-a");
+        assert.strictEqual(
+            settings({ workflowPods: { deletePriority: { source: "existing", name: "critical-cleanup" } } }),
+            "critical-cleanup",
+        );
+        assert.strictEqual(settings({ workflowPods: { deletePriority: { source: "none" } } }), undefined);
+        assert.strictEqual(parse({}).workflowPods.deletePriority.value, 1000);
+    });
+});
+
+describe("config: each placement, step-pod and retry key refuses a bad value, naming it", () => {
+    const toleration = (t: Values) => ({ pods: { tolerations: [t] } });
+    const affinity = (a: Values) => ({ pods: { affinity: a } });
+
+    it("pods.nodeSelector: a bad label value", () =>
+        assertOneProblem({ pods: { nodeSelector: { pool: "a b" } } }, "pods.nodeSelector.pool", /label value 'a b' is invalid/));
+    it("pods.nodeSelector: a bad label key", () =>
+        assertOneProblem({ pods: { nodeSelector: { "bad key": "x" } } }, 'pods.nodeSelector["bad key"]', /label key 'bad key' is invalid/));
+    it("pods.tolerations: a value with operator Exists", () =>
+        assertOneProblem(
+            toleration({ key: "k", operator: "Exists", value: "v" }),
+            "pods.tolerations[0].value",
+            /must be empty with operator Exists/,
+        ));
+    it("pods.tolerations: no key with operator Equal", () =>
+        assertOneProblem(toleration({ value: "v" }), "pods.tolerations[0].key", /is required unless operator is Exists/));
+    it("pods.tolerations: tolerationSeconds without NoExecute", () =>
+        assertOneProblem(
+            toleration({ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 60 }),
+            "pods.tolerations[0].tolerationSeconds",
+            /only applies to effect NoExecute/,
+        ));
+    it("pods.tolerations: an unknown effect", () =>
+        assertOneProblem(
+            toleration({ key: "k", effect: "NoRun" }),
+            "pods.tolerations[0].effect",
+            /one of "NoSchedule", "PreferNoSchedule", "NoExecute"/,
+        ));
+    it("pods.tolerations: an unknown operator", () =>
+        assertOneProblem(toleration({ key: "k", operator: "In" }), "pods.tolerations[0].operator", /one of "Exists", "Equal"/));
+    it("pods.tolerations: an invalid key", () =>
+        assertOneProblem(toleration({ key: "a b", operator: "Exists" }), "pods.tolerations[0].key", /toleration key 'a b' is invalid/));
+    it("pods.tolerations: an unknown field", () =>
+        assertOneProblem(
+            toleration({ key: "k", operator: "Exists", effects: "NoSchedule" }),
+            "pods.tolerations[0].effects",
+            /not a known key; allowed keys here: effect, key, operator, tolerationSeconds, value/,
+        ));
+    it("pods.tolerations: not a list", () =>
+        assertOneProblem({ pods: { tolerations: { key: "k" } } }, "pods.tolerations", /must be a list/));
+    it("pods.affinity: an unknown key (a typo of the Kubernetes field)", () =>
+        assertOneProblem(
+            affinity({ nodeAfinity: {} }),
+            "pods.affinity.nodeAfinity",
+            /not a known key; allowed keys here: nodeAffinity, podAffinity, podAntiAffinity/,
+        ));
+    it("pods.affinity: operator In without values", () =>
+        assertOneProblem(
+            affinity({
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In" }] }],
+                    },
+                },
+            }),
+            "pods.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values",
+            /must list at least one value with operator In/,
+        ));
+    it("pods.affinity: operator Gt with a value that is no integer", () =>
+        assertOneProblem(
+            affinity({
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: "cores", operator: "Gt", values: ["many"] }] }],
+                    },
+                },
+            }),
+            "pods.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values",
+            /exactly one integer with operator Gt/,
+        ));
+    it("pods.affinity: no node selector term", () =>
+        assertOneProblem(
+            affinity({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } }),
+            "pods.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
+            /at least 1 item/,
+        ));
+    it("pods.affinity: a pod anti-affinity term without topologyKey", () =>
+        assertOneProblem(
+            affinity({
+                podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "x" } } }] },
+            }),
+            "pods.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey",
+            /is required/,
+        ));
+    it("pods.affinity: a weight out of range", () =>
+        assertOneProblem(
+            affinity({
+                podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: "zone" } }] },
+            }),
+            "pods.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight",
+            /at least 1/,
+        ));
+    it("pods.affinity: a label selector requirement Exists with values", () =>
+        assertOneProblem(
+            affinity({
+                podAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                        { topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] } },
+                    ],
+                },
+            }),
+            "pods.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchExpressions[0].values",
+            /must be empty with operator Exists/,
+        ));
+    it("pods.priorityClassName: not a DNS subdomain", () =>
+        assertOneProblem({ pods: { priorityClassName: "High_Priority" } }, "pods.priorityClassName", /DNS-1123 subdomain/));
+    it("pods.labels: a label key the program sets itself", () =>
+        assertOneProblem(
+            { pods: { labels: { "app.kubernetes.io/instance": "x" } } },
+            'pods.labels["app.kubernetes.io/instance"]',
+            /is a label the program sets on its pods/,
+        ));
+    it("pods.labels: a bad label value", () =>
+        assertOneProblem({ pods: { labels: { team: "h p c" } } }, "pods.labels.team", /label value 'h p c' is invalid/));
+    it("pods.annotations: a bad annotation key", () =>
+        assertOneProblem(
+            { pods: { annotations: { "example.com/": "x" } } },
+            'pods.annotations["example.com/"]',
+            /annotation key 'example.com\/' is invalid/,
+        ));
+    it("pods.spreadLocales: an unknown value", () =>
+        assertOneProblem({ pods: { spreadLocales: "always" } }, "pods.spreadLocales", /one of "none", "preferred", "required"/));
+    it("pods: an unknown key", () =>
+        assertOneProblem({ pods: { nodeSelecter: {} } }, "pods.nodeSelecter", /not a known key; allowed keys here: .*nodeSelector/));
+    it("instances[].pods: checked like pods", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { tolerations: [{ value: "v" }] } })] },
+            "instances[0].pods.tolerations[0].key",
+            /is required unless operator is Exists/,
+        ));
+    it("instances[].pods: a reserved label", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { labels: { app: "x" } } })] },
+            "instances[0].pods.labels.app",
+            /is a label the program sets/,
+        ));
+    it("exporters[].pods: no spreadLocales (one pod)", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { spreadLocales: "required" } }] },
+            "exporters[0].pods.spreadLocales",
+            /not a known key; allowed keys here: affinity, annotations, labels, nodeSelector, priorityClassName, tolerations/,
+        ));
+    it("clusters[].overrides: a placement override checked like the instance's", () =>
+        assertOneProblem(
+            {
+                instances: [instance()],
+                clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { pods: { priorityClassName: "Bad" } } } } }],
+            },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].pods.priorityClassName',
+            /DNS-1123 subdomain/,
+        ));
+    it("workflowPods.nodeSelector: a bad label value", () =>
+        assertOneProblem(
+            { workflowPods: { nodeSelector: { pool: "a/b" } } },
+            "workflowPods.nodeSelector.pool",
+            /label value 'a\/b' is invalid/,
+        ));
+    it("workflowPods.tolerations: checked like pods.tolerations", () =>
+        assertOneProblem(
+            { workflowPods: { tolerations: [{ key: "k", operator: "Exists", value: "v" }] } },
+            "workflowPods.tolerations[0].value",
+            /must be empty with operator Exists/,
+        ));
+    it("workflowPods.priorityClassName: not a DNS subdomain", () =>
+        assertOneProblem({ workflowPods: { priorityClassName: "Steps" } }, "workflowPods.priorityClassName", /DNS-1123 subdomain/));
+    it("workflowPods.deletePriority.source: an unknown value", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { source: "create" } } },
+            "workflowPods.deletePriority.source",
+            /one of "declare", "existing", "none"/,
+        ));
+    it("workflowPods.deletePriority.name: required with source existing", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { source: "existing" } } },
+            "workflowPods.deletePriority.name",
+            /is required with source existing/,
+        ));
+    it("workflowPods.deletePriority.name: only with source existing", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { name: "mine" } } },
+            "workflowPods.deletePriority.name",
+            /only names an existing class .* source is 'declare'/,
+        ));
+    it("workflowPods.deletePriority.name: not a DNS subdomain", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { source: "existing", name: "Mine" } } },
+            "workflowPods.deletePriority.name",
+            /DNS-1123 subdomain/,
+        ));
+    it("workflowPods.deletePriority.value: only with source declare", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { source: "none", value: 10 } } },
+            "workflowPods.deletePriority.value",
+            /only sets the declared class's value .* source is 'none'/,
+        ));
+    it("workflowPods.deletePriority.value: above the user-defined range", () =>
+        assertOneProblem(
+            { workflowPods: { deletePriority: { value: 2000000000 } } },
+            "workflowPods.deletePriority.value",
+            /at most 1000000000/,
+        ));
+    it("retries.limit: out of range", () => assertOneProblem({ retries: { limit: 21 } }, "retries.limit", /at most 20/));
+    it("retries.backoffSeconds: below one second", () =>
+        assertOneProblem({ retries: { backoffSeconds: 0 } }, "retries.backoffSeconds", /at least 1/));
+    it("retries.factor: a fraction", () => assertOneProblem({ retries: { factor: 1.5 } }, "retries.factor", /integer/));
+    it("retries.capSeconds: below the first pause", () =>
+        assertOneProblem(
+            { retries: { backoffSeconds: 30, capSeconds: 10 } },
+            "retries.capSeconds",
+            /must be at least backoffSeconds \(30\)/,
+        ));
+    it("retries: an unknown key", () =>
+        assertOneProblem(
+            { retries: { maxDuration: "2m" } },
+            "retries.maxDuration",
+            /not a known key; allowed keys here: backoffSeconds, capSeconds, factor, limit/,
         ));
 });

@@ -25,7 +25,31 @@ export const fixtureNamespace: NamespaceSettings = {
     },
     deadlines: { deploySeconds: 1800, deleteSeconds: 600, localeReadySeconds: 900, serverReadySeconds: 300 },
     kubernetesApiUrl: "https://kubernetes.default.svc",
+    // Every placement knob set, so the golden files show each on the pods it reaches.
+    workflowPods: {
+        nodeSelector: { "node-role.example.com/workflows": "true" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "workflows", effect: "NoSchedule" }],
+        priorityClassName: "workflow-steps",
+        deletePriority: { source: "declare", value: 1000 },
+    },
+    deletePriorityClassName: "arkouda-workflows-delete-arkouda",
+    retries: { limit: 4, backoffSeconds: 5, factor: 2, capSeconds: 60 },
 };
+
+const placement = {
+    nodeSelector: { "node-role.example.com/arkouda": "true" },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "arkouda", effect: "NoSchedule" }],
+    affinity: {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["zone-a"] }] }],
+            },
+        },
+    },
+    priorityClassName: "arkouda-batch",
+    labels: { team: "hpc" },
+    annotations: { "example.com/owner": "hpc-team" },
+} as const;
 
 export const fixtureInstance: InstanceConfig = {
     name: "arkouda-on-k8s",
@@ -52,6 +76,9 @@ export const fixtureInstance: InstanceConfig = {
         scrapeAnnotations: true,
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
+    pods: { ...placement, spreadLocales: "required" },
+    authenticate: false,
+    tokenRotation: "",
 };
 
 export const fixtureRunAsInstance: InstanceConfig = {
@@ -75,4 +102,5 @@ export const fixtureExporter: ExporterConfig = {
     prometheusMatchLabels: { release: "kube-stack" },
     serviceMonitor: { enabled: true, interval: "15s", scrapeTimeout: "" },
     scrapeAnnotations: false,
+    pods: placement,
 };

@@ -8,9 +8,12 @@ import { exporterSchema, instanceSchema } from "../../components/config/schema";
 import { leafKeys } from "../../components/config/schema-walk";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../../components/workflow-templates/parameters";
 
-/** Keys that say how the program drives a target (its CronWorkflows and runs pass the parameters). */
+/**
+ * Keys that say how the program drives a target (its CronWorkflows and runs pass the parameters),
+ * and the token's rotation label (the token reaches the server as a Secret, never a parameter).
+ */
 const NOT_PARAMETERS = {
-    instances: ["schedules", "run"],
+    instances: ["schedules", "run", "tokenRotation"],
     exporters: ["run"],
 };
 
@@ -19,7 +22,9 @@ function check(list: keyof typeof NOT_PARAMETERS, schema: z.ZodType, rows: reado
     const keys = leafKeys(schema);
     const skipped = (key: string) => not.some((n) => key === n || key.startsWith(`${n}.`));
     const parameterKeys = new Set(rows.map((r) => r.configKey));
-    const missing = keys.filter((k) => !skipped(k) && !parameterKeys.has(k));
+    // A parameter carries its key's whole value (an affinity as one JSON object), so the keys below it too.
+    const carried = (key: string) => [...parameterKeys].some((p) => key === p || key.startsWith(`${p}.`));
+    const missing = keys.filter((k) => !skipped(k) && !carried(k));
     assert.deepStrictEqual(
         missing,
         [],

@@ -158,7 +158,11 @@ describe("runtime objects: pods", () => {
             d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "ssh-keys").mountPath,
             "/home/ubuntu/ssh-keys",
         );
-        assert.deepStrictEqual(d.volumes.find((v: { name: string }) => v.name === "ssh-keys").secret, { secretName: "arkouda-ssh" });
+        // Root's alone: the launch script installs a copy for the run-as user.
+        assert.deepStrictEqual(d.volumes.find((v: { name: string }) => v.name === "ssh-keys").secret, {
+            secretName: "arkouda-ssh",
+            defaultMode: 0o400,
+        });
         assert.strictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "launch-script").subPath, "script");
     });
 
@@ -229,6 +233,8 @@ describe("runtime objects: pods", () => {
             ARKOUDA_METRICS_SERVICE_PORT: "5556",
             METRICS_POLLING_INTERVAL: "15",
             METRICS_SCRAPE_PORT: "5080",
+            // The client's home, which it must be able to write (the container runs as nobody).
+            HOME: "/home/arkouda-exporter",
         });
     });
 

@@ -4,6 +4,8 @@ import {
     diffWorkflowRun,
     failingNodeMessage,
     interpretWorkflowStatus,
+    overdue,
+    unschedulableSteps,
     waitForWorkflow,
     workflowRunIdentityChanged,
     workflowRunInputs,
@@ -80,6 +82,36 @@ describe("workflow-run-completion", function () {
             );
             assert.equal(failingNodeMessage(undefined), "");
         });
+        it("a failed deploy's failure-reasons output (why its pods were not ready) joins the message", function () {
+            const outputs = {
+                parameters: [
+                    { name: "failure-reasons", value: "a-locale-x Pending: PodScheduled=Unschedulable 0/1 nodes are available\n" },
+                ],
+            };
+            const st = interpretWorkflowStatus({ status: { phase: "Failed", message: "", nodes: failedNodes, outputs } });
+            assert.equal(
+                st.message,
+                "wait-locales: timed out waiting for 4 locale pods; failure-reasons: a-locale-x Pending: PodScheduled=Unschedulable 0/1 nodes are available",
+            );
+            const empty = { parameters: [{ name: "failure-reasons", value: "" }] };
+            assert.equal(interpretWorkflowStatus({ status: { phase: "Failed", message: "m", outputs: empty } }).message, "m");
+        });
+        it("names the steps that wait to be scheduled, with the scheduler's reason", function () {
+            const nodes = {
+                a: {
+                    displayName: "delete-objects",
+                    type: "Pod",
+                    phase: "Pending",
+                    message: "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+                },
+                b: { displayName: "delete-servicemonitor", type: "Pod", phase: "Pending", message: "PodInitializing" },
+                c: { displayName: "delete", type: "DAG", phase: "Running" },
+            };
+            assert.deepEqual(unschedulableSteps({ status: { phase: "Running", nodes } }), {
+                "delete-objects": "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+            });
+            assert.deepEqual(unschedulableSteps({}), {});
+        });
         it("Running and Pending are not done", function () {
             assert.deepEqual(interpretWorkflowStatus({ status: { phase: "Running", startedAt: "t" } }), {
                 done: false,
@@ -134,7 +166,13 @@ describe("workflow-run-completion", function () {
         /** Scripted answers per workflow name: each GET takes the next one (the last repeats). */
         const script = new Map<string, Array<{ code: number; body: unknown }>>();
         const hits: string[] = [];
-        const api = localApiServer((req, _body, res) => {
+        const patches: { url: string; contentType: string; body: unknown }[] = [];
+        const api = localApiServer((req, body, res) => {
+            if (req.method === "PATCH") {
+                patches.push({ url: req.url ?? "", contentType: String(req.headers["content-type"]), body: JSON.parse(body) });
+                sendJson(res, 200, {});
+                return;
+            }
             hits.push(`${req.method} ${req.url}`);
             const m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows\/([^/?]+)$/.exec(req.url ?? "");
             const answers = m ? script.get(decodeURIComponent(m[2])) : undefined;
@@ -188,6 +226,49 @@ describe("workflow-run-completion", function () {
             });
             script.set("wf", [wf("Error", { message: "pod was deleted" })]);
             await assert.rejects(waitForWorkflow(inputs("wf"), clock()), { message: "Argo Workflow ns/wf Error: pod was deleted" });
+        });
+
+        it("keeps the scheduler's reason a step waited with, which Argo replaces when it gives up on the pod", async function () {
+            const pending = {
+                a: {
+                    displayName: "delete-objects",
+                    type: "Pod",
+                    phase: "Pending",
+                    message: "Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+                },
+            };
+            const failed = { a: { displayName: "delete-objects", type: "Pod", phase: "Failed", message: "Step exceeded its deadline" } };
+            script.set("wf", [wf("Running", { nodes: pending }), wf("Failed", { message: "", nodes: failed })]);
+            await assert.rejects(waitForWorkflow(inputs("wf"), clock()), {
+                message:
+                    "Argo Workflow ns/wf Failed: delete-objects: Step exceeded its deadline (while Pending, delete-objects: Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.)",
+            });
+        });
+
+        it("nudges the controller with an annotation while the Workflow runs past its template's deadline", async function () {
+            patches.splice(0);
+            const c = clock();
+            const started = new Date(c.now() - 100_000).toISOString();
+            const overdueRun = wf("Running", { startedAt: started, storedWorkflowTemplateSpec: { activeDeadlineSeconds: 60 } });
+            script.set("wf", [overdueRun, overdueRun, overdueRun, overdueRun, wf("Failed", { message: "Step exceeded its deadline" })]);
+            await assert.rejects(waitForWorkflow(inputs("wf"), c), { message: "Argo Workflow ns/wf Failed: Step exceeded its deadline" });
+            assert.ok(patches.length >= 1 && patches.length <= 2, `${patches.length} nudges`);
+            assert.equal(patches[0].url, "/apis/argoproj.io/v1alpha1/namespaces/ns/workflows/wf");
+            assert.equal(patches[0].contentType, "application/merge-patch+json");
+            assert.ok(Object.keys((patches[0].body as any).metadata.annotations).includes("arkouda-workflows/deadline-check"));
+        });
+
+        it("does not nudge a Workflow within its deadline", function () {
+            const now = Date.parse("2025-01-01T00:01:00Z");
+            const running = (extra: object) => ({ status: { phase: "Running", startedAt: "2025-01-01T00:00:00Z", ...extra } });
+            assert.equal(overdue(running({ storedWorkflowTemplateSpec: { activeDeadlineSeconds: 60 } }), now, 15), false);
+            assert.equal(overdue(running({ storedWorkflowTemplateSpec: { activeDeadlineSeconds: 30 } }), now, 15), true);
+            assert.equal(overdue({ spec: { activeDeadlineSeconds: 30 }, ...running({}) }, now, 15), true);
+            assert.equal(overdue(running({}), now, 15), false);
+            assert.equal(
+                overdue({ status: { phase: "Failed", startedAt: "2025-01-01T00:00:00Z" }, spec: { activeDeadlineSeconds: 1 } }, now, 15),
+                false,
+            );
         });
 
         it("gives up after timeoutSeconds with the last phase", async function () {

@@ -405,6 +405,33 @@ describe("workflow templates: injection", () => {
         assert.deepStrictEqual(manifestsOf(wt, "deploy-server", params), plain([o.serverPod]));
     });
 
+    it("a JSON placement value with YAML syntax stays inside the value it is (tolerations, affinity, node selector)", () => {
+        const tolerations = [{ key: "k", operator: "Equal", value: evil }];
+        const affinity = { nodeAffinity: { [evil]: { y: evil } } };
+        const params = {
+            ...base,
+            tolerations: JSON.stringify(tolerations),
+            affinity: JSON.stringify(affinity),
+            "node-selector": JSON.stringify({ [evil]: evil }),
+            "pod-annotations": JSON.stringify({ a: evil }),
+        };
+        for (const step of ["deploy-locales", "deploy-server"]) {
+            const [o] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), step, params) as any[];
+            const pod = o.kind === "Pod" ? o : o.spec.template;
+            assert.deepStrictEqual(pod.spec.tolerations, tolerations, step);
+            assert.deepStrictEqual(pod.spec.affinity, affinity, step);
+            assert.deepStrictEqual(pod.spec.nodeSelector, { [evil]: evil }, step);
+            assert.deepStrictEqual(pod.metadata.annotations, { a: evil }, step);
+            assert.ok(!("evil" in pod.spec) && !("evil" in pod.metadata), step);
+        }
+    });
+
+    it("a JSON placement value that is not JSON fails substitution instead of reaching a manifest", () => {
+        assert.throws(() =>
+            manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-locales", { ...base, tolerations: "- key: k\n  evil: y" }),
+        );
+    });
+
     it("workflow parameters appear in manifests only inside expression tags", () => {
         for (const wt of all()) {
             for (const t of wt.spec.templates!) {
@@ -448,14 +475,49 @@ describe("workflow templates: cost", () => {
         assert.deepStrictEqual(workflowCost(wt), workflowCost(withoutExit));
     });
 
-    it("the exit handler cleans up only when the workflow did not succeed", () => {
+    it("the exit handler explains, then cleans up, only when the workflow did not succeed", () => {
         const wt = deployArkoudaTemplate(ns, fixtureInstance);
         const exit = byName(wt, wt.spec.onExit!);
         assert.deepStrictEqual(
-            exit.dag!.tasks.map((k) => [k.name, k.template, k.when]),
-            [["clean-up-failed-deploy", "clean-up", "{{workflow.status}} != Succeeded"]],
+            exit.dag!.tasks.map((k) => [k.name, k.template, k.when, k.depends]),
+            [
+                ["explain-failure", "explain-failure", "{{workflow.status}} != Succeeded", undefined],
+                [
+                    "clean-up-failed-deploy",
+                    "clean-up",
+                    "{{workflow.status}} != Succeeded",
+                    "explain-failure.Succeeded || explain-failure.Failed || explain-failure.Errored",
+                ],
+            ],
         );
         assert.deepStrictEqual(byName(wt, "clean-up").dag, byName(deleteArkoudaTemplate(ns, fixtureInstance), "delete").dag);
+    });
+
+    it("the explanation becomes the Workflow's failure-reasons output, empty when there is none", () => {
+        for (const wt of [deployArkoudaTemplate(ns, fixtureInstance), deployExporterTemplate(ns, fixtureExporter)]) {
+            assert.deepStrictEqual(byName(wt, wt.spec.onExit!).outputs, {
+                parameters: [
+                    {
+                        name: "failure-reasons",
+                        globalName: "failure-reasons",
+                        valueFrom: { parameter: "{{tasks.explain-failure.outputs.result}}", default: "" },
+                    },
+                ],
+            });
+        }
+    });
+
+    it("the explanation lists the target's own pods, its selector a single argument whatever the name holds", () => {
+        const t = substitute(byName(deployArkoudaTemplate(ns, fixtureInstance), "explain-failure"), {
+            parameters: { ...arkoudaParameters(fixtureInstance), "instance-name": "a,b=c --all" },
+        });
+        assert.deepStrictEqual(t.container!.args!.slice(0, 4), [
+            "get",
+            "pods",
+            "--namespace=arkouda",
+            "--selector=app.kubernetes.io/instance=a,b=c --all",
+        ]);
+        assert.match(t.container!.args![4], /^--output=jsonpath=\{range \.items\[\*\]\}/);
     });
 });
 
@@ -569,10 +631,25 @@ describe("workflow templates: the image contract", () => {
         assert.strictEqual(t.resource!.successCondition, "status.containerStatuses.0.ready == true");
     });
 
-    it("runs the server with the sidecar when metrics are on and without it when off", () => {
-        const when = Object.fromEntries(tasks().map((t) => [t.name, t.when]));
-        assert.strictEqual(when["deploy-server"], "{{=workflow.parameters['metrics-enabled'] == 'true'}}");
-        assert.strictEqual(when["deploy-server-without-metrics"], "{{=workflow.parameters['metrics-enabled'] != 'true'}}");
+    it("runs one server variant: with the sidecar exactly when metrics are on, with a priority class exactly when one is named", () => {
+        const servers = tasks().filter((t) => t.name.startsWith("deploy-server"));
+        assert.strictEqual(servers.length, 4);
+        for (const metrics of ["true", "false"]) {
+            for (const priority of ["", "arkouda-batch"]) {
+                const parameters = { ...arkoudaParameters(fixtureInstance), "metrics-enabled": metrics, "priority-class-name": priority };
+                const running = servers.filter((t) => substitute({ w: t.when! }, { parameters }).w === "true");
+                assert.strictEqual(
+                    running.length,
+                    1,
+                    `metrics ${metrics}, class ${JSON.stringify(priority)}: ${running.map((t) => t.name)}`,
+                );
+                const [pod] = manifestsOf(deploy(), running[0].template, parameters) as {
+                    spec: { initContainers?: unknown[]; priorityClassName?: string };
+                }[];
+                assert.strictEqual(pod.spec.initContainers !== undefined, metrics === "true", running[0].name);
+                assert.strictEqual(pod.spec.priorityClassName, priority === "" ? undefined : priority, running[0].name);
+            }
+        }
     });
 
     it("the delete removes the Endpoints the server registered", () => {

@@ -207,8 +207,9 @@ export class WorkflowController {
                 "--loglevel",
                 "info",
             ],
-            // One controller per namespace; no lease needed.
-            { env: { ...toolEnv(), LEADER_ELECTION_DISABLE: "true" }, stdio: ["ignore", out, out] },
+            // One controller per namespace; no lease needed. The requeue time is the local
+            // cluster's (scripts/local-cluster.sh workflow-controller, where it is explained).
+            { env: { ...toolEnv(), LEADER_ELECTION_DISABLE: "true", DEFAULT_REQUEUE_TIME: "1s" }, stdio: ["ignore", out, out] },
         );
         fs.closeSync(out);
         this.child.on("exit", (code, signal) => {

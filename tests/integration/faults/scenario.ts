@@ -17,15 +17,18 @@ export function smallInstance(name: string, extra: Record<string, unknown> = {})
 
 /**
  * Cleanup for `after` hooks, cheaper than a destroy: every object a scenario makes is in its own
- * namespaces (nothing cluster-scoped), so deleting them removes it all; the stack is dropped
- * with its state (and any lock a killed run left).
+ * namespaces but the delete PriorityClass a stack declares per namespace, so deleting those
+ * removes it all; the stack is dropped with its state (and any lock a killed run left).
  */
 export async function dropStack(project: PulumiProject | undefined, namespaces: readonly string[]): Promise<void> {
     if (project) {
         await project.pulumi(["cancel", "--yes"], { check: false });
         await project.pulumi(["stack", "rm", "--yes", "--force"], { check: false });
     }
-    for (const ns of namespaces) await kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], { check: false });
+    for (const ns of namespaces) {
+        await kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], { check: false });
+        await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${ns}`, "--ignore-not-found"], { check: false });
+    }
 }
 
 /** Seconds since `start`, for the per-step timings. */

@@ -319,6 +319,8 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             const ignored = await freePort();
             const exporter = new Proc(PYTHON, [EXPORTER_STANDIN], {
                 PATH: process.env.PATH,
+                // The client makes ~/.arkouda at every connect: a home of the test's own.
+                HOME: dir,
                 ARKOUDA_METRICS_SERVICE_HOST: "127.0.0.1",
                 ARKOUDA_METRICS_SERVICE_PORT: String(server.metricsPort),
                 ARKOUDA_METRICS_SERVER_NAME: "it-server",
@@ -344,6 +346,8 @@ describe("stand-in image programs on the host (not Arkouda)", function () {
             const deadPort = await freePort();
             const exporter = new Proc(PYTHON, [EXPORTER_STANDIN], {
                 PATH: process.env.PATH,
+                // The client makes ~/.arkouda at every connect: a home of the test's own.
+                HOME: dir,
                 ARKOUDA_METRICS_SERVICE_PORT: String(deadPort),
                 METRICS_SCRAPE_PORT: String(scrape),
             });
