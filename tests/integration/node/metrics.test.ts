@@ -17,6 +17,12 @@
  * on ServiceMonitors: a deploy that still touched one would fail with 403, as it would with 404 on
  * a cluster without the prometheus-operator CRD.
  *
+ * Both namespaces are the stacks' own, with the default podSecurity (enforce baseline, warn
+ * restricted), so the exporters are scraped as they run under it; `local-cluster.sh prometheus`
+ * only adds its scrape label to NS, after `pulumi up` created it. Prometheus and its operator run
+ * in arkouda-monitoring, no stack's namespace. Each stack also declares its namespace's delete
+ * PriorityClass, cluster-wide, which the cleanup removes with the namespaces.
+ *
  * What fails without what:
  *  - the match labels on the ServiceMonitor (or a wrong port name, selector or target labels): the
  *    scrape job never loads / the target is never up / the series lack arkouda_instance, launcher;
@@ -223,6 +229,9 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
         if (process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") {
             await project?.cleanUp([NS]);
             await offProject?.cleanUp([NS_OFF]);
+        }
+        for (const ns of [NS, NS_OFF]) {
+            await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${ns}`, "--ignore-not-found"], { check: false });
         }
     });
 
