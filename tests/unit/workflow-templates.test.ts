@@ -620,6 +620,20 @@ describe("workflow templates: ServiceMonitor steps follow the namespace's target
     it("a namespace with no target configured keeps the steps, gated by the parameters (runs given -p)", () => {
         assert.ok(namespaceTemplates(ns, [], []).every(touchesMonitors));
     });
+
+    it("without ServiceMonitor steps, every step left is the one the full templates have (security patch, placement, bound, retries, delete class)", () => {
+        const podSteps = (t: BuiltTemplate) => t.template.spec.templates!.filter((x) => x.container || x.resource);
+        const full = namespaceTemplates(ns, [fixtureInstance], [fixtureExporter]);
+        namespaceTemplates(ns, [off], [exporterOff]).forEach((reduced, i) => {
+            const steps = podSteps(reduced);
+            assert.ok(steps.length > 0);
+            for (const step of steps) {
+                const same = podSteps(full[i]).find((x) => x.name === step.name);
+                assert.deepStrictEqual(plain(step), plain(same), `${reduced.template.metadata.name}/${step.name}`);
+                assert.ok(step.podSpecPatch && step.timeout && step.retryStrategy, `${step.name} was not built as a pod step`);
+            }
+        });
+    });
 });
 
 describe("workflow templates: the image contract", () => {
