@@ -10,11 +10,12 @@
 # docker-archive naming its reference(s). The tar is cached in
 # <toolchain cache>/images/<name>-<key>.tar; the key hashes images/, scripts/image-lib.sh,
 # tools/versions.env (the pins), components/config (the default image references) and the
-# toolchain stamps of kubectl and argoexec, so a
+# toolchain stamps of the binaries the images carry (kubectl, argoexec, the Prometheus ones), so a
 # change to any of them rebuilds (a build takes seconds once the toolchain and the Debian
 # bases are cached).
 #
-# Environment: ARKOUDA_IMAGES (names to build/import when none are given; default all),
+# Environment: ARKOUDA_IMAGES (names to build/import when none are given; default all but the
+# metrics stack's, see ON_DEMAND),
 # ARKOUDA_TOOLCHAIN_CACHE (cache root), ARKOUDA_CONTAINERD_ADDRESS (socket to
 # import into; default the local node's, see scripts/local-cluster.sh), ARKOUDA_CTR_BIN.
 set -euo pipefail
@@ -26,11 +27,22 @@ IMG_CACHE="$TOOLCHAIN_CACHE/images"
 ADDRESS="${ARKOUDA_CONTAINERD_ADDRESS:-${ARKOUDA_NODE_RUN_DIR:-/run/arkouda-node}/containerd/containerd.sock}"
 CTR="${ARKOUDA_CTR_BIN:-ctr}"
 
+# The metrics stack's images: `local-cluster.sh prometheus` builds their tools and imports them
+# when a test or a developer asks for a Prometheus; the node's start (the default set) does not.
+ON_DEMAND=(prometheus prometheus-operator prometheus-config-reloader)
+
 all_names() {
   local d
   for d in "$REPO_ROOT"/images/*/; do
     [[ -x $d/build.sh ]] && basename "$d"
   done
+}
+
+default_names() {
+  local n
+  while read -r n; do
+    [[ " ${ON_DEMAND[*]} " == *" $n "* ]] || echo "$n"
+  done < <(all_names)
 }
 
 names_or_all() {
@@ -41,7 +53,7 @@ names_or_all() {
     for n in "$@"; do [[ -x $REPO_ROOT/images/$n/build.sh ]] || die "no images/$n/build.sh (images: $(all_names | tr '\n' ' '))"; done
     printf '%s\n' "$@"
   else
-    all_names
+    default_names
   fi
 }
 
@@ -51,8 +63,11 @@ key_inputs_hash() {
     find images scripts/image-lib.sh tools/versions.env components/config -type f -print0 2>/dev/null |
       LC_ALL=C sort -z | xargs -0 sha256sum
     go env GOVERSION 2>/dev/null || true
-    # The toolchain's binaries the images carry (kubectl, argoexec) change with their stamps.
-    cat "$TOOLCHAIN_CACHE"/kubectl-*/.stamp "$TOOLCHAIN_CACHE"/argoexec-*/.stamp 2>/dev/null || true
+    # The toolchain's binaries the images carry change with their stamps.
+    local t
+    for t in kubectl argoexec prometheus prometheus-operator prometheus-config-reloader; do
+      cat "$TOOLCHAIN_CACHE/$t"-v*/.stamp 2>/dev/null || true
+    done
   ) | sha256sum | cut -c1-16
 }
 
@@ -65,7 +80,11 @@ build_one() { # name key -> prints the tar path
     log "$name: cached (0s)"
   else
     log "$name: building..."
-    rm -f "$IMG_CACHE/$name"-*.tar
+    # This image's older tars only: "prometheus-*" would also match prometheus-operator's.
+    local old
+    for old in "$IMG_CACHE/$name"-*.tar; do
+      [[ ${old##*/} =~ ^$name-[0-9a-f]{16}\.tar$ ]] && rm -f "$old"
+    done
     "$REPO_ROOT/images/$name/build.sh" "$out.tmp" >&2 || { rm -f "$out.tmp"; die "$name: images/$name/build.sh failed"; }
     [[ -s $out.tmp ]] || die "$name: images/$name/build.sh wrote no $out.tmp"
     mv "$out.tmp" "$out"

@@ -18,6 +18,14 @@
 #               Run the pinned Argo workflow-controller as a host process for NAMESPACE
 #               (namespaced, executor image = the locally built argoexec), so `argo submit`
 #               there runs on the node; stopped by `stop`. A no-op if it already runs.
+#   prometheus NAMESPACE [KEY=VALUE,...]
+#               Run prometheus-operator and a Prometheus it manages as pods on the node (namespace
+#               arkouda-monitoring; images built and imported on first use, their tools built by
+#               scripts/toolchain.sh then) whose serviceMonitorSelector is the labels (default
+#               release=kube-stack, the stack's default prometheusMatchLabels), reading
+#               NAMESPACE's ServiceMonitors and prometheus.io/* annotated Services; prints the
+#               URL of its HTTP API (the pod IP, reachable from the host). Another call adds a
+#               namespace; the selector is the last call's. Stopped with the cluster.
 #   logs [c]    Tail the log of a component (etcd, kube-apiserver, kube-controller-manager,
 #               containerd, kubelet, kube-scheduler, kube-proxy, coredns).
 #
@@ -297,7 +305,8 @@ resolve_crds() {
     dir=""
   fi
   if [[ -n "$dir" ]]; then
-    find "$dir" -maxdepth 2 -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 |
+    # Only the top level: prometheus-operator/ holds the CRDs `prometheus` installs on demand.
+    find "$dir" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 |
       xargs -0 -r grep -l '^kind: CustomResourceDefinition' | sort
     return 0
   fi
@@ -932,6 +941,203 @@ cmd_workflow_controller() {
   echo "workflow-controller $argo_v runs for namespace $ns (pid $(component_pid workflow-controller), log $(logfile workflow-controller))"
 }
 
+# ---------------------------------------------------------------- prometheus
+# The metrics stack an operator of a real cluster runs (prometheus-operator + a Prometheus it
+# manages), on the node, for the tests that check what a deploy's ServiceMonitor and Service
+# make a Prometheus scrape. Images are the local builds (quay.io references, never pulled).
+MONITORING_NS="arkouda-monitoring"
+PROMETHEUS_NAME="arkouda"
+# Namespaces whose ServiceMonitors and annotated Services this Prometheus reads carry this label.
+PROMETHEUS_NS_LABEL="arkouda-workflows.local/prometheus"
+
+# The prometheus-operator's own grants (cluster-wide: it watches every namespace for monitors).
+operator_manifests() { # operator_version prometheus_version labels_yaml
+  local op=$1
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: $MONITORING_NS}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: prometheus-operator, namespace: $MONITORING_NS}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: arkouda-local-prometheus-operator}
+rules:
+- apiGroups: [monitoring.coreos.com]
+  resources: [alertmanagers, alertmanagers/finalizers, alertmanagers/status, alertmanagerconfigs,
+    prometheuses, prometheuses/finalizers, prometheuses/status, prometheusagents,
+    prometheusagents/finalizers, prometheusagents/status, thanosrulers, thanosrulers/finalizers,
+    thanosrulers/status, scrapeconfigs, servicemonitors, servicemonitors/status, podmonitors, probes,
+    prometheusrules]
+  verbs: ["*"]
+- {apiGroups: [apps], resources: [statefulsets], verbs: ["*"]}
+- {apiGroups: [""], resources: [configmaps, secrets], verbs: ["*"]}
+- {apiGroups: [""], resources: [pods], verbs: [list, delete]}
+- {apiGroups: [""], resources: [services, services/finalizers, endpoints], verbs: [get, create, update, delete]}
+- {apiGroups: [""], resources: [nodes], verbs: [list, watch]}
+- {apiGroups: [""], resources: [namespaces], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [events], verbs: [patch, create]}
+- {apiGroups: [networking.k8s.io], resources: [ingresses], verbs: [get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [storageclasses], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: arkouda-local-prometheus-operator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: arkouda-local-prometheus-operator}
+subjects: [{kind: ServiceAccount, name: prometheus-operator, namespace: $MONITORING_NS}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prometheus-operator, namespace: $MONITORING_NS}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app.kubernetes.io/name: prometheus-operator}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: prometheus-operator}}
+    spec:
+      serviceAccountName: prometheus-operator
+      securityContext: {runAsNonRoot: true, runAsUser: 65534}
+      containers:
+      - name: prometheus-operator
+        image: quay.io/prometheus-operator/prometheus-operator:$op
+        imagePullPolicy: IfNotPresent
+        args:
+        - --prometheus-config-reloader=quay.io/prometheus-operator/prometheus-config-reloader:$op
+        - --prometheus-instance-namespaces=$MONITORING_NS
+        resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 500m, memory: 256Mi}}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+EOF
+}
+
+# A Prometheus selecting ServiceMonitors by `labels` in the labelled namespaces, with an
+# annotation-based job (the prometheus.io/* convention) over the same namespaces. Prometheus'
+# own account gets nothing cluster-wide: each scraped namespace grants it what docs/metrics.md
+# says an operator must grant (prometheus_grants).
+prometheus_manifests() { # prometheus_version labels_yaml
+  cat <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: prometheus, namespace: $MONITORING_NS}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: $PROMETHEUS_NAME, namespace: $MONITORING_NS}
+spec:
+  image: quay.io/prometheus/prometheus:$1
+  version: $1
+  imagePullPolicy: IfNotPresent
+  serviceAccountName: prometheus
+  replicas: 1
+  retention: 2h
+  scrapeInterval: 15s
+  evaluationInterval: 30s
+  securityContext: {runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534}
+  resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: "1", memory: 1Gi}}
+  serviceMonitorSelector: {matchLabels: {$2}}
+  serviceMonitorNamespaceSelector: {matchLabels: {$PROMETHEUS_NS_LABEL: scrape}}
+  additionalScrapeConfigs: {name: $PROMETHEUS_NAME-annotations, key: annotations.yaml}
+EOF
+}
+
+# Services annotated prometheus.io/scrape: "true" in NAMESPACES, scraped at prometheus.io/port and
+# prometheus.io/path, their labels copied onto the series (what such charts' jobs do).
+annotation_job() { # namespace...
+  printf -- '- job_name: annotations\n  scrape_interval: 5s\n  kubernetes_sd_configs:\n  - role: endpoints\n    namespaces:\n      names: [%s]\n' \
+    "$(IFS=,; echo "$*")"
+  cat <<'EOF'
+  relabel_configs:
+  - {source_labels: [__meta_kubernetes_service_annotation_prometheus_io_scrape], action: keep, regex: "true"}
+  - {source_labels: [__meta_kubernetes_service_annotation_prometheus_io_path], target_label: __metrics_path__, regex: (.+)}
+  - source_labels: [__address__, __meta_kubernetes_service_annotation_prometheus_io_port]
+    regex: ([^:]+)(?::\d+)?;(\d+)
+    replacement: $1:$2
+    target_label: __address__
+  - {action: labelmap, regex: __meta_kubernetes_service_label_(.+)}
+  - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}
+  - {source_labels: [__meta_kubernetes_service_name], target_label: service}
+EOF
+}
+
+# What Prometheus needs in a namespace to discover a Service's targets (docs/metrics.md).
+prometheus_grants() { # namespace
+  cat <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: prometheus-arkouda-discovery, namespace: $1}
+rules:
+- {apiGroups: [""], resources: [services, endpoints, pods], verbs: [get, list, watch]}
+- {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: prometheus-arkouda-discovery, namespace: $1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: prometheus-arkouda-discovery}
+subjects: [{kind: ServiceAccount, name: prometheus, namespace: $MONITORING_NS}]
+EOF
+}
+
+cmd_prometheus() {
+  local ns="${1:-}" labels="${2:-release=kube-stack}" kubectl op_v prom_v crds f pair labels_yaml="" ip
+  [[ "$ns" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] ||
+    die "usage: $0 prometheus NAMESPACE [KEY=VALUE,...] (NAMESPACE a DNS label; got '$ns')"
+  [[ "$labels" =~ ^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*)*$ ]] ||
+    die "labels must be KEY=VALUE[,KEY=VALUE...] (got '$labels')"
+  is_running || die "the local cluster is not running ($0 start first)"
+  [[ -S "$NODE_CONTAINERD_SOCK" ]] || die "the local node is not running: Prometheus runs as pods on it"
+  kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
+  op_v="$(sed -n 's/^PROMETHEUS_OPERATOR_VERSION=//p' "$VERSIONS_ENV" | tr -d '"'\'' ')"
+  prom_v="$(sed -n 's/^PROMETHEUS_VERSION=//p' "$VERSIONS_ENV" | tr -d '"'\'' ')"
+  "$TOOLCHAIN_SH" build prometheus-operator prometheus-config-reloader prometheus crds >&2
+  ARKOUDA_CONTAINERD_ADDRESS="$NODE_CONTAINERD_SOCK" ARKOUDA_TOOLCHAIN_CACHE="$TOOLCHAIN_CACHE" \
+    "$REPO_ROOT/scripts/images.sh" import prometheus-operator prometheus-config-reloader prometheus >&2
+  crds="$("$TOOLCHAIN_SH" path crds)/prometheus-operator"
+  for f in "$crds"/*.yaml; do
+    "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --force-conflicts \
+      --field-manager=arkouda-local-cluster -f "$f" >/dev/null
+  done
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" wait --for=condition=Established --timeout="${READY_TIMEOUT}s" \
+    crd/prometheuses.monitoring.coreos.com crd/podmonitors.monitoring.coreos.com \
+    crd/probes.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null
+  IFS=, read -ra pairs <<<"$labels"
+  for pair in "${pairs[@]}"; do labels_yaml+="${labels_yaml:+, }\"${pair%%=*}\": \"${pair#*=}\""; done
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create namespace "$ns" >/dev/null 2>&1 || true
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" label namespace "$ns" --overwrite "$PROMETHEUS_NS_LABEL=scrape" >/dev/null
+  local scraped pairs=()
+  mapfile -t scraped < <("$kubectl" --kubeconfig "$KUBECONFIG_PATH" get namespaces -l "$PROMETHEUS_NS_LABEL=scrape" \
+    -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
+  {
+    operator_manifests "$op_v"
+    echo ---
+    prometheus_grants "$ns"
+    echo ---
+    "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create secret generic "$PROMETHEUS_NAME-annotations" -n "$MONITORING_NS" \
+      --from-literal=annotations.yaml="$(annotation_job "${scraped[@]}")" --dry-run=client -o yaml
+    echo ---
+    prometheus_manifests "$prom_v" "$labels_yaml"
+  } | "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --force-conflicts \
+    --field-manager=arkouda-local-cluster -f - >/dev/null
+  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" -n "$MONITORING_NS" rollout status deployment/prometheus-operator \
+    --timeout="${READY_TIMEOUT}s" >&2
+  local deadline=$(( $(date +%s) + READY_TIMEOUT ))
+  until "$kubectl" --kubeconfig "$KUBECONFIG_PATH" -n "$MONITORING_NS" wait --for=condition=Ready \
+    "pod/prometheus-$PROMETHEUS_NAME-0" --timeout=5s >/dev/null 2>&1; do
+    if (( $(date +%s) >= deadline )); then
+      "$kubectl" --kubeconfig "$KUBECONFIG_PATH" -n "$MONITORING_NS" get pods -o wide >&2 || true
+      "$kubectl" --kubeconfig "$KUBECONFIG_PATH" -n "$MONITORING_NS" logs deployment/prometheus-operator --tail=30 >&2 || true
+      die "Prometheus did not become Ready within ${READY_TIMEOUT}s"
+    fi
+    sleep 1
+  done
+  ip="$("$kubectl" --kubeconfig "$KUBECONFIG_PATH" -n "$MONITORING_NS" get pod "prometheus-$PROMETHEUS_NAME-0" \
+    -o jsonpath='{.status.podIP}')"
+  echo "http://$ip:9090" >"$STATE/prometheus.url"
+  log "Prometheus $prom_v (prometheus-operator $op_v) scrapes ServiceMonitors labelled $labels in ${scraped[*]}"
+  echo "http://$ip:9090"
+}
+
 cmd_versions() {
   node_tools_quiet
   node_versions
@@ -941,6 +1147,7 @@ case "${1:-}" in
   start) cmd_start ;;
   versions) cmd_versions ;;
   workflow-controller) shift; cmd_workflow_controller "$@" ;;
+  prometheus) shift; cmd_prometheus "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_PATH" ;;

@@ -21,7 +21,9 @@
 # Tools, in build order: etcd kube-apiserver kube-controller-manager kubectl pulumi
 # pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random argo
 # workflow-controller crds, then the local node's: kubelet kube-scheduler kube-proxy
-# (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns argoexec.
+# (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns argoexec,
+# then the metrics stack the tests run on the node: prometheus-operator
+# prometheus-config-reloader prometheus.
 #
 # Cache layout (ARKOUDA_TOOLCHAIN_CACHE, default ~/.cache/arkouda-workflows/toolchain):
 #   <tool>-<version>/bin/...   one directory per tool and version, with a .stamp
@@ -42,7 +44,8 @@ RECIPE=1
 
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
   pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds
-  kubelet kube-scheduler kube-proxy coredns argoexec)
+  kubelet kube-scheduler kube-proxy coredns argoexec
+  prometheus-operator prometheus-config-reloader prometheus)
 OPTIONAL_TOOLS=()
 
 # The program declares resources with the kubernetes and random providers only.
@@ -50,6 +53,8 @@ SET_PULUMI=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-reso
 # The embedded default: the control plane and the CRDs it installs (local-cluster.sh), the node
 # (local-node.sh), the binaries the images carry (images/kubectl, images/argoexec), the
 # workflow-controller local-up.sh starts, and `argo` for the submit it prints as the next step.
+# Not the metrics stack: the deploys run without it, and its three builds would add about a
+# fifth to a cold set-up; `local-cluster.sh prometheus` builds them when it is first asked for.
 SET_LOCAL=(etcd kube-apiserver kube-controller-manager kubectl crds kubelet kube-scheduler kube-proxy
   coredns argoexec workflow-controller argo "${SET_PULUMI[@]}")
 SETS=(pulumi local all)
@@ -82,10 +87,13 @@ load_versions() {
   local v
   for v in PULUMI_VERSION PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_KUBERNETES_VERSION \
     PULUMI_RANDOM_VERSION KUBERNETES_VERSION ETCD_VERSION ARGO_VERSION PROMETHEUS_OPERATOR_VERSION \
-    COREDNS_VERSION; do
+    COREDNS_VERSION PROMETHEUS_VERSION; do
     [[ -n ${!v:-} ]] || die "$v is not set in tools/versions.env"
   done
   ARGO_MODULE=github.com/argoproj/argo-workflows/v${ARGO_VERSION:1:1}
+  # Prometheus 3.A.B is published as the module version v0.(300+A).B.
+  [[ $PROMETHEUS_VERSION =~ ^v3\.([0-9]+)\.([0-9]+)$ ]] || die "PROMETHEUS_VERSION=$PROMETHEUS_VERSION is not a v3.A.B release"
+  PROMETHEUS_MODULE_VERSION="v0.$((300 + BASH_REMATCH[1])).${BASH_REMATCH[2]}"
 }
 
 tool_version() {
@@ -100,6 +108,8 @@ tool_version() {
     pulumi-resource-random) echo "$PULUMI_RANDOM_VERSION" ;;
     argo | workflow-controller | argoexec) echo "$ARGO_VERSION" ;;
     crds) echo "$ARGO_VERSION-$PROMETHEUS_OPERATOR_VERSION" ;;
+    prometheus-operator | prometheus-config-reloader) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
+    prometheus) echo "$PROMETHEUS_VERSION" ;;
     *) die "unknown tool '$1' (tools: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})" ;;
   esac
 }
@@ -115,6 +125,8 @@ tool_module_dir() {
     pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
     pulumi-resource-random) echo pulumi-random ;;
     argo | workflow-controller | crds | argoexec) echo argo ;;
+    prometheus-operator | prometheus-config-reloader) echo prometheus-operator ;;
+    prometheus) echo prometheus ;;
   esac
 }
 
@@ -130,6 +142,9 @@ tool_requires() {
     pulumi-resource-kubernetes)
       echo "github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_PROVIDER_MODULE" ;;
     argo | workflow-controller | crds | argoexec) echo "$ARGO_MODULE $ARGO_VERSION" ;;
+    prometheus-operator | prometheus-config-reloader)
+      echo "github.com/prometheus-operator/prometheus-operator $PROMETHEUS_OPERATOR_VERSION" ;;
+    prometheus) echo "github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION" ;;
   esac
 }
 
@@ -151,7 +166,8 @@ tool_key() {
   {
     echo "recipe=$RECIPE go=$GO_VERSION tool=$tool version=$(tool_version "$tool")"
     tool_requires "$tool"
-    [[ $tool == crds ]] && echo "prometheus-operator=$PROMETHEUS_OPERATOR_VERSION"
+    [[ $tool == crds ]] && echo "prometheus-operator=$PROMETHEUS_OPERATOR_VERSION stack=${PROMETHEUS_STACK_CRDS[*]}"
+    [[ $tool == prometheus ]] && echo "sd=${PROMETHEUS_SD_PLUGINS[*]}"
     find "$mod" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
       LC_ALL=C sort -z | xargs -0 sha256sum | sed "s|$TOOLS_DIR/||"
   } | sha256sum | cut -c1-16
@@ -341,6 +357,71 @@ build_argoexec() {
   gobuild "$ARGO_SRC" "$1/bin/argoexec" "$ARGO_MODULE/cmd/argoexec" "$(argo_ldflags)" -mod=vendor
 }
 
+# The commit a module version was tagged from, as the proxy's .info records it (empty when the
+# cached .info predates Origin).
+module_commit() { # moddir module@version
+  (cd "$1" && go mod download -json "$2" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",*$/\1/p' | head -1)
+}
+
+# What upstream's Makefiles and .promu.yml stamp into github.com/prometheus/common/version:
+# the release's version (its VERSION file: no leading v), revision, branch, user and date. The
+# date is fixed so a rebuild of the same pins is the same binary.
+prometheus_ldflags() { # moddir module version
+  local p=github.com/prometheus/common/version commit
+  commit=$(module_commit "$1" "$2@$3")
+  echo "-X $p.Version=${3#v} -X $p.Revision=${commit:-$3} -X $p.Branch=HEAD" \
+    "-X $p.BuildUser=arkouda-workflows -X $p.BuildDate=19700101-00:00:00"
+}
+
+# The operator and its config reloader, upstream's mains from the operator module (the module's
+# replace of its own pkg/apis/monitoring and pkg/client resolves to their published v0.85.0,
+# the same code). The operator names its default reloader image by the stamped version.
+build_prometheus-operator() {
+  local m=github.com/prometheus-operator/prometheus-operator
+  gobuild "$TOOLS_DIR/prometheus-operator" "$1/bin/prometheus-operator" "$m/cmd/operator" \
+    "$(prometheus_ldflags "$TOOLS_DIR/prometheus-operator" "$m" "$PROMETHEUS_OPERATOR_VERSION")"
+}
+build_prometheus-config-reloader() {
+  local m=github.com/prometheus-operator/prometheus-operator
+  gobuild "$TOOLS_DIR/prometheus-operator" "$1/bin/prometheus-config-reloader" "$m/cmd/prometheus-config-reloader" \
+    "$(prometheus_ldflags "$TOOLS_DIR/prometheus-operator" "$m" "$PROMETHEUS_OPERATOR_VERSION")"
+}
+
+# Upstream's cmd/prometheus, without the `builtinassets` tag: the web UI's assets are built by
+# npm and are not in the module zip, so the binary serves the HTTP API (what the tests and any
+# scraper use) and no UI pages. Version stamp: the release's, not the module version's.
+# Its plugins/plugins.go imports every service discovery (AWS, Azure, GCE, xDS, ...); upstream
+# builds with fewer by listing them in plugins.yml and regenerating that file (`make plugins`).
+# The local Prometheus discovers on Kubernetes only, so the build does the same, in a vendor tree
+# of tools/prometheus made in the cache (Go refuses -overlay for the module cache), with the
+# generated file listing PROMETHEUS_SD_PLUGINS (file and http come from plugins/minimum.go).
+PROMETHEUS_SD_PLUGINS=(kubernetes)
+build_prometheus() {
+  local src="$TOOLCHAIN_CACHE/.src-prometheus" m=github.com/prometheus/prometheus plugins p
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp "$TOOLS_DIR/prometheus/go.mod" "$TOOLS_DIR/prometheus/go.sum" "$src/"
+  (cd "$src" && go mod vendor)
+  plugins="$src/vendor/$m/plugins/plugins.go"
+  [[ -f $plugins && -f $src/vendor/modules.txt ]] || die "go mod vendor failed for prometheus"
+  {
+    sed -n '1,/^package plugins$/p' "$plugins"
+    printf '\nimport (\n'
+    for p in "${PROMETHEUS_SD_PLUGINS[@]}"; do printf '\t// Register %s plugin.\n\t_ "%s/discovery/%s"\n' "$p" "$m" "$p"; done
+    printf ')\n'
+  } >"$src/plugins.go"
+  rm -f "$plugins"
+  mv "$src/plugins.go" "$plugins"
+  gobuild "$src" "$1/bin/prometheus" "$m/cmd/prometheus" \
+    "$(prometheus_ldflags "$TOOLS_DIR/prometheus" "$m" "$PROMETHEUS_MODULE_VERSION" |
+      sed "s/version.Version=[^ ]*/version.Version=${PROMETHEUS_VERSION#v}/")" -mod=vendor
+  rm -rf "$src"
+}
+
+# The CRDs the local cluster installs on start (Argo's and the ServiceMonitor), and in
+# prometheus-operator/ the other ones the operator's Prometheus controller waits for
+# (`local-cluster.sh prometheus` installs those).
+PROMETHEUS_STACK_CRDS=(prometheuses podmonitors probes prometheusrules)
 build_crds() {
   local argo prom f
   argo=$(mod_dir "$TOOLS_DIR/argo" "$ARGO_MODULE")
@@ -353,6 +434,10 @@ build_crds() {
     [[ $(basename "$f") == kustomization.yaml ]] || install -m 0644 "$f" "$1/"
   done
   install -m 0644 "$prom/example/prometheus-operator-crd-full/monitoring.coreos.com_servicemonitors.yaml" "$1/"
+  mkdir -p "$1/prometheus-operator"
+  for f in "${PROMETHEUS_STACK_CRDS[@]}"; do
+    install -m 0644 "$prom/example/prometheus-operator-crd-full/monitoring.coreos.com_$f.yaml" "$1/prometheus-operator/"
+  done
   ls "$1"/argoproj.io_workflows.yaml >/dev/null
   rmdir "$1/bin"
 }
@@ -395,7 +480,7 @@ link_all() {
   local bin="$TOOLCHAIN_CACHE/bin" tool b dir
   mkdir -p "$bin"
   for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
-    kubelet kube-scheduler kube-proxy coredns argoexec; do
+    kubelet kube-scheduler kube-proxy coredns argoexec prometheus-operator prometheus-config-reloader prometheus; do
     dir=$(tool_dir "$tool")
     [[ -x $dir/bin/$tool ]] && ln -sfn "$dir/bin/$tool" "$bin/$tool"
   done
@@ -500,7 +585,7 @@ cmd_build() {
     return 0
   fi
   if ((${#missing[@]})); then
-    rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo"
+    rm -rf "$TOOLCHAIN_CACHE"/.build-* "$TOOLCHAIN_CACHE/.src-argo" "$TOOLCHAIN_CACHE/.src-prometheus"
     prefetch_modules "${missing[@]}"
     for tool in "${missing[@]}"; do build_one "$tool"; done
     if [[ -n $PREFETCH_PID ]]; then

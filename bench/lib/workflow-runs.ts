@@ -1,8 +1,9 @@
 /**
- * Figures of the workflows run to their end on a node (issue 10 part 4): for deploy and delete of
- * one instance, the time from submit to Succeeded, the pods actually created per run (counted
- * from the API server with a watch, since the templates' podGC deletes succeeded step pods), and
- * the deploy's critical path against the sum of its sequential pod start latencies.
+ * Figures of the workflows run to their end on a node: for deploy and delete of one instance, the
+ * time from submit to Succeeded, the pods actually created per run (counted from the API server
+ * with a watch, since the templates' podGC deletes succeeded step pods), the deploy's critical
+ * path against the sum of its sequential pod start latencies, and (given a Prometheus) the time
+ * from the deploy's Succeeded to its first Arkouda sample there.
  *
  * Preconditions (the caller's): `namespace` holds the program's WorkflowTemplates and identities
  * (a `pulumi up` of the stack), a workflow-controller manages it (e.g. tests/integration/argo/
@@ -14,6 +15,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import { kubectl } from "../../tests/lib/kubectl";
+import { poll, Prometheus } from "../../tests/lib/prometheus";
 
 export interface WorkflowRunsOptions {
     readonly kubeconfig: string;
@@ -30,6 +32,19 @@ export interface WorkflowRunsOptions {
     readonly deleteTemplate?: string;
     /** Progress lines (default: stderr). */
     readonly log?: (line: string) => void;
+    /**
+     * A Prometheus that selects the deploy's ServiceMonitor: each deploy then also measures how long
+     * after Succeeded its first Arkouda sample is there.
+     */
+    readonly prometheus?: { readonly url: string };
+}
+
+/** When a deploy's first Arkouda sample reached Prometheus, relative to the deploy's Succeeded. */
+export interface FirstSampleFigure {
+    /** Client clock: phase Succeeded observed to the first query that returned the instance's series, s. */
+    readonly queryableAfterS: number;
+    /** The first sample's own timestamp minus the Workflow's finishedAt (1 s resolution), s; negative: before. */
+    readonly sampleAfterS: number;
 }
 
 export interface StepFigure {
@@ -58,6 +73,7 @@ export interface RunFigure {
     readonly criticalPathS: number;
     /** Sum of the pod start latencies of the critical-path steps, s. */
     readonly sequentialPodStartS: number;
+    readonly firstSample?: FirstSampleFigure;
 }
 
 export interface WorkflowRunsResult {
@@ -188,6 +204,7 @@ async function measureRun(
         parameters: Record<string, string>;
         timeoutSeconds: number;
         log: (l: string) => void;
+        prometheus?: Prometheus;
     },
 ): Promise<RunFigure> {
     const name = `${o.template.replace(/-on-kubernetes$/, "")}-bench-${Math.random().toString(36).slice(2, 7)}`;
@@ -227,6 +244,17 @@ async function measureRun(
             await sleep(250);
         }
         const submitToSucceededS = (Date.now() - submitted) / 1000;
+        const firstSample =
+            o.prometheus && status.status?.phase === "Succeeded" && o.template.startsWith("deploy-")
+                ? await firstSampleAfter(
+                      o.prometheus,
+                      o.namespace,
+                      o.instance,
+                      submitted,
+                      Date.parse(status.status.finishedAt),
+                      o.timeoutSeconds,
+                  )
+                : undefined;
         await sleep(1500); // let the watches see the last pod updates
         const podNodes = Object.values(status.status.nodes ?? {}).filter((n: any) => n.type === "Pod") as any[];
         const timings = podNodes.map((n) => ({
@@ -264,9 +292,13 @@ async function measureRun(
             steps,
             criticalPathS,
             sequentialPodStartS,
+            ...(firstSample ? { firstSample } : {}),
         };
         o.log(
-            `${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods`,
+            `${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods` +
+                (firstSample
+                    ? `, first sample ${firstSample.sampleAfterS.toFixed(1)}s after Succeeded (queryable after ${firstSample.queryableAfterS.toFixed(1)}s)`
+                    : ""),
         );
         if (figure.phase !== "Succeeded") throw new Error(`workflow ${name} ${figure.phase}: ${status.status.message ?? ""}`);
         return figure;
@@ -274,6 +306,29 @@ async function measureRun(
         stepWatch.stop();
         instanceWatch.stop();
     }
+}
+
+/**
+ * Polls Prometheus from the moment Succeeded was seen until the instance's exporter series is
+ * there (an instant query: a deleted instance's series are stale, so an earlier run's do not
+ * count), then reads the earliest sample scraped since the submit.
+ */
+async function firstSampleAfter(
+    prometheus: Prometheus,
+    namespace: string,
+    instance: string,
+    submitted: number,
+    finishedAt: number,
+    timeoutSeconds: number,
+): Promise<FirstSampleFigure> {
+    const seen = Date.now();
+    const series = `arkouda_server_information_info{namespace="${namespace}",service="${instance}-metrics-exporter"}`;
+    const found = await poll(timeoutSeconds * 1000, async () => ((await prometheus.query(series)).length > 0 ? true : undefined), 250);
+    if (!found) throw new Error(`no sample of ${series} within ${timeoutSeconds}s of Succeeded`);
+    const queryableAfterS = (Date.now() - seen) / 1000;
+    const window = Math.ceil((Date.now() - submitted) / 1000) + 1;
+    const first = await prometheus.query(`min(min_over_time(timestamp(${series})[${window}s:1s]))`);
+    return { queryableAfterS, sampleAfterS: Number(first[0]?.value[1]) - finishedAt / 1000 };
 }
 
 function median(values: number[]): number {
@@ -289,6 +344,14 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
         `| run | submit → Succeeded s | workflow s | step pods created | instance pods created | critical path s | sequential pod start latency s (sum) | share | critical-path steps |`,
         `|---|---|---|---|---|---|---|---|---|`,
     ];
+    const sampled = result.runs.filter((r) => r.firstSample);
+    const samples: string[] =
+        sampled.length > 0
+            ? [
+                  "",
+                  `Deploy's Succeeded → its first Arkouda sample in Prometheus (${sampled.length}×, median): ${f(median(sampled.map((r) => r.firstSample!.sampleAfterS)))} s by the sample's timestamp (negative: scraped before the server was ready), queryable ${f(median(sampled.map((r) => r.firstSample!.queryableAfterS)))} s after Succeeded was seen.`,
+              ]
+            : [];
     for (const template of [...new Set(result.runs.map((r) => r.template))]) {
         const runs = result.runs.filter((r) => r.template === template);
         const cp = median(runs.map((r) => r.criticalPathS));
@@ -301,7 +364,7 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
             `| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`,
         );
     }
-    return lines.join("\n");
+    return [...lines, ...samples].join("\n");
 }
 
 /**
@@ -318,6 +381,7 @@ export async function measureWorkflowRuns(options: WorkflowRunsOptions): Promise
         parameters: options.parameters ?? {},
         timeoutSeconds: options.timeoutSeconds ?? 900,
         log,
+        prometheus: options.prometheus ? new Prometheus(options.prometheus.url) : undefined,
     };
     const runs: RunFigure[] = [];
     for (let i = 0; i < (options.reps ?? 1); i++) {

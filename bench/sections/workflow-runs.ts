@@ -1,12 +1,14 @@
 /**
  * 5. Workflow run figures on the local node (bench/lib/workflow-runs.ts): needs a Ready node in
  * the bench's control plane, the workflow-controller (tests/integration/argo/kube.ts) and the
- * namespace of the 1-instance stack of section 2 (templates and identities applied). Skipped,
- * with the reason printed, when the node is missing; a failure is reported, not fatal.
+ * namespace of the 1-instance stack of section 2 (templates and identities applied), and for the
+ * first-sample figure the local Prometheus (`local-cluster.sh prometheus`). Skipped, with the
+ * reason printed, when the node is missing; a failure is reported, not fatal.
  */
 import * as path from "path";
 import { WorkflowController } from "../../tests/integration/argo/kube";
 import { kubectl } from "../../tests/lib/kubectl";
+import { Prometheus } from "../../tests/lib/prometheus";
 import { log } from "../lib/env";
 import { measureWorkflowRuns } from "../lib/workflow-runs";
 
@@ -14,6 +16,8 @@ import { measureWorkflowRuns } from "../lib/workflow-runs";
  * The dev instance asks 1 CPU per pod (3.5 CPUs with its exporter); the node has 2. Small pods
  * with the dev instance's shape otherwise: 2 locales, metrics on.
  */
+/** The labels the bench's Prometheus selects ServiceMonitors by (local-cluster.sh prometheus). */
+const BENCH_MATCH_LABELS = { "arkouda-workflows.local/prometheus": "bench" };
 const NODE_RUN_PARAMETERS: Readonly<Record<string, string>> = {
     locales: "2",
     cpu: "100m",
@@ -22,6 +26,10 @@ const NODE_RUN_PARAMETERS: Readonly<Record<string, string>> = {
     "metrics-enabled": "true",
     "exporter-cpu": "100m",
     "exporter-memory": "256Mi",
+    // Scraped every 5 s (the stack's default, 15 s, would dominate the first-sample figure).
+    "metrics-polling-interval": "5",
+    "scrape-interval": "5s",
+    "prometheus-match-labels": JSON.stringify(BENCH_MATCH_LABELS),
 };
 
 export interface WorkflowRunsSection {
@@ -29,7 +37,21 @@ export interface WorkflowRunsSection {
     readonly json: unknown;
 }
 
-export async function measureWorkflowRunsOnNode(root: string, kubeconfig: string, namespace: string): Promise<WorkflowRunsSection> {
+/** The local Prometheus for `namespace`, or why there is none (its build or start failed: reported, not fatal). */
+async function startPrometheus(namespace: string, clusterEnv: NodeJS.ProcessEnv): Promise<{ url: string } | string> {
+    try {
+        return { url: (await Prometheus.start(namespace, BENCH_MATCH_LABELS, clusterEnv)).url };
+    } catch (e) {
+        return (e as Error).message.split("\n")[0];
+    }
+}
+
+export async function measureWorkflowRunsOnNode(
+    root: string,
+    kubeconfig: string,
+    namespace: string,
+    clusterEnv: NodeJS.ProcessEnv,
+): Promise<WorkflowRunsSection> {
     const title = "**5. Workflow runs on the local node**";
     const skip = (reason: string) => {
         log(`5. workflow runs on the local node: skipped (${reason})`);
@@ -48,11 +70,15 @@ export async function measureWorkflowRunsOnNode(root: string, kubeconfig: string
     const controller = new WorkflowController(namespace, path.join(root, "logs", "workflow-controller.log"));
     try {
         await controller.start();
+        const prometheus = await startPrometheus(namespace, clusterEnv);
+        if (typeof prometheus === "string") log(`   no Prometheus, so no first-sample figure: ${prometheus}`);
+        else log(`   Prometheus ${prometheus.url}`);
         const { data, markdown } = await measureWorkflowRuns({
             kubeconfig,
             namespace,
             parameters: NODE_RUN_PARAMETERS,
             log: (l) => log(`   ${l}`),
+            ...(typeof prometheus === "string" ? {} : { prometheus }),
         });
         const shape = Object.entries(NODE_RUN_PARAMETERS)
             .map(([k, v]) => `${k}=${v}`)

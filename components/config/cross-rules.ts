@@ -6,7 +6,7 @@
 import { SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import type { DeadlinesConfig, ExporterConfig, InstanceConfig } from "./types";
-import { quantityValue } from "./rules";
+import { durationMs, quantityValue } from "./rules";
 import { SSHD_PORT } from "../image-contract";
 import { PROJECT } from "../names";
 
@@ -123,6 +123,27 @@ export function nameProblems(raw: RawConfig): Problem[] {
 type CheckedInstance = Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation">;
 
 /**
+ * A ServiceMonitor whose scrapeTimeout exceeds its interval is dropped by the operator (and such a
+ * scrape config refused by Prometheus): the target would silently never be scraped.
+ */
+function serviceMonitorProblems(
+    monitor: { readonly enabled: boolean; readonly interval: string; readonly scrapeTimeout: string },
+    path: Path,
+): Problem[] {
+    if (!monitor.enabled || monitor.scrapeTimeout === "") return [];
+    const timeout = durationMs(monitor.scrapeTimeout);
+    const interval = durationMs(monitor.interval);
+    if (timeout === undefined || interval === undefined || timeout <= interval) return [];
+    return [
+        {
+            path: [...path, "serviceMonitor", "scrapeTimeout"],
+            message: `must not exceed the scrape interval (${monitor.interval}); the prometheus-operator drops a ServiceMonitor whose timeout does, and the exporter is never scraped: lower it or raise serviceMonitor.interval`,
+            input: monitor.scrapeTimeout,
+        },
+    ];
+}
+
+/**
  * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
@@ -146,6 +167,7 @@ export function instanceProblems(instance: CheckedInstance, path: Path): Problem
               ]
             : []),
     ];
+    if (instance.metrics.enabled) problems.push(...serviceMonitorProblems(instance.metrics.serviceMonitor, [...path, "metrics"]));
     problems.push(...authenticationProblems(instance, path));
     ports.forEach((p, i) => {
         const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
@@ -233,8 +255,15 @@ function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceCon
     return instances.find((i) => `${i.name}-metrics` === service);
 }
 
-/** An exporter aimed at an instance of this cluster must find its metrics daemon where it listens. */
+/**
+ * An exporter's ServiceMonitor must be scrapeable, and an exporter aimed at an instance of this
+ * cluster must find its metrics daemon where it listens.
+ */
 export function exporterProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], path: Path): Problem[] {
+    return [...serviceMonitorProblems(exporter.serviceMonitor, path), ...metricsTargetProblems(exporter, instances, path)];
+}
+
+function metricsTargetProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], path: Path): Problem[] {
     const instance = metricsTarget(exporter, instances);
     if (!instance) return [];
     if (!instance.metrics.enabled) {

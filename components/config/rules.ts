@@ -63,6 +63,36 @@ export function quantityValue(value: string): number {
     return number * 10 ** parseInt(suffix.slice(1), 10);
 }
 
+/** Prometheus' duration units, longest first, in the order a duration must list them. */
+const PROMETHEUS_DURATION_UNITS: readonly (readonly [string, number])[] = [
+    ["y", 365 * 24 * 3600 * 1000],
+    ["w", 7 * 24 * 3600 * 1000],
+    ["d", 24 * 3600 * 1000],
+    ["h", 3600 * 1000],
+    ["m", 60 * 1000],
+    ["s", 1000],
+    ["ms", 1],
+];
+const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/**
+ * A positive duration as Prometheus and the ServiceMonitor CRD read one (model.ParseDuration): whole
+ * numbers of y, w, d, h, m, s, ms, each at most once and in that order, such as 30s or 1m30s.
+ */
+export function prometheusDuration(value: string): string | undefined {
+    const ms = durationMs(value);
+    if (ms === undefined) return "must be a Prometheus duration such as 30s, 1m or 1m30s (units y w d h m s ms, largest first)";
+    if (ms === 0) return "must be longer than zero";
+    return undefined;
+}
+
+/** Milliseconds of a Prometheus duration; undefined when it is not one. */
+export function durationMs(value: string): number | undefined {
+    const match = PROMETHEUS_DURATION.exec(value);
+    if (!match || value === "") return undefined;
+    return PROMETHEUS_DURATION_UNITS.reduce((sum, [, unit], i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
+}
+
 export function imageTag(value: string): string | undefined {
     return IMAGE_TAG.test(value)
         ? undefined

@@ -16,6 +16,7 @@ const quantity = () => checked(rules.quantity, "quantity");
 const imageTag = () => checked(rules.imageTag, "image tag");
 const imageRepository = () => checked(rules.imageRepository, "image repository");
 const labelValue = () => checked(rules.labelValue, "label value");
+const prometheusDuration = () => checked(rules.prometheusDuration, "Prometheus duration (`30s`, `1m30s`)");
 const posixName = () => checked(rules.posixName, "POSIX name");
 
 const port = () => doc(int(1, 65535), { type: "port" });
@@ -99,6 +100,51 @@ const serverName = () =>
         replaces: "`ARKOUDA_SERVER_NAME`",
     });
 const version = (description: string) => doc(imageTag().default(DEFAULT_ARKOUDA_VERSION), { description, replaces: "`ARKOUDA_VERSION`" });
+
+/**
+ * How Prometheus is told about an exporter's Service: a ServiceMonitor (prometheus-operator) and the
+ * `prometheus.io/*` annotations annotation-based scrape configs read. `metrics.*` of an instance,
+ * top level of an exporter.
+ */
+const serviceMonitorSchema = strictObject({
+    enabled: doc(z.boolean().default(true), {
+        description:
+            "register a ServiceMonitor for the exporter Service; off: none, so no prometheus-operator CRD is needed (a cluster none of whose instances, or exporters, registers one gets templates without the step and a workflow Role without the grant)",
+        replaces: "– (upstream always applied one)",
+    }),
+    interval: doc(prometheusDuration().optional(), {
+        default: "the polling interval (`<pollingIntervalSeconds>s`)",
+        description: "how often Prometheus scrapes the exporter (ServiceMonitor `interval`)",
+        replaces: "– (upstream: the polling interval)",
+    }),
+    scrapeTimeout: doc(prometheusDuration().optional(), {
+        default: "unset: Prometheus' (its global scrape timeout, at most the interval)",
+        description: "ServiceMonitor `scrapeTimeout`; must not exceed `interval` (the operator drops a ServiceMonitor whose timeout does)",
+        replaces: "–",
+    }),
+}).prefault({});
+
+const scrapeAnnotations = () =>
+    doc(z.boolean().default(true), {
+        description:
+            '`prometheus.io/scrape: "true"`, `prometheus.io/port` and `prometheus.io/path` on the exporter Service, for annotation-based scrape configs (off: `prometheus.io/scrape: "false"`)',
+        replaces: "–",
+    });
+
+/** A ServiceMonitor's interval is the exporter's polling interval unless set; an unset timeout is empty (Prometheus' own). */
+function withScrapeDefaults<
+    T extends { pollingIntervalSeconds: number; serviceMonitor: { enabled: boolean; interval?: string; scrapeTimeout?: string } },
+>(target: T): Omit<T, "serviceMonitor"> & { serviceMonitor: { enabled: boolean; interval: string; scrapeTimeout: string } } {
+    const { serviceMonitor, ...rest } = target;
+    return {
+        ...rest,
+        serviceMonitor: {
+            enabled: serviceMonitor.enabled,
+            interval: serviceMonitor.interval ?? `${target.pollingIntervalSeconds}s`,
+            scrapeTimeout: serviceMonitor.scrapeTimeout ?? "",
+        },
+    };
+}
 
 /** The server name is the target's own name unless set. */
 function withServerName<T extends { name: string; serverName?: string }>({ name, serverName, ...rest }: T) {
@@ -201,7 +247,7 @@ export const instanceSchema = doc(
         runAs: doc(runAsSchema.optional(), { default: "unset (the image's `ubuntu` user)" }),
         metrics: strictObject({
             enabled: doc(z.boolean().default(true), {
-                description: "run the metrics daemon and exporter sidecar, register a ServiceMonitor",
+                description: "run the metrics daemon and exporter sidecar (its Service, and a ServiceMonitor per `serviceMonitor`)",
                 replaces: "the script's collect-metrics flag",
             }),
             servicePort: doc(port().default(5556), {
@@ -209,7 +255,7 @@ export const instanceSchema = doc(
                 replaces: "`ARKOUDA_METRICS_SERVICE_PORT`",
             }),
             pollingIntervalSeconds: doc(seconds(1, 3600).default(15), {
-                description: "seconds between exporter polls and Prometheus scrapes",
+                description: "seconds between exporter polls (and Prometheus scrapes, unless `serviceMonitor.interval`)",
                 replaces: "`ARKOUDA_METRICS_POLLING_INTERVAL`",
             }),
             exporterPort: doc(port().default(5080), {
@@ -228,7 +274,11 @@ export const instanceSchema = doc(
                 description: "labels the target Prometheus selects ServiceMonitors by",
                 replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL` (a raw `key: value` string upstream)",
             }),
-        }).prefault({}),
+            serviceMonitor: serviceMonitorSchema,
+            scrapeAnnotations: scrapeAnnotations(),
+        })
+            .transform(withScrapeDefaults)
+            .prefault({}),
         pods: instancePodsSchema,
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
@@ -265,7 +315,7 @@ export const exporterSchema = doc(
             replaces: "`ARKOUDA_METRICS_SERVICE_PORT`",
         }),
         pollingIntervalSeconds: doc(seconds(1, 3600).default(15), {
-            description: "seconds between polls",
+            description: "seconds between polls (and Prometheus scrapes, unless `serviceMonitor.interval`)",
             replaces: "`ARKOUDA_EXPORTER_POLLING_INTERVAL`",
         }),
         exporterPort: doc(port().default(5080), { description: "port the exporter serves /metrics on", replaces: "hard-coded" }),
@@ -283,12 +333,14 @@ export const exporterSchema = doc(
             description: "labels the target Prometheus selects ServiceMonitors by",
             replaces: "`ARKOUDA_PROMETHEUS_MATCH_LABEL`",
         }),
+        serviceMonitor: serviceMonitorSchema,
+        scrapeAnnotations: scrapeAnnotations(),
         pods: exporterPodsSchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
         }),
-    }).transform(withServerName),
+    }).transform((exporter) => withScrapeDefaults(withServerName(exporter))),
     { table: "exporter" },
 );
 

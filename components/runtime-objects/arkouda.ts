@@ -18,7 +18,17 @@ import {
 } from "../launch-scripts";
 import { intText, plusInt } from "../argo/expr";
 import type { ConfigMap, Deployment, EnvVar, ObjectRef, Pod, Service, ServiceMonitor } from "./common";
-import { deployment, env, exporterContainer, meta, resources, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import {
+    deployment,
+    env,
+    exporterContainer,
+    exporterService,
+    meta,
+    resources,
+    SERVICE_MONITOR_API_VERSION,
+    serviceMonitor,
+    standardLabels,
+} from "./common";
 import type { ArkoudaValues } from "./values";
 import { podMetadata, podPlacement, spreadConstraints } from "./placement";
 import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
@@ -97,10 +107,20 @@ function arkoudaServices(v: ArkoudaValues, namespace?: string): Service[] {
             ports: [{ name: "client", port: v.serverPort, protocol: "TCP", targetPort: v.serverPort }],
         }),
         svc(n.serverSsh, serverLabels(v), server, { ports: ssh }),
-        svc(n.metricsExporter, exporterLabels(v), server, {
-            ports: [{ name: "http", port: v.exporterPort, protocol: "TCP", targetPort: v.exporterPort }],
-        }),
+        metricsExporterService(v, namespace),
     ];
+}
+
+/** The sidecar exporter's Service (selects the server pod): what Prometheus scrapes. */
+function metricsExporterService(v: ArkoudaValues, namespace?: string): Service {
+    const n = arkoudaNames(v.instanceName);
+    return exporterService(
+        n.metricsExporter,
+        exporterLabels(v),
+        { app: n.server },
+        { port: v.exporterPort, scrapeAnnotations: v.scrapeAnnotations },
+        namespace,
+    );
 }
 
 function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string): Deployment {

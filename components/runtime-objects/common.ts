@@ -24,7 +24,7 @@ export interface ServiceMonitor {
     kind: "ServiceMonitor";
     metadata: { name: string; namespace?: string; labels: Record<string, string> };
     spec: {
-        endpoints: { port: string; path: string; interval: string }[];
+        endpoints: { port: string; path: string; interval: string; scrapeTimeout: string }[];
         selector: { matchLabels: Record<string, string> };
         targetLabels: string[];
     };
@@ -98,23 +98,40 @@ export function exporterContainer(s: ExporterContainerSpec) {
             METRICS_POLLING_INTERVAL: s.pollingIntervalSeconds,
             METRICS_SCRAPE_PORT: intText(s.port),
         }),
-        ports: [{ containerPort: s.port, name: "http", protocol: "TCP" }],
-        livenessProbe: { httpGet: { path: "/metrics", port: s.port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 },
+        ports: [{ containerPort: s.port, name: EXPORTER_PORT_NAME, protocol: "TCP" }],
+        livenessProbe: { httpGet: { path: METRICS_PATH, port: s.port }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 },
         resources: resources(s.cpu, s.memory),
         securityContext: EXPORTER_CONTAINER_SECURITY,
         volumeMounts: [{ name: EXPORTER_HOME.volume, mountPath: EXPORTER_HOME.path }],
     };
 }
 
+/** The exporter Service's port: where the ServiceMonitor and annotation-based scrapers find /metrics. */
+const EXPORTER_PORT_NAME = "http";
+const METRICS_PATH = "/metrics";
+
+/** The exporter Service's labels Prometheus copies onto every series it scrapes there. */
+export const SCRAPE_TARGET_LABELS: readonly string[] = ["arkouda_instance", "launcher"];
+
+/** What the ServiceMonitor's scrape is made of (values: see ArkoudaValues). */
+interface ScrapeSpec {
+    readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+    readonly scrapeInterval: string;
+    /** Empty: Prometheus' own timeout (the operator leaves an empty one out). */
+    readonly scrapeTimeout: string;
+}
+
 /**
  * metadata.labels = the Prometheus match labels merged with the standard labels of `owner`; the
- * standard labels win a clash (same precedence as the `sprig.merge` the template renders).
+ * standard labels win a clash (same precedence as the `sprig.merge` the template renders). It
+ * selects the exporter Service by its `instance` label and scrapes its named port, and the
+ * Service's `arkouda_instance` and `launcher` labels become labels of every scraped series.
  */
 export function serviceMonitor(
     name: string,
     owner: string,
     exporterInstanceLabel: string,
-    v: { prometheusMatchLabels: Record<string, string>; pollingIntervalSeconds: string },
+    v: ScrapeSpec,
     namespace?: string,
 ): ServiceMonitor {
     return {
@@ -122,9 +139,40 @@ export function serviceMonitor(
         kind: "ServiceMonitor",
         metadata: meta(name, { ...v.prometheusMatchLabels, ...standardLabels(owner, "servicemonitor") }, namespace),
         spec: {
-            endpoints: [{ port: "http", path: "/metrics", interval: `${v.pollingIntervalSeconds}s` }],
+            endpoints: [{ port: EXPORTER_PORT_NAME, path: METRICS_PATH, interval: v.scrapeInterval, scrapeTimeout: v.scrapeTimeout }],
             selector: { matchLabels: { instance: exporterInstanceLabel } },
-            targetLabels: [...new Set(["arkouda_instance", "launcher"])].sort(),
+            targetLabels: [...SCRAPE_TARGET_LABELS].sort(),
+        },
+    };
+}
+
+/**
+ * An exporter's Service: its labels are what the ServiceMonitor selects and the target labels it
+ * copies; the `prometheus.io/*` annotations are what annotation-based scrape configs (Prometheus'
+ * kubernetes_sd examples, most charts) keep and relabel by. `scrape` is "true" or "false", so a
+ * Service of an instance with annotations off says so rather than leaving a scraper to guess.
+ */
+export function exporterService(
+    name: string,
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+    s: { port: number; scrapeAnnotations: string },
+    namespace?: string,
+): Service {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+            ...meta(name, labels, namespace),
+            annotations: {
+                "prometheus.io/path": METRICS_PATH,
+                "prometheus.io/port": intText(s.port),
+                "prometheus.io/scrape": s.scrapeAnnotations,
+            },
+        },
+        spec: {
+            selector,
+            ports: [{ name: EXPORTER_PORT_NAME, port: s.port, protocol: "TCP", targetPort: s.port }],
         },
     };
 }

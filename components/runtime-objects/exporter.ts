@@ -4,7 +4,7 @@
  */
 import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
-import { deployment, exporterContainer, meta, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
+import { deployment, exporterContainer, exporterService, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
 import { podMetadata, podPlacement } from "./placement";
 import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY } from "../pod-security";
@@ -45,16 +45,14 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
     });
 }
 
-function exporterService(v: ExporterValues, namespace?: string): Service {
-    return {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: meta(v.name, standaloneExporterLabels(v), namespace),
-        spec: {
-            selector: { app: v.name },
-            ports: [{ name: "http", port: v.exporterPort, protocol: "TCP", targetPort: v.exporterPort }],
-        },
-    };
+function standaloneExporterService(v: ExporterValues, namespace?: string): Service {
+    return exporterService(
+        v.name,
+        standaloneExporterLabels(v),
+        { app: v.name },
+        { port: v.exporterPort, scrapeAnnotations: v.scrapeAnnotations },
+        namespace,
+    );
 }
 function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceMonitor {
     return serviceMonitor(v.name, v.name, v.name, v, namespace);
@@ -63,7 +61,7 @@ function exporterServiceMonitor(v: ExporterValues, namespace?: string): ServiceM
 export function exporterRuntimeObjects(v: ExporterValues, settings: NamespaceSettings, namespace?: string) {
     return {
         deployment: exporterDeployment(v, settings, namespace),
-        service: exporterService(v, namespace),
+        service: standaloneExporterService(v, namespace),
         serviceMonitor: exporterServiceMonitor(v, namespace),
     };
 }

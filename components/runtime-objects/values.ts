@@ -31,6 +31,10 @@ export interface ArkoudaValues {
     readonly exporterCpu: string;
     readonly exporterMemory: string;
     readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+    readonly serviceMonitorEnabled: string;
+    readonly scrapeInterval: string;
+    readonly scrapeTimeout: string;
+    readonly scrapeAnnotations: string;
     readonly runAsUser: string;
     readonly runAsUid: string;
     readonly runAsGroup: string;
@@ -62,6 +66,10 @@ export interface ExporterValues {
     readonly memory: string;
     readonly imagePullPolicy: string;
     readonly prometheusMatchLabels: Readonly<Record<string, string>>;
+    readonly serviceMonitorEnabled: string;
+    readonly scrapeInterval: string;
+    readonly scrapeTimeout: string;
+    readonly scrapeAnnotations: string;
     readonly nodeSelector: PlacementValues["nodeSelector"];
     readonly tolerations: PlacementValues["tolerations"];
     readonly affinity: PlacementValues["affinity"];

@@ -4,7 +4,7 @@
  *   deploy-arkouda-on-kubernetes (DAG)
  *     apply-launch-scripts-and-services   kubectl container: server-side apply of the 2 ConfigMaps
  *          |                  \            + 5 Services (manifest = input artifact, raw.data)
- *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics enabled)
+ *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics and servicemonitor enabled)
  *          |                    resource apply of the Deployment; waits readyReplicas == locales,
  *     deploy-server             bounded by activeDeadlineSeconds = localeReadySeconds
  *                               resource apply of the Pod; waits until it serves (serverReadySeconds);
@@ -18,6 +18,8 @@
  *     delete-servicemonitor    resource delete; `when` metrics enabled (the kind is unknown
  *                              without the prometheus-operator CRD, so it is its own step)
  *
+ * Neither ServiceMonitor step exists when the namespace's instances all have it off (TemplateOptions).
+ *
  * Every parameter reaches a manifest through an expression tag (components/argo/expr.ts), never
  * spliced YAML.
  */
@@ -26,20 +28,18 @@ import { argoParam } from "../argo/expr";
 import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
-import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec } from "./assemble";
+import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec, TemplateOptions, WITH_SERVICE_MONITORS } from "./assemble";
 import { DeleteStepOptions, renderInt, Steps, whenAll, whenTrue } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
 export const DELETE_ARKOUDA_TEMPLATE = "delete-arkouda-on-kubernetes";
 
-function arkoudaDeleteSteps(steps: Steps, dagName: string, options?: DeleteStepOptions): Template {
-    const { deleteObjects, deleteMonitor } = steps.deleteRefs(arkoudaRuntimeObjectRefs(argoParam.str("instance-name")), options);
-    return steps.add(
-        dag(dagName, [
-            task("delete-objects").runs(deleteObjects),
-            task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled")),
-        ]),
-    );
+function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions): Template {
+    const refs = arkoudaRuntimeObjectRefs(argoParam.str("instance-name"));
+    const { deleteObjects, deleteMonitor } = steps.deleteRefs(refs, serviceMonitors, options);
+    // With metrics on, whatever servicemonitor-enabled says now: an earlier deploy may have registered one.
+    const monitorTasks = deleteMonitor ? [task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled"))] : [];
+    return steps.add(dag(dagName, [task("delete-objects").runs(deleteObjects), ...monitorTasks]));
 }
 
 const INSTANCE: TargetKindSpec = {
@@ -49,7 +49,11 @@ const INSTANCE: TargetKindSpec = {
     deleteSteps: arkoudaDeleteSteps,
 };
 
-export function buildDeployArkouda(settings: NamespaceSettings, defaults: InstanceConfig | undefined): BuiltTemplate {
+export function buildDeployArkouda(
+    settings: NamespaceSettings,
+    defaults: InstanceConfig | undefined,
+    options: TemplateOptions = WITH_SERVICE_MONITORS,
+): BuiltTemplate {
     const steps = new Steps(settings, settings.deadlines.deploySeconds);
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
@@ -80,7 +84,7 @@ export function buildDeployArkouda(settings: NamespaceSettings, defaults: Instan
             priority: "set",
         },
     ] as const;
-    const registerMonitor = steps.resourceApply("register-servicemonitor", objs.serviceMonitor);
+    const registerMonitor = options.serviceMonitors ? steps.resourceApply("register-servicemonitor", objs.serviceMonitor) : undefined;
 
     const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
     const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
@@ -95,9 +99,21 @@ export function buildDeployArkouda(settings: NamespaceSettings, defaults: Instan
                 ]),
             ),
     );
-    const monitorTask = task("register-servicemonitor").runs(registerMonitor).after(applyTask).when(whenTrue("metrics-enabled"));
-    steps.add(dag("deploy", [applyTask, localesTask, ...serverTasks, monitorTask]));
-    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps });
+    const monitorTasks = registerMonitor
+        ? [
+              task("register-servicemonitor")
+                  .runs(registerMonitor)
+                  .after(applyTask)
+                  .when(
+                      whenAll([
+                          ["metrics-enabled", "true"],
+                          ["servicemonitor-enabled", "true"],
+                      ]),
+                  ),
+          ]
+        : [];
+    steps.add(dag("deploy", [applyTask, localesTask, ...serverTasks, ...monitorTasks]));
+    return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps, options });
 }
 
 export const buildDeleteArkouda = deleteBuilder(DELETE_ARKOUDA_TEMPLATE, INSTANCE, "delete");

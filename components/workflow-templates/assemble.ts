@@ -22,9 +22,23 @@ export interface TargetKindSpec {
     /** The parameter naming the instance or exporter. */
     readonly nameParam: string;
     readonly parameters: readonly ParameterRow[];
-    /** Adds the DAG `dagName` that deletes everything a deploy of this target creates. */
-    readonly deleteSteps: (steps: Steps, dagName: string, options?: DeleteStepOptions) => Template;
+    /**
+     * Adds the DAG `dagName` that deletes everything a deploy of this target creates (with
+     * `serviceMonitors`, its ServiceMonitor too).
+     */
+    readonly deleteSteps: (steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions) => Template;
 }
+
+/**
+ * Whether a namespace's templates of one kind have ServiceMonitor steps: not when it has targets of
+ * that kind and none registers one, so the workflow Role gets no grant on ServiceMonitors and the
+ * cluster needs no prometheus-operator CRD. With no target configured the steps stay, gated by the
+ * parameters, for runs given everything by `-p`.
+ */
+export interface TemplateOptions {
+    readonly serviceMonitors: boolean;
+}
+export const WITH_SERVICE_MONITORS: TemplateOptions = { serviceMonitors: true };
 
 /**
  * A template as built: its manifest, what its steps touch (the workflow Role is derived from the
@@ -46,6 +60,7 @@ interface TemplateParts<C extends object> {
     /** Parameter defaults come from this target's values; without one, only safe defaults. */
     defaults: C | undefined;
     steps: Steps;
+    options: TemplateOptions;
 }
 
 /**
@@ -56,18 +71,18 @@ interface TemplateParts<C extends object> {
 export function deployTemplate<C extends object>(name: string, s: TemplateParts<C>): BuiltTemplate {
     const bound = { timeoutSeconds: s.settings.deadlines.deleteSeconds };
     const explain = s.steps.explainPods("explain-failure", argoParam.str(s.targetKind.nameParam), bound);
-    exitHandler(s.steps, explain, s.targetKind.deleteSteps(s.steps, "clean-up", bound));
+    exitHandler(s.steps, explain, s.targetKind.deleteSteps(s.steps, "clean-up", s.options.serviceMonitors, bound));
     return assemble(name, s, { entrypoint: "deploy", onExit: "exit-handler", deadlineSeconds: s.settings.deadlines.deploySeconds });
 }
 
 /** The builder of a target's delete template: its delete steps, entry point `delete`. */
 export function deleteBuilder<C extends object>(name: string, targetKind: TargetKindSpec, component: string) {
-    return (settings: NamespaceSettings, defaults: C | undefined): BuiltTemplate => {
+    return (settings: NamespaceSettings, defaults: C | undefined, options: TemplateOptions = WITH_SERVICE_MONITORS): BuiltTemplate => {
         const steps = new Steps(settings, settings.deadlines.deleteSeconds);
-        targetKind.deleteSteps(steps, "delete");
+        targetKind.deleteSteps(steps, "delete", options.serviceMonitors);
         return assemble(
             name,
-            { settings, targetKind, component, defaults, steps },
+            { settings, targetKind, component, defaults, steps, options },
             { entrypoint: "delete", deadlineSeconds: settings.deadlines.deleteSeconds },
         );
     };

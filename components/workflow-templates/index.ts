@@ -22,18 +22,23 @@ export { workflowGrants } from "./grants";
 /**
  * A namespace's four templates, built once: deploy and delete of an Arkouda instance, then of a
  * standalone exporter. Their parameter defaults come from the first instance and exporter, so
- * `argo submit` with no -p deploys those.
+ * `argo submit` with no -p deploys those. A kind whose targets all leave the ServiceMonitor out
+ * gets templates without its steps (TemplateOptions).
  */
 export function namespaceTemplates(
     settings: NamespaceSettings,
     instances: readonly InstanceConfig[],
     exporters: readonly ExporterConfig[],
 ): BuiltTemplate[] {
+    const instanceOptions = {
+        serviceMonitors: instances.length === 0 || instances.some((i) => i.metrics.enabled && i.metrics.serviceMonitor.enabled),
+    };
+    const exporterOptions = { serviceMonitors: exporters.length === 0 || exporters.some((x) => x.serviceMonitor.enabled) };
     return [
-        buildDeployArkouda(settings, instances[0]),
-        buildDeleteArkouda(settings, instances[0]),
-        buildDeployExporter(settings, exporters[0]),
-        buildDeleteExporter(settings, exporters[0]),
+        buildDeployArkouda(settings, instances[0], instanceOptions),
+        buildDeleteArkouda(settings, instances[0], instanceOptions),
+        buildDeployExporter(settings, exporters[0], exporterOptions),
+        buildDeleteExporter(settings, exporters[0], exporterOptions),
     ];
 }
 

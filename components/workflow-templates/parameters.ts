@@ -97,6 +97,12 @@ const NO_MATCH_LABELS: TemplateDefault = {
     value: "{}",
     reason: "the labels name a Prometheus, which a cluster with no configured target may lack",
 };
+/** The scrape interval a ServiceMonitor gets by default: the schema's default polling interval. */
+const DEFAULT_SCRAPE_INTERVAL: TemplateDefault = {
+    value: `${String(defaultAt(instanceSchema, "metrics.pollingIntervalSeconds")?.value)}s`,
+    reason: "the config default is the target's own polling interval, which a template parameter cannot refer to",
+};
+const PROMETHEUS_TIMEOUT: TemplateDefault = { value: "", reason: "unset: Prometheus' own scrape timeout" };
 const IMAGE_USER: TemplateDefault = { value: "", reason: "runAs is optional and has no default: empty runs as the image's own user" };
 
 /** The schema's default for a config key as its parameter carries it; none where the schema states none. */
@@ -251,6 +257,44 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         "JSON map of the labels Prometheus selects ServiceMonitors by",
         { safeDefault: NO_MATCH_LABELS },
     ),
+    instanceRow(
+        "servicemonitor-enabled",
+        "str",
+        "serviceMonitorEnabled",
+        "metrics.serviceMonitor.enabled",
+        "register a ServiceMonitor (with metrics on)",
+        { enum: BOOL },
+    ),
+    instanceRow(
+        "scrape-interval",
+        "str",
+        "scrapeInterval",
+        "metrics.serviceMonitor.interval",
+        "ServiceMonitor interval (a Prometheus duration)",
+        {
+            safeDefault: DEFAULT_SCRAPE_INTERVAL,
+        },
+    ),
+    instanceRow(
+        "scrape-timeout",
+        "str",
+        "scrapeTimeout",
+        "metrics.serviceMonitor.scrapeTimeout",
+        "ServiceMonitor scrapeTimeout (empty: Prometheus')",
+        {
+            safeDefault: PROMETHEUS_TIMEOUT,
+        },
+    ),
+    instanceRow(
+        "scrape-annotations",
+        "str",
+        "scrapeAnnotations",
+        "metrics.scrapeAnnotations",
+        "prometheus.io/scrape on the exporter Service",
+        {
+            enum: BOOL,
+        },
+    ),
     instanceRow("run-as-user", "str", "runAsUser", "runAs.user", "ARKOUDA_USER (empty: the image's ubuntu user)", {
         safeDefault: IMAGE_USER,
     }),
@@ -332,6 +376,25 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
         "JSON map of the labels Prometheus selects ServiceMonitors by",
         { safeDefault: NO_MATCH_LABELS },
     ),
+    exporterRow("servicemonitor-enabled", "str", "serviceMonitorEnabled", "serviceMonitor.enabled", "register a ServiceMonitor", {
+        enum: BOOL,
+    }),
+    exporterRow("scrape-interval", "str", "scrapeInterval", "serviceMonitor.interval", "ServiceMonitor interval (a Prometheus duration)", {
+        safeDefault: DEFAULT_SCRAPE_INTERVAL,
+    }),
+    exporterRow(
+        "scrape-timeout",
+        "str",
+        "scrapeTimeout",
+        "serviceMonitor.scrapeTimeout",
+        "ServiceMonitor scrapeTimeout (empty: Prometheus')",
+        {
+            safeDefault: PROMETHEUS_TIMEOUT,
+        },
+    ),
+    exporterRow("scrape-annotations", "str", "scrapeAnnotations", "scrapeAnnotations", "prometheus.io/scrape on the exporter Service", {
+        enum: BOOL,
+    }),
     exporterRow("node-selector", "map", "nodeSelector", "pods.nodeSelector", "JSON map: nodeSelector of the exporter pod", {
         safeDefault: placementDefault("nodeSelector", "map"),
     }),

@@ -234,15 +234,20 @@ export class Steps {
 
     /**
      * A target's delete steps: one kubectl delete over every object but the ServiceMonitor, and
-     * the ServiceMonitor on its own (without the prometheus-operator CRD its kind is unknown).
+     * the ServiceMonitor on its own (without the prometheus-operator CRD its kind is unknown), or
+     * not at all without `serviceMonitors`.
      */
-    deleteRefs(refs: readonly ObjectRef[], options: DeleteStepOptions = {}): { deleteObjects: Template; deleteMonitor: Template } {
+    deleteRefs(
+        refs: readonly ObjectRef[],
+        serviceMonitors: boolean,
+        options: DeleteStepOptions = {},
+    ): { deleteObjects: Template; deleteMonitor?: Template } {
         const monitor = refs.find((r) => r.kind === "ServiceMonitor");
         if (!monitor) throw new Error("delete steps: no ServiceMonitor among the object refs");
         const plain = refs.filter((r) => r !== monitor);
         return {
             deleteObjects: this.kubectlDelete("delete-objects", plain, this.settings.deadlines.deleteSeconds, options),
-            deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor, options),
+            ...(serviceMonitors ? { deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor, options) } : {}),
         };
     }
 

@@ -456,6 +456,97 @@ describe("config: the kubectl image default", () => {
     });
 });
 
+describe("config: how Prometheus finds an exporter (serviceMonitor, scrapeAnnotations)", () => {
+    const exporter = (extra: Values = {}) => ({ name: "ex", metricsServiceHost: "somewhere", ...extra });
+
+    it("defaults: a ServiceMonitor at the polling interval, Prometheus' own timeout, the annotations on", () => {
+        const m = parse({ instances: [instance({ metrics: { pollingIntervalSeconds: 7 } })] }).clusters[0].instances[0].metrics;
+        assert.deepStrictEqual(m.serviceMonitor, { enabled: true, interval: "7s", scrapeTimeout: "" });
+        assert.strictEqual(m.scrapeAnnotations, true);
+        const e = parse({ exporters: [exporter({ pollingIntervalSeconds: 9 })] }).clusters[0].exporters[0];
+        assert.deepStrictEqual(e.serviceMonitor, { enabled: true, interval: "9s", scrapeTimeout: "" });
+        assert.strictEqual(e.scrapeAnnotations, true);
+    });
+
+    it("takes an interval and timeout apart from the polling interval", () => {
+        const m = parse({ instances: [instance({ metrics: { serviceMonitor: { interval: "1m30s", scrapeTimeout: "45s" } } })] }).clusters[0]
+            .instances[0].metrics;
+        assert.deepStrictEqual(m.serviceMonitor, { enabled: true, interval: "1m30s", scrapeTimeout: "45s" });
+    });
+
+    it("rejects a non-boolean serviceMonitor.enabled", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { serviceMonitor: { enabled: "yes" } } })] },
+            "instances[0].metrics.serviceMonitor.enabled",
+            /boolean/,
+        ));
+    it("rejects an interval that is not a Prometheus duration", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { serviceMonitor: { interval: "30 seconds" } } })] },
+            "instances[0].metrics.serviceMonitor.interval",
+            /Prometheus duration such as 30s/,
+        ));
+    it("rejects units out of order (Prometheus reads 30s1m as nothing)", () =>
+        assertOneProblem(
+            { exporters: [exporter({ serviceMonitor: { interval: "30s1m" } })] },
+            "exporters[0].serviceMonitor.interval",
+            /largest first/,
+        ));
+    it("rejects a zero interval", () =>
+        assertOneProblem(
+            { exporters: [exporter({ serviceMonitor: { interval: "0s" } })] },
+            "exporters[0].serviceMonitor.interval",
+            /longer than zero/,
+        ));
+    it("rejects a scrapeTimeout that is not a duration", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { serviceMonitor: { scrapeTimeout: "1.5s" } } })] },
+            "instances[0].metrics.serviceMonitor.scrapeTimeout",
+            /Prometheus duration/,
+        ));
+    it("rejects a scrapeTimeout above the interval, naming both", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { serviceMonitor: { interval: "10s", scrapeTimeout: "11s" } } })] },
+            "instances[0].metrics.serviceMonitor.scrapeTimeout",
+            /must not exceed the scrape interval \(10s\).*operator drops/,
+        ));
+    it("rejects a scrapeTimeout above the default interval (the polling interval)", () =>
+        assertOneProblem(
+            { exporters: [exporter({ pollingIntervalSeconds: 5, serviceMonitor: { scrapeTimeout: "1m" } })] },
+            "exporters[0].serviceMonitor.scrapeTimeout",
+            /must not exceed the scrape interval \(5s\)/,
+        ));
+    it("accepts a timeout equal to the interval, as the operator does", () =>
+        assert.doesNotThrow(() => parse({ exporters: [exporter({ serviceMonitor: { interval: "1m", scrapeTimeout: "60s" } })] })));
+    it("ignores the timeout of a ServiceMonitor that is off, or of an instance without metrics", () => {
+        assert.doesNotThrow(() =>
+            parse({ exporters: [exporter({ serviceMonitor: { enabled: false, interval: "5s", scrapeTimeout: "10s" } })] }),
+        );
+        assert.doesNotThrow(() =>
+            parse({ instances: [instance({ metrics: { enabled: false, serviceMonitor: { interval: "5s", scrapeTimeout: "10s" } } })] }),
+        );
+    });
+    it("rejects a non-boolean scrapeAnnotations", () =>
+        assertOneProblem({ exporters: [exporter({ scrapeAnnotations: "true" })] }, "exporters[0].scrapeAnnotations", /boolean/));
+    it("rejects an unknown key under serviceMonitor and lists the allowed ones", () =>
+        assertOneProblem(
+            { instances: [instance({ metrics: { serviceMonitor: { scrape_timeout: "5s" } } })] },
+            "instances[0].metrics.serviceMonitor.scrape_timeout",
+            /allowed keys here: enabled, interval, scrapeTimeout/,
+        ));
+    it("checks a per-cluster override too", () =>
+        assertOneProblem(
+            {
+                instances: [instance()],
+                clusters: [
+                    { name: "a", overrides: { instances: { "arkouda-on-k8s": { metrics: { serviceMonitor: { scrapeTimeout: "1h" } } } } } },
+                ],
+            },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].metrics.serviceMonitor.scrapeTimeout',
+            /must not exceed/,
+        ));
+});
+
 describe("config: placement resolves per instance and exporter", () => {
     const pods = {
         nodeSelector: { pool: "hpc" },

@@ -72,6 +72,8 @@ export const fixtureInstance: InstanceConfig = {
         exporterCpu: "500m",
         exporterMemory: "1Gi",
         prometheusMatchLabels: { release: "kube-stack" },
+        serviceMonitor: { enabled: true, interval: "30s", scrapeTimeout: "10s" },
+        scrapeAnnotations: true,
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
     pods: { ...placement, spreadLocales: "required" },
@@ -98,5 +100,7 @@ export const fixtureExporter: ExporterConfig = {
     memory: "256Mi",
     imagePullPolicy: "IfNotPresent",
     prometheusMatchLabels: { release: "kube-stack" },
+    serviceMonitor: { enabled: true, interval: "15s", scrapeTimeout: "" },
+    scrapeAnnotations: false,
     pods: placement,
 };

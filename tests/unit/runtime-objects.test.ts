@@ -88,8 +88,36 @@ describe("runtime objects: labels", () => {
         const sm = objs().serviceMonitor;
         assert.strictEqual(sm.metadata.labels.release, "kube-stack");
         assert.deepStrictEqual(sm.spec.selector.matchLabels, { instance: "arkouda-on-k8s-metrics-exporter" });
-        assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http", path: "/metrics", interval: "15s" }]);
+        assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }]);
         assert.deepStrictEqual(sm.spec.targetLabels, ["arkouda_instance", "launcher"]);
+    });
+
+    it("the ServiceMonitor's port, selector and target labels are what the exporter Service has", () => {
+        const o = objs();
+        const svc = o.services.find((s: { metadata: { name: string } }) => s.metadata.name === "arkouda-on-k8s-metrics-exporter");
+        const sm = o.serviceMonitor;
+        assert.deepStrictEqual(
+            svc.spec.ports.map((p: { name: string }) => p.name),
+            [sm.spec.endpoints[0].port],
+        );
+        for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.strictEqual(svc.metadata.labels[k], v, k);
+        for (const label of sm.spec.targetLabels) assert.ok(svc.metadata.labels[label], `the Service lacks target label ${label}`);
+        assert.strictEqual(svc.metadata.labels.arkouda_instance, fixtureInstance.serverName);
+    });
+
+    it("the exporter Services carry the prometheus.io annotations, scrape as configured", () => {
+        const svc = objs().services.find((s: { metadata: { name: string } }) => s.metadata.name === "arkouda-on-k8s-metrics-exporter");
+        assert.deepStrictEqual(svc.metadata.annotations, {
+            "prometheus.io/path": "/metrics",
+            "prometheus.io/port": "5080",
+            "prometheus.io/scrape": "true",
+        });
+        const x = j(exporterRuntimeObjects(exporterValues(fixtureExporter), ns)).service;
+        assert.deepStrictEqual(x.metadata.annotations, {
+            "prometheus.io/path": "/metrics",
+            "prometheus.io/port": "5080",
+            "prometheus.io/scrape": "false",
+        });
     });
 
     it("a match label cannot override a standard label", () => {

@@ -24,6 +24,7 @@ import {
 import { arkoudaValues, exporterValues } from "../lib/values";
 import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureRunAsInstance } from "./fixtures";
 import { byName, manifestsOf } from "./render-helpers";
+import { BuiltTemplate, namespaceTemplates, workflowGrants } from "../../components/workflow-templates";
 
 const ns = fixtureNamespace;
 const all = () => allWorkflowTemplates(ns, fixtureInstance, fixtureExporter);
@@ -555,6 +556,83 @@ describe("workflow templates: RBAC", () => {
             keys,
             [...keys].sort((a, b) => a.localeCompare(b)),
         );
+    });
+});
+
+describe("workflow templates: ServiceMonitor steps follow the namespace's targets", () => {
+    const off = {
+        ...fixtureInstance,
+        metrics: { ...fixtureInstance.metrics, serviceMonitor: { ...fixtureInstance.metrics.serviceMonitor, enabled: false } },
+    };
+    const metricsOff = { ...fixtureInstance, metrics: { ...fixtureInstance.metrics, enabled: false } };
+    const exporterOff = { ...fixtureExporter, serviceMonitor: { ...fixtureExporter.serviceMonitor, enabled: false } };
+    const touchesMonitors = (t: BuiltTemplate) => t.touches.some((x) => x.kind === "ServiceMonitor");
+    const grantsOf = (templates: BuiltTemplate[]) => workflowGrants(templates.flatMap((t) => t.touches));
+
+    it("registers the ServiceMonitor only with metrics and servicemonitor-enabled both true", () => {
+        const deploy = deployArkoudaTemplate(ns, fixtureInstance);
+        const task = deploy.spec.templates!.flatMap((t) => t.dag?.tasks ?? []).find((t) => t.name === "register-servicemonitor");
+        assert.strictEqual(
+            task?.when,
+            "{{=workflow.parameters['metrics-enabled'] == 'true' && workflow.parameters['servicemonitor-enabled'] == 'true'}}",
+        );
+    });
+
+    it("an exporter deploy applies its Service with or without the ServiceMonitor by servicemonitor-enabled, one pod either way", () => {
+        const deploy = deployExporterTemplate(ns, fixtureExporter);
+        const tasks = deploy.spec.templates!.find((t) => t.name === "deploy")!.dag!.tasks;
+        assert.deepStrictEqual(
+            tasks.map((t) => [t.name, t.when]),
+            [
+                ["apply-service-and-servicemonitor", "{{=workflow.parameters['servicemonitor-enabled'] == 'true'}}"],
+                ["apply-service", "{{=workflow.parameters['servicemonitor-enabled'] != 'true'}}"],
+                ["deploy-exporter", undefined],
+            ],
+        );
+    });
+
+    it("a namespace whose instances all leave it out gets Arkouda templates without ServiceMonitor steps", () => {
+        for (const instances of [[off], [metricsOff], [off, metricsOff]]) {
+            const [deploy, del] = namespaceTemplates(ns, instances, [fixtureExporter]);
+            assert.ok(!touchesMonitors(deploy) && !touchesMonitors(del), JSON.stringify(instances.map((i) => i.metrics)));
+            assert.ok(!text(deploy.template).includes("servicemonitor"), "no ServiceMonitor step or parameter left");
+        }
+        const [deploy] = namespaceTemplates(ns, [off, fixtureInstance], [fixtureExporter]);
+        assert.ok(touchesMonitors(deploy), "one instance with a ServiceMonitor keeps the steps");
+    });
+
+    it("and with its exporters all off too, a workflow Role without servicemonitors", () => {
+        const find = (templates: BuiltTemplate[]) => grantsOf(templates).find((g) => g.resource === "servicemonitors");
+        assert.strictEqual(find(namespaceTemplates(ns, [off], [exporterOff])), undefined);
+        assert.ok(find(namespaceTemplates(ns, [off], [fixtureExporter])), "an exporter with one keeps the grant");
+        assert.ok(find(namespaceTemplates(ns, [fixtureInstance], [exporterOff])), "an instance with one keeps the grant");
+        const [, , deployExporter, deleteExporter] = namespaceTemplates(ns, [off], [exporterOff]);
+        assert.deepStrictEqual(
+            deployExporter.template.spec.templates!.find((t) => t.name === "deploy")!.dag!.tasks.map((t) => [t.name, t.when]),
+            [
+                ["apply-service", undefined],
+                ["deploy-exporter", undefined],
+            ],
+        );
+        assert.ok(!touchesMonitors(deleteExporter));
+    });
+
+    it("a namespace with no target configured keeps the steps, gated by the parameters (runs given -p)", () => {
+        assert.ok(namespaceTemplates(ns, [], []).every(touchesMonitors));
+    });
+
+    it("without ServiceMonitor steps, every step left is the one the full templates have (security patch, placement, bound, retries, delete class)", () => {
+        const podSteps = (t: BuiltTemplate) => t.template.spec.templates!.filter((x) => x.container || x.resource);
+        const full = namespaceTemplates(ns, [fixtureInstance], [fixtureExporter]);
+        namespaceTemplates(ns, [off], [exporterOff]).forEach((reduced, i) => {
+            const steps = podSteps(reduced);
+            assert.ok(steps.length > 0);
+            for (const step of steps) {
+                const same = podSteps(full[i]).find((x) => x.name === step.name);
+                assert.deepStrictEqual(plain(step), plain(same), `${reduced.template.metadata.name}/${step.name}`);
+                assert.ok(step.podSpecPatch && step.timeout && step.retryStrategy, `${step.name} was not built as a pod step`);
+            }
+        });
     });
 });
 

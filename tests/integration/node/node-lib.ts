@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, summarizeWorkflow, waitFor } from "../argo/kube";
+import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, summarizeWorkflow, waitFor } from "../argo/kube";
 import { PROJECT } from "../../../components/names";
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
@@ -76,6 +76,20 @@ export async function submit(
                 ? { arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) } }
                 : {}),
         },
+    };
+    const r = await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) });
+    return JSON.parse(r.stdout).metadata.name;
+}
+
+/** A Workflow with exactly the parameters of a CronWorkflow, as `argo submit --from cronworkflow/<cron>` makes it. */
+export async function submitFromCron(namespace: string, cron: string): Promise<string> {
+    const c = await getObject("cronworkflow", cron, namespace);
+    if (!c) throw new Error(`CronWorkflow ${cron} is missing in ${namespace}`);
+    const wf = {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        metadata: { generateName: `${c.spec.workflowSpec.workflowTemplateRef.name}-`, namespace },
+        spec: c.spec.workflowSpec,
     };
     const r = await kubectl(["create", "-n", namespace, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) });
     return JSON.parse(r.stdout).metadata.name;
