@@ -266,6 +266,8 @@ export interface WorkflowNode {
     phase: string;
     message?: string;
     templateName?: string;
+    startedAt?: string;
+    children?: string[];
 }
 
 export function nodes(wf: any): WorkflowNode[] {
@@ -274,6 +276,14 @@ export function nodes(wf: any): WorkflowNode[] {
 
 export function nodeByDisplayName(wf: any, displayName: string): WorkflowNode | undefined {
     return nodes(wf).find((n) => n.displayName === displayName);
+}
+
+/** The attempts of a step with a retryStrategy (its Retry node's children, `<step>(<attempt>)`), oldest first. */
+export function attempts(wf: any, step: string): WorkflowNode[] {
+    const retry = nodes(wf).find((n) => n.type === "Retry" && n.displayName === step);
+    return (retry?.children ?? [])
+        .map((id: string) => wf.status.nodes[id])
+        .sort((a: WorkflowNode, b: WorkflowNode) => Date.parse(a.startedAt ?? "") - Date.parse(b.startedAt ?? ""));
 }
 
 /** Pods of a workflow, keyed by the node's display name (last segment of the node name). */
