@@ -291,10 +291,14 @@ export async function workflowPods(namespace: string, workflow: string): Promise
     return listObjects("pods", namespace, `workflows.argoproj.io/workflow=${workflow}`);
 }
 
+/** The step a node's display name stands for: a step with a retryStrategy runs as `<step>(<attempt>)`. */
+export function stepOf(displayName: string): string {
+    return displayName.replace(/\(\d+\)$/, "");
+}
+
 export function podStep(pod: any): string {
     const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
-    // A step with a retryStrategy runs as `<step>(<attempt>)`.
-    return (nodeName.split(".").pop() ?? "").replace(/\(\d+\)$/, "");
+    return stepOf(nodeName.split(".").pop() ?? "");
 }
 
 export function summarizeWorkflow(wf: any): string {
