@@ -1,4 +1,4 @@
-// typescript-eslint's recommended rules on every TypeScript file; formatting is Prettier's
+// typescript-eslint's recommended rules on every TypeScript and JavaScript file; formatting is Prettier's
 // (eslint-config-prettier turns off the rules it would fight with). `--max-warnings 0` in
 // scripts/test-all.sh makes a warning fail CI like an error.
 import eslint from "@eslint/js";
@@ -21,6 +21,16 @@ export default tseslint.config(
         // Dynamic providers are serialized into state: modules are required when a method runs,
         // from node_modules, so they are not captured into the serialized code.
         files: ["components/dynamic/**"],
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        // The Pulumi entry point and the build it checks are plain CommonJS that Node runs before
+        // any TypeScript could be compiled (scripts/program-build.js).
+        files: ["program.js", "scripts/program-build.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+        },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {

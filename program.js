@@ -1,0 +1,28 @@
+/**
+ * The Pulumi entry point (Pulumi.yaml `main`). Runs the program as built into bin/ by
+ * `npm run build:program` (scripts/setup.sh builds it): JavaScript, neither ts-node nor the
+ * TypeScript compiler is loaded. It refuses a build older than its sources, naming the command.
+ *
+ * ARKOUDA_DEV=1 runs index.ts instead, through ts-node with tsconfig.json's settings
+ * (transpile-only, swc): no build step, for working on the program (docs/development.md).
+ */
+"use strict";
+const path = require("path");
+
+if (process.env.ARKOUDA_DEV === "1") {
+    // A language host that registered ts-node already (one run without scripts/language-host) loads .ts.
+    if (!require.extensions[".ts"]) require("ts-node").register({ project: path.join(__dirname, "tsconfig.json") });
+    module.exports = require("./index.ts");
+} else {
+    const { staleness, BUILD_COMMAND } = require("./scripts/program-build.js");
+    const why = staleness(__dirname);
+    if (why) {
+        // A RunError prints its message alone, without a stack trace.
+        const { RunError } = require("@pulumi/pulumi");
+        throw new RunError(
+            `the built program in bin/ is not current: ${why}. Run \`${BUILD_COMMAND}\` ` +
+                "(or set ARKOUDA_DEV=1 to run the TypeScript sources through ts-node).",
+        );
+    }
+    module.exports = require("./bin/index.js");
+}

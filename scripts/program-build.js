@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * The program's build: `tsc -p tsconfig.build.json` emits index.ts and components/ as JavaScript
+ * into bin/, which `pulumi` runs (Pulumi.yaml `main: program.js` loads bin/index.js; no ts-node).
+ *
+ *   node scripts/program-build.js [--dry-run]      (npm run build:program; scripts/setup.sh runs it)
+ *
+ * Skipped when the build is current: bin/.build-stamp lists the sources it was built from and
+ * carries the time the build started, so a source edited, added, removed or renamed since makes
+ * it stale. A build empties bin/ first (nothing of a removed source is left to load). Prints one
+ * line: "[setup] program: built ..." or "[setup] program: up to date ...".
+ *
+ * Plain JavaScript, and only Node's own modules at load: program.js requires staleness() on every
+ * `pulumi` run (a few ms: one stat per source), before ts-node or TypeScript could be loaded.
+ */
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const OUT = "bin";
+const STAMP = path.join(OUT, ".build-stamp");
+/** What the build reads besides the program's sources. */
+const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"];
+
+/** The build's inputs, relative to `root`, sorted: index.ts, components/**\/*.ts and the tsconfig files. */
+function sources(root) {
+    const found = ["index.ts", ...CONFIG_FILES];
+    const walk = (rel) => {
+        for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+            const child = `${rel}/${entry.name}`;
+            if (entry.isDirectory()) walk(child);
+            else if (entry.name.endsWith(".ts")) found.push(child);
+        }
+    };
+    walk("components");
+    return found.sort();
+}
+
+/** Why bin/ cannot be run as the program in `root` (a sentence), or undefined when it is current. */
+function staleness(root) {
+    let stamp;
+    try {
+        stamp = JSON.parse(fs.readFileSync(path.join(root, STAMP), "utf8"));
+    } catch {
+        return `${OUT}/ holds no complete build`;
+    }
+    const now = sources(root);
+    const built = new Set(stamp.sources);
+    const added = now.filter((s) => !built.has(s));
+    if (added.length) return `${added[0]} is not in the build`;
+    const current = new Set(now);
+    const removed = stamp.sources.filter((s) => !current.has(s));
+    if (removed.length) return `${removed[0]} was removed since the build`;
+    for (const s of now) {
+        if (fs.statSync(path.join(root, s)).mtimeMs > stamp.startedMs) return `${s} changed since the build`;
+    }
+    return undefined;
+}
+
+/** Records that bin/ was built from the current sources, as read from `startedMs` on. */
+function markBuilt(root, startedMs) {
+    fs.mkdirSync(path.join(root, OUT), { recursive: true });
+    fs.writeFileSync(path.join(root, STAMP), `${JSON.stringify({ startedMs, sources: sources(root) }, null, 1)}\n`);
+}
+
+/** Builds bin/ in `root` unless it is current; returns the line that says which it did. */
+function build(root, { dryRun = false } = {}) {
+    const why = staleness(root);
+    const count = sources(root).length;
+    if (!why) return `program: up to date (${OUT}/ is newer than its ${count} sources)`;
+    if (dryRun) return `program: would build ${OUT}/ (${why})`;
+    const started = Date.now();
+    fs.rmSync(path.join(root, OUT), { recursive: true, force: true });
+    const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
+    const r = require("child_process").spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status ?? r.signal}) in ${root}`);
+    markBuilt(root, started);
+    return `program: built ${OUT}/ from ${count} sources (${((Date.now() - started) / 1000).toFixed(1)}s)`;
+}
+
+module.exports = { build, markBuilt, staleness, BUILD_COMMAND: "npm run build:program" };
+
+if (require.main === module) {
+    const root = path.resolve(__dirname, "..");
+    try {
+        process.stderr.write(`[setup] ${build(root, { dryRun: process.argv.includes("--dry-run") })}\n`);
+    } catch (error) {
+        process.stderr.write(`[setup] error: ${error.message}\n`);
+        process.exit(1);
+    }
+}
