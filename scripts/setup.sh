@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what one command needs on a fresh machine of this kind, and nothing more: Debian
-# packages, npm dependencies, and the toolchain set it runs, built from Go modules (cached outside
-# the work tree). Idempotent: a warm re-run takes seconds.
+# packages, npm dependencies, the program built into bin/ (every path runs `pulumi up`, which runs
+# the built JavaScript), and the toolchain set it runs, built from Go modules (cached outside the
+# work tree). Idempotent: a warm re-run takes seconds.
 #
 #   scripts/setup.sh [--for real-cluster|local|tests] [--with-argo] [--dry-run]
 #
@@ -103,4 +104,11 @@ npm_dependencies() {
 
 timed "debian packages" apt_packages
 timed "npm dependencies" npm_dependencies
+# tsc into bin/ unless bin/ is current (one line says which); program.js refuses a stale build.
+program_build() {
+    local args=()
+    ((DRY_RUN)) && args+=(--dry-run)
+    node scripts/program-build.js "${args[@]}"
+}
+timed "program build" program_build
 timed "toolchain" scripts/toolchain.sh build "${TOOLCHAIN[@]}"
