@@ -1,6 +1,7 @@
 /**
- * Integration-test harness: the real toolchain (scripts/toolchain.sh) and the real local
- * control plane (scripts/local-cluster.sh). Importing this module registers root-level mocha
+ * Integration-test harness: the real toolchain (scripts/toolchain.sh), the program built into
+ * bin/ (scripts/program-build.js, skipped when current) and the real local control plane
+ * (scripts/local-cluster.sh). Importing this module registers root-level mocha
  * hooks once: a preflight that FAILS the suite with a clear message when a tool or the cluster
  * is missing (CI always provides them), and a final hook that stops the cluster if this run
  * started it.
@@ -17,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubectl } from "../lib/kubectl";
+import { ensureProgramBuilt } from "../lib/program-copy";
 import { run, RunResult } from "../lib/run";
 import { onPath, toolchainEnv } from "../lib/toolchain-env";
 
@@ -144,6 +146,8 @@ async function setUp(): Promise<TestEnvironment> {
         await checkToolchain(env);
         return env;
     });
+    // Every project copies the built program (bin/): build it now unless it is current.
+    await timed("preflight program build", async () => log(ensureProgramBuilt()));
     const { kubeconfig, controllerManager } = await timed("local cluster", async () => {
         const status = await clusterScript(toolchain, "status");
         if (status.code === 0) {

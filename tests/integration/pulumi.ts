@@ -1,20 +1,20 @@
 /**
  * Wrappers around the real Pulumi CLI and kubectl for the integration tests.
  *
- * A PulumiProject is an isolated copy of the program in a temp dir (Pulumi.yaml, index.ts,
- * components/, tsconfig.json, package.json, a symlink to the repo's node_modules) with its own
- * file backend and passphrase, so tests never touch the repo's stacks or each other's state.
+ * A PulumiProject is an isolated copy of the program in a temp dir (the project as `pulumi` runs
+ * it, built program included: tests/lib/program-copy.ts; the harness's preflight builds it) with
+ * its own file backend and passphrase, so tests never touch the repo's stacks or each other's state.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { gunzipSync } from "zlib";
 import { stringify } from "yaml";
 import { getObject as getObjectVia, kubectl as kubectlVia } from "../lib/kubectl";
+import { copyProgram } from "../lib/program-copy";
 import { run, RunResult } from "../lib/run";
-import { log, REPO_ROOT, testEnv, timed } from "./harness";
+import { log, testEnv, timed } from "./harness";
 
 const PROJECT = "arkouda-workflows";
-const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json"];
 
 /** One engine event of `--event-log` (only the fields the tests read). */
 export interface EngineEvent {
@@ -87,11 +87,8 @@ export class PulumiProject {
     static async create(name: string, stack: string): Promise<PulumiProject> {
         const root = path.join(testEnv().tmpRoot, name);
         const project = new PulumiProject(name, stack, root);
-        fs.mkdirSync(project.dir, { recursive: true });
+        copyProgram(project.dir);
         fs.mkdirSync(project.stateDir, { recursive: true });
-        for (const file of PROJECT_FILES) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(project.dir, file));
-        fs.cpSync(path.join(REPO_ROOT, "components"), path.join(project.dir, "components"), { recursive: true });
-        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(project.dir, "node_modules"), "dir");
         await project.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
         return project;
     }
