@@ -6,10 +6,10 @@
  *                      (Go CLI start, project/stack/backend load, secrets manager, config)
  *   language host      launch of pulumi-language-nodejs -> its Run() call
  *   node + SDK start   Run() -> the Stack resource is registered (node start, @pulumi/pulumi load,
- *                      ts-node registration: the TypeScript compiler is loaded here)
- *   program load       Stack registered -> first resource of the program registered (ts-node
- *                      compiles [and type-checks] index.ts + components/, requires the SDKs,
- *                      zod, yaml; config parse)
+ *                      and where ts-node runs, its registration: the TypeScript compiler is loaded)
+ *   program load       Stack registered -> first resource of the program registered (the built
+ *                      JavaScript, or ts-node compiling [and type-checking] index.ts +
+ *                      components/; requires the SDKs, zod, yaml; config parse)
  *   registration       first program resource -> Run() returns (declaring resources, engine
  *                      steps, provider Check/Diff; provider starts overlap with this)
  *   shutdown           Run() returns -> `pulumi` exits (plugins killed, summary printed)
@@ -91,14 +91,14 @@ export function breakdown(logFile: string, spawnedAtS: number, exitedAtS: number
             what: `pulumi-language-nodejs launched ${launches.length}× (plugin info probe, then Run)`,
         },
         {
-            name: "node + SDK + ts-node start",
+            name: "node + SDK (+ ts-node) start",
             seconds: stack.t - runLine.t,
-            what: "node start, @pulumi/pulumi load, ts-node registration (loads the TypeScript compiler)",
+            what: "node start, @pulumi/pulumi load; where ts-node runs, its registration (loads the TypeScript compiler)",
         },
         {
             name: "program load",
             seconds: first.t - stack.t,
-            what: "ts-node compiles (and type-checks unless transpile-only) index.ts + components/, requires @pulumi/kubernetes, zod, yaml; config parse",
+            what: "loads bin/ (precompiled) or ts-node compiles (and type-checks unless transpile-only) index.ts + components/; requires @pulumi/kubernetes, zod, yaml; config parse",
         },
         {
             name: "registration",

@@ -1,7 +1,7 @@
 /**
  * Environment of a benchmark run: the toolchain (scripts/toolchain.sh env), a private local
  * control plane (scripts/local-cluster.sh with its own state dir and free ports), and a
- * temp copy of the Pulumi project with a file backend.
+ * temp copy of the Pulumi project (built program included) with a file backend.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -9,6 +9,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { copyProgram, ensureProgramBuilt, programStaleness } from "../../tests/lib/program-copy";
 import { onPath, toolchainEnv } from "../../tests/lib/toolchain-env";
 import { PROJECT, REPO_ROOT } from "./config";
 import { measure, Measured, MeasureOptions } from "./measure";
@@ -86,9 +87,12 @@ export class LocalCluster {
     }
 }
 
-const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json"];
-
-/** A temp copy of the program with its own file backend; one stack per benchmark case. */
+/**
+ * A temp copy of the program with its own file backend; one stack per benchmark case. The copy
+ * runs the repo's build (bin/), built first unless current; `mutate` may change the copy's
+ * sources, and then the copy is built (scripts/program-build.js in it) before any run, unless
+ * it made the copy a TypeScript project (asTypeScriptProject).
+ */
 export class BenchProject {
     readonly dir: string;
     readonly stateDir: string;
@@ -104,13 +108,15 @@ export class BenchProject {
         this.dir = path.join(root, name);
         this.stateDir = path.join(root, `${name}-state`);
         this.logDir = path.join(root, "logs");
-        fs.mkdirSync(this.dir, { recursive: true });
+        if (programStaleness()) log(ensureProgramBuilt());
+        copyProgram(this.dir);
         fs.mkdirSync(this.stateDir, { recursive: true });
         fs.mkdirSync(this.logDir, { recursive: true });
-        for (const file of PROJECT_FILES) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(this.dir, file));
-        fs.cpSync(path.join(REPO_ROOT, "components"), path.join(this.dir, "components"), { recursive: true });
-        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(this.dir, "node_modules"), "dir");
-        mutate?.(this.dir);
+        if (mutate) {
+            mutate(this.dir);
+            const precompiled = /^main: program\.js$/m.test(fs.readFileSync(path.join(this.dir, "Pulumi.yaml"), "utf8"));
+            if (precompiled && programStaleness(this.dir)) log(`${name}: ${ensureProgramBuilt(this.dir)}`);
+        }
     }
 
     env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

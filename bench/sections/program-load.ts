@@ -1,13 +1,14 @@
 /**
  * 2a-2c. Where the fixed time of a `pulumi` command goes, on the dev stack: micro-measurements
  * (CLI, node, SDK, TypeScript), the engine-log phases of one `pulumi preview` per program-load
- * variant, and that preview timed per variant (type-check, TypeScript transpile, swc as
- * configured, precompiled JS).
+ * variant, and that preview timed per variant (type-check, TypeScript transpile, swc: the
+ * TypeScript project as it was; the dev path, ARKOUDA_DEV=1; precompiled as configured).
  */
 import * as fs from "fs";
 import * as path from "path";
+import { asTypeScriptProject } from "../../tests/lib/program-copy";
 import { breakdown, Breakdown } from "../lib/breakdown";
-import { REPO_ROOT, scaledValues } from "../lib/config";
+import { scaledValues } from "../lib/config";
 import { BenchProject, log } from "../lib/env";
 import { f1, f2 } from "../lib/format";
 import { measure, Measured, repeat } from "../lib/measure";
@@ -16,7 +17,7 @@ export interface ProgramLoad {
     readonly micro: { label: string; m: Measured; what: string }[];
     readonly breakdowns: { variant: string; b: Breakdown }[];
     readonly variants: { name: string; what: string; m: Measured & { runsS: number[] } }[];
-    /** The precompiled variant's build. */
+    /** The program's build from nothing (`npm run build:program` with bin/ removed). */
     readonly tscBuild: Measured;
 }
 
@@ -24,31 +25,24 @@ export interface ProgramLoad {
 export async function measureProgramLoad(root: string, kubeconfig: string, project: BenchProject, reps: number): Promise<ProgramLoad> {
     log("2a. fixed overhead: CLI, node, SDK, TypeScript");
     await project.initStack("dev", scaledValues({ instances: 1, clusters: 1 }, "bench-dev"));
-    // Precompiled copy: tsc to bin/, Pulumi.yaml main: bin/index.js (ts-node is still registered by
-    // the language host, which ignores runtime.options, but no .ts file is loaded). `main: bin/`
-    // alone is not enough: the SDK then falls back to package.json's main, index.ts.
-    const pre = new BenchProject(root, kubeconfig, "precompiled", (dir) => {
-        fs.appendFileSync(path.join(dir, "Pulumi.yaml"), "main: bin/index.js\n");
-        const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8"));
-        tsconfig.include = ["index.ts", "components/**/*.ts"];
-        tsconfig.compilerOptions.types = ["node"];
-        tsconfig.compilerOptions.sourceMap = false;
-        fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-    });
-    // The TypeScript compiler's transpile (tsconfig without `swc`), what the program used before swc.
+    // The program as a TypeScript project, as it ran before it was precompiled: the language host
+    // registers ts-node (tsconfig.json: transpile-only with swc), package.json's main (index.ts).
+    const tsSwc = new BenchProject(root, kubeconfig, "typescript-swc", asTypeScriptProject);
+    await tsSwc.initStack("dev", scaledValues({ instances: 1, clusters: 1 }, "bench-dev-swc"));
+    // The same with the TypeScript compiler's transpile (tsconfig without `swc`), what the program used before swc.
     const tsTranspile = new BenchProject(root, kubeconfig, "typescript-transpile", (dir) => {
+        asTypeScriptProject(dir);
         const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8"));
         delete tsconfig["ts-node"].swc;
         fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
     });
     await tsTranspile.initStack("dev", scaledValues({ instances: 1, clusters: 1 }, "bench-dev-ts"));
-    const tscBuild = await measure(
-        "tsc build (precompile)",
-        process.execPath,
-        [path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
-        { cwd: pre.dir },
-    );
-    await pre.initStack("dev", scaledValues({ instances: 1, clusters: 1 }, "bench-dev-pre"));
+    // The build from nothing, in a copy of its own.
+    const scratch = new BenchProject(root, kubeconfig, "build-timing");
+    fs.rmSync(path.join(scratch.dir, "bin"), { recursive: true, force: true });
+    const tscBuild = await measure("program build (tsc)", process.execPath, [path.join(scratch.dir, "scripts", "program-build.js")], {
+        cwd: scratch.dir,
+    });
 
     const nodeEval = (label: string, code: string, cwd = project.dir) =>
         repeat(reps, () => measure(label, process.execPath, ["-e", code], { cwd }));
@@ -69,7 +63,7 @@ export async function measureProgramLoad(root: string, kubeconfig: string, proje
             `require("@pulumi/pulumi");require("@pulumi/kubernetes");require("@pulumi/random");require("zod");require("yaml")`,
         ),
     );
-    await addMicro("ts-node register", "loads the TypeScript compiler (the language host always does this)", () =>
+    await addMicro("ts-node register", "loads the TypeScript compiler (the dev path; the pinned language host unless -typescript=false)", () =>
         nodeEval("ts-node register", tsRegister("")),
     );
     await addMicro("load program, ts-node type-check", "what the program load costs with type-checking", () =>
@@ -78,11 +72,11 @@ export async function measureProgramLoad(root: string, kubeconfig: string, proje
     await addMicro("load program, ts-node transpile-only (TypeScript)", "no type-check, TypeScript's transpiler", () =>
         nodeEval("program transpile", tsRegister(",transpileOnly:true,swc:false") + programModules),
     );
-    await addMicro("load program, ts-node with swc (as configured)", "no type-check, swc's transpiler (tsconfig.json)", () =>
+    await addMicro("load program, ts-node with swc (dev path)", "no type-check, swc's transpiler (tsconfig.json)", () =>
         nodeEval("program swc", tsRegister("") + programModules),
     );
-    await addMicro("load program, precompiled JS", "tsc output, no ts-node", () =>
-        nodeEval("program precompiled", `require("./bin/components/config");require("./bin/components/rollout");`, pre.dir),
+    await addMicro("load program, precompiled JS (as configured)", "tsc output in bin/, no ts-node", () =>
+        nodeEval("program precompiled", `require("./bin/components/config");require("./bin/components/rollout");`),
     );
 
     log("2b. engine-log breakdown of `pulumi preview` (dev stack)");
@@ -110,16 +104,22 @@ export async function measureProgramLoad(root: string, kubeconfig: string, proje
             what: "tsconfig.json `ts-node.transpileOnly: true` alone: TypeScript's transpiler, no type-check (before swc)",
         },
         {
+            name: "swc",
+            p: tsSwc,
+            env: {},
+            what: "tsconfig.json `ts-node` `transpileOnly` + `swc` (@swc/core transpiles, no type-check): the TypeScript project before it was precompiled",
+        },
+        {
+            name: "dev path",
+            p: project,
+            env: { ARKOUDA_DEV: "1" },
+            what: "`ARKOUDA_DEV=1`: program.js registers ts-node (tsconfig.json, swc) and runs index.ts; no build",
+        },
+        {
             name: "as configured",
             p: project,
             env: {},
-            what: "the repo as it is: tsconfig.json `ts-node` `transpileOnly` + `swc` (@swc/core transpiles, no type-check)",
-        },
-        {
-            name: "precompiled",
-            p: pre,
-            env: {},
-            what: "tsc output in bin/, Pulumi.yaml `main: bin/index.js` (needs a build before every run)",
+            what: "precompiled: program.js runs bin/ (`npm run build:program`), the language host started with -typescript=false (no ts-node)",
         },
     ];
     for (const v of VARIANTS) await breakdownRun(v.name, v.p, v.env);
@@ -158,7 +158,7 @@ export function programLoadMarkdown(r: ProgramLoad): string[] {
     md.push("| program-load variant | `pulumi preview` s (dev stack) | MB max / tree | |", "|---|---|---|---|");
     for (const v of variants)
         md.push(`| ${v.name} | ${f2(v.m.wallS)} | ${Math.round(v.m.maxRssMB)} / ${Math.round(v.m.treeRssMB)} | ${v.what} |`);
-    md.push("", `Precompiling (\`tsc\`, a build step the variant needs before every run): ${f1(tscBuild.wallS)} s.`, "");
+    md.push("", `The program's build from nothing (\`npm run build:program\`, set-up runs it; skipped while current): ${f1(tscBuild.wallS)} s.`, "");
     md.push("| micro-measurement | s | MB | what |", "|---|---|---|---|");
     for (const x of micro) md.push(`| ${x.label} | ${f2(x.m.wallS)} | ${Math.round(x.m.maxRssMB)} | ${x.what} |`);
     md.push("");
