@@ -1,7 +1,7 @@
 /**
  * The Pulumi entry point (Pulumi.yaml `main`). Runs the program as built into bin/ by
- * `npm run build:program` (scripts/setup.sh builds it): JavaScript, neither ts-node nor the
- * TypeScript compiler is loaded. It refuses a build older than its sources, naming the command.
+ * `npm run build:program` (scripts/setup.sh builds it): JavaScript, ts-node is not loaded. It
+ * refuses a build older than its sources, naming the command.
  *
  * ARKOUDA_DEV=1 runs index.ts instead, through ts-node with tsconfig.json's settings
  * (transpile-only, swc): no build step, for working on the program (docs/development.md).

@@ -63,8 +63,10 @@ export async function measureProgramLoad(root: string, kubeconfig: string, proje
             `require("@pulumi/pulumi");require("@pulumi/kubernetes");require("@pulumi/random");require("zod");require("yaml")`,
         ),
     );
-    await addMicro("ts-node register", "loads the TypeScript compiler (the dev path; the pinned language host unless -typescript=false)", () =>
-        nodeEval("ts-node register", tsRegister("")),
+    await addMicro(
+        "ts-node register",
+        "in a fresh node, TypeScript compiler included (the dev path; the pinned language host unless -typescript=false)",
+        () => nodeEval("ts-node register", tsRegister("")),
     );
     await addMicro("load program, ts-node type-check", "what the program load costs with type-checking", () =>
         nodeEval("program typecheck", tsRegister(",transpileOnly:false,swc:false") + programModules),
@@ -158,7 +160,11 @@ export function programLoadMarkdown(r: ProgramLoad): string[] {
     md.push("| program-load variant | `pulumi preview` s (dev stack) | MB max / tree | |", "|---|---|---|---|");
     for (const v of variants)
         md.push(`| ${v.name} | ${f2(v.m.wallS)} | ${Math.round(v.m.maxRssMB)} / ${Math.round(v.m.treeRssMB)} | ${v.what} |`);
-    md.push("", `The program's build from nothing (\`npm run build:program\`, set-up runs it; skipped while current): ${f1(tscBuild.wallS)} s.`, "");
+    md.push(
+        "",
+        `The program's build from nothing (\`npm run build:program\`, set-up runs it; skipped while current): ${f1(tscBuild.wallS)} s.`,
+        "",
+    );
     md.push("| micro-measurement | s | MB | what |", "|---|---|---|---|");
     for (const x of micro) md.push(`| ${x.label} | ${f2(x.m.wallS)} | ${Math.round(x.m.maxRssMB)} | ${x.what} |`);
     md.push("");

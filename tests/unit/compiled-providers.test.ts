@@ -18,12 +18,16 @@ const REPO = path.resolve(__dirname, "..", "..");
 
 /** components/ (and index.ts) as tsconfig.build.json emits them, under `out`; Node's require of a module there. */
 function compileProgram(out: string): (module: string) => Record<string, unknown> {
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(REPO, "tsconfig.build.json"), {}, {
-        ...ts.sys,
-        onUnRecoverableConfigFileDiagnostic: (d) => {
-            throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+        path.join(REPO, "tsconfig.build.json"),
+        {},
+        {
+            ...ts.sys,
+            onUnRecoverableConfigFileDiagnostic: (d) => {
+                throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+            },
         },
-    });
+    );
     if (!parsed) throw new Error("tsconfig.build.json did not parse");
     for (const file of parsed.fileNames) {
         const rel = path.relative(REPO, file).replace(/\.ts$/, ".js");
@@ -62,7 +66,12 @@ describe("dynamic providers serialized from the built JavaScript", function () {
 
     it("RuntimeTeardown records at create and, with nothing to delete, contacts no cluster at delete", async function () {
         const provider = compiled("components/dynamic/runtime-teardown").runtimeTeardownProvider as object;
-        const news = { kube: { kubeconfigPath: "/nonexistent" }, namespace: "ns", targets: [{ name: "x", workflows: [], objects: [] }], timeoutSeconds: 1 };
+        const news = {
+            kube: { kubeconfigPath: "/nonexistent" },
+            namespace: "ns",
+            targets: [{ name: "x", workflows: [], objects: [] }],
+            timeoutSeconds: 1,
+        };
         const created = await runSerializedProvider(provider, "create", [news]);
         assert.equal(created.error, undefined);
         assert.match(created.result.id, /^ns\/[0-9a-f-]{36}$/);
