@@ -1,6 +1,6 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls and privileges), the
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges and paths), the
  * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
  * (components/config/schema.ts). `npm run docs:update` rewrites each section
@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, PATH_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
 import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
@@ -63,6 +63,10 @@ export function contractTables(): string {
         ["caller", "when", "call", "RBAC", "source"],
         API_CONTRACT.map((r) => [r.caller, r.when, `\`${r.method} ${r.path}\``, `${r.verb} ${r.resource}`, `\`${r.source}\``]),
     );
+    const paths = table(
+        ["path", "containers", "used by", "what", "source"],
+        PATH_CONTRACT.map((r) => [`\`${r.path}\``, r.containers.join(", "), r.user, r.what, sourceCell(r.source)]),
+    );
     return [
         "**Environment**",
         "",
@@ -79,6 +83,10 @@ export function contractTables(): string {
         "**Kubernetes API calls from the server pod** (the Arkouda ServiceAccount's Roles are derived from these rows)",
         "",
         api,
+        "",
+        "**Paths in the server and locale containers** (no data volume may be mounted on, below or above one: `instances[].volumes`)",
+        "",
+        paths,
     ].join("\n");
 }
 
@@ -279,14 +287,13 @@ export function podSecurityTable(): string {
 export function privilegeTable(): string {
     return table(
         ["containers", "who", "needs", "why", "source"],
-        PRIVILEGE_CONTRACT.map((r) => [
-            r.containers.join(", "),
-            r.actor,
-            `\`${r.need}\``,
-            r.why,
-            r.source.includes("`") ? r.source : `\`${r.source}\``,
-        ]),
+        PRIVILEGE_CONTRACT.map((r) => [r.containers.join(", "), r.actor, `\`${r.need}\``, r.why, sourceCell(r.source)]),
     );
+}
+
+/** A source as a table cell: in code style, unless it carries its own. */
+function sourceCell(source: string): string {
+    return source.includes("`") ? source : `\`${source}\``;
 }
 
 const SECTIONS: readonly Section[] = [
