@@ -3,7 +3,7 @@
  * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges and paths), the
  * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
- * (components/config/schema.ts). `npm run docs:update` rewrites each section
+ * (components/config/schema.ts, placement.ts, volumes.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
@@ -31,6 +31,7 @@ import {
     SECRET_KEYS_DOC,
     topLevelSchema,
 } from "../components/config/schema";
+import { volumeSchema } from "../components/config/volumes";
 
 const REPO_ROOT = path.join(__dirname, "..");
 
@@ -166,6 +167,7 @@ export function configScheduleTable(): string {
 }
 
 export const configRunTable = () => configTable(coded(keyRows(runSchema)));
+export const configVolumeTable = () => configTable(coded(keyRows(volumeSchema)));
 export const configExportersTable = () => configTable(coded(keyRows(exporterSchema)));
 export const configClustersTable = () => configTable(coded(keyRows(clusterSchema)));
 
@@ -306,6 +308,7 @@ const SECTIONS: readonly Section[] = [
     { name: "config-instances", file: "docs/config.md", render: configInstancesTable },
     { name: "config-schedule", file: "docs/config.md", render: configScheduleTable },
     { name: "config-run", file: "docs/config.md", render: configRunTable },
+    { name: "config-volume", file: "docs/config.md", render: configVolumeTable },
     { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
     { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
     { name: "security-pods", file: "README.md", render: podSecurityTable },
