@@ -1,11 +1,12 @@
 /**
  * An instance's data volumes reach the server (each variant) and locale pods, after the program's
- * own volumes and on the Arkouda container only; with `runAs` the pods get its gid as fsGroup; a
- * delete, a failed deploy's clean-up and the destroy-time teardown never touch a claim, and the
- * workflows get no grant on claims.
+ * own volumes and on the Arkouda container only; with `runAs` the pods get its gid as fsGroup; the
+ * stack declares the claims of volumes with `claim`; a delete, a failed deploy's clean-up and the
+ * destroy-time teardown never touch a claim, and the workflows get no grant on claims.
  */
 import * as assert from "assert";
 import { dataVolumeOwnership } from "../../components/pod-security";
+import { instanceClaims } from "../../components/instance-claims";
 import { arkoudaRuntimeObjectRefs } from "../../components/runtime-objects";
 import { dataPodVolumes, dataVolumeMounts, PROGRAM_VOLUME_NAMES } from "../../components/runtime-objects/volumes";
 import { instancePlan } from "../../components/target";
@@ -55,6 +56,16 @@ describe("volumes: the pod volumes and mounts of an instance's config", () => {
             dataVolumeMounts(volumes),
             volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
         ));
+
+    it("the stack declares a claim for each volume with `claim` only, named after instance and volume", () =>
+        assert.deepStrictEqual(instanceClaims({ name: "ark", volumes }), [
+            {
+                volume: "scratch",
+                name: "ark-scratch",
+                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+                retainOnDestroy: true,
+            },
+        ]));
 
     it("fsGroup is the run-as gid only with both runAs and volumes", () => {
         assert.deepStrictEqual(dataVolumeOwnership(1019, true), { fsGroup: 1019, fsGroupChangePolicy: "OnRootMismatch" });
