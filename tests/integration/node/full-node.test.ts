@@ -7,7 +7,7 @@
  *    class the step stays Pending and the Workflow fails at its deadline: the `Succeeded`
  *    assertion fails, and no pod is preempted;
  *  - a delete run `pulumi up` waits for, whose step pods no node can take (a node selector
- *    nobody matches), fails within its deadline plus MARGIN_SECONDS, and `pulumi up`'s error
+ *    nobody matches), fails within its deadline plus DEADLINE_MARGIN_SECONDS, and `pulumi up`'s error
  *    names the scheduler's reason the step waited with (Argo replaces it at the deadline).
  *    Argo v4.0.5 does not look at a Workflow whose pods are all Pending until its 20-minute
  *    resync: without the wait's nudge at the deadline the duration assertion fails; without the
@@ -19,14 +19,13 @@ import { testEnv } from "../harness";
 import { errorText, PulumiProject } from "../pulumi";
 import { kubectl, listObjects, log, summarizeWorkflow, WorkflowController } from "../argo/kube";
 import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, waitSucceeded } from "./node-lib";
-import { freeCpuMillis, watchWorkflow, workflowSeconds } from "./placement-lib";
+import { DEADLINE_MARGIN_SECONDS, freeCpuMillis, watchWorkflow, workflowSeconds } from "./placement-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-full-${RUN_ID}`;
 const I = "ark-full";
-const DEADLINES = { deploySeconds: 300, deleteSeconds: 120, localeReadySeconds: 120, serverReadySeconds: 120 };
-/** How long after its deadline a Workflow may still be finishing: the controller's next pass and the pod's deletion. */
-const MARGIN_SECONDS = 60;
+/** The unschedulable delete ends at its deadline: short, but four times a preempting delete here. */
+const DEADLINES = { deploySeconds: 300, deleteSeconds: 60, localeReadySeconds: 120, serverReadySeconds: 120 };
 /** The CPU a kubectl step requests (components/workflow-templates/steps.ts). */
 const STEP_CPU_MILLIS = 50;
 
@@ -89,7 +88,7 @@ describe("a full node can still delete (local node, real scheduler)", function (
 
     it("its delete Succeeds within its deadline, its step preempting an Arkouda pod, and leaves nothing", async () => {
         const name = await submit(NS, DELETE);
-        const { wf, pods } = await watchWorkflow(NS, name, (DEADLINES.deleteSeconds + MARGIN_SECONDS) * 1000);
+        const { wf, pods } = await watchWorkflow(NS, name, (DEADLINES.deleteSeconds + DEADLINE_MARGIN_SECONDS) * 1000);
         assert.strictEqual(wf.status.phase, "Succeeded", summarizeWorkflow(wf));
         assert.ok(workflowSeconds(wf) <= DEADLINES.deleteSeconds, `${workflowSeconds(wf)}s`);
         const steps = [...pods.values()];
@@ -120,8 +119,8 @@ describe("a full node can still delete (local node, real scheduler)", function (
         assert.strictEqual(wf.status?.phase, "Failed", summarizeWorkflow(wf));
         const seconds = workflowSeconds(wf);
         assert.ok(
-            seconds <= DEADLINES.deleteSeconds + MARGIN_SECONDS,
-            `failed after ${seconds}s, deadline ${DEADLINES.deleteSeconds}s + ${MARGIN_SECONDS}s\n${controller.linesAbout(wf.metadata.name).slice(-20).join("\n")}`,
+            seconds <= DEADLINES.deleteSeconds + DEADLINE_MARGIN_SECONDS,
+            `failed after ${seconds}s, deadline ${DEADLINES.deleteSeconds}s + ${DEADLINE_MARGIN_SECONDS}s\n${controller.linesAbout(wf.metadata.name).slice(-20).join("\n")}`,
         );
         const text = errorText(outcome);
         assert.match(text, /while Pending, delete-objects: Unschedulable: .*didn't match Pod's node affinity\/selector/, text.slice(-2000));

@@ -94,6 +94,12 @@ export function deployFailureReasons(wf: any): string {
     return failureReasons(wf?.status ?? {});
 }
 
+/**
+ * How long after its deadline a failed Workflow may still be finishing: the controller's next
+ * pass, the pod's deletion and the exit handler (about 25 s here).
+ */
+export const DEADLINE_MARGIN_SECONDS = 60;
+
 /** Seconds from a Workflow's start to its end. */
 export function workflowSeconds(wf: any): number {
     return (Date.parse(wf.status.finishedAt) - Date.parse(wf.status.startedAt)) / 1000;

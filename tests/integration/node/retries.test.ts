@@ -126,10 +126,15 @@ describe("steps that talk to the API server retry what a passing outage fails (l
             assert.strictEqual(wf.status.phase, "Succeeded", summarizeWorkflow(wf));
         });
 
-        it("its first step succeeded on a retry, after an attempt that failed on the refused connection", () => {
+        it("its first step succeeded on a retry, after an attempt that failed to reach the API server", () => {
             const tries = attempts(wf, FIRST_STEP);
             assert.ok(tries.length >= 2, `${tries.length} attempt(s): ${summarizeWorkflow(wf)}`);
-            assert.match(tries[0].message ?? "", /refused|connection reset/, `first attempt: ${JSON.stringify(tries[0].message)}`);
+            // What the pod sees depends on where the block meets its packets: a reset, or a dial that times out.
+            assert.match(
+                tries[0].message ?? "",
+                /refused|connection reset|i\/o timeout/,
+                `first attempt: ${JSON.stringify(tries[0].message)}`,
+            );
             assert.strictEqual(tries.at(-1).phase, "Succeeded");
             log(`retried deploy: ${tries.length} attempts, the first said ${JSON.stringify(tries[0].message)}`);
         });
