@@ -17,8 +17,8 @@
  *  - without retainOnDestroy (Pulumi's retainOnDelete), or with the namespace destroyed around
  *    it, `pulumi destroy` deletes the claim: the assertions after the destroy.
  *
- * The local cluster runs no PersistentVolume controller (scripts/local-cluster.sh), so the test
- * binds the claim to its volume itself, as that controller binds a volume reserved for a claim.
+ * The claim is bound by the local cluster's PersistentVolume controller (the volume is reserved
+ * for it, so the binding does not wait for a consumer).
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -99,28 +99,15 @@ function localVolume(node: any, dir: string) {
     };
 }
 
-/**
- * What the PersistentVolume controller does for a volume reserved for a claim: the claim names the
- * volume and is Bound, the volume's claimRef carries the claim's uid and is Bound. Where the
- * controller runs it does the same first; each patch leaves a bound pair as it is.
- */
-async function bindClaim(): Promise<void> {
-    const claim = await waitFor<any>(`claim ${CLAIM}`, 60_000, () => getObject("pvc", CLAIM, NS));
-    const patch = (args: string[], body: object) => kubectl(["patch", ...args, "--type=merge", "-p", JSON.stringify(body)]);
-    await patch(["pv", PV], {
-        spec: { claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: NS, name: CLAIM, uid: claim.metadata.uid } },
+/** Until the cluster's PersistentVolume controller has bound the claim to the volume reserved for it. */
+async function waitBound(): Promise<void> {
+    await waitFor<any>(`claim ${CLAIM} Bound to ${PV}`, 60_000, async () => {
+        const claim = await getObject("pvc", CLAIM, NS);
+        return claim?.status?.phase === "Bound" && claim.spec.volumeName === PV ? claim : undefined;
     });
-    await patch(["pvc", CLAIM, "-n", NS], {
-        metadata: { annotations: { "pv.kubernetes.io/bind-completed": "yes" } },
-        spec: { volumeName: PV },
-    });
-    await patch(["pvc", CLAIM, "-n", NS, "--subresource=status"], {
-        status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "1Gi" } },
-    });
-    await patch(["pv", PV, "--subresource=status"], { status: { phase: "Bound" } });
 }
 
-/** Deletes an object whose protection finalizer no controller of the local cluster removes. */
+/** Deletes an object without waiting for its protection finalizer (a failed run may leave a pod that mounts it). */
 async function deleteProtected(args: string[]): Promise<void> {
     await kubectl(["delete", ...args, "--ignore-not-found", "--wait=false"], { check: false });
     await kubectl(["patch", ...args, "--type=merge", "-p", '{"metadata":{"finalizers":null}}'], { check: false });
@@ -171,7 +158,7 @@ describe("data volumes on the local node (a local PersistentVolume of the test's
         project = await PulumiProject.create("node-volumes", "it-volumes");
         project.writeConfig(stackConfig(testEnv().kubeconfig));
         await project.up();
-        await bindClaim();
+        await waitBound();
         controller = new WorkflowController(NS, path.join(testEnv().tmpRoot, "node-volumes", "workflow-controller.log"));
         await controller.start();
     });
