@@ -283,7 +283,8 @@ export async function workflowPods(namespace: string, workflow: string): Promise
 
 export function podStep(pod: any): string {
     const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
-    return nodeName.split(".").pop() ?? "";
+    // A step with a retryStrategy runs as `<step>(<attempt>)`.
+    return (nodeName.split(".").pop() ?? "").replace(/\(\d+\)$/, "");
 }
 
 export function summarizeWorkflow(wf: any): string {
