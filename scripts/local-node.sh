@@ -270,6 +270,9 @@ evictionHard: {memory.available: "100Mi", nodefs.available: "2%", imagefs.availa
 imageGCHighThresholdPercent: 98
 imageGCLowThresholdPercent: 95
 containerLogMaxSize: 10Mi
+# Mounted Secrets and ConfigMaps follow their objects at each pod sync (a minute by default): a
+# ServiceMonitor reaches Prometheus through the config reloader's Secret volume in seconds.
+syncFrequency: 10s
 EOF
   cat >"$NODE_CONF/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1

@@ -216,6 +216,9 @@ export class Steps {
                 },
                 wait ? { activeDeadlineSeconds: wait.deadlineSeconds } : {},
             ),
+            // Argo writes a step's timeout over its pod's activeDeadlineSeconds: the wait's bound
+            // must be the timeout too, or the step waits until the Workflow's deadline.
+            wait ? Math.min(wait.deadlineSeconds, this.boundSeconds) : undefined,
         );
     }
 

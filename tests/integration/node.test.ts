@@ -130,7 +130,8 @@ describe("local node", function () {
         // to instead of the ClusterIP kubelet puts in KUBERNETES_SERVICE_HOST.
         const done = await runPod(
             "whoami",
-            ["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"],
+            // A whole line: the runtime may hold back a last line without its newline from the log.
+            ["auth", "whoami", "-o", 'jsonpath={.status.userInfo.username}{"\\n"}'],
             [
                 { name: "KUBERNETES_SERVICE_HOST", value: "kubernetes.default.svc" },
                 { name: "KUBERNETES_SERVICE_PORT", value: "443" },

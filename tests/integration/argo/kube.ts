@@ -266,6 +266,8 @@ export interface WorkflowNode {
     phase: string;
     message?: string;
     templateName?: string;
+    startedAt?: string;
+    children?: string[];
 }
 
 export function nodes(wf: any): WorkflowNode[] {
@@ -276,15 +278,27 @@ export function nodeByDisplayName(wf: any, displayName: string): WorkflowNode | 
     return nodes(wf).find((n) => n.displayName === displayName);
 }
 
+/** The attempts of a step with a retryStrategy (its Retry node's children, `<step>(<attempt>)`), oldest first. */
+export function attempts(wf: any, step: string): WorkflowNode[] {
+    const retry = nodes(wf).find((n) => n.type === "Retry" && n.displayName === step);
+    return (retry?.children ?? [])
+        .map((id: string) => wf.status.nodes[id])
+        .sort((a: WorkflowNode, b: WorkflowNode) => Date.parse(a.startedAt ?? "") - Date.parse(b.startedAt ?? ""));
+}
+
 /** Pods of a workflow, keyed by the node's display name (last segment of the node name). */
 export async function workflowPods(namespace: string, workflow: string): Promise<any[]> {
     return listObjects("pods", namespace, `workflows.argoproj.io/workflow=${workflow}`);
 }
 
+/** The step a node's display name stands for: a step with a retryStrategy runs as `<step>(<attempt>)`. */
+export function stepOf(displayName: string): string {
+    return displayName.replace(/\(\d+\)$/, "");
+}
+
 export function podStep(pod: any): string {
     const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
-    // A step with a retryStrategy runs as `<step>(<attempt>)`.
-    return (nodeName.split(".").pop() ?? "").replace(/\(\d+\)$/, "");
+    return stepOf(nodeName.split(".").pop() ?? "");
 }
 
 export function summarizeWorkflow(wf: any): string {

@@ -64,8 +64,8 @@ const POLLING_SECONDS = 5;
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
 /**
  * Prometheus loads a new ServiceMonitor's job once the operator has written the config Secret and
- * the kubelet has refreshed the pod's volume (its sync period, a minute by default): bounded here,
- * measured by the bench.
+ * the kubelet has refreshed the pod's volume (at its sync period: 10 s on the local node, a minute
+ * by default): bounded here, measured by the bench.
  */
 const CONFIG_LOAD_MS = 180_000;
 /** Prometheus hands discovered targets to the scrape loops at most every 5 s. */

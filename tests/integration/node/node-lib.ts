@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, summarizeWorkflow, waitFor } from "../argo/kube";
+import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, stepOf, summarizeWorkflow, waitFor } from "../argo/kube";
 import { PROJECT } from "../../../components/names";
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
@@ -156,7 +156,7 @@ export function stepTimings(wf: any): StepTiming[] {
     return Object.values(wf?.status?.nodes ?? {})
         .filter((n: any) => n.type === "Pod")
         .map((n: any) => ({
-            step: n.displayName,
+            step: stepOf(n.displayName),
             startedAt: Date.parse(n.startedAt),
             finishedAt: Date.parse(n.finishedAt),
             phase: n.phase,

@@ -131,11 +131,12 @@ describe("declared runs with pulumi on the local node", function () {
                     `pulumi's error does not carry the run's message ${JSON.stringify(message)}:\n${text.slice(-2000)}`,
                 );
             else {
-                const failing = Object.values(wf.status.nodes ?? {}).find(
-                    (n: any) => ["Failed", "Error"].includes(n.phase) && n.message,
-                ) as any;
+                // A failed step's pods carry the cause; its Retry and DAG nodes only say that it failed.
+                const failing = Object.values<any>(wf.status.nodes ?? {}).filter(
+                    (n) => n.type === "Pod" && ["Failed", "Error"].includes(n.phase) && n.message,
+                );
                 assert.ok(
-                    failing && text.includes(failing.message.trim()),
+                    failing.some((n) => text.includes(n.message.trim())),
                     `pulumi's error does not carry the failing step's message:\n${text.slice(-2000)}`,
                 );
             }

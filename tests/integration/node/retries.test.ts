@@ -15,7 +15,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import { kubectl, kubectlJson, log, sleep, summarizeWorkflow, WorkflowController } from "../argo/kube";
+import { attempts, kubectl, kubectlJson, log, sleep, summarizeWorkflow, WorkflowController } from "../argo/kube";
 import { DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, workflow } from "./node-lib";
 import { PodApiBlock, watchWorkflow } from "./placement-lib";
 
@@ -27,15 +27,6 @@ const DEADLINES = { deploySeconds: 300, deleteSeconds: 120, localeReadySeconds: 
 const WORKFLOW_ROLE = "arkouda-workflows";
 
 /** The attempts of a step that retries: the Pod nodes whose parent is its Retry node, oldest first. */
-function attempts(wf: any, step: string): any[] {
-    const nodes = Object.values<any>(wf.status.nodes ?? {});
-    const retry = nodes.find((n) => n.type === "Retry" && n.displayName === step);
-    assert.ok(retry, `no Retry node ${step}: ${summarizeWorkflow(wf)}`);
-    return (retry.children ?? [])
-        .map((id: string) => wf.status.nodes[id])
-        .sort((a: any, b: any) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
-}
-
 describe("steps that talk to the API server retry what a passing outage fails (local node)", function () {
     this.timeout(900_000);
     let project: PulumiProject;
@@ -135,7 +126,7 @@ describe("steps that talk to the API server retry what a passing outage fails (l
                 /refused|connection reset|i\/o timeout/,
                 `first attempt: ${JSON.stringify(tries[0].message)}`,
             );
-            assert.strictEqual(tries.at(-1).phase, "Succeeded");
+            assert.strictEqual(tries.at(-1)?.phase, "Succeeded");
             log(`retried deploy: ${tries.length} attempts, the first said ${JSON.stringify(tries[0].message)}`);
         });
 
