@@ -14,6 +14,7 @@ import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
 import { arkoudaNames, arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
 import { declareArkoudaToken } from "./arkouda-token";
+import { ClaimPlan, instanceClaims } from "./instance-claims";
 import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
 import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
@@ -61,6 +62,8 @@ export interface TargetPlan {
     readonly clientService?: string;
     /** An instance with `authenticate`: the Secret that holds its token, and its rotation label. */
     readonly token?: { readonly secretName: string; readonly rotation: string };
+    /** The claims the stack declares for an instance's volumes (the cluster declares them: cluster.ts). */
+    readonly claims?: readonly ClaimPlan[];
 }
 
 /** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
@@ -71,6 +74,8 @@ export interface TargetOutputs {
     clientService?: string;
     /** The Secret holding the instance's token (the token itself: the secret stack output `tokens`). */
     tokenSecret?: string;
+    /** The claims the stack declares for the instance's volumes. */
+    claims?: readonly string[];
     run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
 }
 
@@ -100,6 +105,7 @@ export function instancePlan(instance: InstanceConfig, place: TargetPlace, templ
         scheduleSummaries: Object.fromEntries(SCHEDULE_KINDS.map((kind) => [kind, describeSchedule(instance.schedules[kind])])),
         clientService: clientServiceAddress(instance, place.namespace),
         ...(instance.authenticate ? { token: { secretName: arkoudaNames(instance.name).token, rotation: instance.tokenRotation } } : {}),
+        claims: instanceClaims(instance),
     };
 }
 
@@ -265,6 +271,7 @@ export function declareTarget(
             commands: plan.commands,
             ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
             ...(plan.token ? { tokenSecret: plan.token.secretName } : {}),
+            ...(plan.claims && plan.claims.length > 0 ? { claims: plan.claims.map((c) => c.name) } : {}),
             run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
         },
     };

@@ -5,7 +5,17 @@
 import { exporterSchema, instanceSchema, RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import { selectAndOverride } from "./overrides";
-import { clusterProblems, exporterProblems, instanceProblems, nameProblems, podSecurityProblems, tokenSecretProblems } from "./cross-rules";
+import {
+    claimAccessProblems,
+    claimNameProblems,
+    clusterProblems,
+    exporterProblems,
+    hostPathProblems,
+    instanceProblems,
+    nameProblems,
+    podSecurityProblems,
+    tokenSecretProblems,
+} from "./cross-rules";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, ExporterConfig, InstanceConfig } from "./types";
 
 /** A target's placement: the namespace's `pods`, each key the target sets replacing it whole. */
@@ -35,14 +45,17 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods)) };
         const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods)) };
         const path: Path = ["clusters", index];
-        instances.targets.forEach((instance) => {
+        const checked = instances.targets.map((instance) => {
             const overridden = cluster.overrides.instances[instance.name];
             const where: Path = overridden
                 ? [...path, "overrides", "instances", instance.name]
                 : ["instances", raw.instances.findIndex((i) => i.name === instance.name)];
             if (overridden) problems.push(...instanceProblems(instance, where));
             problems.push(...tokenSecretProblems(raw, instance, where));
+            problems.push(...claimAccessProblems(instance, where), ...hostPathProblems(raw, cluster, instance, where));
+            return { instance, path: where };
         });
+        problems.push(...claimNameProblems(checked));
         problems.push(...podSecurityProblems(raw, cluster, instances.targets));
         exporters.targets.forEach((exporter) => {
             const where: Path = cluster.overrides.exporters[exporter.name]

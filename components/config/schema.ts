@@ -8,6 +8,7 @@ import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
+import { volumeSchema } from "./volumes";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -280,6 +281,11 @@ export const instanceSchema = doc(
             .transform(withScrapeDefaults)
             .prefault({}),
         pods: instancePodsSchema,
+        volumes: doc(z.array(volumeSchema).default([]), {
+            description:
+                "data volumes, each mounted in the server and every locale pod (`volume` below); with `runAs`, the pods get its gid as their fsGroup",
+            replaces: "the charts' `persistence.*`",
+        }),
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),

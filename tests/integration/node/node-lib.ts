@@ -186,14 +186,15 @@ export async function objectsOf(namespace: string, prefix: string, kinds: string
             )
             // Workflows (and their pods and task results) are the runs themselves, not the instance's
             // objects; Events are Kubernetes' own records about them (named after them, kept an hour);
-            // the instance's CronWorkflows are the stack's (declared by Pulumi, gone with destroy).
+            // what the stack declares for the instance (its CronWorkflows, token Secret, claims) is
+            // Pulumi's, which no run creates or deletes.
             .filter(
                 (o) =>
                     !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
                     o.kind !== "Workflow" &&
                     o.kind !== "WorkflowTaskResult" &&
                     o.kind !== "Event" &&
-                    !(o.kind === "CronWorkflow" && o.metadata.labels?.["app.kubernetes.io/part-of"] === PROJECT),
+                    o.metadata.labels?.["app.kubernetes.io/part-of"] !== PROJECT,
             )
             .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
             .sort()
