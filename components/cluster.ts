@@ -1,7 +1,7 @@
 /**
  * One cluster: its explicit providers and everything the program declares there,
- * all parented under this component. Shared per namespace: identities, SSH secret, the four
- * WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
+ * all parented under this component. Shared per namespace: identities, SSH secret, the pull Secret
+ * of a registry credential, the four WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
  * under this component: its claims (instance-claims.ts), CronWorkflows and optional run (target.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -14,6 +14,7 @@ import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
 import { PART_OF_LABEL } from "./names";
 import { RuntimeTeardown } from "./dynamic/runtime-teardown";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
+import { declareRegistrySecret, RegistryCredential } from "./registry-secret";
 import { declareTarget, TargetKind, TargetOutputs, TargetPlan, targetPlans } from "./target";
 import { declareInstanceClaims } from "./instance-claims";
 import { namespaceTemplates, workflowGrants, WorkflowTemplates } from "./workflow-templates";
@@ -30,6 +31,8 @@ export interface ArkoudaClusterArgs {
     readonly sshKeyMaterial?: SshKeyMaterial;
     /** `ssh.rotation`: a new value generates a new key pair (with `sshSource` generate). */
     readonly sshRotation?: string;
+    /** The registry credential from secret stack config, from which the namespace's pull Secret is declared. */
+    readonly registryCredential?: RegistryCredential;
     /** Kubeconfig content from secret stack config, when the cluster names `kubeconfigSecret`. */
     readonly kubeconfigContent?: pulumi.Output<string>;
     /** Names of the clusters of the previous rollout wave, whose gates arrive as opts.dependsOn. */
@@ -120,6 +123,16 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
+        const registrySecret =
+            args.registryCredential && settings.registrySecretName !== undefined
+                ? [
+                      declareRegistrySecret(
+                          `${name}-registry`,
+                          { ...common, secretName: settings.registrySecretName, credential: args.registryCredential },
+                          shared,
+                      ),
+                  ]
+                : [];
         const deletePriority = deletePriorityClass(settings);
         // Cluster-scoped: no namespace to wait for. Step pods that name a missing class are refused
         // at admission, so the templates wait for it (and go before it on destroy).
@@ -159,7 +172,10 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 targets: plans.map((plan) => plan.teardown),
                 timeoutSeconds: settings.deadlines.deleteSeconds,
             },
-            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, declaredTemplates, ...claims] }),
+            // Runs wait for the pull Secret too (through the teardown), and it outlives their pods on destroy.
+            childOptions(this, undefined, opts, {
+                dependsOn: [...namespace, arkoudaIdentity, sshSecret, ...registrySecret, declaredTemplates, ...claims],
+            }),
         );
         const targets = plans.map((plan) =>
             declareTarget(

@@ -29,3 +29,10 @@ export const FAILURE_REASONS_OUTPUT = "failure-reasons";
 export function claimName(instance: string, volume: string): string {
     return `${instance}-${volume}`;
 }
+
+/**
+ * The `kubernetes.io/dockerconfigjson` Secret the stack declares in a namespace from the registry
+ * credential (`registryServer`, `registryUsername`, `registryPassword`): one per namespace, so
+ * every pod there, each instance's, exporter's and step's, pulls with it.
+ */
+export const REGISTRY_SECRET_NAME = "arkouda-registry";

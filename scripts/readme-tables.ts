@@ -27,8 +27,7 @@ import {
     instanceSchema,
     runSchema,
     scheduleSchemas,
-    SECRET_KEYS,
-    SECRET_KEYS_DOC,
+    SECRET_KEY_DOCS,
     topLevelSchema,
 } from "../components/config/schema";
 import { volumeSchema } from "../components/config/volumes";
@@ -128,18 +127,27 @@ function configTable(rows: readonly KeyRow[]): string {
 
 const coded = (rows: readonly KeyRow[]): KeyRow[] => rows.map((r) => ({ ...r, key: `\`${r.key}\`` }));
 
-/** The top-level keys, with the secret keys (set outside the schema) after the other ssh keys. */
+/** Where each group of secret keys goes among the top-level rows: after the last row whose key starts so. */
+const SECRET_ROWS_AFTER: Readonly<Record<string, string>> = { sshPrivateKey: "`ssh.", registryServer: "`pods.imagePullSecrets`" };
+
+/** The top-level keys, each group of secret keys (set outside the schema) after the keys it goes with. */
 export function configTopTable(): string {
     const rows = coded(keyRows(topLevelSchema));
-    const secrets: KeyRow = {
-        key: [...SECRET_KEYS].map((k) => `\`${k}\``).join(", "),
-        type: SECRET_KEYS_DOC.type ?? "",
-        default: "unset",
-        description: SECRET_KEYS_DOC.description ?? "",
-        replaces: SECRET_KEYS_DOC.replaces ?? "",
-    };
-    const afterSsh = rows.map((r) => r.key.startsWith("`ssh.")).lastIndexOf(true) + 1;
-    return configTable([...rows.slice(0, afterSsh), secrets, ...rows.slice(afterSsh)]);
+    for (const { keys, doc } of SECRET_KEY_DOCS) {
+        const after = SECRET_ROWS_AFTER[keys[0]];
+        if (after === undefined)
+            throw new Error(`no place in the config table for the secret keys ${keys.join(", ")}: add one to SECRET_ROWS_AFTER`);
+        const at = rows.map((r) => r.key.startsWith(after)).lastIndexOf(true) + 1;
+        if (at === 0) throw new Error(`no top-level key starts with ${after}, after which the secret keys ${keys.join(", ")} go`);
+        rows.splice(at, 0, {
+            key: keys.map((k) => `\`${k}\``).join(", "),
+            type: doc.type ?? "",
+            default: "unset",
+            description: doc.description ?? "",
+            replaces: doc.replaces ?? "",
+        });
+    }
+    return configTable(rows);
 }
 
 /** An instance's keys, then what is derived from them where upstream took it as input. */

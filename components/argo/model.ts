@@ -212,6 +212,8 @@ export interface WorkflowSpec {
     nodeSelector?: Record<string, string>;
     tolerations?: Toleration[];
     podPriorityClassName?: string;
+    /** The Secrets every step pod pulls its images with. */
+    imagePullSecrets?: { name: string }[];
     synchronization?: Synchronization;
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;

@@ -4,23 +4,27 @@
  * values that cannot work together in one server pod, data volumes the pods could not mount (or
  * Pod Security would refuse), and clusters that must not collide.
  */
-import { SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
+import { REGISTRY_SECRET_KEYS, SECRET_KEYS, SSH_SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import type { DeadlinesConfig, ExporterConfig, InstanceConfig } from "./types";
-import { durationMs, pathsOverlap, quantityValue } from "./rules";
+import { durationMs, pathsOverlap, quantityValue, registryPassword, registryServer, registryUsername } from "./rules";
 import { imagePaths, SSHD_PORT } from "../image-contract";
-import { claimName, PROJECT } from "../names";
+import { claimName, PROJECT, REGISTRY_SECRET_NAME } from "../names";
 import { PROGRAM_VOLUME_NAMES } from "../runtime-objects/volumes";
+
+/** Stack config values as Pulumi hands them over, and which of them are secrets. */
+interface StackInput {
+    readonly values: Readonly<Record<string, string>>;
+    readonly secretKeys: ReadonlySet<string>;
+}
 
 /**
  * Keys set outside the schema: a secret kubeconfig a cluster names must be set, as a secret; SSH
  * key material is accepted only as secrets and only with `ssh.source: config`, which needs both;
- * any other key the schema does not know is refused. `document` is the config as written.
+ * a registry credential as `registryProblems` says; any other key the schema does not know is
+ * refused. `document` is the config as written.
  */
-export function stackKeyProblems(
-    input: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: ReadonlySet<string> },
-    document: Readonly<Record<string, unknown>>,
-): Problem[] {
+export function stackKeyProblems(input: StackInput, document: Readonly<Record<string, unknown>>): Problem[] {
     const problems: Problem[] = [];
     const referencedSecrets = new Set<string>();
     const clusters = Array.isArray(document.clusters) ? document.clusters : [];
@@ -44,7 +48,7 @@ export function stackKeyProblems(
     });
 
     const sshSource = (document.ssh as Record<string, unknown> | undefined)?.source;
-    for (const key of SECRET_KEYS) {
+    for (const key of SSH_SECRET_KEYS) {
         if (key in input.values) {
             if (!input.secretKeys.has(key)) {
                 problems.push({
@@ -66,6 +70,8 @@ export function stackKeyProblems(
         }
     }
 
+    problems.push(...registryProblems(input));
+
     const allowed = [...Object.keys(topLevelShape), ...SECRET_KEYS].sort();
     for (const key of Object.keys(input.values)) {
         if (!(key in topLevelShape) && !SECRET_KEYS.has(key) && !referencedSecrets.has(key)) {
@@ -75,6 +81,73 @@ export function stackKeyProblems(
             });
         }
     }
+    return problems;
+}
+
+const REGISTRY_VALUE_RULES: Readonly<Record<(typeof REGISTRY_SECRET_KEYS)[number], (value: string) => string | undefined>> = {
+    registryServer,
+    registryUsername,
+    registryPassword,
+};
+
+/** Whether the stack sets a registry credential (all of its keys, or config refuses it). */
+export function hasRegistryCredential(input: Pick<StackInput, "values">): boolean {
+    return REGISTRY_SECRET_KEYS.some((key) => key in input.values);
+}
+
+/**
+ * A registry credential is all three keys, each set as a secret, in the form a pull Secret takes.
+ * No problem names a value (nor carries it as its input): each is a secret, and a problem is
+ * printed where anyone running `pulumi up` reads it.
+ */
+function registryProblems(input: StackInput): Problem[] {
+    const set = REGISTRY_SECRET_KEYS.filter((key) => key in input.values);
+    if (set.length === 0) return [];
+    return REGISTRY_SECRET_KEYS.flatMap((key): Problem[] => {
+        const setWith = `pulumi config set --secret ${key} (it asks for the value, or reads it from standard input)`;
+        if (!(key in input.values))
+            return [
+                {
+                    path: [key],
+                    message: `is not set, but ${set.join(" and ")} ${set.length === 1 ? "is" : "are"}: a registry credential needs all of ${REGISTRY_SECRET_KEYS.join(", ")}; set it with: ${setWith}, or remove the others`,
+                },
+            ];
+        if (!input.secretKeys.has(key))
+            return [{ path: [key], message: `holds a registry credential in plain text; remove it and set it with: ${setWith}` }];
+        const problem = REGISTRY_VALUE_RULES[key](input.values[key]);
+        return problem ? [{ path: [key], message: `${problem} (the value is secret: not shown); set it again with: ${setWith}` }] : [];
+    });
+}
+
+/**
+ * The Secret the stack declares from a registry credential is one of the namespace's own, and
+ * every pod gets it already: no other Secret of the namespace's may have its name, and no list
+ * of pull Secrets may name it again (the pods would list it twice, which server-side apply
+ * refuses). `pullSecretLists` are the `pods.imagePullSecrets` lists as written, with their paths.
+ */
+export function registrySecretProblems(
+    raw: RawConfig,
+    pullSecretLists: readonly { readonly path: Path; readonly names: readonly string[] }[],
+): Problem[] {
+    const problems: Problem[] = [];
+    const taken: [Path, string, string][] = [
+        [["ssh", "secretName"], raw.ssh.secretName, "the SSH key pair's Secret"],
+        [["arkoudaTokenSecret"], raw.arkoudaTokenSecretName, "the Arkouda ServiceAccount's token Secret"],
+    ];
+    for (const [path, name, what] of taken)
+        if (name === REGISTRY_SECRET_NAME)
+            problems.push({
+                path,
+                message: `names ${what} ${REGISTRY_SECRET_NAME}, which the stack declares from the registry credential (registryServer); pick another name`,
+                input: name,
+            });
+    for (const { path, names } of pullSecretLists)
+        if (names.includes(REGISTRY_SECRET_NAME))
+            problems.push({
+                path,
+                message: `names ${REGISTRY_SECRET_NAME}, the Secret the stack declares from the registry credential (registryServer), which every pod pulls with already; remove it from the list`,
+                input: names,
+            });
     return problems;
 }
 

@@ -122,6 +122,16 @@ const annotations = () => checkedMap((key) => rules.qualifiedName(key, "annotati
 
 const SPREAD_LOCALES = ["none", "preferred", "required"] as const;
 
+/**
+ * Names of Secrets the kubelet pulls with, each once and sorted: server-side apply refuses a list
+ * keyed by name that names one twice, and a manifest must not depend on the writing order.
+ */
+const pullSecretList = () =>
+    doc(
+        z.array(dnsSubdomain()).transform((names) => [...new Set(names)].sort()),
+        { type: "list of Secret names (DNS subdomains)" },
+    );
+
 interface PlacementDocs {
     readonly [key: string]: { readonly description: string; readonly replaces: string };
 }
@@ -143,6 +153,11 @@ const PLACEMENT_DOCS = {
             "at most one locale pod of the instance per node: `required` (a topology spread the scheduler never violates), `preferred` (it tries), `none`",
         replaces: NO_CHART_VALUE,
     },
+    imagePullSecrets: {
+        description:
+            "pod `imagePullSecrets`: existing `kubernetes.io/dockerconfigjson` Secrets of the namespace the kubelet pulls the pod's images with, beside the registry credential's Secret (`registryServer`); the top-level list is also every Argo step pod's (the Workflow's `spec.imagePullSecrets`)",
+        replaces: NO_CHART_VALUE,
+    },
 } as const satisfies PlacementDocs;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */
@@ -154,9 +169,13 @@ const placementValues = {
     labels: podLabels,
     annotations,
     spreadLocales: () => z.enum(SPREAD_LOCALES),
+    imagePullSecrets: pullSecretList,
 };
 
-/** `pods`: the namespace-wide placement of every Arkouda pod (server, locales, exporter sidecar) and standalone exporter. */
+/**
+ * `pods`: the namespace-wide placement of every Arkouda pod (server, locales, exporter sidecar) and
+ * standalone exporter; its `imagePullSecrets` are the step pods' too.
+ */
 export const podsSchema = strictObject({
     nodeSelector: doc(placementValues.nodeSelector().prefault({}), PLACEMENT_DOCS.nodeSelector),
     tolerations: doc(placementValues.tolerations().default([]), PLACEMENT_DOCS.tolerations),
@@ -165,6 +184,7 @@ export const podsSchema = strictObject({
     labels: doc(placementValues.labels().prefault({}), PLACEMENT_DOCS.labels),
     annotations: doc(placementValues.annotations().prefault({}), PLACEMENT_DOCS.annotations),
     spreadLocales: doc(placementValues.spreadLocales().default("none"), PLACEMENT_DOCS.spreadLocales),
+    imagePullSecrets: doc(placementValues.imagePullSecrets().default([]), PLACEMENT_DOCS.imagePullSecrets),
 });
 
 /** An instance's or exporter's own placement: each key it sets replaces the namespace's `pods.<key>` whole. */

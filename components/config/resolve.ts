@@ -14,6 +14,7 @@ import {
     instanceProblems,
     nameProblems,
     podSecurityProblems,
+    registrySecretProblems,
     tokenSecretProblems,
 } from "./cross-rules";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, ExporterConfig, InstanceConfig } from "./types";
@@ -24,14 +25,31 @@ function placed<T extends { pods: object }, P extends object>(target: T, namespa
     return { ...target, pods: { ...namespacePods, ...own } as P };
 }
 
+/** A target's own `pods.imagePullSecrets`, where it sets one, with the path it was written at. */
+function ownPullSecrets(target: { readonly pods: { readonly imagePullSecrets?: readonly string[] } }, where: Path) {
+    const names = target.pods.imagePullSecrets;
+    return names === undefined ? [] : [{ path: [...where, "pods", "imagePullSecrets"], names }];
+}
+
 /**
  * Resolve the validated top-level config. `rawInput` is the config as the user wrote it
- * (before defaults), needed so overrides merge onto what was written, not onto defaults.
+ * (before defaults), needed so overrides merge onto what was written, not onto defaults;
+ * `registryCredential` says whether the stack sets one (its values are never read here).
  * Returns the resolved config, or the problems found.
  */
-export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>): { config?: ArkoudaWorkflowsConfig; problems: Problem[] } {
+export function resolveConfig(
+    raw: RawConfig,
+    rawInput: Record<string, unknown>,
+    registryCredential: boolean,
+): { config?: ArkoudaWorkflowsConfig; problems: Problem[] } {
     const written = (key: "instances" | "exporters") => (Array.isArray(rawInput[key]) ? rawInput[key] : []) as Record<string, unknown>[];
     const problems: Problem[] = [...nameProblems(raw)];
+    // Each pull Secret list as written, to be checked against the Secret of a registry credential.
+    const pullSecretLists: { path: Path; names: readonly string[] }[] = [
+        { path: ["pods", "imagePullSecrets"], names: raw.pods.imagePullSecrets },
+        ...raw.instances.flatMap((instance, i) => ownPullSecrets(instance, ["instances", i])),
+        ...raw.exporters.flatMap((exporter, i) => ownPullSecrets(exporter, ["exporters", i])),
+    ];
     raw.instances.forEach((instance, i) => problems.push(...instanceProblems(instance, ["instances", i])));
 
     const clusters: ClusterConfig[] = raw.clusters.map((cluster, index) => {
@@ -45,6 +63,13 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods)) };
         const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods)) };
         const path: Path = ["clusters", index];
+        // An override that sets the pull Secrets: its list, at its own path.
+        for (const kind of ["instances", "exporters"] as const)
+            selected[kind].targets.forEach((target) => {
+                const override = cluster.overrides[kind][target.name]?.pods;
+                if (override && typeof override === "object" && "imagePullSecrets" in override)
+                    pullSecretLists.push(...ownPullSecrets(target, [...path, "overrides", kind, target.name]));
+            });
         const checked = instances.targets.map((instance) => {
             const overridden = cluster.overrides.instances[instance.name];
             const where: Path = overridden
@@ -67,8 +92,9 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         return { ...target, instances: instances.targets, exporters: exporters.targets };
     });
 
+    if (registryCredential) problems.push(...registrySecretProblems(raw, pullSecretLists));
     // A rule checked per cluster reports a shared key once, however many clusters select it.
     if (problems.length > 0) return { problems: [...new Map(problems.map((p) => [JSON.stringify([p.path, p.message]), p])).values()] };
-    const { instances: _instances, exporters: _exporters, clusters: _clusters, pods: _pods, ...settings } = raw;
-    return { problems, config: { ...settings, clusters } };
+    const { instances: _instances, exporters: _exporters, clusters: _clusters, pods, ...settings } = raw;
+    return { problems, config: { ...settings, clusters, imagePullSecrets: pods.imagePullSecrets, registryCredential } };
 }

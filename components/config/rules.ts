@@ -236,3 +236,39 @@ export function cronExpression(value: string): string | undefined {
     }
     return undefined;
 }
+
+// [scheme://]host[:port][/path]: how a pull Secret's `auths` names a registry.
+const REGISTRY_SERVER =
+    /^(https?:\/\/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:([0-9]{1,5}))?(\/[A-Za-z0-9._/-]*)?$/i;
+const hasControlCharacter = (value: string) => [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/*
+ * The registry credential's rules name no part of the value: it is a secret, and a problem is
+ * printed where anyone running `pulumi up` reads it.
+ */
+
+/**
+ * The registry as a pull Secret names it: the kubelet matches an image's registry host (with a
+ * path, the start of its repository too) against it, so it is written as image references write it.
+ */
+export function registryServer(value: string): string | undefined {
+    const match = REGISTRY_SERVER.exec(value);
+    const port = match?.[7] === undefined ? undefined : Number(match[7]);
+    if (!match || (port !== undefined && (port < 1 || port > 65535)))
+        return "must be a registry host as image references name it, such as registry.example.com or 10.0.0.1:5000 (optionally with https:// and a path)";
+    return undefined;
+}
+
+/** Basic authentication sends `user:password`, and the registry splits it at the first ':'. */
+export function registryUsername(value: string): string | undefined {
+    if (value === "") return "must not be empty";
+    if (value.includes(":")) return "must not contain ':' (basic authentication joins the user and password with it)";
+    if (hasControlCharacter(value)) return "must not contain control characters";
+    return undefined;
+}
+
+export function registryPassword(value: string): string | undefined {
+    if (value === "") return "must not be empty";
+    if (/[\r\n]/.test(value)) return "must be a single line";
+    return undefined;
+}

@@ -9,6 +9,7 @@ import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
 import { volumeSchema } from "./volumes";
+import { REGISTRY_SECRET_NAME } from "../names";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -530,13 +531,31 @@ export const STRING_KEYS = new Set([
     "arkoudaTokenSecret",
 ]);
 
-/** Keys that hold key material: accepted only as secrets, never part of the schema above. */
-export const SECRET_KEYS = new Set(["sshPrivateKey", "sshPublicKey"]);
-export const SECRET_KEYS_DOC: KeyDoc = {
-    type: "secret strings (`--secret` only)",
-    description: "the key pair, when `ssh.source: config`",
-    replaces: "the key files",
-};
+/** The SSH key pair, with `ssh.source: config`. */
+export const SSH_SECRET_KEYS = ["sshPrivateKey", "sshPublicKey"] as const;
+/** A registry credential, from which the stack declares each namespace's pull Secret. */
+export const REGISTRY_SECRET_KEYS = ["registryServer", "registryUsername", "registryPassword"] as const;
+/** Keys that hold key material or credentials: accepted only as secrets, never part of the schema above. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([...SSH_SECRET_KEYS, ...REGISTRY_SECRET_KEYS]);
+/** What the docs say about each group of secret keys (a row each). */
+export const SECRET_KEY_DOCS: readonly { readonly keys: readonly string[]; readonly doc: KeyDoc }[] = [
+    {
+        keys: SSH_SECRET_KEYS,
+        doc: {
+            type: "secret strings (`--secret` only)",
+            description: "the key pair, when `ssh.source: config`",
+            replaces: "the key files",
+        },
+    },
+    {
+        keys: REGISTRY_SECRET_KEYS,
+        doc: {
+            type: "secret strings (`--secret` only); all three or none",
+            description: `a registry credential: the stack declares the Secret \`${REGISTRY_SECRET_NAME}\` (\`kubernetes.io/dockerconfigjson\`) from it in each namespace, and every pod pulls with it (the Arkouda pods, the exporters, Argo's step pods); \`registryServer\` is the registry as the image references name it (\`registry.example.com\`, \`10.0.0.1:5000\`)`,
+            replaces: "– (a pull Secret made by hand, `kubectl create secret docker-registry`, and added to the charts' templates)",
+        },
+    },
+];
 
 /**
  * The top level, settled: the names the program uses for the ServiceAccounts and token Secret,

@@ -45,6 +45,10 @@ export type ClusterConfig = DeepReadonly<Omit<RawCluster, "instances" | "exporte
 
 export type ArkoudaWorkflowsConfig = Omit<Settled, "instances" | "exporters" | "clusters" | "pods"> & {
     readonly clusters: readonly ClusterConfig[];
+    /** The top-level `pods.imagePullSecrets`: every step pod's (each target's own list is in its `pods`). */
+    readonly imagePullSecrets: readonly string[];
+    /** Whether the stack sets a registry credential; its values are Pulumi secrets only (`loadSecrets`). */
+    readonly registryCredential: boolean;
 };
 
 /** Everything a namespace's shared objects need: identities, secrets, templates. */
@@ -62,4 +66,8 @@ export type NamespaceSettings = Pick<
         readonly sshSecretName: string;
         /** The PriorityClass the namespace's delete steps run at; none with `workflowPods.deletePriority.source: none`. */
         readonly deletePriorityClassName?: string;
+        /** The Secret the stack declares from the registry credential, which every pod pulls with; none without one. */
+        readonly registrySecretName?: string;
+        /** The top-level `pods.imagePullSecrets`, which the step pods pull with beside the registry credential's. */
+        readonly imagePullSecrets: readonly string[];
     };

@@ -30,7 +30,7 @@ import {
     standardLabels,
 } from "./common";
 import type { ArkoudaValues } from "./values";
-import { podMetadata, podPlacement, spreadConstraints } from "./placement";
+import { podMetadata, podPlacement, pullSecrets, spreadConstraints } from "./placement";
 import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
 import { ARKOUDA_VOLUMES as VOLUME } from "./volumes";
 
@@ -159,6 +159,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
             ],
             ...podPlacement(v),
             topologySpreadConstraints: spreadConstraints(v.localeSpread),
+            imagePullSecrets: pullSecrets(settings.registrySecretName, v.imagePullSecrets),
         },
         podMetadata: podMetadata(v, localeLabels(v)),
     });
@@ -244,6 +245,8 @@ function serverPod(
         metadata: { ...meta(n.server, metadata.labels, namespace), annotations: metadata.annotations },
         spec: {
             ...podPlacement(v, withPriorityClass),
+            // The exporter sidecar's image too: one list per pod.
+            imagePullSecrets: pullSecrets(settings.registrySecretName, v.imagePullSecrets),
             restartPolicy: "Never",
             serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.

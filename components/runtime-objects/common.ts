@@ -198,6 +198,7 @@ export function deployment(
             | "affinity"
             | "priorityClassName"
             | "topologySpreadConstraints"
+            | "imagePullSecrets"
         >;
         /** The pods' metadata when it carries more than `labels` (placement's labels and annotations). */
         podMetadata?: { labels: Record<string, string>; annotations?: Readonly<Record<string, string>> };

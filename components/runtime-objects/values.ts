@@ -47,6 +47,7 @@ export interface ArkoudaValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
     /** The locales' topology spread (`spreadLocales`). */
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
@@ -83,4 +84,5 @@ export interface ExporterValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
 }

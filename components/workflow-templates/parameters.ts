@@ -11,7 +11,7 @@ import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from "../config/schema";
 import { podsSchema } from "../config/placement";
 import { defaultAt } from "../config/schema-walk";
-import { localeSpread, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
+import { localeSpread, secretReferences, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
 import { dataPodVolumes, dataVolumeMounts } from "../runtime-objects/volumes";
 import { dataVolumeOwnership } from "../pod-security";
 import { argoParam } from "../argo/expr";
@@ -23,7 +23,8 @@ import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
  * integer used as text (env values, `15s`); `map` a string map carried as JSON; `json` any JSON
  * list or object (tolerations, affinity); `list` a JSON list whose items follow the program's own
- * in a list (volumes); `object` a JSON object whose fields join the program's own in an object.
+ * in a list (volumes, pull Secrets); `object` a JSON object whose fields join the program's own in
+ * an object.
  */
 export type ParameterType = "str" | "int" | "intText" | "map" | "json" | "list" | "object";
 
@@ -136,7 +137,8 @@ function placementDefault(key: string, type: ParameterType, encode?: (value: nev
     const reason = "an instance's or exporter's placement defaults to the namespace's pods; with none configured, to what pods defaults to";
     if (!stated) return { value: "", reason };
     const value = encode ? encode(stated.value as never) : stated.value;
-    return { value: type === "map" ? labelsJson(value as SourceAs["map"]) : type === "json" ? jsonText(value) : String(value), reason };
+    const json = type === "json" || type === "list";
+    return { value: type === "map" ? labelsJson(value as SourceAs["map"]) : json ? jsonText(value) : String(value), reason };
 }
 
 /**
@@ -175,23 +177,25 @@ type AnyPath<T> = {
 }[keyof T & string];
 
 /**
- * The row builder of JSON parameters: the value (after `encode`) is any JSON the manifests take,
- * so the key and field are only checked to exist.
+ * The row builder of JSON parameters of placement: the value (after `encode`) is any JSON the
+ * manifests take (`json`), or a JSON list whose items follow the program's own (`list`), so the
+ * key and field are only checked to exist.
  */
 function jsonRowBuilder<C, V>() {
-    return <F extends keyof V & string, T>(
+    return <F extends keyof V & string, T, S extends "json" | "list" = "json">(
         name: string,
         field: F,
         configKey: AnyPath<C>,
         description: string,
         encode?: (value: T) => unknown,
-    ): ParameterRow<"json", F> => {
-        const safeDefault = placementDefault(configKey.replace(/^pods\./, ""), "json", encode as (value: never) => unknown).value;
+        type: S = "json" as S,
+    ): ParameterRow<S, F> => {
+        const safeDefault = placementDefault(configKey.replace(/^pods\./, ""), type, encode as (value: never) => unknown).value;
         return {
             name,
             configKey,
             description,
-            type: "json",
+            type,
             field,
             ...(encode && { encode: encode as (value: never) => unknown }),
             ...(safeDefault !== undefined && { safeDefault }),
@@ -369,6 +373,14 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         safeDefault: placementDefault("annotations", "map"),
     }),
     instanceJsonRow(
+        "image-pull-secrets",
+        "imagePullSecrets",
+        "pods.imagePullSecrets",
+        "JSON list: imagePullSecrets of the server and locale pods, after the Secret of the namespace's registry credential, when the stack declares one",
+        secretReferences,
+        "list",
+    ),
+    instanceJsonRow(
         "locale-spread",
         "localeSpread",
         "pods.spreadLocales",
@@ -479,6 +491,14 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
     exporterRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the exporter pod", {
         safeDefault: placementDefault("annotations", "map"),
     }),
+    exporterJsonRow(
+        "image-pull-secrets",
+        "imagePullSecrets",
+        "pods.imagePullSecrets",
+        "JSON list: imagePullSecrets of the exporter pod, after the Secret of the namespace's registry credential, when the stack declares one",
+        secretReferences,
+        "list",
+    ),
 ]);
 
 /** JSON of a label map with sorted keys (what the `prometheus-match-labels` parameter carries). */

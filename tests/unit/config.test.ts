@@ -366,6 +366,133 @@ describe("config: rules across instances and clusters", () => {
         ]));
 });
 
+describe("config: the registry credential", () => {
+    const REGISTRY_KEYS = ["registryServer", "registryUsername", "registryPassword"];
+    const credential = { registryServer: "registry.example.com:5000", registryUsername: "puller", registryPassword: "s3cr3t-Pa55" };
+    const { namespaceSettings } = require("../../components/config") as typeof import("../../components/config");
+
+    /** Exactly one problem, naming `key`, matching `pattern`, that shows none of the credential's values. */
+    function assertOneSecretProblem(values: Values, key: string, pattern: RegExp, secretKeys = REGISTRY_KEYS) {
+        assertOneProblem(values, key, pattern, secretKeys);
+        const text = problems(values, secretKeys).join("\n");
+        for (const k of REGISTRY_KEYS) {
+            const value = values[k];
+            if (typeof value === "string" && value.length > 0) assert.ok(!text.includes(value), `the problem shows ${k}'s value: ${text}`);
+        }
+        assert.doesNotMatch(text, /\(got /, "a secret's problem carries no value");
+    }
+
+    it("with all three keys set as secrets: the namespace's pull Secret is declared, and no value enters the config", () => {
+        const config = parse(credential, REGISTRY_KEYS);
+        assert.strictEqual(config.registryCredential, true);
+        assert.strictEqual(namespaceSettings(config, config.clusters[0]).registrySecretName, "arkouda-registry");
+        for (const value of Object.values(credential)) assert.ok(!JSON.stringify(config).includes(value));
+    });
+
+    it("without one: no pull Secret", () => {
+        const config = parse({});
+        assert.strictEqual(config.registryCredential, false);
+        assert.strictEqual(namespaceSettings(config, config.clusters[0]).registrySecretName, undefined);
+    });
+
+    it("accepts a registry with a scheme and a path, a bracketed IPv6 address", () => {
+        for (const registryServer of ["https://index.docker.io/v1/", "registry.example.com/team", "[fd00::1]:5000", "10.244.0.1:5000"])
+            assert.strictEqual(parse({ ...credential, registryServer }, REGISTRY_KEYS).registryCredential, true, registryServer);
+    });
+
+    it("registryPassword: set without --secret", () =>
+        assertOneSecretProblem(
+            credential,
+            "registryPassword",
+            /holds a registry credential in plain text; remove it and set it with: pulumi config set --secret registryPassword/,
+            ["registryServer", "registryUsername"],
+        ));
+    it("registryServer: set without --secret", () =>
+        assertOneSecretProblem(credential, "registryServer", /plain text.*--secret registryServer/, [
+            "registryUsername",
+            "registryPassword",
+        ]));
+    it("registryUsername: missing beside the others", () => {
+        const { registryUsername: _u, ...rest } = credential;
+        assertOneSecretProblem(
+            rest,
+            "registryUsername",
+            /is not set, but registryServer and registryPassword are: a registry credential needs all of registryServer, registryUsername, registryPassword; set it with: pulumi config set --secret registryUsername/,
+        );
+    });
+    it("registryServer, registryUsername: missing beside a password", () => {
+        const found = problems({ registryPassword: credential.registryPassword }, ["registryPassword"]);
+        assert.deepStrictEqual(
+            found.map((p) => p.split(" ")[0]),
+            ["arkouda-workflows:registryServer", "arkouda-workflows:registryUsername"],
+        );
+        assert.ok(!found.join("\n").includes(credential.registryPassword));
+    });
+    it("registryServer: not a registry host", () =>
+        assertOneSecretProblem(
+            { ...credential, registryServer: "registry example com" },
+            "registryServer",
+            /must be a registry host as image references name it, such as registry.example.com or 10.0.0.1:5000 .*\(the value is secret: not shown\)/,
+        ));
+    it("registryServer: a port out of range", () =>
+        assertOneSecretProblem(
+            { ...credential, registryServer: "registry.example.com:70000" },
+            "registryServer",
+            /must be a registry host/,
+        ));
+    it("registryUsername: with the ':' basic authentication splits at", () =>
+        assertOneSecretProblem({ ...credential, registryUsername: "team:puller" }, "registryUsername", /must not contain ':'/));
+    it("registryUsername: empty", () =>
+        assertOneSecretProblem({ ...credential, registryUsername: "" }, "registryUsername", /must not be empty/));
+    it("registryPassword: empty", () =>
+        assertOneSecretProblem({ ...credential, registryPassword: "" }, "registryPassword", /must not be empty/));
+    it("registryPassword: more than one line", () =>
+        assertOneSecretProblem({ ...credential, registryPassword: "line1\nline2" }, "registryPassword", /must be a single line/));
+    it("ssh.secretName: the pull Secret's name", () =>
+        assertOneProblem(
+            { ...credential, ssh: { secretName: "arkouda-registry" } },
+            "ssh.secretName",
+            /names the SSH key pair's Secret arkouda-registry, which the stack declares from the registry credential \(registryServer\); pick another name/,
+            REGISTRY_KEYS,
+        ));
+    it("arkoudaTokenSecret: the pull Secret's name", () =>
+        assertOneProblem(
+            { ...credential, arkoudaTokenSecret: "arkouda-registry" },
+            "arkoudaTokenSecret",
+            /pick another name/,
+            REGISTRY_KEYS,
+        ));
+    it("pods.imagePullSecrets: naming the pull Secret again (every pod has it)", () =>
+        assertOneProblem(
+            { ...credential, pods: { imagePullSecrets: ["corp", "arkouda-registry"] } },
+            "pods.imagePullSecrets",
+            /names arkouda-registry, the Secret the stack declares from the registry credential \(registryServer\), which every pod pulls with already; remove it from the list/,
+            REGISTRY_KEYS,
+        ));
+    it("instances[].pods.imagePullSecrets, exporters[].pods.imagePullSecrets and an override's: likewise", () => {
+        const own = { pods: { imagePullSecrets: ["arkouda-registry"] } };
+        const found = problems(
+            {
+                ...credential,
+                instances: [instance(own), instance({ name: "second" })],
+                exporters: [{ name: "ex", metricsServiceHost: "h", ...own }],
+                clusters: [{ name: "a", overrides: { instances: { second: own } } }],
+            },
+            REGISTRY_KEYS,
+        );
+        assert.deepStrictEqual(
+            found.map((p) => p.split(" ")[0]),
+            [
+                "arkouda-workflows:instances[0].pods.imagePullSecrets",
+                "arkouda-workflows:exporters[0].pods.imagePullSecrets",
+                "arkouda-workflows:clusters[0].overrides.instances.second.pods.imagePullSecrets",
+            ],
+        );
+    });
+    it("without a credential, a Secret of that name is one of the namespace's own to name", () =>
+        assert.deepStrictEqual(parse({ pods: { imagePullSecrets: ["arkouda-registry"] } }).imagePullSecrets, ["arkouda-registry"]));
+});
+
 describe("config: problems are reported together", () => {
     it("lists every problem of a stack in one error", () => {
         const found = problems({ namespace: "Bad", instances: [instance({ memory: "2GB", locales: 0 })], colour: "blue" });
@@ -565,8 +692,16 @@ describe("config: placement resolves per instance and exporter", () => {
             labels: {},
             annotations: {},
             spreadLocales: "none",
+            imagePullSecrets: [],
         });
-        assert.deepStrictEqual(cluster.exporters[0].pods, { nodeSelector: {}, tolerations: [], affinity: {}, labels: {}, annotations: {} });
+        assert.deepStrictEqual(cluster.exporters[0].pods, {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            labels: {},
+            annotations: {},
+            imagePullSecrets: [],
+        });
     });
 
     it("replaces each key an instance sets whole, keeps the others from pods", () => {
@@ -590,6 +725,31 @@ describe("config: placement resolves per instance and exporter", () => {
             clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { pods: { nodeSelector: { pool: "gpu" } } } } } }],
         });
         assert.deepStrictEqual(config.clusters[0].instances[0].pods.nodeSelector, { pool: "gpu" });
+    });
+
+    it("pull Secrets: the namespace's for every target but one with its own list, which replaces it whole (a cluster's override too)", () => {
+        const config = parse({
+            pods: { imagePullSecrets: ["corp-mirror"] },
+            instances: [instance(), instance({ name: "own", pods: { imagePullSecrets: ["team-a", "team-b"] } })],
+            exporters: [{ name: "ex", metricsServiceHost: "h", pods: { imagePullSecrets: [] } }],
+            clusters: [
+                { name: "a", context: "a", overrides: { instances: { own: { pods: { imagePullSecrets: ["team-c"] } } } } },
+                { name: "b", context: "b" },
+            ],
+        });
+        const [a, b] = config.clusters;
+        assert.deepStrictEqual(
+            [...a.instances.map((i) => i.pods.imagePullSecrets), a.exporters[0].pods.imagePullSecrets],
+            [["corp-mirror"], ["team-c"], []],
+        );
+        assert.deepStrictEqual(b.instances[1].pods.imagePullSecrets, ["team-a", "team-b"]);
+        // The step pods pull with the namespace's list.
+        assert.deepStrictEqual(config.imagePullSecrets, ["corp-mirror"]);
+    });
+
+    it("stores pull Secrets each once, in a stable order", () => {
+        const [i] = parse({ pods: { imagePullSecrets: ["b", "a", "b"] }, instances: [instance()] }).clusters[0].instances;
+        assert.deepStrictEqual(i.pods.imagePullSecrets, ["a", "b"]);
     });
 
     it("stores tolerations each once, in a stable order", () => {
@@ -735,6 +895,26 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
             'pods.annotations["example.com/"]',
             /annotation key 'example.com\/' is invalid/,
         ));
+    it("pods.imagePullSecrets: a Secret name that is no DNS subdomain", () =>
+        assertOneProblem(
+            { pods: { imagePullSecrets: ["Corp_Registry"] } },
+            "pods.imagePullSecrets[0]",
+            /DNS-1123 subdomain.*\(got "Corp_Registry"\)/,
+        ));
+    it("pods.imagePullSecrets: not a list", () =>
+        assertOneProblem({ pods: { imagePullSecrets: "corp-registry" } }, "pods.imagePullSecrets", /must be a list/));
+    it("instances[].pods.imagePullSecrets: checked like pods", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { imagePullSecrets: [""] } })] },
+            "instances[0].pods.imagePullSecrets[0]",
+            /DNS-1123/,
+        ));
+    it("exporters[].pods.imagePullSecrets: checked like pods", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { imagePullSecrets: [{ name: "corp" }] } }] },
+            "exporters[0].pods.imagePullSecrets[0]",
+            /must be a string/,
+        ));
     it("pods.spreadLocales: an unknown value", () =>
         assertOneProblem({ pods: { spreadLocales: "always" } }, "pods.spreadLocales", /one of "none", "preferred", "required"/));
     it("pods: an unknown key", () =>
@@ -755,7 +935,7 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
         assertOneProblem(
             { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { spreadLocales: "required" } }] },
             "exporters[0].pods.spreadLocales",
-            /not a known key; allowed keys here: affinity, annotations, labels, nodeSelector, priorityClassName, tolerations/,
+            /not a known key; allowed keys here: affinity, annotations, imagePullSecrets, labels, nodeSelector, priorityClassName, tolerations/,
         ));
     it("clusters[].overrides: a placement override checked like the instance's", () =>
         assertOneProblem(

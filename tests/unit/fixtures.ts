@@ -1,5 +1,6 @@
 /** Fixed configuration the Argo template / runtime-object tests and golden files render from. */
 import type { ExporterConfig, InstanceConfig, NamespaceSettings, ScheduleConfig } from "../../components/config/types";
+import { REGISTRY_SECRET_NAME } from "../../components/names";
 
 const schedule = (schedules: string[]): ScheduleConfig => ({
     enabled: true,
@@ -34,6 +35,10 @@ export const fixtureNamespace: NamespaceSettings = {
     },
     deletePriorityClassName: "arkouda-workflows-delete-arkouda",
     retries: { limit: 4, backoffSeconds: 5, factor: 2, capSeconds: 60 },
+    // A registry credential's Secret and the namespace's own pull Secrets, so the golden files
+    // show both on every pod: the step pods' through the Workflow, the others' through a parameter.
+    registrySecretName: REGISTRY_SECRET_NAME,
+    imagePullSecrets: ["corp-mirror"],
 };
 
 const placement = {
@@ -49,6 +54,7 @@ const placement = {
     priorityClassName: "arkouda-batch",
     labels: { team: "hpc" },
     annotations: { "example.com/owner": "hpc-team" },
+    imagePullSecrets: ["arkouda-images"],
 } as const;
 
 export const fixtureInstance: InstanceConfig = {
