@@ -23,7 +23,8 @@
 # workflow-controller crds, then the local node's: kubelet kube-scheduler kube-proxy
 # (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns argoexec,
 # then the metrics stack the tests run on the node: prometheus-operator
-# prometheus-config-reloader prometheus.
+# prometheus-config-reloader prometheus, then the registry the private-registry test runs on
+# the node's bridge: registry.
 #
 # Cache layout (ARKOUDA_TOOLCHAIN_CACHE, default ~/.cache/arkouda-workflows/toolchain):
 #   <tool>-<version>/bin/...   one directory per tool and version, with a .stamp
@@ -45,7 +46,7 @@ RECIPE=1
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
   pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds
   kubelet kube-scheduler kube-proxy coredns argoexec
-  prometheus-operator prometheus-config-reloader prometheus)
+  prometheus-operator prometheus-config-reloader prometheus registry)
 OPTIONAL_TOOLS=()
 
 # The program declares resources with the kubernetes and random providers only.
@@ -87,7 +88,7 @@ load_versions() {
   local v
   for v in PULUMI_VERSION PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_KUBERNETES_VERSION \
     PULUMI_RANDOM_VERSION KUBERNETES_VERSION ETCD_VERSION ARGO_VERSION PROMETHEUS_OPERATOR_VERSION \
-    COREDNS_VERSION PROMETHEUS_VERSION; do
+    COREDNS_VERSION PROMETHEUS_VERSION DISTRIBUTION_VERSION; do
     [[ -n ${!v:-} ]] || die "$v is not set in tools/versions.env"
   done
   ARGO_MODULE=github.com/argoproj/argo-workflows/v${ARGO_VERSION:1:1}
@@ -110,6 +111,7 @@ tool_version() {
     crds) echo "$ARGO_VERSION-$PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus-operator | prometheus-config-reloader) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus) echo "$PROMETHEUS_VERSION" ;;
+    registry) echo "$DISTRIBUTION_VERSION" ;;
     *) die "unknown tool '$1' (tools: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})" ;;
   esac
 }
@@ -127,6 +129,7 @@ tool_module_dir() {
     argo | workflow-controller | crds | argoexec) echo argo ;;
     prometheus-operator | prometheus-config-reloader) echo prometheus-operator ;;
     prometheus) echo prometheus ;;
+    registry) echo distribution ;;
   esac
 }
 
@@ -145,6 +148,7 @@ tool_requires() {
     prometheus-operator | prometheus-config-reloader)
       echo "github.com/prometheus-operator/prometheus-operator $PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus) echo "github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION" ;;
+    registry) echo "github.com/distribution/distribution/v3 $DISTRIBUTION_VERSION" ;;
   esac
 }
 
@@ -418,6 +422,16 @@ build_prometheus() {
   rm -rf "$src"
 }
 
+# tools/distribution/main.go: the registry with the htpasswd authentication and the filesystem
+# storage only. Stamped as upstream's Makefile stamps it: the release and, where the proxy's .info
+# records it, its commit (`registry --version`).
+build_registry() {
+  local m=github.com/distribution/distribution/v3 commit
+  commit=$(module_commit "$TOOLS_DIR/distribution" "$m@$DISTRIBUTION_VERSION")
+  gobuild "$TOOLS_DIR/distribution" "$1/bin/registry" . \
+    "-X $m/version.version=$DISTRIBUTION_VERSION -X $m/version.revision=$commit -X $m/version.mainpkg=$m"
+}
+
 # The CRDs the local cluster installs on start (Argo's and the ServiceMonitor), and in
 # prometheus-operator/ the other ones the operator's Prometheus controller waits for
 # (`local-cluster.sh prometheus` installs those).
@@ -480,7 +494,7 @@ link_all() {
   local bin="$TOOLCHAIN_CACHE/bin" tool b dir
   mkdir -p "$bin"
   for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
-    kubelet kube-scheduler kube-proxy coredns argoexec prometheus-operator prometheus-config-reloader prometheus; do
+    kubelet kube-scheduler kube-proxy coredns argoexec prometheus-operator prometheus-config-reloader prometheus registry; do
     dir=$(tool_dir "$tool")
     [[ -x $dir/bin/$tool ]] && ln -sfn "$dir/bin/$tool" "$bin/$tool"
   done
