@@ -42,6 +42,9 @@ NODE_CHAIN="ARKOUDA-NODE"
 
 NODE_CONF="$STATE/node"
 NODE_CONTAINERD_SOCK="$NODE_RUN/containerd/containerd.sock"
+# containerd's registry config_path: empty, every registry is reached as containerd's defaults
+# say; a test that runs a registry of its own drops a <host:port>/hosts.toml here (read at every pull).
+NODE_REGISTRY_HOSTS="$NODE_RUN/registry-hosts"
 
 [[ "$NODE_POD_CIDR" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)\.0/24$ ]] ||
   die "ARKOUDA_NODE_POD_CIDR must be a /24 ending in .0/24 such as 10.244.0.0/24 (got '$NODE_POD_CIDR')"
@@ -178,7 +181,7 @@ EOF
 }
 
 node_write_configs() {
-  mkdir -p "$NODE_CONF/cni"
+  mkdir -p "$NODE_CONF/cni" "$NODE_REGISTRY_HOSTS"
   cat >"$NODE_CONF/containerd.toml" <<EOF
 version = 2
 root = "$NODE_DIR/containerd"
@@ -209,6 +212,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         # cgroup v1 with the cgroupfs driver, like kubelet (no systemd here).
         SystemdCgroup = false
         Root = "$NODE_RUN/runc"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$NODE_REGISTRY_HOSTS"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$NODE_CNI_BIN"
     conf_dir = "$NODE_CONF/cni"
