@@ -69,7 +69,8 @@ const nodeSelectorTerm = strictObject({
     matchFields: z.array(requirement(["In", "NotIn"], z.literal("metadata.name"))).optional(),
 });
 
-const labelSelector = strictObject({
+/** A meta/v1 LabelSelector (placement's pod affinity terms, the network policies' peers). */
+export const labelSelector = strictObject({
     matchLabels: labelMap.optional(),
     matchExpressions: z.array(requirement(["In", "NotIn", "Exists", "DoesNotExist"], qualifiedName("label key"))).optional(),
 });

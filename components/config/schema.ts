@@ -8,6 +8,7 @@ import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
+import { exporterNetworkPolicySchema, instanceNetworkPolicySchema, networkPolicySchema } from "./network-policy";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -280,6 +281,7 @@ export const instanceSchema = doc(
             .transform(withScrapeDefaults)
             .prefault({}),
         pods: instancePodsSchema,
+        networkPolicy: instanceNetworkPolicySchema,
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
@@ -336,6 +338,7 @@ export const exporterSchema = doc(
         serviceMonitor: serviceMonitorSchema,
         scrapeAnnotations: scrapeAnnotations(),
         pods: exporterPodsSchema,
+        networkPolicy: exporterNetworkPolicySchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -507,6 +510,7 @@ export const topLevelShape = {
         },
     ),
     podSecurity: podSecuritySchema.prefault({}),
+    networkPolicy: networkPolicySchema.prefault({}),
     rollout: strictObject({
         strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
             description: "`waves`: by `clusters[].wave`",

@@ -1,5 +1,5 @@
 /** Fixed configuration the Argo template / runtime-object tests and golden files render from. */
-import type { ExporterConfig, InstanceConfig, NamespaceSettings, ScheduleConfig } from "../../components/config/types";
+import type { ExporterConfig, InstanceConfig, NamespaceSettings, NetworkPolicyConfig, ScheduleConfig } from "../../components/config/types";
 
 const schedule = (schedules: string[]): ScheduleConfig => ({
     enabled: true,
@@ -51,6 +51,27 @@ const placement = {
     annotations: { "example.com/owner": "hpc-team" },
 } as const;
 
+/** The defaults of `networkPolicy` (what a stack that does not set it gets). */
+export const fixtureNetworkPolicy: NetworkPolicyConfig = {
+    enabled: true,
+    clients: [{ podSelector: {} }],
+    prometheus: [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+    egress: {
+        enabled: false,
+        dns: [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+        ],
+        apiServer: [],
+        apiServerPort: 6443,
+        metricsServer: [],
+    },
+};
+
+const { clients: _clients, ...exporterNetworkPolicy } = fixtureNetworkPolicy;
+
 export const fixtureInstance: InstanceConfig = {
     name: "arkouda-on-k8s",
     serverName: "arkouda-on-k8s",
@@ -77,6 +98,7 @@ export const fixtureInstance: InstanceConfig = {
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
     pods: { ...placement, spreadLocales: "required" },
+    networkPolicy: fixtureNetworkPolicy,
     authenticate: false,
     tokenRotation: "",
 };
@@ -103,4 +125,5 @@ export const fixtureExporter: ExporterConfig = {
     serviceMonitor: { enabled: true, interval: "15s", scrapeTimeout: "" },
     scrapeAnnotations: false,
     pods: placement,
+    networkPolicy: exporterNetworkPolicy,
 };
