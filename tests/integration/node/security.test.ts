@@ -483,15 +483,18 @@ describe("security on the local node: Pod Security, authentication, no secret in
             await waitSucceeded(NS, await submitLike(`${T}-delete`), (DEADLINES.deleteSeconds + 60) * 1000);
             const left = async () => {
                 const items: any[] = JSON.parse((await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json"])).stdout).items;
-                return items
-                    .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
-                    .filter(
-                        (o) =>
-                            !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
-                            !["Workflow", "WorkflowTaskResult", "CronWorkflow"].includes(o.kind),
-                    )
-                    .map((o) => `${o.kind}/${o.metadata.name}`)
-                    .sort();
+                return (
+                    items
+                        .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
+                        // The stack's own objects (CronWorkflows, NetworkPolicies) stay until destroy.
+                        .filter(
+                            (o) =>
+                                !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
+                                !["Workflow", "WorkflowTaskResult", "CronWorkflow", "NetworkPolicy"].includes(o.kind),
+                        )
+                        .map((o) => `${o.kind}/${o.metadata.name}`)
+                        .sort()
+                );
             };
             let last: string[] = [];
             await waitFor("nothing of the instances left", 120_000, async () =>
