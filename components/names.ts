@@ -20,3 +20,12 @@ export function projectLabel(name: string): string {
  * unready pod's False conditions, the scheduler's reason among them, and waiting containers).
  */
 export const FAILURE_REASONS_OUTPUT = "failure-reasons";
+
+/**
+ * The PersistentVolumeClaim the stack declares for an instance's volume with `claim`: named after
+ * both, so it is found beside the instance's objects (config refuses two instances whose names
+ * would give one claim name).
+ */
+export function claimName(instance: string, volume: string): string {
+    return `${instance}-${volume}`;
+}

@@ -14,6 +14,7 @@ import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
 import { arkoudaNames, arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
 import { declareArkoudaToken } from "./arkouda-token";
+import { ClaimPlan, instanceClaims } from "./instance-claims";
 import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
 import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
@@ -64,6 +65,8 @@ export interface TargetPlan {
     readonly token?: { readonly secretName: string; readonly rotation: string };
     /** Its NetworkPolicies (none with `networkPolicy.enabled: false`), declared before anything that starts its pods. */
     readonly networkPolicies: readonly NetworkPolicyObject[];
+    /** The claims the stack declares for an instance's volumes (the cluster declares them: cluster.ts). */
+    readonly claims?: readonly ClaimPlan[];
 }
 
 /** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
@@ -74,6 +77,8 @@ export interface TargetOutputs {
     clientService?: string;
     /** The Secret holding the instance's token (the token itself: the secret stack output `tokens`). */
     tokenSecret?: string;
+    /** The claims the stack declares for the instance's volumes. */
+    claims?: readonly string[];
     run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
 }
 
@@ -112,6 +117,7 @@ export function instancePlan(
         clientService: clientServiceAddress(instance, place.namespace),
         networkPolicies: instanceNetworkPolicies(instance, place.namespace, readers),
         ...(instance.authenticate ? { token: { secretName: arkoudaNames(instance.name).token, rotation: instance.tokenRotation } } : {}),
+        claims: instanceClaims(instance),
     };
 }
 
@@ -296,6 +302,7 @@ export function declareTarget(
             commands: plan.commands,
             ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
             ...(plan.token ? { tokenSecret: plan.token.secretName } : {}),
+            ...(plan.claims && plan.claims.length > 0 ? { claims: plan.claims.map((c) => c.name) } : {}),
             run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
         },
     };

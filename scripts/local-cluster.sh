@@ -93,7 +93,7 @@ SERVICE_IP="10.96.0.1"
 DEFAULT_KCM_CONTROLLERS="serviceaccount-token-controller,clusterrole-aggregation-controller,serviceaccount-controller,root-ca-certificate-publisher-controller,namespace-controller,garbage-collector-controller,resourcequota-controller,certificatesigningrequest-signing-controller,certificatesigningrequest-approving-controller,certificatesigningrequest-cleaner-controller,legacy-serviceaccount-token-cleaner-controller"
 
 # With the node: what Deployments, Jobs, Argo's pods and Services need on top.
-NODE_KCM_CONTROLLERS="node-lifecycle-controller,taint-eviction-controller,deployment-controller,replicaset-controller,replicationcontroller-controller,statefulset-controller,daemonset-controller,job-controller,cronjob-controller,ttl-after-finished-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,pod-garbage-collector-controller,ttl-controller,disruption-controller"
+NODE_KCM_CONTROLLERS="node-lifecycle-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,taint-eviction-controller,deployment-controller,replicaset-controller,replicationcontroller-controller,statefulset-controller,daemonset-controller,job-controller,cronjob-controller,ttl-after-finished-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,pod-garbage-collector-controller,ttl-controller,disruption-controller"
 
 STATE_IN="${ARKOUDA_LOCAL_STATE:-$REPO_ROOT/.state/local-cluster}"
 APISERVER_PORT="${ARKOUDA_LOCAL_APISERVER_PORT:-16443}"

@@ -1,15 +1,15 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls and privileges), the
- * Pod Security level of each pod (components/pod-security.ts), the NetworkPolicy matrix
- * (components/network-policy.ts), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges, paths
+ * and GASNet's traffic), the Pod Security level of each pod (components/pod-security.ts), the
+ * NetworkPolicy matrix (components/network-policy.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
- * (components/config/schema.ts). `npm run docs:update` rewrites each section
+ * (components/config/schema.ts, placement.ts, volumes.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, GASNET_TRAFFIC, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, GASNET_TRAFFIC, PATH_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
 import { exporterPolicyRules, instancePolicyRules, policyMatrix } from "../components/network-policy";
 import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
@@ -33,6 +33,7 @@ import {
     SECRET_KEYS_DOC,
     topLevelSchema,
 } from "../components/config/schema";
+import { volumeSchema } from "../components/config/volumes";
 
 const REPO_ROOT = path.join(__dirname, "..");
 
@@ -77,6 +78,10 @@ export function contractTables(): string {
             r.source,
         ]),
     );
+    const paths = table(
+        ["path", "containers", "used by", "what", "source"],
+        PATH_CONTRACT.map((r) => [`\`${r.path}\``, r.containers.join(", "), r.user, r.what, sourceCell(r.source)]),
+    );
     return [
         "**Environment**",
         "",
@@ -97,6 +102,10 @@ export function contractTables(): string {
         "**Kubernetes API calls from the server pod** (the Arkouda ServiceAccount's Roles are derived from these rows)",
         "",
         api,
+        "",
+        "**Paths in the server and locale containers** (no data volume may be mounted on, below or above one: `instances[].volumes`)",
+        "",
+        paths,
     ].join("\n");
 }
 
@@ -176,6 +185,7 @@ export function configScheduleTable(): string {
 }
 
 export const configRunTable = () => configTable(coded(keyRows(runSchema)));
+export const configVolumeTable = () => configTable(coded(keyRows(volumeSchema)));
 export const configExportersTable = () => configTable(coded(keyRows(exporterSchema)));
 export const configClustersTable = () => configTable(coded(keyRows(clusterSchema)));
 
@@ -297,13 +307,7 @@ export function podSecurityTable(): string {
 export function privilegeTable(): string {
     return table(
         ["containers", "who", "needs", "why", "source"],
-        PRIVILEGE_CONTRACT.map((r) => [
-            r.containers.join(", "),
-            r.actor,
-            `\`${r.need}\``,
-            r.why,
-            r.source.includes("`") ? r.source : `\`${r.source}\``,
-        ]),
+        PRIVILEGE_CONTRACT.map((r) => [r.containers.join(", "), r.actor, `\`${r.need}\``, r.why, sourceCell(r.source)]),
     );
 }
 
@@ -334,6 +338,11 @@ export function networkPolicyTable(): string {
     );
 }
 
+/** A source as a table cell: in code style, unless it carries its own. */
+function sourceCell(source: string): string {
+    return source.includes("`") ? source : `\`${source}\``;
+}
+
 const SECTIONS: readonly Section[] = [
     { name: "workflow-cost", file: "README.md", render: workflowCostTable },
     { name: "contract", file: "docs/image-contract.md", render: contractTables },
@@ -344,6 +353,7 @@ const SECTIONS: readonly Section[] = [
     { name: "config-instances", file: "docs/config.md", render: configInstancesTable },
     { name: "config-schedule", file: "docs/config.md", render: configScheduleTable },
     { name: "config-run", file: "docs/config.md", render: configRunTable },
+    { name: "config-volume", file: "docs/config.md", render: configVolumeTable },
     { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
     { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
     { name: "security-pods", file: "README.md", render: podSecurityTable },

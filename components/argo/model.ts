@@ -134,6 +134,8 @@ export interface SecurityContext {
 
 /** core/v1 PodSecurityContext (the subset we set). */
 export interface PodSecurityContext {
+    fsGroup?: number;
+    fsGroupChangePolicy?: "OnRootMismatch" | "Always";
     runAsGroup?: number;
     runAsNonRoot?: boolean;
     runAsUser?: number;

@@ -1,14 +1,16 @@
 /**
  * The rules that span several keys, each a pure function from config to problems: which keys a
  * stack may set and how its secrets are held, deadlines that must nest, names that must be unique,
- * values that cannot work together in one server pod, and clusters that must not collide.
+ * values that cannot work together in one server pod, data volumes the pods could not mount (or
+ * Pod Security would refuse), and clusters that must not collide.
  */
 import { SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import type { DeadlinesConfig, ExporterConfig, InstanceConfig } from "./types";
-import { durationMs, quantityValue } from "./rules";
-import { SSHD_PORT } from "../image-contract";
-import { PROJECT } from "../names";
+import { durationMs, pathsOverlap, quantityValue } from "./rules";
+import { imagePaths, SSHD_PORT } from "../image-contract";
+import { claimName, PROJECT } from "../names";
+import { PROGRAM_VOLUME_NAMES } from "../runtime-objects/volumes";
 
 /**
  * Keys set outside the schema: a secret kubeconfig a cluster names must be set, as a secret; SSH
@@ -120,7 +122,10 @@ export function nameProblems(raw: RawConfig): Problem[] {
 }
 
 /** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
-type CheckedInstance = Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation">;
+type CheckedInstance = Pick<
+    InstanceConfig,
+    "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
+>;
 
 /**
  * A ServiceMonitor whose scrapeTimeout exceeds its interval is dropped by the operator (and such a
@@ -169,6 +174,7 @@ export function instanceProblems(instance: CheckedInstance, path: Path): Problem
     ];
     if (instance.metrics.enabled) problems.push(...serviceMonitorProblems(instance.metrics.serviceMonitor, [...path, "metrics"]));
     problems.push(...authenticationProblems(instance, path));
+    problems.push(...volumeProblems(instance, path));
     ports.forEach((p, i) => {
         const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
         if (!taken) return;
@@ -205,6 +211,130 @@ function authenticationProblems(instance: CheckedInstance, path: Path): Problem[
         });
     }
     return problems;
+}
+
+/**
+ * Every data volume goes into the same server and locale pods as the program's own volumes, at a
+ * path of its own: its name must be free there and its mount path must neither meet another
+ * volume's nor a path the image uses (mounted on, below or above one, it hides or replaces it).
+ */
+function volumeProblems(instance: CheckedInstance, path: Path): Problem[] {
+    const problems: Problem[] = [];
+    const paths = imagePaths(instance.runAs?.user);
+    instance.volumes.forEach((v, i) => {
+        const at = (key: string): Path => [...path, "volumes", i, key];
+        const earlier = instance.volumes.slice(0, i);
+        if (PROGRAM_VOLUME_NAMES.includes(v.name))
+            problems.push({
+                path: at("name"),
+                message: `is a volume the program gives the Arkouda pods itself (${PROGRAM_VOLUME_NAMES.join(", ")}); pick another name`,
+                input: v.name,
+            });
+        const sameName = earlier.findIndex((w) => w.name === v.name);
+        if (sameName >= 0)
+            problems.push({
+                path: at("name"),
+                message: `is the name of volumes[${sameName}] too; each volume of an instance needs a name of its own`,
+                input: v.name,
+            });
+        const samePath = earlier.findIndex((w) => w.mountPath === v.mountPath);
+        if (samePath >= 0)
+            problems.push({
+                path: at("mountPath"),
+                message: `is the mountPath of volumes[${samePath}] too: two volumes cannot be mounted on one path; give each its own`,
+                input: v.mountPath,
+            });
+        const taken = paths.find((p) => pathsOverlap(v.mountPath, p.path));
+        if (taken) {
+            const where = v.mountPath === taken.path ? "on" : v.mountPath.startsWith(`${taken.path}/`) ? "below" : "above";
+            const user = taken.row.user === "arkouda_server" || taken.row.user === "sshd" ? taken.row.user : `the ${taken.row.user}`;
+            problems.push({
+                path: at("mountPath"),
+                message: `is ${where} ${taken.path}, which ${user} uses (${taken.row.what}): a volume there would hide or replace it; mount it elsewhere, such as /data/${v.name}`,
+                input: v.mountPath,
+            });
+        }
+    });
+    return problems;
+}
+
+/**
+ * The server and every locale mount each claim the stack declares: a claim only one pod may use
+ * cannot serve them, nor one of one node when the locales must each have a node of their own.
+ * Read from the resolved instance (its placement is the namespace's unless it sets its own).
+ */
+export function claimAccessProblems(instance: InstanceConfig, path: Path): Problem[] {
+    return instance.volumes.flatMap((v, i): Problem[] => {
+        const mode = v.claim?.accessMode;
+        const at: Path = [...path, "volumes", i, "claim", "accessMode"];
+        const pods = `the server and its ${instance.locales} locale${instance.locales === 1 ? "" : "s"} all mount it`;
+        if (mode === "ReadWriteOncePod")
+            return [
+                {
+                    path: at,
+                    message: `lets one pod use the claim, but ${pods}; use ReadWriteOnce (one node) or ReadWriteMany`,
+                    input: mode,
+                },
+            ];
+        if (mode === "ReadWriteOnce" && instance.pods.spreadLocales === "required" && instance.locales > 1)
+            return [
+                {
+                    path: at,
+                    message: `lets the pods of one node use the claim, but ${pods} and pods.spreadLocales: required puts each locale on a node of its own; use ReadWriteMany, or spreadLocales none or preferred`,
+                    input: mode,
+                },
+            ];
+        return [];
+    });
+}
+
+/**
+ * Pod Security `baseline` and `restricted` refuse a pod with a hostPath volume: in a namespace the
+ * program creates at one of them, the instance's pods could never start. (A namespace the stack
+ * does not create enforces what it enforces, which config cannot know: docs/security.md.)
+ */
+export function hostPathProblems(
+    raw: RawConfig,
+    cluster: { createNamespace: boolean; name: string },
+    instance: InstanceConfig,
+    path: Path,
+): Problem[] {
+    const enforce = raw.podSecurity.enforce;
+    if (!cluster.createNamespace || enforce === "privileged") return [];
+    return instance.volumes.flatMap((v, i): Problem[] =>
+        v.hostPath
+            ? [
+                  {
+                      path: [...path, "volumes", i, "hostPath"],
+                      message: `is a volume Pod Security '${enforce}' refuses, and podSecurity.enforce is '${enforce}' in the namespace cluster ${cluster.name} creates: the pods would never start; use a claim, or set podSecurity.enforce: privileged (docs/security.md)`,
+                      input: v.hostPath.path,
+                  },
+              ]
+            : [],
+    );
+}
+
+/** The claims the stack declares in one namespace are named `<instance>-<volume>`: two volumes must not give one name. */
+export function claimNameProblems(instances: readonly { readonly instance: InstanceConfig; readonly path: Path }[]): Problem[] {
+    const owners = new Map<string, string>();
+    return instances.flatMap(({ instance, path }) =>
+        instance.volumes.flatMap((v, i): Problem[] => {
+            if (!v.claim) return [];
+            const name = claimName(instance.name, v.name);
+            const owner = owners.get(name);
+            if (owner === undefined) {
+                owners.set(name, `instance ${instance.name}'s volume ${v.name}`);
+                return [];
+            }
+            return [
+                {
+                    path: [...path, "volumes", i, "name"],
+                    message: `gives the claim ${name}, which ${owner} declares too; rename one of the volumes`,
+                    input: v.name,
+                },
+            ];
+        }),
+    );
 }
 
 /**

@@ -6,9 +6,12 @@ import { exporterSchema, instanceSchema, RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import { selectAndOverride } from "./overrides";
 import {
+    claimAccessProblems,
+    claimNameProblems,
     clusterProblems,
     exporterEgressProblems,
     exporterProblems,
+    hostPathProblems,
     instanceEgressProblems,
     instanceProblems,
     nameProblems,
@@ -63,7 +66,7 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
         const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods, raw.networkPolicy)) };
         const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods, exporterPolicy)) };
         const path: Path = ["clusters", index];
-        instances.targets.forEach((instance) => {
+        const checked = instances.targets.map((instance) => {
             const overridden = cluster.overrides.instances[instance.name];
             const where: Path = overridden
                 ? [...path, "overrides", "instances", instance.name]
@@ -71,7 +74,10 @@ export function resolveConfig(raw: RawConfig, rawInput: Record<string, unknown>)
             if (overridden) problems.push(...instanceProblems(instance, where));
             problems.push(...tokenSecretProblems(raw, instance, where));
             problems.push(...instanceEgressProblems(instance, ownsEgress(selected.instances.targets, instance.name) ? where : []));
+            problems.push(...claimAccessProblems(instance, where), ...hostPathProblems(raw, cluster, instance, where));
+            return { instance, path: where };
         });
+        problems.push(...claimNameProblems(checked));
         problems.push(...podSecurityProblems(raw, cluster, instances.targets));
         exporters.targets.forEach((exporter) => {
             const where: Path = cluster.overrides.exporters[exporter.name]

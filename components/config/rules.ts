@@ -46,6 +46,27 @@ export function dnsSubdomain(value: string): string | undefined {
     return undefined;
 }
 
+/**
+ * An absolute path as a container's mount path or a host directory is written: from '/', no
+ * empty, '.' or '..' component and no trailing '/', so two ways of writing one path cannot pass
+ * a check for the same path; not '/' itself.
+ */
+export function absolutePath(value: string): string | undefined {
+    if (!value.startsWith("/")) return "must be an absolute path, starting with '/'";
+    if (value === "/") return "must not be '/' itself";
+    const parts = value.slice(1).split("/");
+    if (parts.some((p) => p === "" || p === "." || p === ".."))
+        return "must be a normalized path: no '//', no '.' or '..' component and no trailing '/'";
+    if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "must not contain control characters";
+    return undefined;
+}
+
+/** Whether `path` is `other`, below it or above it (one mounted there hides or replaces the other). */
+export function pathsOverlap(path: string, other: string): boolean {
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+    return within(path, other) || within(other, path);
+}
+
 export function quantity(value: string): string | undefined {
     return QUANTITY.test(value)
         ? undefined

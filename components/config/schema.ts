@@ -9,6 +9,7 @@ import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
 import { exporterNetworkPolicySchema, instanceNetworkPolicySchema, networkPolicySchema } from "./network-policy";
+import { volumeSchema } from "./volumes";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -282,6 +283,11 @@ export const instanceSchema = doc(
             .prefault({}),
         pods: instancePodsSchema,
         networkPolicy: instanceNetworkPolicySchema,
+        volumes: doc(z.array(volumeSchema).default([]), {
+            description:
+                "data volumes, each mounted in the server and every locale pod (`volume` below); with `runAs`, the pods get its gid as their fsGroup",
+            replaces: "the charts' `persistence.*`",
+        }),
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),

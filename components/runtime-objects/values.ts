@@ -7,6 +7,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlacementValues } from "./placement";
+import type { PodSecurityContext } from "../argo/model";
 
 /** Every per-instance value an Arkouda deploy's objects are built from. */
 export interface ArkoudaValues {
@@ -50,6 +51,12 @@ export interface ArkoudaValues {
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
     readonly authenticate: string;
+    /** The data volumes of the server and locale pods, after the program's own (volumes.ts). */
+    readonly volumes: readonly k8s.types.input.core.v1.Volume[];
+    /** Where the Arkouda containers mount them. */
+    readonly volumeMounts: readonly k8s.types.input.core.v1.VolumeMount[];
+    /** What the pods' securityContext gains for them (pod-security.ts, `dataVolumeOwnership`). */
+    readonly volumeOwnership: PodSecurityContext;
 }
 
 /** Every value a standalone exporter's objects are built from. */

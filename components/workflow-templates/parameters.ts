@@ -12,6 +12,8 @@ import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from 
 import { podsSchema } from "../config/placement";
 import { defaultAt } from "../config/schema-walk";
 import { localeSpread, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
+import { dataPodVolumes, dataVolumeMounts } from "../runtime-objects/volumes";
+import { dataVolumeOwnership } from "../pod-security";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
 import type { Parameter } from "../argo/model";
@@ -20,9 +22,10 @@ import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
 /**
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
  * integer used as text (env values, `15s`); `map` a string map carried as JSON; `json` any JSON
- * list or object (tolerations, affinity).
+ * list or object (tolerations, affinity); `list` a JSON list whose items follow the program's own
+ * in a list (volumes); `object` a JSON object whose fields join the program's own in an object.
  */
-export type ParameterType = "str" | "int" | "intText" | "map" | "json";
+export type ParameterType = "str" | "int" | "intText" | "map" | "json" | "list" | "object";
 
 /** The config values each type takes; an unset optional key gives an empty `str` parameter. */
 interface SourceAs {
@@ -31,6 +34,8 @@ interface SourceAs {
     intText: number;
     map: Readonly<Record<string, string>>;
     json: object;
+    list: readonly unknown[];
+    object: object;
 }
 /** The runtime-object value each type fills. */
 interface FillAs {
@@ -39,6 +44,8 @@ interface FillAs {
     intText: string;
     map: Readonly<Record<string, string>>;
     json: never;
+    list: never;
+    object: never;
 }
 
 type Source = SourceAs[ParameterType];
@@ -69,8 +76,11 @@ export interface ParameterRow<S extends ParameterType = ParameterType, F extends
     readonly type: S;
     /** The runtime-object value it fills (a field of ArkoudaValues or ExporterValues). */
     readonly field: F;
-    /** What the config value becomes before it travels (`json` rows): the form the manifests take it in. */
-    readonly encode?: (value: never) => unknown;
+    /**
+     * What the config value becomes before it travels (`json`, `list` and `object` rows): the form
+     * the manifests take it in, made from the value and, where it needs more, the whole target.
+     */
+    readonly encode?: (value: never, target: never) => unknown;
 }
 
 /** A safe default that deliberately differs from the schema's default for the key, and why. */
@@ -103,6 +113,11 @@ const DEFAULT_SCRAPE_INTERVAL: TemplateDefault = {
     reason: "the config default is the target's own polling interval, which a template parameter cannot refer to",
 };
 const PROMETHEUS_TIMEOUT: TemplateDefault = { value: "", reason: "unset: Prometheus' own scrape timeout" };
+const NO_VOLUMES = { list: "[]", object: "{}" } as const;
+const noVolumes = (type: keyof typeof NO_VOLUMES): TemplateDefault => ({
+    value: NO_VOLUMES[type],
+    reason: "a target's data volumes are its own (its claims are named after it): with none configured, none",
+});
 const IMAGE_USER: TemplateDefault = { value: "", reason: "runAs is optional and has no default: empty runs as the image's own user" };
 
 /** The schema's default for a config key as its parameter carries it; none where the schema states none. */
@@ -184,6 +199,30 @@ function jsonRowBuilder<C, V>() {
     };
 }
 
+/**
+ * The row builder of the parameters made from an instance's data volumes: JSON spread into the
+ * program's own lists and objects (`list`, `object`), made by `encode` from the volumes and the
+ * instance they belong to (a claim's name is the instance's).
+ */
+function volumeRowBuilder<C, V>() {
+    return <F extends keyof V & string, T>(
+        name: string,
+        type: "list" | "object",
+        field: F,
+        configKey: AnyPath<C>,
+        description: string,
+        encode: (value: T, target: C) => unknown,
+    ): ParameterRow<"list" | "object", F> => ({
+        name,
+        configKey,
+        description,
+        type,
+        field,
+        encode: encode as (value: never, target: never) => unknown,
+        safeDefault: noVolumes(type).value,
+    });
+}
+
 /** The fields of V that no row of R fills. */
 type Unfilled<V, R extends readonly ParameterRow[]> = Exclude<keyof V, R[number]["field"]>;
 
@@ -199,6 +238,7 @@ const SORTED_LOG_LEVELS = [...LOG_LEVELS].sort();
 
 const instanceRow = rowBuilder<InstanceConfig, ArkoudaValues>(instanceSchema);
 const instanceJsonRow = jsonRowBuilder<InstanceConfig, ArkoudaValues>();
+const instanceVolumeRow = volumeRowBuilder<InstanceConfig, ArkoudaValues>();
 
 /** Arkouda parameters, in their (stable) declaration order. Deploy and delete share them. */
 export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
@@ -343,6 +383,30 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         "arkouda_server --authenticate, with the token of the Secret <instance-name>-token (the token itself is never a parameter)",
         { enum: BOOL },
     ),
+    instanceVolumeRow(
+        "volumes",
+        "list",
+        "volumes",
+        "volumes",
+        "JSON list: the data volumes of the server and locale pods, after the program's own (a declared claim as <instance-name>-<volume>)",
+        (_volumes: InstanceConfig["volumes"], instance) => dataPodVolumes(instance),
+    ),
+    instanceVolumeRow(
+        "volume-mounts",
+        "list",
+        "volumeMounts",
+        "volumes",
+        "JSON list: where the server and locale containers mount them (not the exporter sidecar)",
+        (volumes: InstanceConfig["volumes"]) => dataVolumeMounts(volumes),
+    ),
+    instanceVolumeRow(
+        "volume-ownership",
+        "object",
+        "volumeOwnership",
+        "volumes",
+        "JSON object: what the server and locale pods' securityContext gains for the volumes (fsGroup: the run-as gid, with runAs)",
+        (volumes: InstanceConfig["volumes"], instance) => dataVolumeOwnership(instance.runAs?.gid, volumes.length > 0),
+    ),
 ]);
 
 const exporterRow = rowBuilder<ExporterConfig, ExporterValues>(exporterSchema);
@@ -442,26 +506,31 @@ export function configValue(r: ParameterRow, target: object): Source {
     let value: unknown = target;
     for (const key of r.configKey.split(".")) value = value === undefined ? undefined : (value as Record<string, unknown>)[key];
     if (value === undefined && r.type === "str") return "";
-    if (r.encode && value !== undefined) value = r.encode(value as never);
+    if (r.encode && value !== undefined) value = r.encode(value as never, target as never);
     const ok =
-        r.type === "json"
-            ? typeof value === "object" && value !== null
-            : r.type === "map"
+        r.type === "list"
+            ? Array.isArray(value)
+            : r.type === "json" || r.type === "object"
               ? typeof value === "object" && value !== null
-              : r.type === "str"
-                ? value !== undefined
-                : Number.isInteger(value);
+              : r.type === "map"
+                ? typeof value === "object" && value !== null
+                : r.type === "str"
+                  ? value !== undefined
+                  : Number.isInteger(value);
     if (!ok)
         throw new Error(
-            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not ${{ map: "a label map", json: "a JSON list or object", str: "a value", int: "a whole number", intText: "a whole number" }[r.type]}: resolve the config through components/config, which refuses it`,
+            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not ${{ map: "a label map", json: "a JSON list or object", list: "a JSON list", object: "a JSON object", str: "a value", int: "a whole number", intText: "a whole number" }[r.type]}: resolve the config through components/config, which refuses it`,
         );
     return value as Source;
 }
 
 function parameterText(r: ParameterRow, target: object): string {
     const value = configValue(r, target);
-    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : r.type === "json" ? jsonText(value) : String(value);
+    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : JSON_TYPES.includes(r.type) ? jsonText(value) : String(value);
 }
+
+/** The types whose values travel as JSON text with sorted keys. */
+const JSON_TYPES: readonly ParameterType[] = ["json", "list", "object"];
 
 /** Parameter values keyed by name, in declaration order. */
 function parameterValues(rows: readonly ParameterRow[], target: object): Record<string, string> {
@@ -470,7 +539,7 @@ function parameterValues(rows: readonly ParameterRow[], target: object): Record<
 
 /** The values record whose every field is the placeholder of the parameter that fills it. */
 function placeholders<V>(rows: readonly ParameterRow[]): V {
-    return Object.fromEntries(rows.map((r) => [r.field, argoParam[r.type](r.name)])) as V;
+    return Object.fromEntries(rows.map((r) => [r.field, (argoParam[r.type] as (name: string) => unknown)(r.name)])) as V;
 }
 
 /** Every Arkouda parameter value of an instance, keyed by parameter name, in declaration order. */

@@ -40,7 +40,7 @@ export interface PodSpec {
     hostNetwork?: boolean;
     hostPID?: boolean;
     hostIPC?: boolean;
-    securityContext?: SecurityContext & { sysctls?: { name: string }[] };
+    securityContext?: SecurityContext & { sysctls?: { name: string }[]; fsGroup?: number };
     initContainers?: ContainerSpec[];
     containers: ContainerSpec[];
     volumes?: Record<string, unknown>[];

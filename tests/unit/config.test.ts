@@ -1008,3 +1008,224 @@ describe("config: each networkPolicy key refuses a bad value, naming it", () => 
             /allowed keys here: clients, egress, enabled, prometheus/,
         ));
 });
+
+describe("config: volumes", () => {
+    const claim = (extra: Values = {}) => ({ name: "scratch", mountPath: "/data/scratch", claim: { size: "10Gi", ...extra } });
+    const withVolumes = (volumes: unknown[], extra: Values = {}) => ({ instances: [instance({ volumes, ...extra })] });
+
+    it("defaults to none", () => assert.deepStrictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].volumes, []));
+
+    it("takes each source; a declared claim is ReadWriteOnce and kept on destroy unless it says otherwise", () => {
+        const [resolved] = parse({
+            podSecurity: { enforce: "privileged" },
+            ...withVolumes([
+                { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared" },
+                claim(),
+                { name: "node", mountPath: "/data/node", hostPath: { path: "/srv/arkouda", type: "DirectoryOrCreate" } },
+            ]),
+        }).clusters[0].instances;
+        assert.deepStrictEqual(resolved.volumes, [
+            { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared" },
+            { name: "scratch", mountPath: "/data/scratch", claim: { size: "10Gi", accessMode: "ReadWriteOnce", retainOnDestroy: true } },
+            { name: "node", mountPath: "/data/node", hostPath: { path: "/srv/arkouda", type: "DirectoryOrCreate" } },
+        ]);
+    });
+
+    it("accepts a mount below the run-as user's home and beside the image's paths", () =>
+        assert.strictEqual(
+            parse(
+                withVolumes(
+                    [
+                        { name: "home-data", mountPath: "/home/alice/data", existingClaim: "c" },
+                        { ...claim(), mountPath: "/opt/data" },
+                    ],
+                    {
+                        runAs: { user: "alice", uid: 1001, group: "alice", gid: 1001 },
+                    },
+                ),
+            ).clusters[0].instances[0].volumes.length,
+            2,
+        ));
+
+    it("accepts a hostPath where the stack does not create the namespace (its Pod Security is not config's to know)", () =>
+        assert.ok(parse({ createNamespace: false, ...withVolumes([{ name: "node", mountPath: "/data", hostPath: { path: "/srv" } }]) })));
+});
+
+describe("config: each volume key refuses a bad value, naming it", () => {
+    const withVolumes = (volumes: unknown[], extra: Values = {}) => ({ instances: [instance({ volumes, ...extra })] });
+    const one = (volume: Values) => withVolumes([{ name: "data", mountPath: "/data", ...volume }]);
+    const existing = { existingClaim: "shared" };
+
+    it("volumes: not a list", () =>
+        assertOneProblem({ instances: [instance({ volumes: { name: "data" } })] }, "instances[0].volumes", /must be a list/));
+    it("volumes[].name: missing", () =>
+        assertOneProblem(withVolumes([{ mountPath: "/data", ...existing }]), "instances[0].volumes[0].name", /is required/));
+    it("volumes[].name: not a DNS label", () =>
+        assertOneProblem(one({ name: "Data_1", ...existing }), "instances[0].volumes[0].name", /DNS-1123 label/));
+    it("volumes[].name: a volume the program mounts itself", () =>
+        assertOneProblem(
+            one({ name: "ssh-keys", ...existing }),
+            "instances[0].volumes[0].name",
+            /the program gives the Arkouda pods itself .*ssh-keys/,
+        ));
+    it("volumes[].name: two volumes of one instance with one name", () =>
+        assertOneProblem(
+            withVolumes([
+                { name: "data", mountPath: "/data/a", ...existing },
+                { name: "data", mountPath: "/data/b", ...existing },
+            ]),
+            "instances[0].volumes[1].name",
+            /is the name of volumes\[0\] too/,
+        ));
+    it("volumes[].name: two instances whose volumes give one claim name", () =>
+        assertOneProblem(
+            {
+                instances: [
+                    instance({ name: "ark", volumes: [{ name: "b-data", mountPath: "/data", claim: { size: "1Gi" } }] }),
+                    instance({ name: "ark-b", volumes: [{ name: "data", mountPath: "/data", claim: { size: "1Gi" } }] }),
+                ],
+            },
+            "instances[1].volumes[0].name",
+            /gives the claim ark-b-data, which instance ark's volume b-data declares too/,
+        ));
+    it("volumes[].mountPath: missing", () =>
+        assertOneProblem(withVolumes([{ name: "data", ...existing }]), "instances[0].volumes[0].mountPath", /is required/));
+    it("volumes[].mountPath: relative", () =>
+        assertOneProblem(one({ mountPath: "data", ...existing }), "instances[0].volumes[0].mountPath", /absolute path/));
+    it("volumes[].mountPath: not normalized", () =>
+        assertOneProblem(one({ mountPath: "/data/../etc", ...existing }), "instances[0].volumes[0].mountPath", /normalized path/));
+    it("volumes[].mountPath: '/'", () =>
+        assertOneProblem(one({ mountPath: "/", ...existing }), "instances[0].volumes[0].mountPath", /not be '\/'/));
+    it("volumes[].mountPath: two volumes on one path", () =>
+        assertOneProblem(
+            withVolumes([
+                { name: "a", mountPath: "/data", ...existing },
+                { name: "b", mountPath: "/data", existingClaim: "other" },
+            ]),
+            "instances[0].volumes[1].mountPath",
+            /is the mountPath of volumes\[0\] too: two volumes cannot be mounted on one path/,
+        ));
+    it("volumes[].mountPath: on a path of the image", () =>
+        assertOneProblem(
+            one({ mountPath: "/opt/arkouda", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is on \/opt\/arkouda, which the image uses \(the Arkouda install/,
+        ));
+    it("volumes[].mountPath: below a path the launch scripts use", () =>
+        assertOneProblem(
+            one({ mountPath: "/etc/arkouda", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is below \/etc, which the launch script uses/,
+        ));
+    it("volumes[].mountPath: above paths the image uses (it would hide them)", () =>
+        assertOneProblem(one({ mountPath: "/opt", ...existing }), "instances[0].volumes[0].mountPath", /is above \/opt\/arkouda/));
+    it("volumes[].mountPath: the connection-info file's directory", () =>
+        assertOneProblem(
+            one({ mountPath: "/tmp", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is above \/tmp\/arkouda-server-connection-info, which arkouda_server uses/,
+        ));
+    it("volumes[].mountPath: the run-as user's home (sshd's StrictModes)", () =>
+        assertOneProblem(
+            withVolumes([{ name: "home", mountPath: "/home/alice", ...existing }], {
+                runAs: { user: "alice", uid: 1001, group: "alice", gid: 1001 },
+            }),
+            "instances[0].volumes[0].mountPath",
+            /is above \/home\/alice\/.ssh, which sshd uses/,
+        ));
+    it("volumes[]: no source", () =>
+        assertOneProblem(one({}), "instances[0].volumes[0]", /needs one source: existingClaim .*, claim .* or hostPath/));
+    it("volumes[]: two sources", () =>
+        assertOneProblem(
+            one({ ...existing, claim: { size: "1Gi" } }),
+            "instances[0].volumes[0].claim",
+            /cannot be combined with existingClaim: a volume has one source/,
+        ));
+    it("volumes[]: an unknown key", () =>
+        assertOneProblem(
+            one({ ...existing, readOnly: true }),
+            "instances[0].volumes[0].readOnly",
+            /not a known key; allowed keys here: claim, existingClaim, hostPath, mountPath, name/,
+        ));
+    it("volumes[].existingClaim: not a DNS subdomain", () =>
+        assertOneProblem(one({ existingClaim: "Shared" }), "instances[0].volumes[0].existingClaim", /DNS-1123 subdomain/));
+    it("volumes[].claim.storageClass: not a DNS subdomain", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", storageClass: "Fast SSD" } }),
+            "instances[0].volumes[0].claim.storageClass",
+            /DNS-1123 subdomain/,
+        ));
+    it("volumes[].claim.size: missing", () => assertOneProblem(one({ claim: {} }), "instances[0].volumes[0].claim.size", /is required/));
+    it("volumes[].claim.size: not a quantity", () =>
+        assertOneProblem(one({ claim: { size: "10GB" } }), "instances[0].volumes[0].claim.size", /Kubernetes quantity/));
+    it("volumes[].claim.size: zero", () =>
+        assertOneProblem(one({ claim: { size: "0Gi" } }), "instances[0].volumes[0].claim.size", /more than zero/));
+    it("volumes[].claim.accessMode: an unknown mode", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", accessMode: "ReadWriteAll" } }),
+            "instances[0].volumes[0].claim.accessMode",
+            /one of "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"/,
+        ));
+    it("volumes[].claim.accessMode: ReadWriteOncePod, which one pod of the server and locales may use", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", accessMode: "ReadWriteOncePod" } }),
+            "instances[0].volumes[0].claim.accessMode",
+            /lets one pod use the claim, but the server and its 2 locales all mount it/,
+        ));
+    it("volumes[].claim.accessMode: ReadWriteOnce with locales each on a node of their own", () =>
+        assertOneProblem(
+            { pods: { spreadLocales: "required" }, ...one({ claim: { size: "1Gi" } }) },
+            "instances[0].volumes[0].claim.accessMode",
+            /lets the pods of one node use the claim, .* pods.spreadLocales: required puts each locale on a node of its own/,
+        ));
+    it("volumes[].claim.retainOnDestroy: not a bool", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", retainOnDestroy: "yes" } }),
+            "instances[0].volumes[0].claim.retainOnDestroy",
+            /must be a boolean/,
+        ));
+    it("volumes[].claim: an unknown key", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", storageClassName: "fast" } }),
+            "instances[0].volumes[0].claim.storageClassName",
+            /not a known key; allowed keys here: accessMode, retainOnDestroy, size, storageClass/,
+        ));
+    it("volumes[].hostPath.path: missing", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: {} }) },
+            "instances[0].volumes[0].hostPath.path",
+            /is required/,
+        ));
+    it("volumes[].hostPath.path: relative", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: { path: "srv/data" } }) },
+            "instances[0].volumes[0].hostPath.path",
+            /absolute path/,
+        ));
+    it("volumes[].hostPath.type: not a directory check", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: { path: "/srv", type: "Socket" } }) },
+            "instances[0].volumes[0].hostPath.type",
+            /one of "Directory", "DirectoryOrCreate"/,
+        ));
+    it("volumes[].hostPath: in a namespace the stack creates with Pod Security baseline", () =>
+        assertOneProblem(
+            one({ hostPath: { path: "/srv" } }),
+            "instances[0].volumes[0].hostPath",
+            /Pod Security 'baseline' refuses, and podSecurity.enforce is 'baseline' in the namespace cluster default creates/,
+        ));
+    it("clusters[].overrides: volumes checked like the instance's", () =>
+        assertOneProblem(
+            {
+                instances: [instance()],
+                clusters: [
+                    {
+                        name: "a",
+                        overrides: { instances: { "arkouda-on-k8s": { volumes: [{ name: "d", mountPath: "/usr/data", ...existing }] } } },
+                    },
+                ],
+            },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].volumes[0].mountPath',
+            /is below \/usr/,
+        ));
+});

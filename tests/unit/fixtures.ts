@@ -99,6 +99,16 @@ export const fixtureInstance: InstanceConfig = {
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
     pods: { ...placement, spreadLocales: "required" },
     networkPolicy: fixtureNetworkPolicy,
+    // A claim by name and one the stack declares (a node directory is refused by the baseline
+    // Pod Security the pods are held to), so the golden files show the volumes on the pods.
+    volumes: [
+        { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared-datasets" },
+        {
+            name: "scratch",
+            mountPath: "/data/scratch",
+            claim: { storageClass: "fast", size: "100Gi", accessMode: "ReadWriteMany", retainOnDestroy: true },
+        },
+    ],
     authenticate: false,
     tokenRotation: "",
 };

@@ -13,6 +13,7 @@ import { parseAllDocuments } from "yaml";
 import { getObject as getObjectVia, kubectl as kubectlVia } from "../../lib/kubectl";
 import { run as runProcess, RunOptions, RunResult, tail } from "../../lib/run";
 import { onPath, toolchainEnv } from "../../lib/toolchain-env";
+import { stepOf } from "../../../components/dynamic/workflow-run-completion";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -291,10 +292,7 @@ export async function workflowPods(namespace: string, workflow: string): Promise
     return listObjects("pods", namespace, `workflows.argoproj.io/workflow=${workflow}`);
 }
 
-/** The step a node's display name stands for: a step with a retryStrategy runs as `<step>(<attempt>)`. */
-export function stepOf(displayName: string): string {
-    return displayName.replace(/\(\d+\)$/, "");
-}
+export { stepOf };
 
 export function podStep(pod: any): string {
     const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";

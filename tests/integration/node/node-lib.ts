@@ -172,9 +172,6 @@ export async function namespacedKinds(): Promise<string[]> {
         .filter((k) => k && !k.startsWith("events"));
 }
 
-/** Kinds of object `pulumi up` declares per instance, which a delete workflow leaves alone. */
-const STACK_KINDS = ["CronWorkflow", "NetworkPolicy"];
-
 /** Objects of any kind in the namespace whose name starts with `prefix` or that carry the instance label. */
 export async function objectsOf(namespace: string, prefix: string, kinds: string[]): Promise<string[]> {
     const r = await kubectl(["get", kinds.join(","), "-n", namespace, "-o", "json", "--ignore-not-found"]);
@@ -189,15 +186,15 @@ export async function objectsOf(namespace: string, prefix: string, kinds: string
             )
             // Workflows (and their pods and task results) are the runs themselves, not the instance's
             // objects; Events are Kubernetes' own records about them (named after them, kept an hour);
-            // the instance's CronWorkflows and NetworkPolicies are the stack's (declared by Pulumi,
-            // gone with destroy).
+            // what the stack declares for the instance (its CronWorkflows, NetworkPolicies, token
+            // Secret, claims) is Pulumi's, which no run creates or deletes.
             .filter(
                 (o) =>
                     !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
                     o.kind !== "Workflow" &&
                     o.kind !== "WorkflowTaskResult" &&
                     o.kind !== "Event" &&
-                    !(STACK_KINDS.includes(o.kind) && o.metadata.labels?.["app.kubernetes.io/part-of"] === PROJECT),
+                    o.metadata.labels?.["app.kubernetes.io/part-of"] !== PROJECT,
             )
             .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
             .sort()
