@@ -40,8 +40,8 @@ const CLIENT = { "arkouda-workflows.local/netpol-client": "yes" };
 const PROMETHEUS = { "arkouda-workflows.local/netpol-prometheus": "yes" };
 /**
  * NetworkPolicy enforcers that can run on such a node, as host processes or kube-system pods.
- * kube-router's policy controller (iptables and ipset) is the one the local node's kernel
- * supports; the others are listed so that any of them counts.
+ * The local node runs kube-router's policy controller (scripts/local-node.sh); the others are
+ * listed so that any of them counts.
  */
 const ENFORCERS = ["kube-router", "kube-network-policies", "calico-felix", "calico-node", "cilium-agent", "antrea-agent"];
 
