@@ -124,7 +124,7 @@ export function nameProblems(raw: RawConfig): Problem[] {
 /** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
 type CheckedInstance = Pick<
     InstanceConfig,
-    "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
+    "cpu" | "cpuLimit" | "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
 >;
 
 /**
@@ -149,12 +149,20 @@ function serviceMonitorProblems(
 }
 
 /**
- * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
+ * Values that cannot work together in one instance: a CPU limit below the request (the API server
+ * refuses such a pod, and only when the deploy runs), Chapel's heap cap must fit inside the
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
 export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
+    if (quantityValue(instance.cpuLimit) < quantityValue(instance.cpu)) {
+        problems.push({
+            path: [...path, "cpuLimit"],
+            message: `must be at least the instance's cpu (${instance.cpu}); raise cpuLimit, or leave it out for a limit equal to cpu`,
+            input: instance.cpuLimit,
+        });
+    }
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
         problems.push({

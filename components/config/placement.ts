@@ -144,7 +144,15 @@ const PLACEMENT_DOCS = {
             "at most one locale pod of the instance per node: `required` (a topology spread the scheduler never violates), `preferred` (it tries), `none`",
         replaces: NO_CHART_VALUE,
     },
+    terminationGracePeriodSeconds: {
+        description:
+            "pod `terminationGracePeriodSeconds`: how long a deleted pod may take to stop before it is killed. The exporter (a Python process with no SIGTERM handler, so as its container's first process it ignores SIGTERM) always takes all of it, so every delete of a pod with an exporter waits this long; the locales stop at once, and the delete removes the server's registration itself",
+        replaces: NO_CHART_VALUE,
+    },
 } as const satisfies PlacementDocs;
+
+/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. */
+const DEFAULT_TERMINATION_GRACE_SECONDS = 5;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */
 const placementValues = {
@@ -155,6 +163,7 @@ const placementValues = {
     labels: podLabels,
     annotations,
     spreadLocales: () => z.enum(SPREAD_LOCALES),
+    terminationGracePeriodSeconds: () => int(0, 3600),
 };
 
 /** `pods`: the namespace-wide placement of every Arkouda pod (server, locales, exporter sidecar) and standalone exporter. */
@@ -166,6 +175,10 @@ export const podsSchema = strictObject({
     labels: doc(placementValues.labels().prefault({}), PLACEMENT_DOCS.labels),
     annotations: doc(placementValues.annotations().prefault({}), PLACEMENT_DOCS.annotations),
     spreadLocales: doc(placementValues.spreadLocales().default("none"), PLACEMENT_DOCS.spreadLocales),
+    terminationGracePeriodSeconds: doc(
+        placementValues.terminationGracePeriodSeconds().default(DEFAULT_TERMINATION_GRACE_SECONDS),
+        PLACEMENT_DOCS.terminationGracePeriodSeconds,
+    ),
 });
 
 /** An instance's or exporter's own placement: each key it sets replaces the namespace's `pods.<key>` whole. */

@@ -30,6 +30,7 @@ export interface PlacementValues {
     readonly priorityClassName: string;
     readonly podLabels: Readonly<Record<string, string>>;
     readonly podAnnotations: Readonly<Record<string, string>>;
+    readonly terminationGracePeriodSeconds: number;
 }
 
 /**
@@ -44,6 +45,7 @@ export function podPlacement(v: PlacementValues, withPriorityClass = true) {
         nodeSelector: v.nodeSelector,
         tolerations: v.tolerations as Toleration[],
         affinity: v.affinity as Affinity,
+        terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
         ...(withPriorityClass ? { priorityClassName: v.priorityClassName } : {}),
     };
 }

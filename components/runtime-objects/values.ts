@@ -16,7 +16,9 @@ export interface ArkoudaValues {
     readonly version: string;
     /** Locale pods besides the server. */
     readonly locales: number;
+    /** CPU request and limit of the server and locale containers. */
     readonly cpu: string;
+    readonly cpuLimit: string;
     readonly memory: string;
     readonly numThreadsPerLocale: string;
     readonly memMax: string;
@@ -47,6 +49,7 @@ export interface ArkoudaValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly terminationGracePeriodSeconds: number;
     /** The locales' topology spread (`spreadLocales`). */
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
@@ -83,4 +86,5 @@ export interface ExporterValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly terminationGracePeriodSeconds: number;
 }

@@ -57,6 +57,12 @@ describe("config: valid input", () => {
         );
     });
 
+    it("limits CPU at the request unless cpuLimit is set (Guaranteed QoS)", () => {
+        const [a, b] = parse({ instances: [instance({ cpu: "300m" }), instance({ name: "b", cpu: "300m", cpuLimit: "2" })] }).clusters[0]
+            .instances;
+        assert.deepStrictEqual([a.cpuLimit, b.cpuLimit], ["300m", "2"]);
+    });
+
     it("defaults the server name to the instance name", () => {
         assert.strictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].serverName, "arkouda-on-k8s");
     });
@@ -259,6 +265,20 @@ describe("config: each kind of invalid input names the key and what is allowed",
             "instances[0].schedules.deploy.concurrencyPolicy",
             /one of "Allow", "Forbid", "Replace"/,
         ));
+    it("rejects a negative termination grace period", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { terminationGracePeriodSeconds: -1 } })] },
+            "instances[0].pods.terminationGracePeriodSeconds",
+            /0/,
+        ));
+    it("rejects a CPU limit below the CPU request", () =>
+        assertOneProblem(
+            { instances: [instance({ cpu: "500m", cpuLimit: "250m" })] },
+            "instances[0].cpuLimit",
+            /must be at least the instance's cpu \(500m\)/,
+        ));
+    it("rejects a CPU limit that is not a quantity", () =>
+        assertOneProblem({ instances: [instance({ cpuLimit: "lots" })] }, "instances[0].cpuLimit", /quantity/));
     it("rejects a Chapel heap larger than the container memory", () =>
         assertOneProblem(
             { instances: [instance({ memory: "512Mi", chapel: { memMax: 1000000000 } })] },
@@ -565,8 +585,16 @@ describe("config: placement resolves per instance and exporter", () => {
             labels: {},
             annotations: {},
             spreadLocales: "none",
+            terminationGracePeriodSeconds: 5,
         });
-        assert.deepStrictEqual(cluster.exporters[0].pods, { nodeSelector: {}, tolerations: [], affinity: {}, labels: {}, annotations: {} });
+        assert.deepStrictEqual(cluster.exporters[0].pods, {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            labels: {},
+            annotations: {},
+            terminationGracePeriodSeconds: 5,
+        });
     });
 
     it("replaces each key an instance sets whole, keeps the others from pods", () => {
@@ -755,7 +783,7 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
         assertOneProblem(
             { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { spreadLocales: "required" } }] },
             "exporters[0].pods.spreadLocales",
-            /not a known key; allowed keys here: affinity, annotations, labels, nodeSelector, priorityClassName, tolerations/,
+            /not a known key; allowed keys here: affinity, annotations, labels, nodeSelector, priorityClassName, terminationGracePeriodSeconds, tolerations/,
         ));
     it("clusters[].overrides: a placement override checked like the instance's", () =>
         assertOneProblem(

@@ -47,6 +47,7 @@ const placement = {
         },
     },
     priorityClassName: "arkouda-batch",
+    terminationGracePeriodSeconds: 7,
     labels: { team: "hpc" },
     annotations: { "example.com/owner": "hpc-team" },
 } as const;
@@ -78,6 +79,7 @@ export const fixtureInstance: InstanceConfig = {
     version: "v2024.04.19",
     locales: 2,
     cpu: "2000m",
+    cpuLimit: "2000m",
     memory: "2048Mi",
     chapel: { numThreadsPerLocale: 2, memMax: 1000000000 },
     imagePullPolicy: "IfNotPresent",

@@ -50,6 +50,7 @@ describe("steps that talk to the API server retry what a passing outage fails (l
                     name: I,
                     locales: 1,
                     cpu: "100m",
+                    cpuLimit: "1",
                     memory: "256Mi",
                     chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
                     metrics: { enabled: false },

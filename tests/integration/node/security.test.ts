@@ -51,7 +51,7 @@ const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 
 const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string }): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
