@@ -46,7 +46,7 @@ const PROMETHEUS = { "arkouda-workflows.local/netpol-prometheus": "yes" };
 const ENFORCERS = ["kube-router", "kube-network-policies", "calico-felix", "calico-node", "cilium-agent", "antrea-agent"];
 
 function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
     return {
         namespace: NS,
         deadlines: DEADLINES,
@@ -97,32 +97,49 @@ async function runningEnforcer(): Promise<string | undefined> {
 }
 
 /**
- * What a probe pod does: a TCP connect to each target (5 s each; "open" or why not), `ruok` on
- * the client port when asked, and a GET of each URL (retried for a minute while the exporter
+ * What a probe pod does: TCP connects to every target at once, each retried for
+ * CONNECT_WINDOW_SECONDS until it opens ("open", or the last reason it did not), `ruok` on the
+ * client port when asked, and a GET of each URL (retried for a minute while the exporter
  * starts), reporting whether the server's series is in the body. Prints one JSON line.
+ *
+ * The window is there because an enforcer learns of a new pod by watching it: kube-router puts
+ * the probe's IP into the sets its policies allow only after its next sync, and until then the
+ * probe is refused like any stranger. A target that stays refused for the whole window is refused.
  */
+const CONNECT_WINDOW_SECONDS = 30;
 const PROBE = String.raw`
-import json, socket, sys, time, urllib.request
+import json, socket, sys, threading, time, urllib.request
 spec = json.loads(sys.argv[1])
 out = {"connect": {}, "ruok": None, "metrics": {}}
-for name, (host, port) in sorted(spec.get("connect", {}).items()):
-    s = socket.socket()
-    s.settimeout(5)
-    try:
-        s.connect((host, port))
-        out["connect"][name] = "open"
-    except socket.timeout:
-        out["connect"][name] = "timeout"
-    except OSError as e:
-        out["connect"][name] = "error %s" % e.errno
-    finally:
-        s.close()
+def connect(name, host, port):
+    deadline = time.time() + ${CONNECT_WINDOW_SECONDS}
+    while True:
+        s = socket.socket()
+        s.settimeout(5)
+        try:
+            s.connect((host, port))
+            out["connect"][name] = "open"
+            return
+        except socket.timeout:
+            out["connect"][name] = "timeout"
+        except OSError as e:
+            out["connect"][name] = "error %s" % e.errno
+        finally:
+            s.close()
+        if time.time() >= deadline:
+            return
+        time.sleep(0.5)
+threads = [threading.Thread(target=connect, args=(name, host, port)) for name, (host, port) in sorted(spec.get("connect", {}).items())]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
 if spec.get("ruok"):
     import zmq
     host, port = spec["ruok"]
     z = zmq.Context().socket(zmq.REQ)
     z.setsockopt(zmq.LINGER, 0)
-    z.setsockopt(zmq.RCVTIMEO, 10000)
+    z.setsockopt(zmq.RCVTIMEO, ${CONNECT_WINDOW_SECONDS} * 1000)
     z.connect("tcp://%s:%s" % (host, port))
     z.send_string(json.dumps({"user": "it", "token": "", "cmd": "ruok", "format": "STRING", "args": "", "size": -1}))
     try:
@@ -259,7 +276,7 @@ describe("network policies on the local node (with an enforcer)", function () {
     describe("with the policies on", function () {
         it("pulumi up declared a policy per pod kind and the exporter's", async () => {
             const names = (await listObjects("networkpolicies", NS)).map((p) => p.metadata.name).sort();
-            assert.deepStrictEqual(names, [`${EXPORTER}-exporter-policy`, `${I}-locale-policy`, `${I}-server-policy`]);
+            assert.deepStrictEqual(names, [`${EXPORTER}-exporter-policy`, `${I}-locale-policy`, `${I}-server-policy`].sort());
         });
 
         it("the deploy Succeeds (the spawner reaches every locale's sshd; the server reaches the API server)", async () => {
