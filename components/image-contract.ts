@@ -100,6 +100,57 @@ export const API_CONTRACT: readonly ApiCallRow[] = [
 /** sshd's port in the Arkouda image (fixed); the GASNet ssh spawner connects to it on every pod. */
 export const SSHD_PORT = 22;
 
+/** An Arkouda pod kind, as the GASNet traffic rows name them. */
+export type ArkoudaPod = "server" | "locale";
+
+/**
+ * One kind of traffic between an instance's pods that GASNet's udp conduit makes (the image's
+ * Chapel is built with CHPL_COMM=gasnet, CHPL_COMM_SUBSTRATE=udp; the launch script sets
+ * GASNET_SPAWNFN=S, SSH_SERVERS and GASNET_MASTERIP). The instance's NetworkPolicies let exactly
+ * these in between its own pods (components/network-policy.ts).
+ */
+export interface GasnetTrafficRow {
+    readonly from: readonly ArkoudaPod[];
+    readonly to: readonly ArkoudaPod[];
+    readonly protocol: "TCP" | "UDP";
+    /** Unset: a port the kernel picks (bound to port 0), so any port. */
+    readonly port?: number;
+    readonly who: string;
+    readonly what: string;
+    readonly source: string;
+}
+
+const GASNET_UDP_README = "GASNet `udp-conduit/README`";
+const AMUDP_SPMD = "GASNet `other/amudp/amudp_spmd.cpp` (`AMUDP_SPMDStartup`)";
+
+export const GASNET_TRAFFIC: readonly GasnetTrafficRow[] = [
+    {
+        from: ["server"],
+        to: ["server", "locale"],
+        protocol: "TCP",
+        port: SSHD_PORT,
+        who: "the ssh spawner on the server (amudprun, the master)",
+        what: "logs in to every host of SSH_SERVERS (the server pod itself first) to start one worker process per locale",
+        source: GASNET_UDP_README,
+    },
+    {
+        from: ["server", "locale"],
+        to: ["server"],
+        protocol: "TCP",
+        who: "each worker's bootstrap and output connections to the master",
+        what: "connects to the master's bootstrap listener and its stdin, stdout and stderr listeners, all bound to port 0 at GASNET_MASTERIP",
+        source: AMUDP_SPMD,
+    },
+    {
+        from: ["server", "locale"],
+        to: ["server", "locale"],
+        protocol: "UDP",
+        who: "the workers' active messages",
+        what: "active messages to and from every other worker's endpoint (a UDP socket bound to port 0)",
+        source: GASNET_UDP_README,
+    },
+];
+
 /** Where the readiness probe looks for ARKOUDA_SERVER_CONNECTION_INFO's file. */
 export const SERVER_CONNECTION_INFO_PATH = "/tmp/arkouda-server-connection-info";
 

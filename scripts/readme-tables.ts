@@ -1,14 +1,16 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges and paths), the
- * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges, paths
+ * and GASNet's traffic), the Pod Security level of each pod (components/pod-security.ts), the
+ * NetworkPolicy matrix (components/network-policy.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
  * (components/config/schema.ts, placement.ts, volumes.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, PATH_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, GASNET_TRAFFIC, PATH_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { exporterPolicyRules, instancePolicyRules, policyMatrix } from "../components/network-policy";
 import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
@@ -16,7 +18,7 @@ import { ARKOUDA_GRANTS } from "../components/arkouda-grants";
 import { policyRules } from "../components/rbac";
 import { workflowGrants } from "../components/workflow-templates/grants";
 import { builtTemplates } from "../tests/lib/templates";
-import { fixtureExporter, fixtureInstance, fixtureNamespace } from "../tests/unit/fixtures";
+import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureNetworkPolicy } from "../tests/unit/fixtures";
 import { workflowCost } from "../tests/lib/workflow-cost";
 import { workflowCostMarkdown } from "../bench/sections/workflow-cost";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
@@ -63,6 +65,18 @@ export function contractTables(): string {
         ["caller", "when", "call", "RBAC", "source"],
         API_CONTRACT.map((r) => [r.caller, r.when, `\`${r.method} ${r.path}\``, `${r.verb} ${r.resource}`, `\`${r.source}\``]),
     );
+    const gasnet = table(
+        ["from", "to", "protocol", "port", "who", "what", "source"],
+        GASNET_TRAFFIC.map((r) => [
+            r.from.join(", "),
+            r.to.join(", "),
+            r.protocol,
+            r.port === undefined ? "any (bound to port 0: the kernel picks)" : String(r.port),
+            r.who,
+            r.what,
+            r.source,
+        ]),
+    );
     const paths = table(
         ["path", "containers", "used by", "what", "source"],
         PATH_CONTRACT.map((r) => [`\`${r.path}\``, r.containers.join(", "), r.user, r.what, sourceCell(r.source)]),
@@ -75,6 +89,10 @@ export function contractTables(): string {
         "**Ports**",
         "",
         ports,
+        "",
+        "**GASNet's traffic between an instance's pods** (udp conduit, ssh spawner; what the instance's NetworkPolicies let in between its own pods)",
+        "",
+        gasnet,
         "",
         "**Flags** (set by the server launch script)",
         "",
@@ -301,6 +319,33 @@ export function privilegeTable(): string {
     );
 }
 
+/**
+ * Who may reach which pods on which port, from the rules the NetworkPolicies are built of: an
+ * instance with metrics on and a standalone exporter reading it, another reading an Arkouda
+ * elsewhere, egress restricted (so its rows show; each row says when it applies).
+ */
+export function networkPolicyTable(): string {
+    const egress = {
+        ...fixtureNetworkPolicy.egress,
+        enabled: true,
+        apiServer: [{ cidr: "10.0.0.1/32" }],
+        metricsServer: [{ cidr: "10.1.0.0/16" }],
+    };
+    const instance = { ...fixtureInstance, networkPolicy: { ...fixtureNetworkPolicy, egress } };
+    const { clients: _clients, ...exporterPolicy } = instance.networkPolicy;
+    const reader = { ...fixtureExporter, metricsServiceHost: `${instance.name}-metrics`, networkPolicy: exporterPolicy };
+    const elsewhere = { ...fixtureExporter, networkPolicy: exporterPolicy };
+    const rules = [
+        ...instancePolicyRules(instance, [reader.name]),
+        ...exporterPolicyRules(reader, [instance]),
+        ...exporterPolicyRules(elsewhere, [instance]),
+    ];
+    return table(
+        ["from", "to", "port", "protocol", "what", "when"],
+        policyMatrix(rules).map((r) => [r.from, r.to, r.port, r.protocol, r.what, r.when]),
+    );
+}
+
 /** A source as a table cell: in code style, unless it carries its own. */
 function sourceCell(source: string): string {
     return source.includes("`") ? source : `\`${source}\``;
@@ -322,6 +367,8 @@ const SECTIONS: readonly Section[] = [
     { name: "security-pods", file: "README.md", render: podSecurityTable },
     { name: "security-pods", file: "docs/security.md", render: podSecurityTable },
     { name: "security-privileges", file: "docs/security.md", render: privilegeTable },
+    { name: "network-policies", file: "README.md", render: networkPolicyTable },
+    { name: "network-policies", file: "docs/security.md", render: networkPolicyTable },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });

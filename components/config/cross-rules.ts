@@ -197,7 +197,7 @@ export function nameProblems(raw: RawConfig): Problem[] {
 /** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
 type CheckedInstance = Pick<
     InstanceConfig,
-    "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
+    "cpu" | "cpuLimit" | "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
 >;
 
 /**
@@ -222,12 +222,20 @@ function serviceMonitorProblems(
 }
 
 /**
- * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
+ * Values that cannot work together in one instance: a CPU limit below the request (the API server
+ * refuses such a pod, and only when the deploy runs), Chapel's heap cap must fit inside the
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
 export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
+    if (quantityValue(instance.cpuLimit) < quantityValue(instance.cpu)) {
+        problems.push({
+            path: [...path, "cpuLimit"],
+            message: `must be at least the instance's cpu (${instance.cpu}); raise cpuLimit, or leave it out for a limit equal to cpu`,
+            input: instance.cpuLimit,
+        });
+    }
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
         problems.push({
@@ -453,7 +461,7 @@ export function podSecurityProblems(
 }
 
 /** The instance whose metrics Service a standalone exporter's host names (`<instance>-metrics[.ns...]`). */
-function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
+export function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
     const service = exporter.metricsServiceHost.split(".")[0];
     return instances.find((i) => `${i.name}-metrics` === service);
 }
@@ -488,6 +496,40 @@ function metricsTargetProblems(exporter: ExporterConfig, instances: readonly Ins
         ];
     }
     return [];
+}
+
+/**
+ * With egress restricted, the server pod must still reach the API server (it lists its locales
+ * and registers its Services there), whose addresses only the stack can name. `prefix` is where
+ * the `networkPolicy` that turned egress on lives (the instance's own, or the namespace's: []).
+ */
+export function instanceEgressProblems(instance: InstanceConfig, prefix: Path): Problem[] {
+    const { egress } = instance.networkPolicy;
+    if (!instance.networkPolicy.enabled || !egress.enabled || egress.apiServer.length > 0) return [];
+    return [
+        {
+            path: [...prefix, "networkPolicy", "egress", "apiServer"],
+            message: `must name the API server's addresses when egress is restricted: instance ${instance.name}'s server lists its locales and registers its Services through the API; set it to the endpoints of the kubernetes Service (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), e.g. [{cidr: 10.0.0.5/32}], or turn egress off`,
+            input: egress.apiServer,
+        },
+    ];
+}
+
+/**
+ * With egress restricted, a standalone exporter must still reach its metrics daemon: an
+ * instance of the cluster is found by its Service name, anything else needs `metricsServer`.
+ */
+export function exporterEgressProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], prefix: Path): Problem[] {
+    const { egress } = exporter.networkPolicy;
+    if (!exporter.networkPolicy.enabled || !egress.enabled || egress.metricsServer.length > 0 || metricsTarget(exporter, instances))
+        return [];
+    return [
+        {
+            path: [...prefix, "networkPolicy", "egress", "metricsServer"],
+            message: `must name the addresses of exporter ${exporter.name}'s metrics daemon (${exporter.metricsServiceHost}, no instance of this cluster) when egress is restricted, e.g. [{cidr: 10.20.0.0/16}]; or turn egress off`,
+            input: egress.metricsServer,
+        },
+    ];
 }
 
 /**

@@ -69,7 +69,8 @@ const nodeSelectorTerm = strictObject({
     matchFields: z.array(requirement(["In", "NotIn"], z.literal("metadata.name"))).optional(),
 });
 
-const labelSelector = strictObject({
+/** A meta/v1 LabelSelector (placement's pod affinity terms, the network policies' peers). */
+export const labelSelector = strictObject({
     matchLabels: labelMap.optional(),
     matchExpressions: z.array(requirement(["In", "NotIn", "Exists", "DoesNotExist"], qualifiedName("label key"))).optional(),
 });
@@ -158,7 +159,15 @@ const PLACEMENT_DOCS = {
             "pod `imagePullSecrets`: existing `kubernetes.io/dockerconfigjson` Secrets of the namespace the kubelet pulls the pod's images with, beside the registry credential's Secret (`registryServer`); the top-level list is also every Argo step pod's (the Workflow's `spec.imagePullSecrets`)",
         replaces: NO_CHART_VALUE,
     },
+    terminationGracePeriodSeconds: {
+        description:
+            "pod `terminationGracePeriodSeconds`: how long a deleted pod may take to stop before it is killed. The exporter (a Python process with no SIGTERM handler, so as its container's first process it ignores SIGTERM) always takes all of it, so every delete of a pod with an exporter waits this long; the locales stop at once, and the delete removes the server's registration itself",
+        replaces: NO_CHART_VALUE,
+    },
 } as const satisfies PlacementDocs;
+
+/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. */
+const DEFAULT_TERMINATION_GRACE_SECONDS = 5;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */
 const placementValues = {
@@ -170,6 +179,7 @@ const placementValues = {
     annotations,
     spreadLocales: () => z.enum(SPREAD_LOCALES),
     imagePullSecrets: pullSecretList,
+    terminationGracePeriodSeconds: () => int(0, 3600),
 };
 
 /**
@@ -185,6 +195,10 @@ export const podsSchema = strictObject({
     annotations: doc(placementValues.annotations().prefault({}), PLACEMENT_DOCS.annotations),
     spreadLocales: doc(placementValues.spreadLocales().default("none"), PLACEMENT_DOCS.spreadLocales),
     imagePullSecrets: doc(placementValues.imagePullSecrets().default([]), PLACEMENT_DOCS.imagePullSecrets),
+    terminationGracePeriodSeconds: doc(
+        placementValues.terminationGracePeriodSeconds().default(DEFAULT_TERMINATION_GRACE_SECONDS),
+        PLACEMENT_DOCS.terminationGracePeriodSeconds,
+    ),
 });
 
 /** An instance's or exporter's own placement: each key it sets replaces the namespace's `pods.<key>` whole. */

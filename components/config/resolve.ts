@@ -9,8 +9,10 @@ import {
     claimAccessProblems,
     claimNameProblems,
     clusterProblems,
+    exporterEgressProblems,
     exporterProblems,
     hostPathProblems,
+    instanceEgressProblems,
     instanceProblems,
     nameProblems,
     podSecurityProblems,
@@ -19,10 +21,28 @@ import {
 } from "./cross-rules";
 import type { ArkoudaWorkflowsConfig, ClusterConfig, ExporterConfig, InstanceConfig } from "./types";
 
-/** A target's placement: the namespace's `pods`, each key the target sets replacing it whole. */
-function placed<T extends { pods: object }, P extends object>(target: T, namespacePods: P): Omit<T, "pods"> & { pods: P } {
-    const own = Object.fromEntries(Object.entries(target.pods).filter(([, value]) => value !== undefined));
-    return { ...target, pods: { ...namespacePods, ...own } as P };
+/** The keys a target sets itself (an unset key is undefined). */
+const ownKeys = (keys: object) => Object.fromEntries(Object.entries(keys).filter(([, value]) => value !== undefined));
+
+/**
+ * A target's placement and network policies: the namespace's `pods` and `networkPolicy`, each key
+ * the target sets replacing the namespace's whole.
+ */
+function placed<T extends { pods: object; networkPolicy: object }, P extends object, N extends object>(
+    target: T,
+    namespacePods: P,
+    namespacePolicy: N,
+): Omit<T, "pods" | "networkPolicy"> & { pods: P; networkPolicy: N } {
+    return {
+        ...target,
+        pods: { ...namespacePods, ...ownKeys(target.pods) } as P,
+        networkPolicy: { ...namespacePolicy, ...ownKeys(target.networkPolicy) } as N,
+    };
+}
+
+/** Whether the target named `name` sets its own `networkPolicy.egress` (else the namespace's is the one to name in a problem). */
+function ownsEgress(targets: readonly { name: string; networkPolicy: { egress?: unknown } }[], name: string): boolean {
+    return targets.find((t) => t.name === name)?.networkPolicy.egress !== undefined;
 }
 
 /** A target's own `pods.imagePullSecrets`, where it sets one, with the path it was written at. */
@@ -60,8 +80,9 @@ export function resolveConfig(
         };
         problems.push(...selected.instances.problems, ...selected.exporters.problems);
         const { spreadLocales: _spread, ...exporterPods } = raw.pods;
-        const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods)) };
-        const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods)) };
+        const { clients: _clients, ...exporterPolicy } = raw.networkPolicy;
+        const instances = { targets: selected.instances.targets.map((i): InstanceConfig => placed(i, raw.pods, raw.networkPolicy)) };
+        const exporters = { targets: selected.exporters.targets.map((e): ExporterConfig => placed(e, exporterPods, exporterPolicy)) };
         const path: Path = ["clusters", index];
         // An override that sets the pull Secrets: its list, at its own path.
         for (const kind of ["instances", "exporters"] as const)
@@ -77,6 +98,7 @@ export function resolveConfig(
                 : ["instances", raw.instances.findIndex((i) => i.name === instance.name)];
             if (overridden) problems.push(...instanceProblems(instance, where));
             problems.push(...tokenSecretProblems(raw, instance, where));
+            problems.push(...instanceEgressProblems(instance, ownsEgress(selected.instances.targets, instance.name) ? where : []));
             problems.push(...claimAccessProblems(instance, where), ...hostPathProblems(raw, cluster, instance, where));
             return { instance, path: where };
         });
@@ -87,6 +109,9 @@ export function resolveConfig(
                 ? [...path, "overrides", "exporters", exporter.name]
                 : ["exporters", raw.exporters.findIndex((e) => e.name === exporter.name)];
             problems.push(...exporterProblems(exporter, instances.targets, where));
+            problems.push(
+                ...exporterEgressProblems(exporter, instances.targets, ownsEgress(selected.exporters.targets, exporter.name) ? where : []),
+            );
         });
         const { instances: _selected, exporters: _selectedExporters, overrides: _overrides, ...target } = cluster;
         return { ...target, instances: instances.targets, exporters: exporters.targets };
@@ -95,6 +120,6 @@ export function resolveConfig(
     if (registryCredential) problems.push(...registrySecretProblems(raw, pullSecretLists));
     // A rule checked per cluster reports a shared key once, however many clusters select it.
     if (problems.length > 0) return { problems: [...new Map(problems.map((p) => [JSON.stringify([p.path, p.message]), p])).values()] };
-    const { instances: _instances, exporters: _exporters, clusters: _clusters, pods, ...settings } = raw;
+    const { instances: _instances, exporters: _exporters, clusters: _clusters, pods, networkPolicy: _policy, ...settings } = raw;
     return { problems, config: { ...settings, clusters, imagePullSecrets: pods.imagePullSecrets, registryCredential } };
 }

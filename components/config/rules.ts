@@ -272,3 +272,68 @@ export function registryPassword(value: string): string | undefined {
     if (/[\r\n]/.test(value)) return "must be a single line";
     return undefined;
 }
+
+/** An IP address as a number and its width in bits (32 or 128); undefined when `text` is not one. */
+function ipAddress(text: string): { readonly value: bigint; readonly bits: 32 | 128 } | undefined {
+    const v4 = (t: string): bigint | undefined => {
+        const parts = t.split(".");
+        if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) return undefined;
+        return parts.reduce((sum, p) => (sum << 8n) | BigInt(p), 0n);
+    };
+    if (!text.includes(":")) {
+        const value = v4(text);
+        return value === undefined ? undefined : { value, bits: 32 };
+    }
+    // IPv6: eight groups of 1-4 hex digits, one `::` for a run of zero groups, an IPv4 tail allowed.
+    const halves = text.split("::");
+    if (halves.length > 2) return undefined;
+    const groups = (half: string): bigint[] | undefined => {
+        if (half === "") return [];
+        const out: bigint[] = [];
+        const parts = half.split(":");
+        for (let i = 0; i < parts.length; i++) {
+            const p = parts[i];
+            if (i === parts.length - 1 && p.includes(".")) {
+                const tail = v4(p);
+                if (tail === undefined) return undefined;
+                out.push(tail >> 16n, tail & 0xffffn);
+            } else if (/^[0-9A-Fa-f]{1,4}$/.test(p)) out.push(BigInt(`0x${p}`));
+            else return undefined;
+        }
+        return out;
+    };
+    const head = groups(halves[0]);
+    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    if (!head || !tail) return undefined;
+    const missing = 8 - head.length - tail.length;
+    if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+    const all = [...head, ...Array<bigint>(missing).fill(0n), ...tail];
+    return { value: all.reduce((sum, g) => (sum << 16n) | g, 0n), bits: 128 };
+}
+
+/** A CIDR as a network: its address (host bits cleared), prefix length and width; undefined when `text` is not one. */
+function cidrNetwork(text: string): { readonly base: bigint; readonly prefix: number; readonly bits: 32 | 128 } | undefined {
+    const match = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
+    const ip = match && ipAddress(match[1]);
+    if (!match || !ip) return undefined;
+    const prefix = Number(match[2]);
+    if (prefix > ip.bits) return undefined;
+    const hostBits = BigInt(ip.bits - prefix);
+    return { base: (ip.value >> hostBits) << hostBits, prefix, bits: ip.bits };
+}
+
+/** An IPv4 or IPv6 CIDR as a NetworkPolicy's `ipBlock` takes one (host bits may be set, as Go's ParseCIDR allows). */
+export function cidr(value: string): string | undefined {
+    return cidrNetwork(value)
+        ? undefined
+        : "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, 192.168.1.10/32 or fd00::/64 (an address, '/' and a prefix length)";
+}
+
+/** Whether `inner` is a strict subset of `outer` (same family, a longer prefix, inside it): what the API server asks of an `except`. */
+export function cidrStrictlyInside(inner: string, outer: string): boolean {
+    const i = cidrNetwork(inner);
+    const o = cidrNetwork(outer);
+    if (!i || !o || i.bits !== o.bits || i.prefix <= o.prefix) return false;
+    const shift = BigInt(o.bits - o.prefix);
+    return i.base >> shift === o.base >> shift;
+}

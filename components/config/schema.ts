@@ -8,6 +8,7 @@ import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
+import { exporterNetworkPolicySchema, instanceNetworkPolicySchema, networkPolicySchema } from "./network-policy";
 import { volumeSchema } from "./volumes";
 import { REGISTRY_SECRET_NAME } from "../names";
 
@@ -153,6 +154,11 @@ function withServerName<T extends { name: string; serverName?: string }>({ name,
     return { name, serverName: serverName ?? name, ...rest };
 }
 
+/** The CPU limit is the request unless set (Guaranteed QoS). */
+function withCpuLimit<T extends { cpu: string; cpuLimit?: string }>({ cpuLimit, ...rest }: T) {
+    return { ...rest, cpuLimit: cpuLimit ?? rest.cpu };
+}
+
 function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
     return doc(scheduleSchemas[kind].prefault({}), {
         table: "schedule",
@@ -222,7 +228,16 @@ export const instanceSchema = doc(
             description: "locale pods, besides the server",
             replaces: "`ARKOUDA_NUMBER_OF_LOCALES`",
         }),
-        cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
+        cpu: doc(quantity().default("2000m"), {
+            description: "CPU each pod requests (and its limit unless `cpuLimit` is set)",
+            replaces: "`ARKOUDA_CPU_CORES`",
+        }),
+        cpuLimit: doc(quantity().optional(), {
+            default: "`cpu`",
+            description:
+                "CPU limit of each pod, at least `cpu`; above it, the pods may use idle CPU beyond their request (the start-up's sshd and ssh handshakes finish in seconds instead of tens of seconds at a small request) and lose the Guaranteed QoS class",
+            replaces: "the charts' `resources.limits.cpu`",
+        }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
             numThreadsPerLocale: doc(int(1, 4096).default(2), {
@@ -282,6 +297,7 @@ export const instanceSchema = doc(
             .transform(withScrapeDefaults)
             .prefault({}),
         pods: instancePodsSchema,
+        networkPolicy: instanceNetworkPolicySchema,
         volumes: doc(z.array(volumeSchema).default([]), {
             description:
                 "data volumes, each mounted in the server and every locale pod (`volume` below); with `runAs`, the pods get its gid as their fsGroup",
@@ -293,7 +309,7 @@ export const instanceSchema = doc(
         }).prefault({}),
         run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
         ...instanceSecurityShape,
-    }).transform(withServerName),
+    }).transform((instance) => withCpuLimit(withServerName(instance))),
     {
         table: "instance",
         derived: [
@@ -343,6 +359,7 @@ export const exporterSchema = doc(
         serviceMonitor: serviceMonitorSchema,
         scrapeAnnotations: scrapeAnnotations(),
         pods: exporterPodsSchema,
+        networkPolicy: exporterNetworkPolicySchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -514,6 +531,7 @@ export const topLevelShape = {
         },
     ),
     podSecurity: podSecuritySchema.prefault({}),
+    networkPolicy: networkPolicySchema.prefault({}),
     rollout: strictObject({
         strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
             description: "`waves`: by `clusters[].wave`",

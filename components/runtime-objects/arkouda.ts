@@ -143,7 +143,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     env: env(runAsEnv(v)),
                     ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
                     readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 1 },
-                    resources: resources(v.cpu, v.memory),
+                    resources: resources(v.cpu, v.memory, v.cpuLimit),
                     securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
                         { name: VOLUME.sshKeys, mountPath: SSH_KEYS_DIR, readOnly: true },
@@ -266,7 +266,7 @@ function serverPod(
                         { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
                     ],
                     readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 1, failureThreshold: 3 },
-                    resources: resources(v.cpu, v.memory),
+                    resources: resources(v.cpu, v.memory, v.cpuLimit),
                     securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [
                         { name: VOLUME.launchScript, mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },

@@ -36,6 +36,7 @@ export interface PlacementValues {
     readonly podAnnotations: Readonly<Record<string, string>>;
     /** The target's own pull Secrets (`pods.imagePullSecrets`). */
     readonly imagePullSecrets: readonly SecretReference[];
+    readonly terminationGracePeriodSeconds: number;
 }
 
 /**
@@ -50,6 +51,7 @@ export function podPlacement(v: PlacementValues, withPriorityClass = true) {
         nodeSelector: v.nodeSelector,
         tolerations: v.tolerations as Toleration[],
         affinity: v.affinity as Affinity,
+        terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
         ...(withPriorityClass ? { priorityClassName: v.priorityClassName } : {}),
     };
 }

@@ -16,7 +16,9 @@ export interface ArkoudaValues {
     readonly version: string;
     /** Locale pods besides the server. */
     readonly locales: number;
+    /** CPU request and limit of the server and locale containers. */
     readonly cpu: string;
+    readonly cpuLimit: string;
     readonly memory: string;
     readonly numThreadsPerLocale: string;
     readonly memMax: string;
@@ -48,6 +50,7 @@ export interface ArkoudaValues {
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
     readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
+    readonly terminationGracePeriodSeconds: number;
     /** The locales' topology spread (`spreadLocales`). */
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
@@ -85,4 +88,5 @@ export interface ExporterValues {
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
     readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
+    readonly terminationGracePeriodSeconds: number;
 }

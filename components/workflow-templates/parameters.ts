@@ -254,7 +254,8 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)", {
         safeDefault: TARGETS_OWN,
     }),
-    instanceRow("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    instanceRow("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES: CPU request per pod", { safeDefault: TARGETS_OWN }),
+    instanceRow("cpu-limit", "str", "cpuLimit", "cpuLimit", "CPU limit per pod (at least its request)", { safeDefault: TARGETS_OWN }),
     instanceRow("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
     instanceRow(
         "chpl-num-threads-per-locale",
@@ -372,6 +373,14 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the server and locale pods", {
         safeDefault: placementDefault("annotations", "map"),
     }),
+    instanceRow(
+        "termination-grace-period-seconds",
+        "int",
+        "terminationGracePeriodSeconds",
+        "pods.terminationGracePeriodSeconds",
+        "terminationGracePeriodSeconds of the server and locale pods",
+        { safeDefault: placementDefault("terminationGracePeriodSeconds", "int") },
+    ),
     instanceJsonRow(
         "image-pull-secrets",
         "imagePullSecrets",
@@ -498,6 +507,14 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
         "JSON list: imagePullSecrets of the exporter pod, after the Secret of the namespace's registry credential, when the stack declares one",
         secretReferences,
         "list",
+    ),
+    exporterRow(
+        "termination-grace-period-seconds",
+        "int",
+        "terminationGracePeriodSeconds",
+        "pods.terminationGracePeriodSeconds",
+        "terminationGracePeriodSeconds of the exporter pod",
+        { safeDefault: placementDefault("terminationGracePeriodSeconds", "int") },
     ),
 ]);
 

@@ -57,6 +57,12 @@ describe("config: valid input", () => {
         );
     });
 
+    it("limits CPU at the request unless cpuLimit is set (Guaranteed QoS)", () => {
+        const [a, b] = parse({ instances: [instance({ cpu: "300m" }), instance({ name: "b", cpu: "300m", cpuLimit: "2" })] }).clusters[0]
+            .instances;
+        assert.deepStrictEqual([a.cpuLimit, b.cpuLimit], ["300m", "2"]);
+    });
+
     it("defaults the server name to the instance name", () => {
         assert.strictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].serverName, "arkouda-on-k8s");
     });
@@ -259,6 +265,20 @@ describe("config: each kind of invalid input names the key and what is allowed",
             "instances[0].schedules.deploy.concurrencyPolicy",
             /one of "Allow", "Forbid", "Replace"/,
         ));
+    it("rejects a negative termination grace period", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { terminationGracePeriodSeconds: -1 } })] },
+            "instances[0].pods.terminationGracePeriodSeconds",
+            /0/,
+        ));
+    it("rejects a CPU limit below the CPU request", () =>
+        assertOneProblem(
+            { instances: [instance({ cpu: "500m", cpuLimit: "250m" })] },
+            "instances[0].cpuLimit",
+            /must be at least the instance's cpu \(500m\)/,
+        ));
+    it("rejects a CPU limit that is not a quantity", () =>
+        assertOneProblem({ instances: [instance({ cpuLimit: "lots" })] }, "instances[0].cpuLimit", /quantity/));
     it("rejects a Chapel heap larger than the container memory", () =>
         assertOneProblem(
             { instances: [instance({ memory: "512Mi", chapel: { memMax: 1000000000 } })] },
@@ -693,6 +713,7 @@ describe("config: placement resolves per instance and exporter", () => {
             annotations: {},
             spreadLocales: "none",
             imagePullSecrets: [],
+            terminationGracePeriodSeconds: 5,
         });
         assert.deepStrictEqual(cluster.exporters[0].pods, {
             nodeSelector: {},
@@ -701,6 +722,7 @@ describe("config: placement resolves per instance and exporter", () => {
             labels: {},
             annotations: {},
             imagePullSecrets: [],
+            terminationGracePeriodSeconds: 5,
         });
     });
 
@@ -935,7 +957,7 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
         assertOneProblem(
             { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { spreadLocales: "required" } }] },
             "exporters[0].pods.spreadLocales",
-            /not a known key; allowed keys here: affinity, annotations, imagePullSecrets, labels, nodeSelector, priorityClassName, tolerations/,
+            /not a known key; allowed keys here: affinity, annotations, imagePullSecrets, labels, nodeSelector, priorityClassName, terminationGracePeriodSeconds, tolerations/,
         ));
     it("clusters[].overrides: a placement override checked like the instance's", () =>
         assertOneProblem(
@@ -1011,6 +1033,181 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
             { retries: { maxDuration: "2m" } },
             "retries.maxDuration",
             /not a known key; allowed keys here: backoffSeconds, capSeconds, factor, limit/,
+        ));
+});
+
+describe("config: networkPolicy resolves per instance and exporter", () => {
+    const exporter = { name: "ex", metricsServiceHost: "elsewhere.example.com" };
+
+    it("defaults: on, clients every pod of the namespace, prometheus-operator's Prometheus, egress off", () => {
+        const [cluster] = parse({ instances: [instance()], exporters: [exporter] }).clusters;
+        const np = cluster.instances[0].networkPolicy;
+        assert.strictEqual(np.enabled, true);
+        assert.deepStrictEqual(np.clients, [{ podSelector: {} }]);
+        assert.deepStrictEqual(np.prometheus, [
+            { namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+        ]);
+        assert.strictEqual(np.egress.enabled, false);
+        assert.strictEqual(np.egress.apiServerPort, 6443);
+        assert.ok(!("clients" in cluster.exporters[0].networkPolicy));
+    });
+
+    it("each key an instance sets replaces the namespace's whole; a cluster's override too", () => {
+        const clients = [{ namespaceSelector: { matchLabels: { team: "hpc" } } }];
+        const config = parse({
+            networkPolicy: { prometheus: [{ podSelector: { matchLabels: { app: "prom" } } }] },
+            instances: [instance({ networkPolicy: { clients } }), { name: "other" }],
+            clusters: [{ name: "a", overrides: { instances: { other: { networkPolicy: { enabled: false } } } } }],
+        });
+        const [i, other] = config.clusters[0].instances;
+        assert.deepStrictEqual(i.networkPolicy.clients, clients);
+        assert.deepStrictEqual(i.networkPolicy.prometheus, [{ podSelector: { matchLabels: { app: "prom" } } }]);
+        assert.strictEqual(other.networkPolicy.enabled, false);
+        assert.deepStrictEqual(other.networkPolicy.clients, [{ podSelector: {} }]);
+    });
+
+    it("stores peers each once, in a stable order, with sorted requirement values", () => {
+        const a = { ipBlock: { cidr: "10.0.0.0/8", except: ["10.2.0.0/16", "10.1.0.0/16"] } };
+        const b = { podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["z", "a"] }] } };
+        const one = parse({ networkPolicy: { clients: [a, b, a] }, instances: [instance()] }).clusters[0].instances[0];
+        const two = parse({ networkPolicy: { clients: [b, a] }, instances: [instance()] }).clusters[0].instances[0];
+        assert.deepStrictEqual(one.networkPolicy.clients, two.networkPolicy.clients);
+        assert.strictEqual(one.networkPolicy.clients.length, 2);
+        assert.deepStrictEqual(one.networkPolicy.clients.find((p) => p.ipBlock)!.ipBlock!.except, ["10.1.0.0/16", "10.2.0.0/16"]);
+        assert.deepStrictEqual(one.networkPolicy.clients.find((p) => p.podSelector)!.podSelector!.matchExpressions![0].values, ["a", "z"]);
+    });
+
+    it("accepts IPv6 CIDRs and an except inside them", () =>
+        assert.doesNotThrow(() =>
+            parse({ networkPolicy: { clients: [{ ipBlock: { cidr: "fd00::/48", except: ["fd00:0:0:1::/64", "fd00::10.0.0.1/128"] } }] } }),
+        ));
+
+    it("egress on: the API server's addresses make an instance's config complete; an exporter reading an instance needs no metricsServer", () =>
+        assert.doesNotThrow(() =>
+            parse({
+                networkPolicy: { egress: { enabled: true, apiServer: [{ cidr: "192.0.2.10/32" }] } },
+                instances: [instance()],
+                exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics" }],
+            }),
+        ));
+});
+
+describe("config: each networkPolicy key refuses a bad value, naming it", () => {
+    const clients = (peer: Values) => ({ networkPolicy: { clients: [peer] } });
+
+    it("networkPolicy.enabled: not a boolean", () =>
+        assertOneProblem({ networkPolicy: { enabled: "yes" } }, "networkPolicy.enabled", /boolean/));
+    it("networkPolicy.clients: not a list", () =>
+        assertOneProblem({ networkPolicy: { clients: { podSelector: {} } } }, "networkPolicy.clients", /must be a list/));
+    it("networkPolicy.clients: an empty peer", () =>
+        assertOneProblem(clients({}), "networkPolicy.clients[0]", /must set podSelector, namespaceSelector \(or both\), or ipBlock/));
+    it("networkPolicy.clients: an ipBlock with a selector in one peer", () =>
+        assertOneProblem(
+            clients({ podSelector: {}, ipBlock: { cidr: "10.0.0.0/8" } }),
+            "networkPolicy.clients[0].ipBlock",
+            /cannot be combined with podSelector or namespaceSelector/,
+        ));
+    it("networkPolicy.clients: a CIDR that is none", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0" } }),
+            "networkPolicy.clients[0].ipBlock.cidr",
+            /IPv4 or IPv6 CIDR.*got "10.0.0.0"/,
+        ));
+    it("networkPolicy.clients: an IPv4 octet out of range", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "10.0.0.256/32" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: an IPv6 address with two `::`", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "fd00::1::/64" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: a prefix longer than the address", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "10.0.0.0/33" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: an except outside the CIDR", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/16", except: ["10.1.0.0/24"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset of cidr 10.0.0.0\/16/,
+        ));
+    it("networkPolicy.clients: an except equal to the CIDR", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/16", except: ["10.0.0.0/16"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset/,
+        ));
+    it("networkPolicy.clients: an except of the other family", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/8", except: ["fd00::/64"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset/,
+        ));
+    it("networkPolicy.clients: a bad label key in matchLabels", () =>
+        assertOneProblem(
+            clients({ namespaceSelector: { matchLabels: { "bad key": "x" } } }),
+            'networkPolicy.clients[0].namespaceSelector.matchLabels["bad key"]',
+            /label key 'bad key' is invalid/,
+        ));
+    it("networkPolicy.clients: an operator a LabelSelector does not have", () =>
+        assertOneProblem(
+            clients({ podSelector: { matchExpressions: [{ key: "tier", operator: "Gt", values: ["1"] }] } }),
+            "networkPolicy.clients[0].podSelector.matchExpressions[0].operator",
+            /must be one of "In", "NotIn", "Exists", "DoesNotExist"/,
+        ));
+    it("networkPolicy.clients: In without values", () =>
+        assertOneProblem(
+            clients({ podSelector: { matchExpressions: [{ key: "tier", operator: "In" }] } }),
+            "networkPolicy.clients[0].podSelector.matchExpressions[0].values",
+            /at least one value with operator In/,
+        ));
+    it("networkPolicy.prometheus: an unknown key in a peer, naming the allowed ones", () =>
+        assertOneProblem(
+            { networkPolicy: { prometheus: [{ podSelector: {}, selector: {} }] } },
+            "networkPolicy.prometheus[0].selector",
+            /allowed keys here: ipBlock, namespaceSelector, podSelector/,
+        ));
+    it("networkPolicy.egress.enabled: not a boolean", () =>
+        assertOneProblem({ networkPolicy: { egress: { enabled: 1 } } }, "networkPolicy.egress.enabled", /boolean/));
+    it("networkPolicy.egress.dns: a bad peer", () =>
+        assertOneProblem({ networkPolicy: { egress: { dns: [{}] } } }, "networkPolicy.egress.dns[0]", /must set podSelector/));
+    it("networkPolicy.egress.apiServer: a bad CIDR", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { apiServer: [{ cidr: "api.example.com" }] } } },
+            "networkPolicy.egress.apiServer[0].cidr",
+            /CIDR/,
+        ));
+    it("networkPolicy.egress.apiServerPort: out of range", () =>
+        assertOneProblem({ networkPolicy: { egress: { apiServerPort: 70000 } } }, "networkPolicy.egress.apiServerPort", /at most 65535/));
+    it("networkPolicy.egress.metricsServer: a bad CIDR", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { metricsServer: [{ cidr: "10.0.0.0/8/8" }] } } },
+            "networkPolicy.egress.metricsServer[0].cidr",
+            /CIDR/,
+        ));
+    it("networkPolicy.egress: on for an instance without the API server's addresses", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { enabled: true } }, instances: [instance()] },
+            "networkPolicy.egress.apiServer",
+            /must name the API server's addresses.*kubectl get endpointslices/,
+        ));
+    it("instances[].networkPolicy.egress: on there, named there", () =>
+        assertOneProblem(
+            { instances: [instance({ networkPolicy: { egress: { enabled: true } } })] },
+            "instances[0].networkPolicy.egress.apiServer",
+            /must name the API server's addresses/,
+        ));
+    it("exporters[].networkPolicy.egress: on for an exporter of an Arkouda elsewhere, without its address", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "slurm.example.com", networkPolicy: { egress: { enabled: true } } }] },
+            "exporters[0].networkPolicy.egress.metricsServer",
+            /must name the addresses of exporter ex's metrics daemon \(slurm.example.com/,
+        ));
+    it("exporters[].networkPolicy.clients: an exporter has no client port", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "h", networkPolicy: { clients: [] } }] },
+            "exporters[0].networkPolicy.clients",
+            /allowed keys here: egress, enabled, prometheus/,
+        ));
+    it("instances[].networkPolicy: an unknown key", () =>
+        assertOneProblem(
+            { instances: [instance({ networkPolicy: { ingress: [] } })] },
+            "instances[0].networkPolicy.ingress",
+            /allowed keys here: clients, egress, enabled, prometheus/,
         ));
 });
 

@@ -71,7 +71,7 @@ const CONFIG_LOAD_MS = 180_000;
 /** Prometheus hands discovered targets to the scrape loops at most every 5 s. */
 const DISCOVERY_THROTTLE_MS = 5_000;
 
-const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 }, locales: 1 };
+const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 }, locales: 1 };
 const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
 /** Small sidecars too: four instances with exporters, Prometheus and the step pods share the node's 2 CPUs. */
 const metrics = (extra: object) => ({

@@ -186,8 +186,8 @@ export async function objectsOf(namespace: string, prefix: string, kinds: string
             )
             // Workflows (and their pods and task results) are the runs themselves, not the instance's
             // objects; Events are Kubernetes' own records about them (named after them, kept an hour);
-            // what the stack declares for the instance (its CronWorkflows, token Secret, claims) is
-            // Pulumi's, which no run creates or deletes.
+            // what the stack declares for the instance (its CronWorkflows, NetworkPolicies, token
+            // Secret, claims) is Pulumi's, which no run creates or deletes.
             .filter(
                 (o) =>
                     !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&

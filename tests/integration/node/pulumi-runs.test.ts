@@ -24,6 +24,7 @@ const DEADLINES = { deploySeconds: 240, deleteSeconds: 120, localeReadySeconds: 
 const small = {
     locales: 1,
     cpu: "100m",
+    cpuLimit: "1",
     memory: "256Mi",
     chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
     metrics: { enabled: false },

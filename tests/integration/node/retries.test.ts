@@ -37,7 +37,6 @@ describe("steps that talk to the API server retry what a passing outage fails (l
 
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
-        // Reads the environment the root preflight hook prepares, so not at suite construction.
         block = new PodApiBlock();
         const refs = await standinRefs();
         await requireNode([refs.server]);
@@ -51,6 +50,7 @@ describe("steps that talk to the API server retry what a passing outage fails (l
                     name: I,
                     locales: 1,
                     cpu: "100m",
+                    cpuLimit: "1",
                     memory: "256Mi",
                     chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
                     metrics: { enabled: false },

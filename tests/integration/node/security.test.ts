@@ -51,7 +51,7 @@ const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 
 const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string }): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
@@ -483,15 +483,18 @@ describe("security on the local node: Pod Security, authentication, no secret in
             await waitSucceeded(NS, await submitLike(`${T}-delete`), (DEADLINES.deleteSeconds + 60) * 1000);
             const left = async () => {
                 const items: any[] = JSON.parse((await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json"])).stdout).items;
-                return items
-                    .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
-                    .filter(
-                        (o) =>
-                            !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
-                            !["Workflow", "WorkflowTaskResult", "CronWorkflow"].includes(o.kind),
-                    )
-                    .map((o) => `${o.kind}/${o.metadata.name}`)
-                    .sort();
+                return (
+                    items
+                        .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
+                        // The stack's own objects (CronWorkflows, NetworkPolicies) stay until destroy.
+                        .filter(
+                            (o) =>
+                                !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
+                                !["Workflow", "WorkflowTaskResult", "CronWorkflow", "NetworkPolicy"].includes(o.kind),
+                        )
+                        .map((o) => `${o.kind}/${o.metadata.name}`)
+                        .sort()
+                );
             };
             let last: string[] = [];
             await waitFor("nothing of the instances left", 120_000, async () =>

@@ -50,6 +50,7 @@ function stackConfig(kubeconfig: string): Record<string, unknown> {
     const small = {
         locales: 1,
         cpu: "100m",
+        cpuLimit: "1",
         memory: "256Mi",
         chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
         metrics: { enabled: false },

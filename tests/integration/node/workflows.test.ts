@@ -54,7 +54,7 @@ const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
