@@ -45,6 +45,7 @@ function stackConfig(kubeconfig: string, serverRepository: string): Record<strin
                 name: I,
                 locales: 1,
                 cpu: "100m",
+                cpuLimit: "1",
                 memory: "256Mi",
                 chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
                 metrics: { enabled: false },
