@@ -97,7 +97,11 @@ export class LocalRegistry {
         };
         fs.writeFileSync(config, JSON.stringify(settings, null, 2), { mode: 0o600 });
         const out = fs.openSync(this.logFile, "a");
-        this.child = spawn("registry", ["serve", config], { env: toolEnv(), stdio: ["ignore", out, out] });
+        this.child = spawn("registry", ["serve", config], {
+            // Its OpenTelemetry exporter is on by default and would post traces to localhost:4318.
+            env: { ...toolEnv(), OTEL_TRACES_EXPORTER: "none" },
+            stdio: ["ignore", out, out],
+        });
         fs.closeSync(out);
         this.child.on("exit", (code, signal) => {
             this.exited = `exited with ${code ?? signal}`;
@@ -157,7 +161,12 @@ export class LocalRegistry {
             );
         this.hostsDir = path.join(root, this.address);
         fs.mkdirSync(this.hostsDir, { recursive: true });
-        fs.writeFileSync(path.join(this.hostsDir, "hosts.toml"), `server = "http://${this.address}"\n`);
+        // containerd 1.6 takes the scheme from a [host] entry only: with `server` alone it still
+        // tried HTTPS ("server gave HTTP response to HTTPS client").
+        fs.writeFileSync(
+            path.join(this.hostsDir, "hosts.toml"),
+            `server = "http://${this.address}"\n\n[host."http://${this.address}"]\n  capabilities = ["pull", "resolve"]\n`,
+        );
     }
 
     /** Ends the registry (SIGTERM, then SIGKILL) and removes its hosts.toml and what it stored (its log stays, with the test's temp dir). */

@@ -32,7 +32,7 @@ const NS = `node-registry-${RUN_ID}`;
 const I = "ark-private";
 const REPOSITORY = "arkouda-udp-server";
 /** The failing deploy ends at the locales' wait: short, but room for a first pull of the image over the bridge. */
-const DEADLINES = { deploySeconds: 180, deleteSeconds: 120, localeReadySeconds: 90, serverReadySeconds: 60 };
+const DEADLINES = { deploySeconds: 120, deleteSeconds: 60, localeReadySeconds: 45, serverReadySeconds: 45 };
 const REGISTRY_KEYS = ["registryServer", "registryUsername", "registryPassword"] as const;
 
 function stackConfig(kubeconfig: string, serverRepository: string): Record<string, unknown> {
