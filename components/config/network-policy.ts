@@ -96,8 +96,10 @@ const IP_BLOCKS = "list of `{cidr, except}` (IPv4 or IPv6)";
 
 /** Every pod of the namespace: the default `clients`, so clients beside the instance keep working. */
 const DEFAULT_CLIENTS = [{ podSelector: {} }];
-/** Pods labelled as prometheus-operator labels every Prometheus it runs, in any namespace. */
-const DEFAULT_PROMETHEUS = [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }];
+/** The label prometheus-operator puts on every Prometheus pod it runs. */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };
+/** Prometheus pods, in any namespace. */
+const DEFAULT_PROMETHEUS = [{ namespaceSelector: {}, podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } } }];
 /** The cluster DNS as kube-dns and CoreDNS deployments label it. */
 const DEFAULT_DNS = [
     {

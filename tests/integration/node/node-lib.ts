@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, stepOf, summarizeWorkflow, waitFor } from "../argo/kube";
 import { PROJECT } from "../../../components/names";
+import { PROMETHEUS_POD_LABELS } from "../../../components/config/network-policy";
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
 export const DEPLOY = "deploy-arkouda-on-kubernetes";
@@ -221,11 +222,12 @@ async function runPodOnce(
     image: string,
     command: string[],
     timeoutMs: number,
+    labels: Readonly<Record<string, string>> = {},
 ): Promise<{ phase: string; log: string }> {
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name, labels: { "arkouda-workflows/it": "probe" } },
+        metadata: { name, labels: { ...labels, "arkouda-workflows/it": "probe" } },
         spec: {
             restartPolicy: "Never",
             automountServiceAccountToken: false,
@@ -267,7 +269,10 @@ export async function probeFromPod(
     return { phase, log: log.trim() };
 }
 
-/** HTTP GET from a pod (curl in the stand-in image). */
+/**
+ * HTTP GET from a pod (curl in the stand-in image). It scrapes, so it carries the label the
+ * default `networkPolicy.prometheus` admits to the exporters' /metrics.
+ */
 export function httpFromPod(
     namespace: string,
     image: string,
@@ -288,7 +293,7 @@ export function httpFromPod(
         "60",
         url,
     ];
-    return runPodOnce(namespace, name, image, curl, 150_000);
+    return runPodOnce(namespace, name, image, curl, 150_000, PROMETHEUS_POD_LABELS);
 }
 
 export function writeFileIn(dir: string, name: string, text: string): string {
