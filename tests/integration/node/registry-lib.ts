@@ -22,14 +22,6 @@ export function nodeRegistryHostsDir(): string {
     return path.join(process.env.ARKOUDA_NODE_RUN_DIR ?? "/run/arkouda-node", "registry-hosts");
 }
 
-/** The node's containerd socket, as scripts/images.sh finds it. */
-function nodeContainerdSocket(): string {
-    return (
-        process.env.ARKOUDA_CONTAINERD_ADDRESS ??
-        path.join(process.env.ARKOUDA_NODE_RUN_DIR ?? "/run/arkouda-node", "containerd", "containerd.sock")
-    );
-}
-
 /** An htpasswd line the registry accepts: bcrypt is the only hash it reads. */
 export function htpasswdLine(username: string, password: string): string {
     return `${username}:${hashSync(password, 10)}`;
@@ -195,9 +187,4 @@ export async function imageArchive(name: string): Promise<string> {
     const archive = built.stdout.trim().split("\n").at(-1) ?? "";
     if (!fs.existsSync(archive)) throw new Error(`scripts/images.sh build ${name} printed no archive:\n${built.stdout}${built.stderr}`);
     return archive;
-}
-
-/** Removes `ref` from the node's containerd (a pull from the registry leaves it there); absent is fine. */
-export async function removeNodeImage(ref: string): Promise<void> {
-    await run("ctr", ["--address", nodeContainerdSocket(), "-n", "k8s.io", "images", "rm", ref], { check: false });
 }

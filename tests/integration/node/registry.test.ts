@@ -3,8 +3,8 @@
  * node's bridge address only, behind htpasswd authentication with a user and password made for
  * the run (registry-lib.ts), pushes the server stand-in image (scripts/images.sh's) there as
  * `<address>/arkouda-udp-server:<version>`, and tells containerd to reach it over plain HTTP (a
- * hosts.toml in the node's registry config_path); the registry, the hosts.toml and the image the
- * node pulled are gone after, whatever happened. The stack names the image by `images.server`,
+ * hosts.toml in the node's registry config_path); the registry and the hosts.toml are gone after,
+ * whatever happened (the node keeps the reference it pulled: see `after`). The stack names the image by `images.server`,
  * its instance pulls `Always` (so every deploy asks the registry), and the credential is secret
  * config. Which assertion fails without what:
  *  - without the pull Secret the stack declares from the credential, or without it on the pods,
@@ -24,7 +24,7 @@ import { PulumiProject } from "../pulumi";
 import { getObject, listObjects, log, summarizeWorkflow, WorkflowController, kubectl } from "../argo/kube";
 import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "./node-lib";
 import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "./placement-lib";
-import { imageArchive, LocalRegistry, removeNodeImage } from "./registry-lib";
+import { imageArchive, LocalRegistry } from "./registry-lib";
 import { REGISTRY_SECRET_NAME } from "../../../components/names";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -129,8 +129,9 @@ describe("images from a private registry on the local node (htpasswd, on the bri
         await controller?.stop();
         if (project && process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await project.cleanUp([NS]);
         await registry?.stop();
-        // The node's copy of what it pulled names a registry that is gone.
-        if (image) await removeNodeImage(image);
+        // The node keeps the reference it pulled (a registry that is gone, a port no later run
+        // reuses): it has the stand-in's digest, and removing it with ctr made the CRI forget
+        // the stand-in under its own name too, so every later deploy on the node failed to pull.
         await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${NS}`, "--ignore-not-found"], { check: false });
     });
 
