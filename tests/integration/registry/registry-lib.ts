@@ -188,3 +188,33 @@ export async function imageArchive(name: string): Promise<string> {
     if (!fs.existsSync(archive)) throw new Error(`scripts/images.sh build ${name} printed no archive:\n${built.stdout}${built.stderr}`);
     return archive;
 }
+
+/** The node's containerd socket, as scripts/images.sh finds it. */
+function nodeContainerdSocket(): string {
+    return (
+        process.env.ARKOUDA_CONTAINERD_ADDRESS ??
+        path.join(process.env.ARKOUDA_NODE_RUN_DIR ?? "/run/arkouda-node", "containerd", "containerd.sock")
+    );
+}
+
+/**
+ * Gives the node back the stand-in image under its own name `ref`. A pull from the registry
+ * (the same image, other references) leaves containerd 1.6's CRI knowing that image only by the
+ * registry's references, so every later deploy on the node would try to pull `ref` from its
+ * public registry: every reference of the registry goes, then `ref`, and the archive is imported
+ * again (measured: only then does the kubelet list `ref` again).
+ */
+export async function restoreNodeImage(archive: string, ref: string, registryAddress: string): Promise<void> {
+    const ctr = (args: string[], check = false) =>
+        run("ctr", ["--address", nodeContainerdSocket(), "-n", "k8s.io", "images", ...args], { check });
+    const pulled = (await ctr(["ls", "-q"])).stdout.split("\n").filter((r) => r.startsWith(`${registryAddress}/`));
+    for (const r of pulled) await ctr(["rm", r]);
+    await ctr(["rm", ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`]);
+    await ctr(["import", archive], true);
+    // The kubelet reports its images in the node's status a little later; tests check it there.
+    const name = ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`;
+    await waitFor(`the node to list ${name} again`, 120_000, async () => {
+        const nodes = JSON.parse((await run("kubectl", ["get", "nodes", "-o", "json"], { check: false })).stdout || "{}").items ?? [];
+        return nodes.some((n: any) => (n.status?.images ?? []).some((i: any) => (i.names ?? []).includes(name))) ? true : undefined;
+    });
+}

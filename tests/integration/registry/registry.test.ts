@@ -4,7 +4,10 @@
  * the run (registry-lib.ts), pushes the server stand-in image (scripts/images.sh's) there as
  * `<address>/arkouda-udp-server:<version>`, and tells containerd to reach it over plain HTTP (a
  * hosts.toml in the node's registry config_path); the registry and the hosts.toml are gone after,
- * whatever happened (the node keeps the reference it pulled: see `after`). The stack names the image by `images.server`,
+ * whatever happened. It lives outside node/ so that it runs after every suite that deploys the
+ * stand-in: a pull of the same image under the registry's references leaves containerd 1.6's CRI
+ * knowing it only by those, and `restoreNodeImage` (which brings the name back in the node's
+ * listing) has not been seen to make it pullable under its own name again. The stack names the image by `images.server`,
  * its instance pulls `Always` (so every deploy asks the registry), and the credential is secret
  * config. Which assertion fails without what:
  *  - without the pull Secret the stack declares from the credential, or without it on the pods,
@@ -22,9 +25,9 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, listObjects, log, summarizeWorkflow, WorkflowController, kubectl } from "../argo/kube";
-import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "./node-lib";
-import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "./placement-lib";
-import { imageArchive, LocalRegistry } from "./registry-lib";
+import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "../node/node-lib";
+import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "../node/placement-lib";
+import { imageArchive, LocalRegistry, restoreNodeImage } from "./registry-lib";
 import { REGISTRY_SECRET_NAME } from "../../../components/names";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -68,6 +71,8 @@ describe("images from a private registry on the local node (htpasswd, on the bri
     let tag: string;
     /** The server image as the pods name it: `<address>/arkouda-udp-server:<version>`. */
     let image: string;
+    /** The stand-in's archive and its reference, to give the node back after the pulls. */
+    let standin: { archive: string; ref: string } | undefined;
 
     /** A deploy of the instance, as its CronWorkflow passes it. */
     async function deploy() {
@@ -107,7 +112,8 @@ describe("images from a private registry on the local node (htpasswd, on the bri
         const dir = path.join(testEnv().tmpRoot, "node-registry");
         registry = await LocalRegistry.start(address, path.join(dir, "registry"));
         registry.allowNodePulls();
-        image = await registry.push(await imageArchive("arkouda-server-standin"), REPOSITORY, tag);
+        standin = { archive: await imageArchive("arkouda-server-standin"), ref: refs.server };
+        image = await registry.push(standin.archive, REPOSITORY, tag);
         log(`registry ${registry.address}: pushed ${image}`);
 
         project = await PulumiProject.create("node-registry", "it-registry");
@@ -129,9 +135,7 @@ describe("images from a private registry on the local node (htpasswd, on the bri
         await controller?.stop();
         if (project && process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await project.cleanUp([NS]);
         await registry?.stop();
-        // The node keeps the reference it pulled (a registry that is gone, a port no later run
-        // reuses): it has the stand-in's digest, and removing it with ctr made the CRI forget
-        // the stand-in under its own name too, so every later deploy on the node failed to pull.
+        if (registry && standin) await restoreNodeImage(standin.archive, standin.ref, registry.address);
         await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${NS}`, "--ignore-not-found"], { check: false });
     });
 
