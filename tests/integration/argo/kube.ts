@@ -243,15 +243,17 @@ export class WorkflowController {
     }
 
     async stop(): Promise<void> {
-        const child = this.child;
-        if (!child || this.exited) return;
-        const gone = new Promise<void>((r) => child.once("exit", () => r()));
-        child.kill("SIGTERM");
-        await Promise.race([gone, sleep(10_000)]);
-        if (!this.exited) {
-            child.kill("SIGKILL");
-            await Promise.race([gone, sleep(5_000)]);
-        }
+        if (this.child && !this.exited) await stopChild(this.child);
+    }
+}
+
+/** Ends a child process: SIGTERM, then SIGKILL if it has not exited within 10 s. */
+export async function stopChild(child: import("child_process").ChildProcess): Promise<void> {
+    const gone = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    if ((await Promise.race([gone.then(() => true), sleep(10_000).then(() => false)])) === false) {
+        child.kill("SIGKILL");
+        await Promise.race([gone, sleep(5_000)]);
     }
 }
 

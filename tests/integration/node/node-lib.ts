@@ -13,6 +13,20 @@ import { PROMETHEUS_POD_LABELS } from "../../../components/config/network-policy
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
 export const DEPLOY = "deploy-arkouda-on-kubernetes";
+
+/**
+ * An instance the node runs beside others: one locale, a tenth of a CPU that may burst to one
+ * while the node is idle, metrics off, its CronWorkflows suspended (tests submit the runs).
+ */
+export const SMALL_INSTANCE = {
+    locales: 1,
+    cpu: "100m",
+    cpuLimit: "1",
+    memory: "256Mi",
+    chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
+    metrics: { enabled: false },
+    schedules: { deploy: { suspend: true }, delete: { suspend: true } },
+} as const;
 export const DELETE = "delete-arkouda-on-kubernetes";
 export const DEPLOY_EXPORTER = "deploy-prometheus-arkouda-exporter";
 export const DELETE_EXPORTER = "delete-prometheus-arkouda-exporter";

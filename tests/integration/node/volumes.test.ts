@@ -26,7 +26,7 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, kubectl, listObjects, log, summarizeWorkflow, waitFor, WorkflowController } from "../argo/kube";
-import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "./node-lib";
+import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, SMALL_INSTANCE } from "./node-lib";
 import { deployFailureReasons, watchWorkflow, workflowSeconds } from "./placement-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -47,15 +47,7 @@ const FILE = "kept.txt";
 const CONTENT = `written by ${RUN_AS.user} in ${RUN_ID}`;
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
-    const small = {
-        locales: 1,
-        cpu: "100m",
-        cpuLimit: "1",
-        memory: "256Mi",
-        chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
-        metrics: { enabled: false },
-        schedules: { deploy: { suspend: true }, delete: { suspend: true } },
-    };
+    const small = SMALL_INSTANCE;
     return {
         namespace: NS,
         deadlines: DEADLINES,

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { hashSync } from "bcryptjs";
-import { REPO_ROOT, requireTools, run, sleep, toolEnv, waitFor } from "../argo/kube";
+import { kubectlJson, REPO_ROOT, requireTools, run, stopChild, toolEnv, waitFor } from "../argo/kube";
 
 /**
  * containerd's registry config directory on the local node (`config_path`, scripts/local-node.sh):
@@ -164,16 +164,7 @@ export class LocalRegistry {
     /** Ends the registry (SIGTERM, then SIGKILL) and removes its hosts.toml and what it stored (its log stays, with the test's temp dir). */
     async stop(): Promise<void> {
         if (this.hostsDir) fs.rmSync(this.hostsDir, { recursive: true, force: true });
-        const child = this.child;
-        if (child && !this.exited) {
-            const gone = new Promise<void>((r) => child.once("exit", () => r()));
-            child.kill("SIGTERM");
-            await Promise.race([gone, sleep(10_000)]);
-            if (!this.exited) {
-                child.kill("SIGKILL");
-                await Promise.race([gone, sleep(5_000)]);
-            }
-        }
+        if (this.child && !this.exited) await stopChild(this.child);
         fs.rmSync(path.join(this.dir, "data"), { recursive: true, force: true });
     }
 }
@@ -208,13 +199,14 @@ export async function restoreNodeImage(archive: string, ref: string, registryAdd
     const ctr = (args: string[], check = false) =>
         run("ctr", ["--address", nodeContainerdSocket(), "-n", "k8s.io", "images", ...args], { check });
     const pulled = (await ctr(["ls", "-q"])).stdout.split("\n").filter((r) => r.startsWith(`${registryAddress}/`));
+    // containerd names an image of Docker Hub in full.
+    const name = ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`;
     for (const r of pulled) await ctr(["rm", r]);
-    await ctr(["rm", ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`]);
+    await ctr(["rm", name]);
     await ctr(["import", archive], true);
     // The kubelet reports its images in the node's status a little later; tests check it there.
-    const name = ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`;
     await waitFor(`the node to list ${name} again`, 120_000, async () => {
-        const nodes = JSON.parse((await run("kubectl", ["get", "nodes", "-o", "json"], { check: false })).stdout || "{}").items ?? [];
+        const nodes = (await kubectlJson<{ items: any[] }>(["get", "nodes"])).items;
         return nodes.some((n: any) => (n.status?.images ?? []).some((i: any) => (i.names ?? []).includes(name))) ? true : undefined;
     });
 }

@@ -25,7 +25,7 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, listObjects, log, summarizeWorkflow, WorkflowController, kubectl } from "../argo/kube";
-import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone } from "../node/node-lib";
+import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, SMALL_INSTANCE } from "../node/node-lib";
 import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "../node/placement-lib";
 import { imageArchive, LocalRegistry, restoreNodeImage } from "./registry-lib";
 import { REGISTRY_SECRET_NAME } from "../../../components/names";
@@ -46,14 +46,8 @@ function stackConfig(kubeconfig: string, serverRepository: string): Record<strin
         instances: [
             {
                 name: I,
-                locales: 1,
-                cpu: "100m",
-                cpuLimit: "1",
-                memory: "256Mi",
-                chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
-                metrics: { enabled: false },
+                ...SMALL_INSTANCE,
                 imagePullPolicy: "Always",
-                schedules: { deploy: { suspend: true }, delete: { suspend: true } },
             },
         ],
         clusters: [{ name: "node", kubeconfig }],
