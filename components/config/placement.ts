@@ -166,8 +166,8 @@ const PLACEMENT_DOCS = {
     },
 } as const satisfies PlacementDocs;
 
-/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. */
-const DEFAULT_TERMINATION_GRACE_SECONDS = 5;
+/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. Long enough for the server to pass SIGTERM on to arkouda_server and for the locales to stop. */
+const DEFAULT_TERMINATION_GRACE_SECONDS = 2;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */
 const placementValues = {

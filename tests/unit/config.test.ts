@@ -713,7 +713,7 @@ describe("config: placement resolves per instance and exporter", () => {
             annotations: {},
             spreadLocales: "none",
             imagePullSecrets: [],
-            terminationGracePeriodSeconds: 5,
+            terminationGracePeriodSeconds: 2,
         });
         assert.deepStrictEqual(cluster.exporters[0].pods, {
             nodeSelector: {},
@@ -722,7 +722,7 @@ describe("config: placement resolves per instance and exporter", () => {
             labels: {},
             annotations: {},
             imagePullSecrets: [],
-            terminationGracePeriodSeconds: 5,
+            terminationGracePeriodSeconds: 2,
         });
     });
 

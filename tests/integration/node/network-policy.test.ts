@@ -25,7 +25,17 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { getObject, kubectl, listObjects, log, run, waitFor, WorkflowController } from "../argo/kube";
-import { DEPLOY, DEPLOY_EXPORTER, requireNode, standinRefs, submit, waitSucceeded } from "./node-lib";
+import {
+    DEPLOY,
+    DEPLOY_EXPORTER,
+    requireNode,
+    SMALL_EXPORTER,
+    SMALL_PODS,
+    SMALL_SIDECAR,
+    standinRefs,
+    submit,
+    waitSucceeded,
+} from "./node-lib";
 import { SSHD_PORT } from "../../../components/image-contract";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -46,7 +56,7 @@ const PROMETHEUS = { "arkouda-workflows.local/netpol-prometheus": "yes" };
 const ENFORCERS = ["kube-router", "kube-network-policies", "calico-felix", "calico-node", "cilium-agent", "antrea-agent"];
 
 function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unknown> {
-    const small = { cpu: "100m", cpuLimit: "1", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = SMALL_PODS;
     return {
         namespace: NS,
         deadlines: DEADLINES,
@@ -65,8 +75,7 @@ function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unkno
                     enabled: true,
                     pollingIntervalSeconds: 2,
                     exporterPort: EXPORTER_PORT,
-                    exporterCpu: "100m",
-                    exporterMemory: "256Mi",
+                    ...SMALL_SIDECAR,
                 },
                 schedules: { deploy: { suspend: true }, delete: { suspend: true } },
             },
@@ -77,8 +86,7 @@ function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unkno
                 metricsServiceHost: `${I}-metrics`,
                 pollingIntervalSeconds: 2,
                 exporterPort: EXPORTER_PORT,
-                cpu: "100m",
-                memory: "256Mi",
+                ...SMALL_EXPORTER,
             },
         ],
         clusters: [{ name: "node", kubeconfig }],

@@ -15,15 +15,25 @@ import { ARKOUDA_REQUEST } from "./standin-lib";
 export const DEPLOY = "deploy-arkouda-on-kubernetes";
 
 /**
- * An instance the node runs beside others: one locale, a tenth of a CPU that may burst to one
- * while the node is idle, metrics off, its CronWorkflows suspended (tests submit the runs).
+ * What each Arkouda pod of a node test asks for: a twentieth of a CPU that may burst to one while
+ * the node is idle. Two lanes of node suites run at once (tests/integration/lanes.sh) on a node
+ * of 2 CPUs, and a request is what the scheduler counts, so it stays small.
  */
-export const SMALL_INSTANCE = {
-    locales: 1,
-    cpu: "100m",
+export const SMALL_PODS = {
+    cpu: "50m",
     cpuLimit: "1",
     memory: "256Mi",
     chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
+} as const;
+
+/** The same for an exporter: standalone (`exporters[]`) and as an instance's sidecar (`metrics`). */
+export const SMALL_EXPORTER = { cpu: "50m", memory: "256Mi" } as const;
+export const SMALL_SIDECAR = { exporterCpu: SMALL_EXPORTER.cpu, exporterMemory: SMALL_EXPORTER.memory } as const;
+
+/** An instance the node runs beside others: one locale, small pods, metrics off, its CronWorkflows suspended (tests submit the runs). */
+export const SMALL_INSTANCE = {
+    locales: 1,
+    ...SMALL_PODS,
     metrics: { enabled: false },
     schedules: { deploy: { suspend: true }, delete: { suspend: true } },
 } as const;

@@ -4,7 +4,7 @@
  * the run (registry-lib.ts), pushes the server stand-in image (scripts/images.sh's) there as
  * `<address>/arkouda-udp-server:<version>`, and tells containerd to reach it over plain HTTP (a
  * hosts.toml in the node's registry config_path); the registry and the hosts.toml are gone after,
- * whatever happened. It lives outside node/ so that it runs after every suite that deploys the
+ * whatever happened. tests/integration/lanes.sh runs it last, after every suite that deploys the
  * stand-in: a pull of the same image under the registry's references leaves containerd 1.6's CRI
  * knowing it only by those, and `restoreNodeImage` (which brings the name back in the node's
  * listing) has not been seen to make it pullable under its own name again. The stack names the image by `images.server`,
