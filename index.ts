@@ -20,7 +20,8 @@ const clustersByName = rollOut(config, loadSecrets(config));
 
 /**
  * Per cluster: namespace, rollout wave and what it waits for, WorkflowTemplate names, and per
- * instance/exporter the CronWorkflows, schedules, `argo submit` commands, client address and run.
+ * instance/exporter the CronWorkflows, schedules, `argo submit` commands, client address, run and
+ * the claims the stack declares for the instance's volumes.
  */
 export const clusters = Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.outputs]));
 

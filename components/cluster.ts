@@ -1,8 +1,8 @@
 /**
  * One cluster: its explicit providers and everything the program declares there,
- * all parented under this component. Shared per namespace: identities, SSH secret, the four
- * WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
- * under this component (target.ts): its CronWorkflows and optional run.
+ * all parented under this component. Shared per namespace: identities, SSH secret, the pull Secret
+ * of a registry credential, the four WorkflowTemplates and the destroy-time teardown. Per instance or exporter, declared straight
+ * under this component: its claims (instance-claims.ts), CronWorkflows and optional run (target.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +14,9 @@ import { ArkoudaIdentity, WorkflowIdentity } from "./identity";
 import { PART_OF_LABEL } from "./names";
 import { RuntimeTeardown } from "./dynamic/runtime-teardown";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
-import { declareTarget, TargetKind, TargetOutputs, targetPlans } from "./target";
+import { declareRegistrySecret, RegistryCredential } from "./registry-secret";
+import { declareTarget, TargetKind, TargetOutputs, TargetPlan, targetPlans } from "./target";
+import { declareInstanceClaims } from "./instance-claims";
 import { namespaceTemplates, workflowGrants, WorkflowTemplates } from "./workflow-templates";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
 
@@ -29,6 +31,8 @@ export interface ArkoudaClusterArgs {
     readonly sshKeyMaterial?: SshKeyMaterial;
     /** `ssh.rotation`: a new value generates a new key pair (with `sshSource` generate). */
     readonly sshRotation?: string;
+    /** The registry credential from secret stack config, from which the namespace's pull Secret is declared. */
+    readonly registryCredential?: RegistryCredential;
     /** Kubeconfig content from secret stack config, when the cluster names `kubeconfigSecret`. */
     readonly kubeconfigContent?: pulumi.Output<string>;
     /** Names of the clusters of the previous rollout wave, whose gates arrive as opts.dependsOn. */
@@ -72,6 +76,9 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
         this.provider = provider;
 
+        // Built before the identities: the workflow Role is derived from what their steps touch.
+        const templates = namespaceTemplates(settings, cluster.instances, cluster.exporters);
+        const plans = targetPlans(cluster, templates);
         const namespace = cluster.createNamespace
             ? [
                   new k8s.core.v1.Namespace(
@@ -79,15 +86,14 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                       {
                           metadata: { name: cluster.namespace, labels: { ...PART_OF_LABEL, ...podSecurityLabels(args.podSecurity) } },
                       },
-                      childOptions(this, provider, opts),
+                      // Deleting a namespace deletes every object in it: the claims `pulumi destroy` keeps too.
+                      { ...childOptions(this, provider, opts), retainOnDelete: keepsClaims(plans) },
                   ),
               ]
             : [];
         // Everything namespaced waits for the namespace; the gates of earlier waves come with opts.
         const shared = childOptions(this, provider, opts, { dependsOn: namespace });
         const common = { namespace: cluster.namespace, provider, labels: PART_OF_LABEL };
-        // Built before the identities: the workflow Role is derived from what their steps touch.
-        const templates = namespaceTemplates(settings, cluster.instances, cluster.exporters);
         new WorkflowIdentity(
             `${name}-workflow-identity`,
             {
@@ -117,6 +123,16 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             shared,
         );
+        const registrySecret =
+            args.registryCredential && settings.registrySecretName !== undefined
+                ? [
+                      declareRegistrySecret(
+                          `${name}-registry`,
+                          { ...common, secretName: settings.registrySecretName, credential: args.registryCredential },
+                          shared,
+                      ),
+                  ]
+                : [];
         const deletePriority = deletePriorityClass(settings);
         // Cluster-scoped: no namespace to wait for. Step pods that name a missing class are refused
         // at admission, so the templates wait for it (and go before it on destroy).
@@ -135,10 +151,18 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         );
         this.workflowTemplateNames = declaredTemplates.templateNames;
 
+        // The instances' claims: the teardown depends on them, so on destroy a claim goes after the
+        // teardown has deleted the pods that mount it (a claim in use is only deleted once they are gone).
+        const claims = plans.flatMap((plan) =>
+            declareInstanceClaims(
+                `${name}-${plan.name}`,
+                { claims: plan.claims ?? [], namespace: cluster.namespace, labels: plan.labels, provider },
+                shared,
+            ),
+        );
         // Runs and schedules start only once everything they use exists, and on destroy they
         // go first, before the teardown removes what earlier runs created. One teardown for the
         // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
-        const plans = targetPlans(cluster, templates);
         const kube = kubeAccess(cluster, args.kubeconfigContent);
         const teardown = new RuntimeTeardown(
             `${name}-teardown`,
@@ -148,7 +172,10 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 targets: plans.map((plan) => plan.teardown),
                 timeoutSeconds: settings.deadlines.deleteSeconds,
             },
-            childOptions(this, undefined, opts, { dependsOn: [...namespace, arkoudaIdentity, sshSecret, declaredTemplates] }),
+            // Runs wait for the pull Secret too (through the teardown), and it outlives their pods on destroy.
+            childOptions(this, undefined, opts, {
+                dependsOn: [...namespace, arkoudaIdentity, sshSecret, ...registrySecret, declaredTemplates, ...claims],
+            }),
         );
         const targets = plans.map((plan) =>
             declareTarget(
@@ -177,6 +204,11 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
         // double each instance's share of the state.
         this.registerOutputs({ namespace: this.namespace, wave: cluster.wave, workflowTemplates: this.workflowTemplateNames });
     }
+}
+
+/** Whether an instance of the cluster has a claim `pulumi destroy` keeps. */
+function keepsClaims(plans: readonly TargetPlan[]): boolean {
+    return plans.some((plan) => (plan.claims ?? []).some((claim) => claim.retainOnDestroy));
 }
 
 /**

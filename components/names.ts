@@ -20,3 +20,19 @@ export function projectLabel(name: string): string {
  * unready pod's False conditions, the scheduler's reason among them, and waiting containers).
  */
 export const FAILURE_REASONS_OUTPUT = "failure-reasons";
+
+/**
+ * The PersistentVolumeClaim the stack declares for an instance's volume with `claim`: named after
+ * both, so it is found beside the instance's objects (config refuses two instances whose names
+ * would give one claim name).
+ */
+export function claimName(instance: string, volume: string): string {
+    return `${instance}-${volume}`;
+}
+
+/**
+ * The `kubernetes.io/dockerconfigjson` Secret the stack declares in a namespace from the registry
+ * credential (`registryServer`, `registryUsername`, `registryPassword`): one per namespace, so
+ * every pod there, each instance's, exporter's and step's, pulls with it.
+ */
+export const REGISTRY_SECRET_NAME = "arkouda-registry";

@@ -28,6 +28,18 @@ const RUNTIME_DEFAULT = { type: "RuntimeDefault" };
 export const ARKOUDA_POD_SECURITY: PodSecurityContext = { seccompProfile: RUNTIME_DEFAULT };
 
 /**
+ * What the Arkouda pods' securityContext gains for an instance with data volumes and `runAs`:
+ * its gid as fsGroup, so the kubelet gives every volume that supports it (claims; not host
+ * paths) that group, group-writable with the setgid bit, and what the run-as user writes there
+ * is writable by the group and keeps it. OnRootMismatch: a volume whose top already has the group
+ * is not walked through again at every start. Without volumes nothing: fsGroup also makes the
+ * Secret volumes group-readable and adds the group to every container, the exporter sidecar's too.
+ */
+export function dataVolumeOwnership(runAsGid: number | undefined, hasVolumes: boolean): PodSecurityContext {
+    return runAsGid !== undefined && hasVolumes ? { fsGroup: runAsGid, fsGroupChangePolicy: "OnRootMismatch" } : {};
+}
+
+/**
  * The server and locale containers: root (sshd's privilege separation and the launch scripts'
  * user and key set-up), the capabilities of the contract rows and no other, no escalation (the
  * image's passwordless sudo is never needed, as the container is root already, and cannot be

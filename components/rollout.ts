@@ -27,6 +27,7 @@ export function rollOut(config: ArkoudaWorkflowsConfig, secrets: StackSecrets): 
                     sshSource: config.ssh.source,
                     sshKeyMaterial: secrets.sshKeyMaterial,
                     sshRotation: config.ssh.rotation,
+                    registryCredential: secrets.registryCredential,
                     kubeconfigContent: secrets.kubeconfigs[cluster.name],
                     waitsFor: previous.map((c) => c.name),
                     podSecurity: config.podSecurity,

@@ -14,6 +14,7 @@ import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
 import { arkoudaNames, arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "./runtime-objects";
 import { declareArkoudaToken } from "./arkouda-token";
+import { ClaimPlan, instanceClaims } from "./instance-claims";
 import { RuntimeObjectRef, TeardownTargetInput } from "./dynamic/runtime-teardown-plan";
 import { cronWorkflowName, declareSchedules, ScheduleEntry, ScheduleKind } from "./schedules";
 import {
@@ -27,6 +28,7 @@ import {
     templateArguments,
 } from "./workflow-templates";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
+import { exporterNetworkPolicies, instanceNetworkPolicies, metricsReaders, NetworkPolicyObject } from "./network-policy";
 
 export type TargetKind = "instance" | "exporter";
 
@@ -61,6 +63,10 @@ export interface TargetPlan {
     readonly clientService?: string;
     /** An instance with `authenticate`: the Secret that holds its token, and its rotation label. */
     readonly token?: { readonly secretName: string; readonly rotation: string };
+    /** Its NetworkPolicies (none with `networkPolicy.enabled: false`), declared before anything that starts its pods. */
+    readonly networkPolicies: readonly NetworkPolicyObject[];
+    /** The claims the stack declares for an instance's volumes (the cluster declares them: cluster.ts). */
+    readonly claims?: readonly ClaimPlan[];
 }
 
 /** What a person needs to use one instance or exporter by hand, exported as stack outputs. */
@@ -71,6 +77,8 @@ export interface TargetOutputs {
     clientService?: string;
     /** The Secret holding the instance's token (the token itself: the secret stack output `tokens`). */
     tokenSecret?: string;
+    /** The claims the stack declares for the instance's volumes. */
+    claims?: readonly string[];
     run?: { workflowName: pulumi.Output<string>; phase: pulumi.Output<string> };
 }
 
@@ -79,8 +87,16 @@ const ARKOUDA_TEMPLATES: Templates = { deploy: DEPLOY_ARKOUDA_TEMPLATE, delete: 
 const EXPORTER_TEMPLATES: Templates = { deploy: DEPLOY_EXPORTER_TEMPLATE, delete: DELETE_EXPORTER_TEMPLATE };
 const SCHEDULE_KINDS: readonly ScheduleKind[] = ["deploy", "delete"];
 
-/** The plan of one Arkouda instance, on a namespace with `templates` (`namespaceTemplates`). Pure. */
-export function instancePlan(instance: InstanceConfig, place: TargetPlace, templates: readonly BuiltTemplate[]): TargetPlan {
+/**
+ * The plan of one Arkouda instance, on a namespace with `templates` (`namespaceTemplates`); `readers`
+ * are the cluster's standalone exporters that read its metrics daemon. Pure.
+ */
+export function instancePlan(
+    instance: InstanceConfig,
+    place: TargetPlace,
+    templates: readonly BuiltTemplate[],
+    readers: readonly string[] = [],
+): TargetPlan {
     const common = commonPlan("instance", instance.name, arkoudaParameters(instance), ARKOUDA_TEMPLATES, templates, instance.run, place);
     return {
         ...common,
@@ -99,24 +115,32 @@ export function instancePlan(instance: InstanceConfig, place: TargetPlace, templ
         ),
         scheduleSummaries: Object.fromEntries(SCHEDULE_KINDS.map((kind) => [kind, describeSchedule(instance.schedules[kind])])),
         clientService: clientServiceAddress(instance, place.namespace),
+        networkPolicies: instanceNetworkPolicies(instance, place.namespace, readers),
         ...(instance.authenticate ? { token: { secretName: arkoudaNames(instance.name).token, rotation: instance.tokenRotation } } : {}),
+        claims: instanceClaims(instance),
     };
 }
 
-/** The plan of one standalone exporter. Pure. */
-export function exporterPlan(exporter: ExporterConfig, place: TargetPlace, templates: readonly BuiltTemplate[]): TargetPlan {
+/** The plan of one standalone exporter; `instances` are the cluster's (its metrics daemon may be one of them). Pure. */
+export function exporterPlan(
+    exporter: ExporterConfig,
+    place: TargetPlace,
+    templates: readonly BuiltTemplate[],
+    instances: readonly InstanceConfig[] = [],
+): TargetPlan {
     return {
         ...commonPlan("exporter", exporter.name, exporterParameters(exporter), EXPORTER_TEMPLATES, templates, exporter.run, place),
         teardown: teardownTarget("exporter", exporter.name, exporterRuntimeObjectRefs(exporter.name), []),
         scheduleSummaries: {},
+        networkPolicies: exporterNetworkPolicies(exporter, place.namespace, instances),
     };
 }
 
 /** Every instance's and exporter's plan on one cluster, instances first. Pure. */
 export function targetPlans(cluster: ClusterConfig, templates: readonly BuiltTemplate[]): TargetPlan[] {
     return [
-        ...cluster.instances.map((i) => instancePlan(i, cluster, templates)),
-        ...cluster.exporters.map((e) => exporterPlan(e, cluster, templates)),
+        ...cluster.instances.map((i) => instancePlan(i, cluster, templates, metricsReaders(i, cluster.exporters))),
+        ...cluster.exporters.map((e) => exporterPlan(e, cluster, templates, cluster.instances)),
     ];
 }
 
@@ -228,8 +252,21 @@ export function declareTarget(
               opts,
           )
         : undefined;
+    // The policies select the target's pods by label: declared before anything starts a pod.
+    const policies = plan.networkPolicies.map(
+        (policy) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policy.metadata.name.slice(plan.name.length + 1)}`,
+                {
+                    metadata: { name: policy.metadata.name, namespace, labels: { ...policy.metadata.labels } },
+                    spec: policy.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec,
+                },
+                { ...opts, provider },
+            ),
+    );
     // What a run or a schedule starts mounts the token Secret.
-    const after = token ? { ...opts, dependsOn: [...asArray(opts.dependsOn), token.secret] } : opts;
+    const before = [...(token ? [token.secret] : []), ...policies];
+    const after = before.length > 0 ? { ...opts, dependsOn: [...asArray(opts.dependsOn), ...before] } : opts;
     const cronWorkflows = plan.schedules
         ? declareSchedules(
               `${name}-schedules`,
@@ -265,6 +302,7 @@ export function declareTarget(
             commands: plan.commands,
             ...(plan.clientService !== undefined ? { clientService: plan.clientService } : {}),
             ...(plan.token ? { tokenSecret: plan.token.secretName } : {}),
+            ...(plan.claims && plan.claims.length > 0 ? { claims: plan.claims.map((c) => c.name) } : {}),
             run: run ? { workflowName: run.workflowName, phase: run.phase } : undefined,
         },
     };

@@ -85,6 +85,22 @@ image_customize_base() { # ROOT
     "$r/usr/share/lintian" "$r/usr/share/base-passwd"
 }
 
+# An image of one toolchain binary on the base rootfs, at DEST. PREPARE (a function name, or "")
+# adds to the root before it is archived; the remaining arguments are image_archive's flags.
+image_of_binary() { # OUT_TAR REF BIN DEST PREPARE [ARCHIVE_FLAGS...]
+  local out=$1 ref=$2 bin=$3 dest=$4 prepare=$5
+  shift 5
+  (
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+    image_base_rootfs "$work/root"
+    install -D -m 0755 "$bin" "$work/root$dest"
+    [[ -z $prepare ]] || "$prepare" "$work/root"
+    image_archive "$out" "$ref" "$work/root" "$@"
+  )
+  log "wrote $out ($ref)"
+}
+
 # image_archive OUT_TAR REF ROOTFS [umoci config flags...]: one-layer image of ROOTFS,
 # written as a docker-archive that names REF (what `ctr images import` reads).
 image_archive() {

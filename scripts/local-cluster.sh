@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Local Kubernetes cluster for development and integration tests: etcd + kube-apiserver +
 # kube-controller-manager (see ARKOUDA_LOCAL_CONTROLLER_MANAGER), all bound to 127.0.0.1,
-# plus (ARKOUDA_LOCAL_NODE) one real node: containerd, kubelet, kube-scheduler, kube-proxy
-# and CoreDNS, pods on a private bridge (scripts/local-node.sh describes it). No systemd.
+# plus (ARKOUDA_LOCAL_NODE) one real node: containerd, kubelet, kube-scheduler, kube-proxy,
+# CoreDNS and kube-router (NetworkPolicies), pods on a private bridge (scripts/local-node.sh
+# describes it). No systemd.
 #
 # Usage: scripts/local-cluster.sh start|stop|status|env|kubeconfig|versions|logs [component]
 #
@@ -27,7 +28,7 @@
 #               URL of its HTTP API (the pod IP, reachable from the host). Another call adds a
 #               namespace; the selector is the last call's. Stopped with the cluster.
 #   logs [c]    Tail the log of a component (etcd, kube-apiserver, kube-controller-manager,
-#               containerd, kubelet, kube-scheduler, kube-proxy, coredns).
+#               containerd, kubelet, kube-scheduler, kube-proxy, coredns, kube-router).
 #
 # Environment (all optional):
 #   ARKOUDA_LOCAL_NODE               auto (default): run the node only for the default state
@@ -48,8 +49,8 @@
 #   ARKOUDA_NODE_DNS_PORT            CoreDNS port on the bridge address (default 53)
 #   ARKOUDA_NODE_CNI_BIN_DIR         CNI plugins (default /usr/lib/cni, Debian's)
 #   ARKOUDA_NODE_READY_TIMEOUT       seconds to wait for kubelet / the node (default 120)
-#   ARKOUDA_KUBELET_BIN, ARKOUDA_KUBE_SCHEDULER_BIN, ARKOUDA_KUBE_PROXY_BIN, ARKOUDA_COREDNS_BIN
-#                                    explicit binary paths (override the toolchain)
+#   ARKOUDA_KUBELET_BIN, ARKOUDA_KUBE_SCHEDULER_BIN, ARKOUDA_KUBE_PROXY_BIN, ARKOUDA_COREDNS_BIN,
+#   ARKOUDA_KUBE_ROUTER_BIN          explicit binary paths (override the toolchain)
 #   ARKOUDA_LOCAL_STATE              state dir (default <repo>/.state/local-cluster)
 #   ARKOUDA_LOCAL_APISERVER_PORT     kube-apiserver secure port (default 16443)
 #   ARKOUDA_LOCAL_ETCD_PORT          etcd client port (default 12379)
@@ -93,7 +94,7 @@ SERVICE_IP="10.96.0.1"
 DEFAULT_KCM_CONTROLLERS="serviceaccount-token-controller,clusterrole-aggregation-controller,serviceaccount-controller,root-ca-certificate-publisher-controller,namespace-controller,garbage-collector-controller,resourcequota-controller,certificatesigningrequest-signing-controller,certificatesigningrequest-approving-controller,certificatesigningrequest-cleaner-controller,legacy-serviceaccount-token-cleaner-controller"
 
 # With the node: what Deployments, Jobs, Argo's pods and Services need on top.
-NODE_KCM_CONTROLLERS="node-lifecycle-controller,taint-eviction-controller,deployment-controller,replicaset-controller,replicationcontroller-controller,statefulset-controller,daemonset-controller,job-controller,cronjob-controller,ttl-after-finished-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,pod-garbage-collector-controller,ttl-controller,disruption-controller"
+NODE_KCM_CONTROLLERS="node-lifecycle-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,taint-eviction-controller,deployment-controller,replicaset-controller,replicationcontroller-controller,statefulset-controller,daemonset-controller,job-controller,cronjob-controller,ttl-after-finished-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,pod-garbage-collector-controller,ttl-controller,disruption-controller"
 
 STATE_IN="${ARKOUDA_LOCAL_STATE:-$REPO_ROOT/.state/local-cluster}"
 APISERVER_PORT="${ARKOUDA_LOCAL_APISERVER_PORT:-16443}"
@@ -108,7 +109,7 @@ ETCD_FSYNC="${ARKOUDA_LOCAL_ETCD_FSYNC:-0}"
 TOOLCHAIN_SH="$REPO_ROOT/scripts/toolchain.sh"
 VERSIONS_ENV="$REPO_ROOT/tools/versions.env"
 
-COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-scheduler kube-proxy coredns)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-scheduler kube-proxy coredns kube-router)
 PAUSE_IMAGE="$(sed -n 's/^PAUSE_IMAGE=//p' "$VERSIONS_ENV" 2>/dev/null | tr -d '"'\'' ')" || true
 PAUSE_IMAGE="${PAUSE_IMAGE:-registry.k8s.io/pause:3.10.1}"
 MARKER=".arkouda-local-cluster"
@@ -175,7 +176,7 @@ orphan_pids() { # state dir
     local argv0
     argv0="$(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | head -n1)" || continue
     case "${argv0##*/}" in
-      etcd*|kube-apiserver*|kube-controller-manager*|kube-scheduler*|kube-proxy*|kubelet*|containerd|coredns*|workflow-controller*)
+      etcd*|kube-apiserver*|kube-controller-manager*|kube-scheduler*|kube-proxy*|kubelet*|containerd|coredns*|kube-router*|workflow-controller*)
         is_ours "$p" "$dir" && echo "$p" ;;
     esac
   done
@@ -231,7 +232,7 @@ stop_pids() { # pids...
 stop_all() { # prints the number of processes stopped
   local front=() back=() c p n=0
   # The API clients first, etcd last: kube-apiserver shuts down slowly without etcd.
-  for c in workflow-controller coredns kube-proxy kubelet kube-scheduler containerd kube-controller-manager kube-apiserver; do
+  for c in workflow-controller kube-router coredns kube-proxy kubelet kube-scheduler containerd kube-controller-manager kube-apiserver; do
     p="$(component_pid "$c")" && front+=("$p")
   done
   p="$(component_pid etcd)" && back+=("$p")
@@ -805,7 +806,7 @@ print_started() { # start_ms t_pki t_etcd t_api t_crds
   echo "local cluster started in $(elapsed "$1") (pki+kubeconfig $2, etcd $3, kube-apiserver ready $4, CRDs $5)"
   echo "components: etcd pid $(component_pid etcd), kube-apiserver pid $(component_pid kube-apiserver)$(
     ((WANT_KCM)) && echo ", kube-controller-manager pid $(component_pid kube-controller-manager)" || echo ", no kube-controller-manager")"
-  ((WANT_NODE)) && echo "node: $NODE_NAME ($NODE_IP on $NODE_BRIDGE), pids containerd $(component_pid containerd), kubelet $(component_pid kubelet), kube-scheduler $(component_pid kube-scheduler), kube-proxy $(component_pid kube-proxy), coredns $(component_pid coredns)"
+  ((WANT_NODE)) && echo "node: $NODE_NAME ($NODE_IP on $NODE_BRIDGE), pids containerd $(component_pid containerd), kubelet $(component_pid kubelet), kube-scheduler $(component_pid kube-scheduler), kube-proxy $(component_pid kube-proxy), coredns $(component_pid coredns), kube-router $(component_pid kube-router)"
   echo "logs: $STATE/*.log"
   print_usage_lines
 }
@@ -857,7 +858,7 @@ cmd_stop() {
   fi
   local n; n="$(stop_all)"
   remove_state
-  ((node)) && echo "node stopped: pods, mounts, cgroups, bridge $NODE_BRIDGE, iptables rules and sysctls undone"
+  ((node)) && echo "node stopped: pods, mounts, cgroups, bridge $NODE_BRIDGE, iptables rules, ipsets and sysctls undone"
   if ((n > 0)); then
     echo "stopped $n process(es) and removed $STATE in $(elapsed "$t0")"
   else

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # The local node of scripts/local-cluster.sh (sourced by it, not run on its own): containerd
-# + runc + CNI bridge (Debian packages), kubelet, kube-scheduler, kube-proxy (iptables) and
-# CoreDNS (built from their Go modules by scripts/toolchain.sh), on top of the loopback
-# control plane. One node per machine: its host-wide pieces (bridge, iptables chains,
-# containerd/kubelet dirs, cgroups) are named by the env below and owned by the state dir
-# that started them.
+# + runc + CNI bridge (Debian packages), kubelet, kube-scheduler, kube-proxy (iptables),
+# CoreDNS and kube-router's NetworkPolicy controller (built from their Go modules by
+# scripts/toolchain.sh), on top of the loopback control plane. One node per machine: its
+# host-wide pieces (bridge, iptables chains and ipsets, containerd/kubelet dirs, cgroups) are
+# named by the env below and owned by the state dir that started them.
 #
 # The machine has a cgroup v1 hierarchy: kubelet runs with failCgroupV1: false and the
 # cgroupfs driver, containerd with SystemdCgroup = false.
@@ -17,7 +17,8 @@
 # forwarded from the bridge to another interface. The `kubernetes` ClusterIP is DNATed to
 # the loopback kube-apiserver (route_localnet on the bridge only); kube-proxy programs every
 # other Service; CoreDNS answers cluster names on the bridge address (behind the kube-dns
-# Service) and forwards nothing.
+# Service) and forwards nothing; kube-router enforces NetworkPolicies (iptables and ipset, its
+# firewall alone: no routing, no service proxy).
 
 NODE_NAME="${ARKOUDA_NODE_NAME:-arkouda-node}"
 NODE_DIR="${ARKOUDA_NODE_DIR:-/var/lib/arkouda-node}"
@@ -37,11 +38,14 @@ NODE_READY_TIMEOUT="${ARKOUDA_NODE_READY_TIMEOUT:-120}"
 CLUSTER_DNS_IP="10.96.0.10"
 CLUSTER_DOMAIN="cluster.local"
 # shellcheck disable=SC2034 # read by local-cluster.sh
-NODE_COMPONENTS=(containerd kubelet kube-scheduler kube-proxy coredns)
+NODE_COMPONENTS=(containerd kubelet kube-scheduler kube-proxy coredns kube-router)
 NODE_CHAIN="ARKOUDA-NODE"
 
 NODE_CONF="$STATE/node"
 NODE_CONTAINERD_SOCK="$NODE_RUN/containerd/containerd.sock"
+# containerd's registry config_path: empty, every registry is reached as containerd's defaults
+# say; a test that runs a registry of its own drops a <host:port>/hosts.toml here (read at every pull).
+NODE_REGISTRY_HOSTS="$NODE_RUN/registry-hosts"
 
 [[ "$NODE_POD_CIDR" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)\.0/24$ ]] ||
   die "ARKOUDA_NODE_POD_CIDR must be a /24 ending in .0/24 such as 10.244.0.0/24 (got '$NODE_POD_CIDR')"
@@ -84,9 +88,13 @@ node_preflight() {
       [[ -d /sys/fs/cgroup/$c ]] || missing+=("the cgroup v1 '$c' controller mounted at /sys/fs/cgroup/$c")
     done
   fi
-  for c in containerd containerd-shim-runc-v2 ctr runc iptables ip6tables ip mount umount; do
+  for c in containerd containerd-shim-runc-v2 ctr runc iptables ip6tables iptables-save iptables-restore ipset \
+    ip mount umount; do
     command -v "$c" >/dev/null || missing+=("$c (scripts/setup.sh installs the Debian packages)")
   done
+  # kube-router filters traffic between pods of the bridge only if bridged frames pass iptables.
+  [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] || modprobe br_netfilter 2>/dev/null ||
+    missing+=("bridge netfilter (NetworkPolicies between pods of the bridge): modprobe br_netfilter")
   for c in bridge host-local loopback; do
     [[ -x $NODE_CNI_BIN/$c ]] || missing+=("CNI plugin $NODE_CNI_BIN/$c (Debian containernetworking-plugins, or set ARKOUDA_NODE_CNI_BIN_DIR)")
   done
@@ -130,7 +138,7 @@ node_check_ports() {
 # Resolves (building with the toolchain if needed) the node's Go-built binaries.
 node_tools() {
   local t var missing=()
-  for t in kubelet kube-scheduler kube-proxy coredns; do
+  for t in kubelet kube-scheduler kube-proxy coredns kube-router; do
     var="ARKOUDA_$(echo "$t" | tr 'a-z-' 'A-Z_')_BIN"
     resolve_tool "$t" "$var" >/dev/null || missing+=("$t")
   done
@@ -142,6 +150,7 @@ node_tools() {
   SCHEDULER_BIN="$(need_tool kube-scheduler ARKOUDA_KUBE_SCHEDULER_BIN)"
   PROXY_BIN="$(need_tool kube-proxy ARKOUDA_KUBE_PROXY_BIN)"
   COREDNS_BIN="$(need_tool coredns ARKOUDA_COREDNS_BIN)"
+  KUBE_ROUTER_BIN="$(need_tool kube-router ARKOUDA_KUBE_ROUTER_BIN)"
 }
 
 # ---------------------------------------------------------------- PKI + config files
@@ -170,15 +179,17 @@ EOF
   sign scheduler-serving "/CN=kube-scheduler" loopback-serving ca
   sign kube-proxy "/CN=system:kube-proxy" client ca
   sign coredns "/CN=system:coredns" client ca
+  sign kube-router "/CN=system:kube-router" client ca
   chmod 600 "$PKI"/*.key
   write_kubeconfig "$STATE/kubelet.kubeconfig" kubelet-client "system:node:$NODE_NAME" "$CONTEXT_NAME"
   write_kubeconfig "$STATE/kube-scheduler.kubeconfig" kube-scheduler system:kube-scheduler "$CONTEXT_NAME"
   write_kubeconfig "$STATE/kube-proxy.kubeconfig" kube-proxy system:kube-proxy "$CONTEXT_NAME"
   write_kubeconfig "$STATE/coredns.kubeconfig" coredns system:coredns "$CONTEXT_NAME"
+  write_kubeconfig "$STATE/kube-router.kubeconfig" kube-router system:kube-router "$CONTEXT_NAME"
 }
 
 node_write_configs() {
-  mkdir -p "$NODE_CONF/cni"
+  mkdir -p "$NODE_CONF/cni" "$NODE_REGISTRY_HOSTS"
   cat >"$NODE_CONF/containerd.toml" <<EOF
 version = 2
 root = "$NODE_DIR/containerd"
@@ -209,6 +220,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         # cgroup v1 with the cgroupfs driver, like kubelet (no systemd here).
         SystemdCgroup = false
         Root = "$NODE_RUN/runc"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$NODE_REGISTRY_HOSTS"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$NODE_CNI_BIN"
     conf_dir = "$NODE_CONF/cni"
@@ -344,12 +357,16 @@ node_network_up() {
   # Pod -> ClusterIP -> pod on the same bridge is routed through the host. Forwarding on
   # this interface only; net.ipv4.ip_forward is left as it is.
   set_sysctl "net.ipv4.conf.$NODE_BRIDGE.forwarding" 1
+  # Frames between pods of the bridge go through iptables, where kube-router filters them
+  # (its routing controller, which we do not run, is what would set this).
+  set_sysctl net.bridge.bridge-nf-call-iptables 1
   node_iptables_up
 }
 
 ipt() { iptables -w 5 "$@"; }
 
-# Our own chains, jumped to first from PREROUTING (nat) and FORWARD (filter).
+# Our own chains: jumped to first from PREROUTING and OUTPUT (nat) and FORWARD (mangle), and
+# from FORWARD (filter) right after the NetworkPolicy enforcer (node_iptables_jumps).
 node_iptables_up() {
   local apiport; apiport="$(recorded_port APISERVER_PORT)"
   ipt -t nat -N "$NODE_CHAIN" 2>/dev/null || ipt -t nat -F "$NODE_CHAIN"
@@ -362,21 +379,32 @@ node_iptables_up() {
   ipt -t nat -A "$NODE_CHAIN-OUT" -d "$SERVICE_IP/32" -p tcp --dport 443 \
     -m comment --comment "kubernetes ClusterIP to the loopback kube-apiserver" \
     -j DNAT --to-destination "127.0.0.1:$apiport"
+  # mangle's FORWARD runs before every filter rule, so before the ACCEPT kube-router gives the
+  # traffic its policies let through: nothing from a pod is routed off the bridge.
+  ipt -t mangle -N "$NODE_CHAIN" 2>/dev/null || ipt -t mangle -F "$NODE_CHAIN"
+  ipt -t mangle -A "$NODE_CHAIN" -i "$NODE_BRIDGE" ! -o "$NODE_BRIDGE" -m comment \
+    --comment "pod traffic never leaves the machine" -j DROP
+  # Pod to pod on the bridge, whatever the host's FORWARD policy; after the enforcer's verdict.
   ipt -t filter -N "$NODE_CHAIN" 2>/dev/null || ipt -t filter -F "$NODE_CHAIN"
   ipt -t filter -A "$NODE_CHAIN" -i "$NODE_BRIDGE" -o "$NODE_BRIDGE" -j ACCEPT
-  ipt -t filter -A "$NODE_CHAIN" -i "$NODE_BRIDGE" -m comment \
-    --comment "pod traffic never leaves the machine" -j DROP
   node_iptables_jumps
 }
 
-# (Re)puts our jumps first: kube-proxy inserts its own jumps at the top when it starts.
+# (Re)puts our jumps first (kube-proxy inserts its own at the top when it starts), except in
+# filter's FORWARD, where ours goes right after kube-router's: kube-router moves its jumps to the
+# top at every sync, and an ACCEPT of pod traffic above them would bypass every NetworkPolicy.
 node_iptables_jumps() {
+  local at
   while ipt -t nat -D PREROUTING -j "$NODE_CHAIN" 2>/dev/null; do :; done
   ipt -t nat -I PREROUTING 1 -j "$NODE_CHAIN"
   while ipt -t nat -D OUTPUT -j "$NODE_CHAIN-OUT" 2>/dev/null; do :; done
   ipt -t nat -I OUTPUT 1 -j "$NODE_CHAIN-OUT"
+  while ipt -t mangle -D FORWARD -j "$NODE_CHAIN" 2>/dev/null; do :; done
+  ipt -t mangle -I FORWARD 1 -j "$NODE_CHAIN"
   while ipt -t filter -D FORWARD -j "$NODE_CHAIN" 2>/dev/null; do :; done
-  ipt -t filter -I FORWARD 1 -j "$NODE_CHAIN"
+  at="$(ipt -t filter -S FORWARD |
+    awk '/^-A / { n++ } /^-A .* -j KUBE-ROUTER-FORWARD( |$)/ && !at { at = n } END { print at + 0 }')" || at=0
+  ipt -t filter -I FORWARD "$((at + 1))" -j "$NODE_CHAIN"
 }
 
 node_iptables_down() {
@@ -384,7 +412,7 @@ node_iptables_down() {
   while ipt -t nat -D OUTPUT -j "$NODE_CHAIN-OUT" 2>/dev/null; do :; done
   ipt -t nat -F "$NODE_CHAIN-OUT" 2>/dev/null || true
   ipt -t nat -X "$NODE_CHAIN-OUT" 2>/dev/null || true
-  for t in nat filter; do
+  for t in nat mangle filter; do
     while ipt -t "$t" -D PREROUTING -j "$NODE_CHAIN" 2>/dev/null; do :; done
     while ipt -t "$t" -D FORWARD -j "$NODE_CHAIN" 2>/dev/null; do :; done
     ipt -t "$t" -F "$NODE_CHAIN" 2>/dev/null || true
@@ -392,8 +420,9 @@ node_iptables_down() {
   done
 }
 
-# kube-proxy's and kubelet's chains (KUBE-*), in every table, IPv4 and IPv6. Nothing else
-# on this machine runs Kubernetes networking (a second node is refused).
+# kube-proxy's, kubelet's and kube-router's chains (KUBE-*: KUBE-ROUTER-*, KUBE-NWPLCY-*,
+# KUBE-POD-FW-* are kube-router's), in every table, IPv4 and IPv6. Nothing else on this machine
+# runs Kubernetes networking (a second node is refused).
 kube_iptables_down() {
   local bin t chain
   if [[ -n "${PROXY_BIN:-}" && -x "$PROXY_BIN" ]]; then
@@ -415,9 +444,21 @@ kube_iptables_down() {
   done
 }
 
+# kube-router's NetworkPolicy ipsets (KUBE-SRC-*, KUBE-DST-*, and the TMP-* it swaps them
+# through), once no rule uses them. Its --cleanup-config is no help: in v2.1.0 it cleans
+# nothing of the firewall (its controller is not set up) and would tear down routes and IPVS.
+kube_router_ipsets_down() {
+  local set
+  command -v ipset >/dev/null || return 0
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-SRC-|KUBE-DST-|TMP-)[A-Z2-7]{16}$' || true); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
+}
+
 node_network_down() {
   node_iptables_down
   kube_iptables_down
+  kube_router_ipsets_down
   if [[ -r $NODE_RUN/bridge.created || -d /sys/class/net/$NODE_BRIDGE ]]; then
     ip link del "$NODE_BRIDGE" 2>/dev/null || true
   fi
@@ -458,6 +499,13 @@ containerd_up() { ctr --address "$NODE_CONTAINERD_SOCK" version >/dev/null 2>&1;
 kubelet_healthy() { [[ "$(curl -s --max-time 2 "http://127.0.0.1:$NODE_KUBELET_HEALTHZ_PORT/healthz")" == ok ]]; }
 scheduler_healthy() { [[ "$(curl -sk --max-time 2 "https://127.0.0.1:$NODE_SCHEDULER_PORT/healthz")" == ok ]]; }
 proxy_healthy() { curl -s --max-time 2 "http://127.0.0.1:$NODE_PROXY_HEALTHZ_PORT/healthz" | grep -q lastUpdated; }
+# kube-router has done a full sync: its jump from FORWARD is there, and its chain ends with the
+# ACCEPT of what the policies let through (each full sync appends it). It serves no health port
+# here (upstream's listens on every interface).
+kube_router_synced() {
+  ipt -t filter -S FORWARD 2>/dev/null | awk '/ -j KUBE-ROUTER-FORWARD( |$)/ { f = 1 } END { exit !f }' &&
+    ipt -t filter -S KUBE-ROUTER-FORWARD 2>/dev/null | awk '/--mark 0x20000\/0x20000 -j ACCEPT/ { f = 1 } END { exit !f }'
+}
 coredns_ready() { [[ "$(curl -s --max-time 2 "http://127.0.0.1:$NODE_DNS_READY_PORT/ready")" == OK ]]; }
 
 node_wait() { # what timeout-seconds check
@@ -478,7 +526,7 @@ node_fail() { # component message
   die "$2 (logs kept in $STATE)"
 }
 
-# Cluster objects the node needs: RBAC for kube-apiserver -> kubelet and CoreDNS, the kube-dns
+# Cluster objects the node needs: RBAC for kube-apiserver -> kubelet, CoreDNS and kube-router, the kube-dns
 # Service with an EndpointSlice on the bridge address (CoreDNS runs on the host).
 node_objects() {
   kubectl_admin apply --server-side --field-manager=arkouda-local-cluster -f - >/dev/null <<EOF
@@ -500,6 +548,21 @@ kind: ClusterRoleBinding
 metadata: {name: system:coredns}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:coredns}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:coredns}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: arkouda-local:kube-router}
+rules:
+# kube-router starts informers on all of these whatever it runs; its firewall reads the node.
+- {apiGroups: [""], resources: [namespaces, pods, services, endpoints, nodes], verbs: [get, list, watch]}
+- {apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [get, list, watch]}
+- {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: arkouda-local:kube-router}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: arkouda-local:kube-router}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:kube-router}]
 ---
 apiVersion: v1
 kind: Service
@@ -584,6 +647,19 @@ node_start() {
   node_iptables_jumps
   node_wait coredns 60 coredns_ready || node_fail coredns "CoreDNS did not become ready"
   node_wait "node $NODE_NAME Ready" "$NODE_READY_TIMEOUT" node_ready || node_fail kubelet "node $NODE_NAME did not become Ready"
+  # kube-router reads the Node when it starts (the pods whose hostIP is its InternalIP are the
+  # ones it filters), so it starts once kubelet has registered it, and start returns only after
+  # its first sync. Firewall only: the node has its own bridge and routes, and kube-proxy is the
+  # service proxy.
+  launch kube-router "$KUBE_ROUTER_BIN" \
+    --kubeconfig="$STATE/kube-router.kubeconfig" \
+    --hostname-override="$NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false \
+    --enable-cni=false --enable-ipv4=true --enable-ipv6=false \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --health-port=0 --metrics-port=0 \
+    --v=1
+  node_wait kube-router 60 kube_router_synced || node_fail kube-router "kube-router did not sync the node's NetworkPolicies"
   # The not-ready taint goes once node-lifecycle has seen the node Ready.
   node_wait "node $NODE_NAME untainted" 60 node_untainted || node_fail kube-controller-manager "node $NODE_NAME kept its taints"
   echo "node $NODE_NAME Ready in $(elapsed "$t0") (containerd $tn, images $t_img); address $NODE_IP on bridge $NODE_BRIDGE"
@@ -602,7 +678,7 @@ node_stop() {
       sleep 0.5
     done
   fi
-  for p in coredns kube-proxy kubelet kube-scheduler; do
+  for p in kube-router coredns kube-proxy kubelet kube-scheduler; do
     pids=(); local q; q="$(component_pid "$p")" && pids+=("$q")
     stop_pids "${pids[@]}"
   done
@@ -667,6 +743,7 @@ node_tools_quiet() {
   SCHEDULER_BIN="$(resolve_tool kube-scheduler ARKOUDA_KUBE_SCHEDULER_BIN)" || SCHEDULER_BIN=/nonexistent
   PROXY_BIN="$(resolve_tool kube-proxy ARKOUDA_KUBE_PROXY_BIN)" || PROXY_BIN=/nonexistent
   COREDNS_BIN="$(resolve_tool coredns ARKOUDA_COREDNS_BIN)" || COREDNS_BIN=/nonexistent
+  KUBE_ROUTER_BIN="$(resolve_tool kube-router ARKOUDA_KUBE_ROUTER_BIN)" || KUBE_ROUTER_BIN=/nonexistent
 }
 
 # Component versions, one line each (test-all prints them).
@@ -676,11 +753,14 @@ node_versions() {
   echo "kube-scheduler: $("$SCHEDULER_BIN" --version 2>/dev/null | awk '{print $2}')"
   echo "kube-proxy: $("$PROXY_BIN" --version 2>/dev/null | awk '{print $2}')"
   echo "coredns: $("$COREDNS_BIN" -version 2>/dev/null | head -n1)"
+  # "Running <argv0> version v2.1.0, built on <date>, go1.26.x" (on stderr)
+  echo "kube-router: $("$KUBE_ROUTER_BIN" --version 2>&1 | sed -n 's/.* version \([^,]*\),.*/\1/p')"
   echo "containerd: $(containerd --version 2>/dev/null | awk '{print $3}')"
   echo "runc: $(runc --version 2>/dev/null | head -n1 | awk '{print $3}')"
   v="$(dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null)" || v="unknown"
   echo "cni plugins: containernetworking-plugins $v ($NODE_CNI_BIN)"
   echo "iptables: $(iptables --version 2>/dev/null | awk '{print $2, $3}')"
+  echo "ipset: $(ipset --version 2>/dev/null | awk '{print $2}' | tr -d ,)"
   local ae
   if ae="$(resolve_tool argoexec ARKOUDA_ARGOEXEC_BIN 2>/dev/null)"; then
     echo "argoexec: $("$ae" version --short 2>/dev/null | head -n1 | awk '{print $NF}')"

@@ -1,14 +1,16 @@
 /**
  * Docs tables rendered from the code that owns the facts, so the docs cannot drift: the image
- * contract (contract/image.ts, and components/image-contract.ts for the API calls and privileges), the
- * Pod Security level of each pod (components/pod-security.ts), the WorkflowTemplate parameters
+ * contract (contract/image.ts, and components/image-contract.ts for the API calls, privileges, paths
+ * and GASNet's traffic), the Pod Security level of each pod (components/pod-security.ts), the
+ * NetworkPolicy matrix (components/network-policy.ts), the WorkflowTemplate parameters
  * (components/workflow-templates/parameters.ts) and the stack config keys
- * (components/config/schema.ts). `npm run docs:update` rewrites each section
+ * (components/config/schema.ts, placement.ts, volumes.ts). `npm run docs:update` rewrites each section
  * between its markers in the file it lives in; tests/unit/docs.test.ts fails when one is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { API_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { API_CONTRACT, GASNET_TRAFFIC, PATH_CONTRACT, PRIVILEGE_CONTRACT } from "../components/image-contract";
+import { exporterPolicyRules, instancePolicyRules, policyMatrix } from "../components/network-policy";
 import { POD_SECURITY } from "../components/pod-security";
 import { ENV_CONTRACT, FLAG_CONTRACT, PORT_CONTRACT } from "../contract/image";
 import { COMMANDS, ProtocolOutcome, TOKEN_CHECKS, TOKEN_FACTS } from "../contract/protocol";
@@ -16,7 +18,7 @@ import { ARKOUDA_GRANTS } from "../components/arkouda-grants";
 import { policyRules } from "../components/rbac";
 import { workflowGrants } from "../components/workflow-templates/grants";
 import { builtTemplates } from "../tests/lib/templates";
-import { fixtureExporter, fixtureInstance, fixtureNamespace } from "../tests/unit/fixtures";
+import { fixtureExporter, fixtureInstance, fixtureNamespace, fixtureNetworkPolicy } from "../tests/unit/fixtures";
 import { workflowCost } from "../tests/lib/workflow-cost";
 import { workflowCostMarkdown } from "../bench/sections/workflow-cost";
 import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../components/workflow-templates/parameters";
@@ -27,10 +29,10 @@ import {
     instanceSchema,
     runSchema,
     scheduleSchemas,
-    SECRET_KEYS,
-    SECRET_KEYS_DOC,
+    SECRET_KEY_DOCS,
     topLevelSchema,
 } from "../components/config/schema";
+import { volumeSchema } from "../components/config/volumes";
 
 const REPO_ROOT = path.join(__dirname, "..");
 
@@ -63,6 +65,22 @@ export function contractTables(): string {
         ["caller", "when", "call", "RBAC", "source"],
         API_CONTRACT.map((r) => [r.caller, r.when, `\`${r.method} ${r.path}\``, `${r.verb} ${r.resource}`, `\`${r.source}\``]),
     );
+    const gasnet = table(
+        ["from", "to", "protocol", "port", "who", "what", "source"],
+        GASNET_TRAFFIC.map((r) => [
+            r.from.join(", "),
+            r.to.join(", "),
+            r.protocol,
+            r.port === undefined ? "any (bound to port 0: the kernel picks)" : String(r.port),
+            r.who,
+            r.what,
+            r.source,
+        ]),
+    );
+    const paths = table(
+        ["path", "containers", "used by", "what", "source"],
+        PATH_CONTRACT.map((r) => [`\`${r.path}\``, r.containers.join(", "), r.user, r.what, sourceCell(r.source)]),
+    );
     return [
         "**Environment**",
         "",
@@ -72,6 +90,10 @@ export function contractTables(): string {
         "",
         ports,
         "",
+        "**GASNet's traffic between an instance's pods** (udp conduit, ssh spawner; what the instance's NetworkPolicies let in between its own pods)",
+        "",
+        gasnet,
+        "",
         "**Flags** (set by the server launch script)",
         "",
         flags,
@@ -79,6 +101,10 @@ export function contractTables(): string {
         "**Kubernetes API calls from the server pod** (the Arkouda ServiceAccount's Roles are derived from these rows)",
         "",
         api,
+        "",
+        "**Paths in the server and locale containers** (no data volume may be mounted on, below or above one: `instances[].volumes`)",
+        "",
+        paths,
     ].join("\n");
 }
 
@@ -119,18 +145,27 @@ function configTable(rows: readonly KeyRow[]): string {
 
 const coded = (rows: readonly KeyRow[]): KeyRow[] => rows.map((r) => ({ ...r, key: `\`${r.key}\`` }));
 
-/** The top-level keys, with the secret keys (set outside the schema) after the other ssh keys. */
+/** Where each group of secret keys goes among the top-level rows: after the last row whose key starts so. */
+const SECRET_ROWS_AFTER: Readonly<Record<string, string>> = { sshPrivateKey: "`ssh.", registryServer: "`pods.imagePullSecrets`" };
+
+/** The top-level keys, each group of secret keys (set outside the schema) after the keys it goes with. */
 export function configTopTable(): string {
     const rows = coded(keyRows(topLevelSchema));
-    const secrets: KeyRow = {
-        key: [...SECRET_KEYS].map((k) => `\`${k}\``).join(", "),
-        type: SECRET_KEYS_DOC.type ?? "",
-        default: "unset",
-        description: SECRET_KEYS_DOC.description ?? "",
-        replaces: SECRET_KEYS_DOC.replaces ?? "",
-    };
-    const afterSsh = rows.map((r) => r.key.startsWith("`ssh.")).lastIndexOf(true) + 1;
-    return configTable([...rows.slice(0, afterSsh), secrets, ...rows.slice(afterSsh)]);
+    for (const { keys, doc } of SECRET_KEY_DOCS) {
+        const after = SECRET_ROWS_AFTER[keys[0]];
+        if (after === undefined)
+            throw new Error(`no place in the config table for the secret keys ${keys.join(", ")}: add one to SECRET_ROWS_AFTER`);
+        const at = rows.map((r) => r.key.startsWith(after)).lastIndexOf(true) + 1;
+        if (at === 0) throw new Error(`no top-level key starts with ${after}, after which the secret keys ${keys.join(", ")} go`);
+        rows.splice(at, 0, {
+            key: keys.map((k) => `\`${k}\``).join(", "),
+            type: doc.type ?? "",
+            default: "unset",
+            description: doc.description ?? "",
+            replaces: doc.replaces ?? "",
+        });
+    }
+    return configTable(rows);
 }
 
 /** An instance's keys, then what is derived from them where upstream took it as input. */
@@ -158,6 +193,7 @@ export function configScheduleTable(): string {
 }
 
 export const configRunTable = () => configTable(coded(keyRows(runSchema)));
+export const configVolumeTable = () => configTable(coded(keyRows(volumeSchema)));
 export const configExportersTable = () => configTable(coded(keyRows(exporterSchema)));
 export const configClustersTable = () => configTable(coded(keyRows(clusterSchema)));
 
@@ -279,14 +315,40 @@ export function podSecurityTable(): string {
 export function privilegeTable(): string {
     return table(
         ["containers", "who", "needs", "why", "source"],
-        PRIVILEGE_CONTRACT.map((r) => [
-            r.containers.join(", "),
-            r.actor,
-            `\`${r.need}\``,
-            r.why,
-            r.source.includes("`") ? r.source : `\`${r.source}\``,
-        ]),
+        PRIVILEGE_CONTRACT.map((r) => [r.containers.join(", "), r.actor, `\`${r.need}\``, r.why, sourceCell(r.source)]),
     );
+}
+
+/**
+ * Who may reach which pods on which port, from the rules the NetworkPolicies are built of: an
+ * instance with metrics on and a standalone exporter reading it, another reading an Arkouda
+ * elsewhere, egress restricted (so its rows show; each row says when it applies).
+ */
+export function networkPolicyTable(): string {
+    const egress = {
+        ...fixtureNetworkPolicy.egress,
+        enabled: true,
+        apiServer: [{ cidr: "10.0.0.1/32" }],
+        metricsServer: [{ cidr: "10.1.0.0/16" }],
+    };
+    const instance = { ...fixtureInstance, networkPolicy: { ...fixtureNetworkPolicy, egress } };
+    const { clients: _clients, ...exporterPolicy } = instance.networkPolicy;
+    const reader = { ...fixtureExporter, metricsServiceHost: `${instance.name}-metrics`, networkPolicy: exporterPolicy };
+    const elsewhere = { ...fixtureExporter, networkPolicy: exporterPolicy };
+    const rules = [
+        ...instancePolicyRules(instance, [reader.name]),
+        ...exporterPolicyRules(reader, [instance]),
+        ...exporterPolicyRules(elsewhere, [instance]),
+    ];
+    return table(
+        ["from", "to", "port", "protocol", "what", "when"],
+        policyMatrix(rules).map((r) => [r.from, r.to, r.port, r.protocol, r.what, r.when]),
+    );
+}
+
+/** A source as a table cell: in code style, unless it carries its own. */
+function sourceCell(source: string): string {
+    return source.includes("`") ? source : `\`${source}\``;
 }
 
 const SECTIONS: readonly Section[] = [
@@ -299,11 +361,14 @@ const SECTIONS: readonly Section[] = [
     { name: "config-instances", file: "docs/config.md", render: configInstancesTable },
     { name: "config-schedule", file: "docs/config.md", render: configScheduleTable },
     { name: "config-run", file: "docs/config.md", render: configRunTable },
+    { name: "config-volume", file: "docs/config.md", render: configVolumeTable },
     { name: "config-exporters", file: "docs/config.md", render: configExportersTable },
     { name: "config-clusters", file: "docs/config.md", render: configClustersTable },
     { name: "security-pods", file: "README.md", render: podSecurityTable },
     { name: "security-pods", file: "docs/security.md", render: podSecurityTable },
     { name: "security-privileges", file: "docs/security.md", render: privilegeTable },
+    { name: "network-policies", file: "README.md", render: networkPolicyTable },
+    { name: "network-policies", file: "docs/security.md", render: networkPolicyTable },
 ];
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });

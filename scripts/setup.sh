@@ -64,6 +64,7 @@ missing_packages() {
             command -v runc >/dev/null || missing+=(runc)
             [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
             command -v iptables >/dev/null || missing+=(iptables)
+            command -v ipset >/dev/null || missing+=(ipset)
             command -v conntrack >/dev/null || missing+=(conntrack)
             command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
             command -v umoci >/dev/null || missing+=(umoci)

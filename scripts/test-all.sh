@@ -22,6 +22,23 @@ count() {
     pending=$((pending + $(awk '/^ +[0-9]+ pending/ {n += $1} END {print n + 0}' "$output")))
 }
 
+# Counts one finished mocha run's output (exit code $2) and records its per-file times.
+record() {
+    local output=$1 rc=$2
+    count "$output"
+    if [ "$rc" -ne 0 ]; then
+        status=1
+        # A suite that crashed before reporting still counts as a failure.
+        grep -Eq '^ +[0-9]+ (passing|failing)' "$output" || failed=$((failed + 1))
+    fi
+    # The per-file times the mocha reporter printed (tests/lib/suite-times.ts).
+    local line file secs
+    while IFS= read -r line; do
+        file=${line#\[suite\] } secs=${file##*: } file=${file%: *}
+        times+=("$(printf '  %-52s %7s' "$file" "$secs")")
+    done < <(grep '^\[suite\] ' "$output")
+}
+
 run_suite() {
     local name=$1; shift
     local output start=$SECONDS
@@ -29,22 +46,48 @@ run_suite() {
     phase "$name"
     "$@" 2>&1 | tee "$output"
     local rc=${PIPESTATUS[0]}
-    count "$output"
-    if [ "$rc" -ne 0 ]; then
-        status=1
-        # A suite that crashed before reporting still counts as a failure.
-        grep -Eq '^ +[0-9]+ (passing|failing)' "$output" || failed=$((failed + 1))
-    fi
     times+=("$(printf '%-22s %5ss (exit %s)' "$name" "$((SECONDS - start))" "$rc")")
-    # The per-file times the mocha reporter printed (tests/lib/suite-times.ts).
-    local line file secs
-    while IFS= read -r line; do
-        file=${line#\[suite\] } secs=${file##*: } file=${file%: *}
-        times+=("$(printf '  %-52s %7s' "$file" "$secs")")
-    done < <(grep '^\[suite\] ' "$output")
+    record "$output" "$rc"
     rm -f "$output"
     log "$name: $((SECONDS - start))s (exit $rc)"
 }
+
+# Runs the integration lanes of tests/integration/lanes.sh side by side, one mocha process each;
+# each line of a lane is printed as it comes, prefixed with the lane's name.
+run_lanes() {
+    local name=$1; shift
+    local start=$SECONDS lane dir
+    dir=$(mktemp -d)
+    phase "$name"
+    for lane in "$@"; do
+        local -n files=$lane
+        (
+            npx mocha --timeout 900000 "${files[@]}" >"$dir/$lane.out" 2>&1
+            echo $? >"$dir/$lane.rc"
+        ) &
+        # Streams the lane's output while it runs; ends with the lane (--pid).
+        tail -n +1 -F --pid=$! "$dir/$lane.out" 2>/dev/null | sed -u "s/^/[$lane] /" &
+    done
+    wait
+    for lane in "$@"; do
+        local rc
+        rc=$(cat "$dir/$lane.rc" 2>/dev/null || echo 1)
+        times+=("$(printf '%-22s %5ss (exit %s)' "$lane" "$((SECONDS - start))" "$rc")")
+        record "$dir/$lane.out" "$rc"
+    done
+    rm -rf "$dir"
+    log "$name: $((SECONDS - start))s"
+}
+
+# shellcheck source=../tests/integration/lanes.sh
+source tests/integration/lanes.sh
+lanes_wrong=$(lane_problems)
+if [ -n "$lanes_wrong" ]; then
+    log "tests/integration/lanes.sh must list every integration test file once:"
+    printf '%s\n' "$lanes_wrong" | sed 's/^/[test-all]   /' >&2
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+fi
 
 phase "setup"
 start=$SECONDS
@@ -74,7 +117,8 @@ if bash scripts/local-cluster.sh start; then
     phase "node component versions"
     bash scripts/local-cluster.sh versions | sed 's/^/[test-all]   /' >&2
     eval "$(scripts/local-cluster.sh env)"
-    run_suite "integration tests" npx mocha --timeout 900000 'tests/integration/**/*.test.ts'
+    run_lanes "integration tests, node shared (two lanes)" SHARED_LANE_1 SHARED_LANE_2
+    run_suite "integration tests, node alone" npx mocha --timeout 900000 "${ALONE[@]}"
     # Kills this cluster hard and stops the one that takes its node over.
     [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || run_suite "node after a hard kill" bash tests/cluster/restart-after-kill.sh
 else

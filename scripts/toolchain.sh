@@ -21,9 +21,11 @@
 # Tools, in build order: etcd kube-apiserver kube-controller-manager kubectl pulumi
 # pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random argo
 # workflow-controller crds, then the local node's: kubelet kube-scheduler kube-proxy
-# (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns argoexec,
+# (the same k8s.io/kubernetes module and Go build cache as kube-apiserver) coredns kube-router
+# argoexec,
 # then the metrics stack the tests run on the node: prometheus-operator
-# prometheus-config-reloader prometheus.
+# prometheus-config-reloader prometheus, then the registry the private-registry test runs on
+# the node's bridge: registry.
 #
 # Cache layout (ARKOUDA_TOOLCHAIN_CACHE, default ~/.cache/arkouda-workflows/toolchain):
 #   <tool>-<version>/bin/...   one directory per tool and version, with a .stamp
@@ -44,8 +46,8 @@ RECIPE=1
 
 ALL_TOOLS=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
   pulumi-resource-kubernetes pulumi-resource-random argo workflow-controller crds
-  kubelet kube-scheduler kube-proxy coredns argoexec
-  prometheus-operator prometheus-config-reloader prometheus)
+  kubelet kube-scheduler kube-proxy coredns kube-router argoexec
+  prometheus-operator prometheus-config-reloader prometheus registry)
 OPTIONAL_TOOLS=()
 
 # The program declares resources with the kubernetes and random providers only.
@@ -56,7 +58,7 @@ SET_PULUMI=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-reso
 # Not the metrics stack: the deploys run without it, and its three builds would add about a
 # fifth to a cold set-up; `local-cluster.sh prometheus` builds them when it is first asked for.
 SET_LOCAL=(etcd kube-apiserver kube-controller-manager kubectl crds kubelet kube-scheduler kube-proxy
-  coredns argoexec workflow-controller argo "${SET_PULUMI[@]}")
+  coredns kube-router argoexec workflow-controller argo "${SET_PULUMI[@]}")
 SETS=(pulumi local all)
 
 # The tools of a set, in build order (tools of the k8s.io/kubernetes module next to each other).
@@ -87,7 +89,7 @@ load_versions() {
   local v
   for v in PULUMI_VERSION PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_KUBERNETES_VERSION \
     PULUMI_RANDOM_VERSION KUBERNETES_VERSION ETCD_VERSION ARGO_VERSION PROMETHEUS_OPERATOR_VERSION \
-    COREDNS_VERSION PROMETHEUS_VERSION; do
+    COREDNS_VERSION KUBE_ROUTER_VERSION PROMETHEUS_VERSION DISTRIBUTION_VERSION; do
     [[ -n ${!v:-} ]] || die "$v is not set in tools/versions.env"
   done
   ARGO_MODULE=github.com/argoproj/argo-workflows/v${ARGO_VERSION:1:1}
@@ -102,6 +104,7 @@ tool_version() {
     kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy)
       echo "$KUBERNETES_VERSION" ;;
     coredns) echo "$COREDNS_VERSION" ;;
+    kube-router) echo "$KUBE_ROUTER_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
@@ -110,6 +113,7 @@ tool_version() {
     crds) echo "$ARGO_VERSION-$PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus-operator | prometheus-config-reloader) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus) echo "$PROMETHEUS_VERSION" ;;
+    registry) echo "$DISTRIBUTION_VERSION" ;;
     *) die "unknown tool '$1' (tools: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})" ;;
   esac
 }
@@ -120,6 +124,7 @@ tool_module_dir() {
     etcd) echo etcd ;;
     kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy) echo kubernetes ;;
     coredns) echo coredns ;;
+    kube-router) echo kube-router ;;
     pulumi) echo pulumi ;;
     pulumi-language-nodejs) echo pulumi-language-nodejs ;;
     pulumi-resource-kubernetes) echo pulumi-kubernetes ;;
@@ -127,6 +132,7 @@ tool_module_dir() {
     argo | workflow-controller | crds | argoexec) echo argo ;;
     prometheus-operator | prometheus-config-reloader) echo prometheus-operator ;;
     prometheus) echo prometheus ;;
+    registry) echo distribution ;;
   esac
 }
 
@@ -137,6 +143,7 @@ tool_requires() {
     kube-apiserver | kubectl | kube-controller-manager | kubelet | kube-scheduler | kube-proxy)
       echo "k8s.io/kubernetes $KUBERNETES_VERSION" ;;
     coredns) echo "github.com/coredns/coredns $COREDNS_VERSION" ;;
+    kube-router) echo "github.com/cloudnativelabs/kube-router/v2 $KUBE_ROUTER_VERSION" ;;
     pulumi) echo "github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3 v$PULUMI_LANGUAGE_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes)
@@ -145,6 +152,7 @@ tool_requires() {
     prometheus-operator | prometheus-config-reloader)
       echo "github.com/prometheus-operator/prometheus-operator $PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus) echo "github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION" ;;
+    registry) echo "github.com/distribution/distribution/v3 $DISTRIBUTION_VERSION" ;;
   esac
 }
 
@@ -247,6 +255,15 @@ build_coredns() {
   commit=$(cd "$TOOLS_DIR/coredns" && go mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" |
     sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",*$/\1/p' | head -1)
   gobuild "$TOOLS_DIR/coredns" "$1/bin/coredns" . "-X github.com/coredns/coredns/coremain.GitCommit=${commit:-$COREDNS_VERSION}"
+}
+
+# Upstream's cmd/kube-router (the node runs only its NetworkPolicy controller). Its Makefile
+# stamps pkg/version with `git describe --tags` (the tag: v2.1.0) and the build date; the date
+# is fixed, as for Prometheus, so a rebuild of the same pins is the same binary.
+build_kube-router() {
+  local p=github.com/cloudnativelabs/kube-router/v2/pkg/version
+  gobuild "$TOOLS_DIR/kube-router" "$1/bin/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+    "-X $p.Version=$KUBE_ROUTER_VERSION -X $p.BuildDate=1970-01-01T00:00:00+0000"
 }
 
 build_pulumi() {
@@ -418,6 +435,16 @@ build_prometheus() {
   rm -rf "$src"
 }
 
+# tools/distribution/main.go: the registry with the htpasswd authentication and the filesystem
+# storage only. Stamped as upstream's Makefile stamps it: the release and, where the proxy's .info
+# records it, its commit (`registry --version`).
+build_registry() {
+  local m=github.com/distribution/distribution/v3 commit
+  commit=$(module_commit "$TOOLS_DIR/distribution" "$m@$DISTRIBUTION_VERSION")
+  gobuild "$TOOLS_DIR/distribution" "$1/bin/registry" . \
+    "-X $m/version.version=$DISTRIBUTION_VERSION -X $m/version.revision=$commit -X $m/version.mainpkg=$m"
+}
+
 # The CRDs the local cluster installs on start (Argo's and the ServiceMonitor), and in
 # prometheus-operator/ the other ones the operator's Prometheus controller waits for
 # (`local-cluster.sh prometheus` installs those).
@@ -480,7 +507,7 @@ link_all() {
   local bin="$TOOLCHAIN_CACHE/bin" tool b dir
   mkdir -p "$bin"
   for tool in etcd kube-apiserver kubectl kube-controller-manager pulumi argo workflow-controller \
-    kubelet kube-scheduler kube-proxy coredns argoexec prometheus-operator prometheus-config-reloader prometheus; do
+    kubelet kube-scheduler kube-proxy coredns kube-router argoexec prometheus-operator prometheus-config-reloader prometheus registry; do
     dir=$(tool_dir "$tool")
     [[ -x $dir/bin/$tool ]] && ln -sfn "$dir/bin/$tool" "$bin/$tool"
   done

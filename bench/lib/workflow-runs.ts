@@ -15,6 +15,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import { kubectl } from "../../tests/lib/kubectl";
+import { stepOf } from "../../components/dynamic/workflow-run-completion";
 import { poll, Prometheus } from "../../tests/lib/prometheus";
 
 export interface WorkflowRunsOptions {
@@ -258,7 +259,7 @@ async function measureRun(
         await sleep(1500); // let the watches see the last pod updates
         const podNodes = Object.values(status.status.nodes ?? {}).filter((n: any) => n.type === "Pod") as any[];
         const timings = podNodes.map((n) => ({
-            step: n.displayName as string,
+            step: stepOf(n.displayName as string),
             startedAt: Date.parse(n.startedAt),
             finishedAt: Date.parse(n.finishedAt),
             id: n.id as string,

@@ -21,6 +21,8 @@ const BENCH_MATCH_LABELS = { "arkouda-workflows.local/prometheus": "bench" };
 const NODE_RUN_PARAMETERS: Readonly<Record<string, string>> = {
     locales: "2",
     cpu: "100m",
+    // As the local stack: the pods may burst to a CPU while the node is idle.
+    "cpu-limit": "1",
     memory: "256Mi",
     "chpl-mem-max": "100000000",
     "metrics-enabled": "true",

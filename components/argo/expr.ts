@@ -11,9 +11,14 @@
  *   int in text   `"{{=asInt(workflow.parameters['x'])}}s"`            -> digits inside quotes
  *   label map     `{{=toJson(sprig.merge({...}, jsonpath(workflow.parameters['x'], '$')))}}`
  *   JSON value    `{{=toJson(jsonpath(workflow.parameters['x'], '$'))}}`  -> a JSON list or object
+ *   JSON items    `{{=toJson(sprig.concat([...], jsonpath(workflow.parameters['x'], '$')))}}`
+ *   JSON fields   `{{=toJson(sprig.merge({...}, jsonpath(workflow.parameters['x'], '$')))}}`
  *
  * A JSON value is parsed and marshalled again, so whatever a `-p` value holds lands as one JSON
- * flow value (or fails the step when it is not JSON): never as YAML of its own.
+ * flow value (or fails the step when it is not JSON): never as YAML of its own. JSON items follow
+ * the literal items of the list they are spread into; JSON fields join the literal fields of the
+ * object they are spread into, which win a clash (as a map's literal entries do). The literal
+ * part of either is written as an expression too, so a placeholder inside it stays an expression.
  *
  * Evidence (argoproj/argo-workflows): util/expr/env/env.go puts `asInt`, `toJson`, `jsonpath` and
  * `sprig` in the expression env; docs/variables.md documents `workflow.parameters['my-param']`
@@ -23,13 +28,14 @@
  *
  * Placeholders are strings (cast to number where a field is numeric) so the runtime-object
  * builders stay ordinary typed code; the renderer recognises them in the object tree.
- * Expressions only use single quotes and never `?` (Argo's ternary pre-split keys on `?` + `:`).
+ * Expressions only use single quotes and never `?` (Argo's ternary pre-split keys on `?` + `:`),
+ * nor `{{` or `}}` (Argo's template finds a tag's end at the first `}}`).
  */
 import * as YAML from "yaml";
 
 const OPEN = "\u27e6"; // ⟦
 const CLOSE = "\u27e7"; // ⟧
-const TOKEN_RE = /\u27e6([simtj]):([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7/g;
+const TOKEN_RE = /\u27e6([simtjl]):([a-z0-9][a-z0-9-]*)(?::([+-]\d+))?\u27e7/g;
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 
 function checkName(name: string): string {
@@ -59,6 +65,14 @@ export const argoParam = {
     /** A JSON parameter (list or object) used as a whole value; typed as the value it stands for. */
     json<T>(name: string): T {
         return `${OPEN}j:${checkName(name)}${CLOSE}` as unknown as T;
+    },
+    /** A JSON list parameter whose items are spread into a list (`[...literal, ...argoParam.list(x)]`). */
+    list<T>(name: string): T[] {
+        return [`${OPEN}l:${checkName(name)}${CLOSE}`] as unknown as T[];
+    },
+    /** A JSON object parameter whose fields are spread into an object, its literal fields winning a clash. */
+    object<T extends object>(name: string): T {
+        return { [`${OPEN}m:${checkName(name)}${CLOSE}`]: "" } as unknown as T;
     },
 };
 
@@ -106,7 +120,7 @@ function exprStringLiteral(s: string): string {
 
 interface Part {
     lit?: string;
-    kind?: "s" | "i" | "t" | "m" | "j";
+    kind?: "s" | "i" | "t" | "m" | "j" | "l";
     name?: string;
     offset?: number;
 }
@@ -148,11 +162,82 @@ export function argText(value: string): string {
     return hasPlaceholder(value) ? `{{=${stringExpression(value)}}}` : value;
 }
 
+/** A tag around an expression, which must not end early: Argo takes the first `}}` for the tag's end. */
+function exprTag(expression: string): string {
+    if (expression.includes("}}") || expression.includes("{{")) throw new Error(`expression ${expression} would end its tag early`);
+    return `{{=${expression}}}`;
+}
+
+/** The parameter a list or object stands for, parsed. */
+const parsedParam = (name: string) => `jsonpath(${paramRef(name)}, '$')`;
+
+/**
+ * An expr-lang expression producing `value`, placeholders included: literal maps and lists become
+ * map and list literals (a space before a closing brace keeps a nested map from writing `}}`).
+ */
+function exprValue(value: unknown): string {
+    if (typeof value === "string") {
+        const ps = parts(value);
+        if (ps.length === 1 && ps[0].kind === "i") return intExpr(ps[0]);
+        if (ps.length === 1 && ps[0].kind === "j") return parsedParam(ps[0].name!);
+        return stringExpression(value);
+    }
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
+    if (typeof value === "boolean") return String(value);
+    if (Array.isArray(value)) {
+        if (value.some((item) => typeof item === "string" && spreadName(item) !== undefined))
+            throw new Error("a list placeholder inside a literal list or map is not supported");
+        return `[${value.map(exprValue).join(", ")}]`;
+    }
+    if (value && typeof value === "object") return mapExpression(value as Record<string, unknown>);
+    throw new Error(`cannot express ${JSON.stringify(value)}`);
+}
+
+/** A map literal, or a map placeholder merged with its literal entries (literal entries win). */
+function mapExpression(map: Record<string, unknown>): string {
+    const keys = Object.keys(map).filter((k) => map[k] !== undefined);
+    const mapKeys = keys.filter((k) => k.startsWith(OPEN) && parts(k).some((p) => p.kind === "m"));
+    if (mapKeys.length > 1) throw new Error("at most one map placeholder per map");
+    const entries = keys
+        .filter((k) => k !== mapKeys[0])
+        .sort()
+        .map((k) => {
+            if (k.includes(OPEN)) throw new Error(`placeholder in map key ${k}`);
+            return `${exprStringLiteral(k)}: ${exprValue(map[k])}`;
+        })
+        .join(", ");
+    const literal = `{${entries}${entries.endsWith("}") ? " " : ""}}`;
+    if (mapKeys.length === 0) return literal;
+    const parsed = parsedParam(parts(mapKeys[0])[0].name!);
+    return entries === "" ? parsed : `sprig.merge(${literal}, ${parsed})`;
+}
+
+/** The parameter name of a list placeholder standing for items spread into a list. */
+function spreadName(item: string): string | undefined {
+    const ps = parts(item);
+    return ps.length === 1 && ps[0].kind === "l" ? ps[0].name : undefined;
+}
+
+/** A list holding a list placeholder: its literal items, then the parameter's, then the literal ones after it. */
+function listTag(list: readonly unknown[]): string | undefined {
+    const at = list.flatMap((item, i) => (typeof item === "string" && spreadName(item) !== undefined ? [i] : []));
+    if (at.length === 0) return undefined;
+    if (at.length > 1) throw new Error("at most one list placeholder per list");
+    const [before, after] = [list.slice(0, at[0]), list.slice(at[0] + 1)];
+    const lists = [
+        ...(before.length > 0 ? [exprValue(before)] : []),
+        parsedParam(spreadName(list[at[0]] as string)!),
+        ...(after.length > 0 ? [exprValue(after)] : []),
+    ];
+    return exprTag(`toJson(${lists.length === 1 ? lists[0] : `sprig.concat(${lists.join(", ")})`})`);
+}
+
 /** Render result of a leaf: the text that replaces it in the YAML output. */
 function leafTag(value: string): string | undefined {
     if (!hasPlaceholder(value) && !value.includes(OPEN)) return undefined;
     const ps = parts(value);
     if (ps.some((p) => p.kind === "m")) throw new Error(`map placeholder used as a scalar: ${JSON.stringify(value)}`);
+    if (ps.some((p) => p.kind === "l")) throw new Error(`a list placeholder must be spread into a list: ${JSON.stringify(value)}`);
     if (ps.some((p) => p.kind === "j")) {
         if (ps.length !== 1) throw new Error(`a JSON placeholder must be a whole value: ${JSON.stringify(value)}`);
         return `{{=toJson(jsonpath(${paramRef(ps[0].name!)}, '$'))}}`;
@@ -171,22 +256,8 @@ function leafTag(value: string): string | undefined {
 
 /** Map containing a map placeholder key: merged with its literal entries (literal entries win). */
 function mapTag(map: Record<string, unknown>): string | undefined {
-    const keys = Object.keys(map);
-    const mapKeys = keys.filter((k) => k.startsWith(OPEN) && parts(k).some((p) => p.kind === "m"));
-    if (mapKeys.length === 0) return undefined;
-    if (mapKeys.length > 1) throw new Error("at most one map placeholder per map");
-    const name = parts(mapKeys[0])[0].name!;
-    const literal = keys
-        .filter((k) => k !== mapKeys[0])
-        .sort()
-        .map((k) => {
-            const v = map[k];
-            if (typeof v !== "string") throw new Error(`map entry ${k} must be a string`);
-            return `${exprStringLiteral(k)}: ${stringExpression(v)}`;
-        });
-    const parsed = `jsonpath(${paramRef(name)}, '$')`;
-    if (literal.length === 0) return `{{=toJson(${parsed})}}`;
-    return `{{=toJson(sprig.merge({${literal.join(", ")}}, ${parsed}))}}`;
+    const hasMapKey = Object.keys(map).some((k) => k.startsWith(OPEN) && parts(k).some((p) => p.kind === "m"));
+    return hasMapKey ? exprTag(`toJson(${mapExpression(map)})`) : undefined;
 }
 
 /**
@@ -205,7 +276,10 @@ export function renderManifest(objects: readonly object[]): string {
             return t === undefined ? v : marker(t);
         }
         if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return v;
-        if (Array.isArray(v)) return v.map(walk);
+        if (Array.isArray(v)) {
+            const t = listTag(v);
+            return t === undefined ? v.map(walk) : marker(t);
+        }
         if (typeof v === "object") {
             const rec = v as Record<string, unknown>;
             const t = mapTag(rec);

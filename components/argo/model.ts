@@ -134,6 +134,8 @@ export interface SecurityContext {
 
 /** core/v1 PodSecurityContext (the subset we set). */
 export interface PodSecurityContext {
+    fsGroup?: number;
+    fsGroupChangePolicy?: "OnRootMismatch" | "Always";
     runAsGroup?: number;
     runAsNonRoot?: boolean;
     runAsUser?: number;
@@ -210,6 +212,8 @@ export interface WorkflowSpec {
     nodeSelector?: Record<string, string>;
     tolerations?: Toleration[];
     podPriorityClassName?: string;
+    /** The Secrets every step pod pulls its images with. */
+    imagePullSecrets?: { name: string }[];
     synchronization?: Synchronization;
     podGC?: PodGC;
     ttlStrategy?: TTLStrategy;

@@ -1,24 +1,30 @@
 /**
  * The rules that span several keys, each a pure function from config to problems: which keys a
  * stack may set and how its secrets are held, deadlines that must nest, names that must be unique,
- * values that cannot work together in one server pod, and clusters that must not collide.
+ * values that cannot work together in one server pod, data volumes the pods could not mount (or
+ * Pod Security would refuse), and clusters that must not collide.
  */
-import { SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
+import { REGISTRY_SECRET_KEYS, SECRET_KEYS, SSH_SECRET_KEYS, topLevelShape, type RawCluster, type RawConfig } from "./schema";
 import type { Path, Problem } from "./messages";
 import type { DeadlinesConfig, ExporterConfig, InstanceConfig } from "./types";
-import { durationMs, quantityValue } from "./rules";
-import { SSHD_PORT } from "../image-contract";
-import { PROJECT } from "../names";
+import { durationMs, pathsOverlap, quantityValue, registryPassword, registryServer, registryUsername } from "./rules";
+import { imagePaths, SSHD_PORT } from "../image-contract";
+import { claimName, PROJECT, REGISTRY_SECRET_NAME } from "../names";
+import { PROGRAM_VOLUME_NAMES } from "../runtime-objects/volumes";
+
+/** Stack config values as Pulumi hands them over, and which of them are secrets. */
+interface StackInput {
+    readonly values: Readonly<Record<string, string>>;
+    readonly secretKeys: ReadonlySet<string>;
+}
 
 /**
  * Keys set outside the schema: a secret kubeconfig a cluster names must be set, as a secret; SSH
  * key material is accepted only as secrets and only with `ssh.source: config`, which needs both;
- * any other key the schema does not know is refused. `document` is the config as written.
+ * a registry credential as `registryProblems` says; any other key the schema does not know is
+ * refused. `document` is the config as written.
  */
-export function stackKeyProblems(
-    input: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: ReadonlySet<string> },
-    document: Readonly<Record<string, unknown>>,
-): Problem[] {
+export function stackKeyProblems(input: StackInput, document: Readonly<Record<string, unknown>>): Problem[] {
     const problems: Problem[] = [];
     const referencedSecrets = new Set<string>();
     const clusters = Array.isArray(document.clusters) ? document.clusters : [];
@@ -42,7 +48,7 @@ export function stackKeyProblems(
     });
 
     const sshSource = (document.ssh as Record<string, unknown> | undefined)?.source;
-    for (const key of SECRET_KEYS) {
+    for (const key of SSH_SECRET_KEYS) {
         if (key in input.values) {
             if (!input.secretKeys.has(key)) {
                 problems.push({
@@ -64,6 +70,8 @@ export function stackKeyProblems(
         }
     }
 
+    problems.push(...registryProblems(input));
+
     const allowed = [...Object.keys(topLevelShape), ...SECRET_KEYS].sort();
     for (const key of Object.keys(input.values)) {
         if (!(key in topLevelShape) && !SECRET_KEYS.has(key) && !referencedSecrets.has(key)) {
@@ -73,6 +81,73 @@ export function stackKeyProblems(
             });
         }
     }
+    return problems;
+}
+
+const REGISTRY_VALUE_RULES: Readonly<Record<(typeof REGISTRY_SECRET_KEYS)[number], (value: string) => string | undefined>> = {
+    registryServer,
+    registryUsername,
+    registryPassword,
+};
+
+/** Whether the stack sets a registry credential (all of its keys, or config refuses it). */
+export function hasRegistryCredential(input: Pick<StackInput, "values">): boolean {
+    return REGISTRY_SECRET_KEYS.some((key) => key in input.values);
+}
+
+/**
+ * A registry credential is all three keys, each set as a secret, in the form a pull Secret takes.
+ * No problem names a value (nor carries it as its input): each is a secret, and a problem is
+ * printed where anyone running `pulumi up` reads it.
+ */
+function registryProblems(input: StackInput): Problem[] {
+    const set = REGISTRY_SECRET_KEYS.filter((key) => key in input.values);
+    if (set.length === 0) return [];
+    return REGISTRY_SECRET_KEYS.flatMap((key): Problem[] => {
+        const setWith = `pulumi config set --secret ${key} (it asks for the value, or reads it from standard input)`;
+        if (!(key in input.values))
+            return [
+                {
+                    path: [key],
+                    message: `is not set, but ${set.join(" and ")} ${set.length === 1 ? "is" : "are"}: a registry credential needs all of ${REGISTRY_SECRET_KEYS.join(", ")}; set it with: ${setWith}, or remove the others`,
+                },
+            ];
+        if (!input.secretKeys.has(key))
+            return [{ path: [key], message: `holds a registry credential in plain text; remove it and set it with: ${setWith}` }];
+        const problem = REGISTRY_VALUE_RULES[key](input.values[key]);
+        return problem ? [{ path: [key], message: `${problem} (the value is secret: not shown); set it again with: ${setWith}` }] : [];
+    });
+}
+
+/**
+ * The Secret the stack declares from a registry credential is one of the namespace's own, and
+ * every pod gets it already: no other Secret of the namespace's may have its name, and no list
+ * of pull Secrets may name it again (the pods would list it twice, which server-side apply
+ * refuses). `pullSecretLists` are the `pods.imagePullSecrets` lists as written, with their paths.
+ */
+export function registrySecretProblems(
+    raw: RawConfig,
+    pullSecretLists: readonly { readonly path: Path; readonly names: readonly string[] }[],
+): Problem[] {
+    const problems: Problem[] = [];
+    const taken: [Path, string, string][] = [
+        [["ssh", "secretName"], raw.ssh.secretName, "the SSH key pair's Secret"],
+        [["arkoudaTokenSecret"], raw.arkoudaTokenSecretName, "the Arkouda ServiceAccount's token Secret"],
+    ];
+    for (const [path, name, what] of taken)
+        if (name === REGISTRY_SECRET_NAME)
+            problems.push({
+                path,
+                message: `names ${what} ${REGISTRY_SECRET_NAME}, which the stack declares from the registry credential (registryServer); pick another name`,
+                input: name,
+            });
+    for (const { path, names } of pullSecretLists)
+        if (names.includes(REGISTRY_SECRET_NAME))
+            problems.push({
+                path,
+                message: `names ${REGISTRY_SECRET_NAME}, the Secret the stack declares from the registry credential (registryServer), which every pod pulls with already; remove it from the list`,
+                input: names,
+            });
     return problems;
 }
 
@@ -120,7 +195,10 @@ export function nameProblems(raw: RawConfig): Problem[] {
 }
 
 /** What the instance rules read: a raw instance (its own `pods`) is checked as well as a resolved one. */
-type CheckedInstance = Pick<InstanceConfig, "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation">;
+type CheckedInstance = Pick<
+    InstanceConfig,
+    "cpu" | "cpuLimit" | "memory" | "chapel" | "serverPort" | "metrics" | "authenticate" | "tokenRotation" | "volumes" | "runAs"
+>;
 
 /**
  * A ServiceMonitor whose scrapeTimeout exceeds its interval is dropped by the operator (and such a
@@ -144,12 +222,20 @@ function serviceMonitorProblems(
 }
 
 /**
- * Values that cannot work together in one instance: Chapel's heap cap must fit inside the
+ * Values that cannot work together in one instance: a CPU limit below the request (the API server
+ * refuses such a pod, and only when the deploy runs), Chapel's heap cap must fit inside the
  * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
  * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
  */
 export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
+    if (quantityValue(instance.cpuLimit) < quantityValue(instance.cpu)) {
+        problems.push({
+            path: [...path, "cpuLimit"],
+            message: `must be at least the instance's cpu (${instance.cpu}); raise cpuLimit, or leave it out for a limit equal to cpu`,
+            input: instance.cpuLimit,
+        });
+    }
     const memoryBytes = quantityValue(instance.memory);
     if (instance.chapel.memMax > memoryBytes) {
         problems.push({
@@ -169,6 +255,7 @@ export function instanceProblems(instance: CheckedInstance, path: Path): Problem
     ];
     if (instance.metrics.enabled) problems.push(...serviceMonitorProblems(instance.metrics.serviceMonitor, [...path, "metrics"]));
     problems.push(...authenticationProblems(instance, path));
+    problems.push(...volumeProblems(instance, path));
     ports.forEach((p, i) => {
         const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
         if (!taken) return;
@@ -205,6 +292,130 @@ function authenticationProblems(instance: CheckedInstance, path: Path): Problem[
         });
     }
     return problems;
+}
+
+/**
+ * Every data volume goes into the same server and locale pods as the program's own volumes, at a
+ * path of its own: its name must be free there and its mount path must neither meet another
+ * volume's nor a path the image uses (mounted on, below or above one, it hides or replaces it).
+ */
+function volumeProblems(instance: CheckedInstance, path: Path): Problem[] {
+    const problems: Problem[] = [];
+    const paths = imagePaths(instance.runAs?.user);
+    instance.volumes.forEach((v, i) => {
+        const at = (key: string): Path => [...path, "volumes", i, key];
+        const earlier = instance.volumes.slice(0, i);
+        if (PROGRAM_VOLUME_NAMES.includes(v.name))
+            problems.push({
+                path: at("name"),
+                message: `is a volume the program gives the Arkouda pods itself (${PROGRAM_VOLUME_NAMES.join(", ")}); pick another name`,
+                input: v.name,
+            });
+        const sameName = earlier.findIndex((w) => w.name === v.name);
+        if (sameName >= 0)
+            problems.push({
+                path: at("name"),
+                message: `is the name of volumes[${sameName}] too; each volume of an instance needs a name of its own`,
+                input: v.name,
+            });
+        const samePath = earlier.findIndex((w) => w.mountPath === v.mountPath);
+        if (samePath >= 0)
+            problems.push({
+                path: at("mountPath"),
+                message: `is the mountPath of volumes[${samePath}] too: two volumes cannot be mounted on one path; give each its own`,
+                input: v.mountPath,
+            });
+        const taken = paths.find((p) => pathsOverlap(v.mountPath, p.path));
+        if (taken) {
+            const where = v.mountPath === taken.path ? "on" : v.mountPath.startsWith(`${taken.path}/`) ? "below" : "above";
+            const user = taken.row.user === "arkouda_server" || taken.row.user === "sshd" ? taken.row.user : `the ${taken.row.user}`;
+            problems.push({
+                path: at("mountPath"),
+                message: `is ${where} ${taken.path}, which ${user} uses (${taken.row.what}): a volume there would hide or replace it; mount it elsewhere, such as /data/${v.name}`,
+                input: v.mountPath,
+            });
+        }
+    });
+    return problems;
+}
+
+/**
+ * The server and every locale mount each claim the stack declares: a claim only one pod may use
+ * cannot serve them, nor one of one node when the locales must each have a node of their own.
+ * Read from the resolved instance (its placement is the namespace's unless it sets its own).
+ */
+export function claimAccessProblems(instance: InstanceConfig, path: Path): Problem[] {
+    return instance.volumes.flatMap((v, i): Problem[] => {
+        const mode = v.claim?.accessMode;
+        const at: Path = [...path, "volumes", i, "claim", "accessMode"];
+        const pods = `the server and its ${instance.locales} locale${instance.locales === 1 ? "" : "s"} all mount it`;
+        if (mode === "ReadWriteOncePod")
+            return [
+                {
+                    path: at,
+                    message: `lets one pod use the claim, but ${pods}; use ReadWriteOnce (one node) or ReadWriteMany`,
+                    input: mode,
+                },
+            ];
+        if (mode === "ReadWriteOnce" && instance.pods.spreadLocales === "required" && instance.locales > 1)
+            return [
+                {
+                    path: at,
+                    message: `lets the pods of one node use the claim, but ${pods} and pods.spreadLocales: required puts each locale on a node of its own; use ReadWriteMany, or spreadLocales none or preferred`,
+                    input: mode,
+                },
+            ];
+        return [];
+    });
+}
+
+/**
+ * Pod Security `baseline` and `restricted` refuse a pod with a hostPath volume: in a namespace the
+ * program creates at one of them, the instance's pods could never start. (A namespace the stack
+ * does not create enforces what it enforces, which config cannot know: docs/security.md.)
+ */
+export function hostPathProblems(
+    raw: RawConfig,
+    cluster: { createNamespace: boolean; name: string },
+    instance: InstanceConfig,
+    path: Path,
+): Problem[] {
+    const enforce = raw.podSecurity.enforce;
+    if (!cluster.createNamespace || enforce === "privileged") return [];
+    return instance.volumes.flatMap((v, i): Problem[] =>
+        v.hostPath
+            ? [
+                  {
+                      path: [...path, "volumes", i, "hostPath"],
+                      message: `is a volume Pod Security '${enforce}' refuses, and podSecurity.enforce is '${enforce}' in the namespace cluster ${cluster.name} creates: the pods would never start; use a claim, or set podSecurity.enforce: privileged (docs/security.md)`,
+                      input: v.hostPath.path,
+                  },
+              ]
+            : [],
+    );
+}
+
+/** The claims the stack declares in one namespace are named `<instance>-<volume>`: two volumes must not give one name. */
+export function claimNameProblems(instances: readonly { readonly instance: InstanceConfig; readonly path: Path }[]): Problem[] {
+    const owners = new Map<string, string>();
+    return instances.flatMap(({ instance, path }) =>
+        instance.volumes.flatMap((v, i): Problem[] => {
+            if (!v.claim) return [];
+            const name = claimName(instance.name, v.name);
+            const owner = owners.get(name);
+            if (owner === undefined) {
+                owners.set(name, `instance ${instance.name}'s volume ${v.name}`);
+                return [];
+            }
+            return [
+                {
+                    path: [...path, "volumes", i, "name"],
+                    message: `gives the claim ${name}, which ${owner} declares too; rename one of the volumes`,
+                    input: v.name,
+                },
+            ];
+        }),
+    );
 }
 
 /**
@@ -250,7 +461,7 @@ export function podSecurityProblems(
 }
 
 /** The instance whose metrics Service a standalone exporter's host names (`<instance>-metrics[.ns...]`). */
-function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
+export function metricsTarget(exporter: ExporterConfig, instances: readonly InstanceConfig[]): InstanceConfig | undefined {
     const service = exporter.metricsServiceHost.split(".")[0];
     return instances.find((i) => `${i.name}-metrics` === service);
 }
@@ -285,6 +496,40 @@ function metricsTargetProblems(exporter: ExporterConfig, instances: readonly Ins
         ];
     }
     return [];
+}
+
+/**
+ * With egress restricted, the server pod must still reach the API server (it lists its locales
+ * and registers its Services there), whose addresses only the stack can name. `prefix` is where
+ * the `networkPolicy` that turned egress on lives (the instance's own, or the namespace's: []).
+ */
+export function instanceEgressProblems(instance: InstanceConfig, prefix: Path): Problem[] {
+    const { egress } = instance.networkPolicy;
+    if (!instance.networkPolicy.enabled || !egress.enabled || egress.apiServer.length > 0) return [];
+    return [
+        {
+            path: [...prefix, "networkPolicy", "egress", "apiServer"],
+            message: `must name the API server's addresses when egress is restricted: instance ${instance.name}'s server lists its locales and registers its Services through the API; set it to the endpoints of the kubernetes Service (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), e.g. [{cidr: 10.0.0.5/32}], or turn egress off`,
+            input: egress.apiServer,
+        },
+    ];
+}
+
+/**
+ * With egress restricted, a standalone exporter must still reach its metrics daemon: an
+ * instance of the cluster is found by its Service name, anything else needs `metricsServer`.
+ */
+export function exporterEgressProblems(exporter: ExporterConfig, instances: readonly InstanceConfig[], prefix: Path): Problem[] {
+    const { egress } = exporter.networkPolicy;
+    if (!exporter.networkPolicy.enabled || !egress.enabled || egress.metricsServer.length > 0 || metricsTarget(exporter, instances))
+        return [];
+    return [
+        {
+            path: [...prefix, "networkPolicy", "egress", "metricsServer"],
+            message: `must name the addresses of exporter ${exporter.name}'s metrics daemon (${exporter.metricsServiceHost}, no instance of this cluster) when egress is restricted, e.g. [{cidr: 10.20.0.0/16}]; or turn egress off`,
+            input: egress.metricsServer,
+        },
+    ];
 }
 
 /**

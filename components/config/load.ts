@@ -6,9 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { SECRET_KEYS, STRING_KEYS, topLevelSchema, topLevelShape } from "./schema";
 import { ConfigError, formatProblem, Problem, zodProblems } from "./messages";
-import { deadlineProblems, stackKeyProblems } from "./cross-rules";
+import { deadlineProblems, hasRegistryCredential, stackKeyProblems } from "./cross-rules";
 import { resolveConfig } from "./resolve";
 import { ArkoudaWorkflowsConfig } from "./types";
+import type { RegistryCredential } from "../registry-secret";
 import { PROJECT } from "../names";
 
 export interface StackConfigInput {
@@ -40,7 +41,8 @@ function decode(values: Readonly<Record<string, string>>): { document: Record<st
 
 /**
  * Validate and resolve config values. Pure: tests call it directly.
- * Secret values are only checked for presence and secrecy; they never enter the result.
+ * Secret values are only checked for presence, secrecy and form (no message names one); they
+ * never enter the result.
  */
 export function parseStackConfig(input: StackConfigInput): ArkoudaWorkflowsConfig {
     const { document, problems } = decode(input.values);
@@ -49,7 +51,7 @@ export function parseStackConfig(input: StackConfigInput): ArkoudaWorkflowsConfi
     problems.push(...stackKeyProblems(input, document));
     if (parsed.success) {
         problems.push(...deadlineProblems(parsed.data.deadlines));
-        const resolved = resolveConfig(parsed.data, document);
+        const resolved = resolveConfig(parsed.data, document, hasRegistryCredential(input));
         problems.push(...resolved.problems);
         if (problems.length === 0 && resolved.config) return resolved.config;
     }
@@ -74,6 +76,8 @@ export function loadConfig(): ArkoudaWorkflowsConfig {
 /** Secret inputs, read as Pulumi secrets only (never through the plain config model). */
 export interface StackSecrets {
     readonly sshKeyMaterial?: { readonly privateKey: pulumi.Output<string>; readonly publicKey: pulumi.Output<string> };
+    /** `registryServer`, `registryUsername`, `registryPassword`, when the stack sets them. */
+    readonly registryCredential?: RegistryCredential;
     /** Kubeconfig contents by cluster name, for clusters that name `kubeconfigSecret`. */
     readonly kubeconfigs: Readonly<Record<string, pulumi.Output<string>>>;
 }
@@ -89,6 +93,13 @@ export function loadSecrets(config: ArkoudaWorkflowsConfig): StackSecrets {
             config.ssh.source === "config"
                 ? { privateKey: stackConfig.requireSecret("sshPrivateKey"), publicKey: stackConfig.requireSecret("sshPublicKey") }
                 : undefined,
+        registryCredential: config.registryCredential
+            ? {
+                  server: stackConfig.requireSecret("registryServer"),
+                  username: stackConfig.requireSecret("registryUsername"),
+                  password: stackConfig.requireSecret("registryPassword"),
+              }
+            : undefined,
         kubeconfigs,
     };
 }

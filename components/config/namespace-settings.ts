@@ -1,5 +1,5 @@
 import type { ArkoudaWorkflowsConfig, ClusterConfig, NamespaceSettings, WorkflowPodsConfig } from "./types";
-import { PROJECT } from "../names";
+import { PROJECT, REGISTRY_SECRET_NAME } from "../names";
 
 /**
  * The class the program declares for a namespace's delete steps: cluster-scoped, so it is named
@@ -29,5 +29,7 @@ export function namespaceSettings(config: ArkoudaWorkflowsConfig, cluster: Clust
         workflowPods: config.workflowPods,
         retries: config.retries,
         ...(deleteClass !== undefined && { deletePriorityClassName: deleteClass }),
+        ...(config.registryCredential && { registrySecretName: REGISTRY_SECRET_NAME }),
+        imagePullSecrets: config.imagePullSecrets,
     };
 }

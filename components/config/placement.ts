@@ -69,7 +69,8 @@ const nodeSelectorTerm = strictObject({
     matchFields: z.array(requirement(["In", "NotIn"], z.literal("metadata.name"))).optional(),
 });
 
-const labelSelector = strictObject({
+/** A meta/v1 LabelSelector (placement's pod affinity terms, the network policies' peers). */
+export const labelSelector = strictObject({
     matchLabels: labelMap.optional(),
     matchExpressions: z.array(requirement(["In", "NotIn", "Exists", "DoesNotExist"], qualifiedName("label key"))).optional(),
 });
@@ -122,6 +123,16 @@ const annotations = () => checkedMap((key) => rules.qualifiedName(key, "annotati
 
 const SPREAD_LOCALES = ["none", "preferred", "required"] as const;
 
+/**
+ * Names of Secrets the kubelet pulls with, each once and sorted: server-side apply refuses a list
+ * keyed by name that names one twice, and a manifest must not depend on the writing order.
+ */
+const pullSecretList = () =>
+    doc(
+        z.array(dnsSubdomain()).transform((names) => [...new Set(names)].sort()),
+        { type: "list of Secret names (DNS subdomains)" },
+    );
+
 interface PlacementDocs {
     readonly [key: string]: { readonly description: string; readonly replaces: string };
 }
@@ -143,7 +154,20 @@ const PLACEMENT_DOCS = {
             "at most one locale pod of the instance per node: `required` (a topology spread the scheduler never violates), `preferred` (it tries), `none`",
         replaces: NO_CHART_VALUE,
     },
+    imagePullSecrets: {
+        description:
+            "pod `imagePullSecrets`: existing `kubernetes.io/dockerconfigjson` Secrets of the namespace the kubelet pulls the pod's images with, beside the registry credential's Secret (`registryServer`); the top-level list is also every Argo step pod's (the Workflow's `spec.imagePullSecrets`)",
+        replaces: NO_CHART_VALUE,
+    },
+    terminationGracePeriodSeconds: {
+        description:
+            "pod `terminationGracePeriodSeconds`: how long a deleted pod may take to stop before it is killed. The exporter (a Python process with no SIGTERM handler, so as its container's first process it ignores SIGTERM) always takes all of it, so every delete of a pod with an exporter waits this long; the locales stop at once, and the delete removes the server's registration itself",
+        replaces: NO_CHART_VALUE,
+    },
 } as const satisfies PlacementDocs;
+
+/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. Long enough for the server to pass SIGTERM on to arkouda_server and for the locales to stop. */
+const DEFAULT_TERMINATION_GRACE_SECONDS = 2;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */
 const placementValues = {
@@ -154,9 +178,14 @@ const placementValues = {
     labels: podLabels,
     annotations,
     spreadLocales: () => z.enum(SPREAD_LOCALES),
+    imagePullSecrets: pullSecretList,
+    terminationGracePeriodSeconds: () => int(0, 3600),
 };
 
-/** `pods`: the namespace-wide placement of every Arkouda pod (server, locales, exporter sidecar) and standalone exporter. */
+/**
+ * `pods`: the namespace-wide placement of every Arkouda pod (server, locales, exporter sidecar) and
+ * standalone exporter; its `imagePullSecrets` are the step pods' too.
+ */
 export const podsSchema = strictObject({
     nodeSelector: doc(placementValues.nodeSelector().prefault({}), PLACEMENT_DOCS.nodeSelector),
     tolerations: doc(placementValues.tolerations().default([]), PLACEMENT_DOCS.tolerations),
@@ -165,6 +194,11 @@ export const podsSchema = strictObject({
     labels: doc(placementValues.labels().prefault({}), PLACEMENT_DOCS.labels),
     annotations: doc(placementValues.annotations().prefault({}), PLACEMENT_DOCS.annotations),
     spreadLocales: doc(placementValues.spreadLocales().default("none"), PLACEMENT_DOCS.spreadLocales),
+    imagePullSecrets: doc(placementValues.imagePullSecrets().default([]), PLACEMENT_DOCS.imagePullSecrets),
+    terminationGracePeriodSeconds: doc(
+        placementValues.terminationGracePeriodSeconds().default(DEFAULT_TERMINATION_GRACE_SECONDS),
+        PLACEMENT_DOCS.terminationGracePeriodSeconds,
+    ),
 });
 
 /** An instance's or exporter's own placement: each key it sets replaces the namespace's `pods.<key>` whole. */

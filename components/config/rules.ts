@@ -46,6 +46,27 @@ export function dnsSubdomain(value: string): string | undefined {
     return undefined;
 }
 
+/**
+ * An absolute path as a container's mount path or a host directory is written: from '/', no
+ * empty, '.' or '..' component and no trailing '/', so two ways of writing one path cannot pass
+ * a check for the same path; not '/' itself.
+ */
+export function absolutePath(value: string): string | undefined {
+    if (!value.startsWith("/")) return "must be an absolute path, starting with '/'";
+    if (value === "/") return "must not be '/' itself";
+    const parts = value.slice(1).split("/");
+    if (parts.some((p) => p === "" || p === "." || p === ".."))
+        return "must be a normalized path: no '//', no '.' or '..' component and no trailing '/'";
+    if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "must not contain control characters";
+    return undefined;
+}
+
+/** Whether `path` is `other`, below it or above it (one mounted there hides or replaces the other). */
+export function pathsOverlap(path: string, other: string): boolean {
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+    return within(path, other) || within(other, path);
+}
+
 export function quantity(value: string): string | undefined {
     return QUANTITY.test(value)
         ? undefined
@@ -214,4 +235,105 @@ export function cronExpression(value: string): string | undefined {
         if (problem) return `'${value}': ${problem}`;
     }
     return undefined;
+}
+
+// [scheme://]host[:port][/path]: how a pull Secret's `auths` names a registry.
+const REGISTRY_SERVER =
+    /^(https?:\/\/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:([0-9]{1,5}))?(\/[A-Za-z0-9._/-]*)?$/i;
+const hasControlCharacter = (value: string) => [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/*
+ * The registry credential's rules name no part of the value: it is a secret, and a problem is
+ * printed where anyone running `pulumi up` reads it.
+ */
+
+/**
+ * The registry as a pull Secret names it: the kubelet matches an image's registry host (with a
+ * path, the start of its repository too) against it, so it is written as image references write it.
+ */
+export function registryServer(value: string): string | undefined {
+    const match = REGISTRY_SERVER.exec(value);
+    const port = match?.[7] === undefined ? undefined : Number(match[7]);
+    if (!match || (port !== undefined && (port < 1 || port > 65535)))
+        return "must be a registry host as image references name it, such as registry.example.com or 10.0.0.1:5000 (optionally with https:// and a path)";
+    return undefined;
+}
+
+/** Basic authentication sends `user:password`, and the registry splits it at the first ':'. */
+export function registryUsername(value: string): string | undefined {
+    if (value === "") return "must not be empty";
+    if (value.includes(":")) return "must not contain ':' (basic authentication joins the user and password with it)";
+    if (hasControlCharacter(value)) return "must not contain control characters";
+    return undefined;
+}
+
+export function registryPassword(value: string): string | undefined {
+    if (value === "") return "must not be empty";
+    if (/[\r\n]/.test(value)) return "must be a single line";
+    return undefined;
+}
+
+/** An IP address as a number and its width in bits (32 or 128); undefined when `text` is not one. */
+function ipAddress(text: string): { readonly value: bigint; readonly bits: 32 | 128 } | undefined {
+    const v4 = (t: string): bigint | undefined => {
+        const parts = t.split(".");
+        if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) return undefined;
+        return parts.reduce((sum, p) => (sum << 8n) | BigInt(p), 0n);
+    };
+    if (!text.includes(":")) {
+        const value = v4(text);
+        return value === undefined ? undefined : { value, bits: 32 };
+    }
+    // IPv6: eight groups of 1-4 hex digits, one `::` for a run of zero groups, an IPv4 tail allowed.
+    const halves = text.split("::");
+    if (halves.length > 2) return undefined;
+    const groups = (half: string): bigint[] | undefined => {
+        if (half === "") return [];
+        const out: bigint[] = [];
+        const parts = half.split(":");
+        for (let i = 0; i < parts.length; i++) {
+            const p = parts[i];
+            if (i === parts.length - 1 && p.includes(".")) {
+                const tail = v4(p);
+                if (tail === undefined) return undefined;
+                out.push(tail >> 16n, tail & 0xffffn);
+            } else if (/^[0-9A-Fa-f]{1,4}$/.test(p)) out.push(BigInt(`0x${p}`));
+            else return undefined;
+        }
+        return out;
+    };
+    const head = groups(halves[0]);
+    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    if (!head || !tail) return undefined;
+    const missing = 8 - head.length - tail.length;
+    if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+    const all = [...head, ...Array<bigint>(missing).fill(0n), ...tail];
+    return { value: all.reduce((sum, g) => (sum << 16n) | g, 0n), bits: 128 };
+}
+
+/** A CIDR as a network: its address (host bits cleared), prefix length and width; undefined when `text` is not one. */
+function cidrNetwork(text: string): { readonly base: bigint; readonly prefix: number; readonly bits: 32 | 128 } | undefined {
+    const match = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
+    const ip = match && ipAddress(match[1]);
+    if (!match || !ip) return undefined;
+    const prefix = Number(match[2]);
+    if (prefix > ip.bits) return undefined;
+    const hostBits = BigInt(ip.bits - prefix);
+    return { base: (ip.value >> hostBits) << hostBits, prefix, bits: ip.bits };
+}
+
+/** An IPv4 or IPv6 CIDR as a NetworkPolicy's `ipBlock` takes one (host bits may be set, as Go's ParseCIDR allows). */
+export function cidr(value: string): string | undefined {
+    return cidrNetwork(value)
+        ? undefined
+        : "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, 192.168.1.10/32 or fd00::/64 (an address, '/' and a prefix length)";
+}
+
+/** Whether `inner` is a strict subset of `outer` (same family, a longer prefix, inside it): what the API server asks of an `except`. */
+export function cidrStrictlyInside(inner: string, outer: string): boolean {
+    const i = cidrNetwork(inner);
+    const o = cidrNetwork(outer);
+    if (!i || !o || i.bits !== o.bits || i.prefix <= o.prefix) return false;
+    const shift = BigInt(o.bits - o.prefix);
+    return i.base >> shift === o.base >> shift;
 }

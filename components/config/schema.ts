@@ -8,6 +8,9 @@ import * as rules from "./rules";
 import { doc, KeyDoc } from "./key-docs";
 import { checked, int, labelMap, strictObject } from "./schema-kit";
 import { exporterPodsSchema, instancePodsSchema, podsSchema, retriesSchema, workflowPodsSchema } from "./placement";
+import { exporterNetworkPolicySchema, instanceNetworkPolicySchema, networkPolicySchema } from "./network-policy";
+import { volumeSchema } from "./volumes";
+import { REGISTRY_SECRET_NAME } from "../names";
 
 const dnsLabel = () => checked(rules.dnsLabel, "DNS label");
 const dnsSubdomain = () => checked(rules.dnsSubdomain, "DNS subdomain");
@@ -151,6 +154,11 @@ function withServerName<T extends { name: string; serverName?: string }>({ name,
     return { name, serverName: serverName ?? name, ...rest };
 }
 
+/** The CPU limit is the request unless set (Guaranteed QoS). */
+function withCpuLimit<T extends { cpu: string; cpuLimit?: string }>({ cpuLimit, ...rest }: T) {
+    return { ...rest, cpuLimit: cpuLimit ?? rest.cpu };
+}
+
 function schedule(kind: keyof typeof scheduleSchemas, defaultSchedule: string) {
     return doc(scheduleSchemas[kind].prefault({}), {
         table: "schedule",
@@ -220,7 +228,16 @@ export const instanceSchema = doc(
             description: "locale pods, besides the server",
             replaces: "`ARKOUDA_NUMBER_OF_LOCALES`",
         }),
-        cpu: doc(quantity().default("2000m"), { description: "CPU per pod (requests = limits)", replaces: "`ARKOUDA_CPU_CORES`" }),
+        cpu: doc(quantity().default("2000m"), {
+            description: "CPU each pod requests (and its limit unless `cpuLimit` is set)",
+            replaces: "`ARKOUDA_CPU_CORES`",
+        }),
+        cpuLimit: doc(quantity().optional(), {
+            default: "`cpu`",
+            description:
+                "CPU limit of each pod, at least `cpu`; above it, the pods may use idle CPU beyond their request (the start-up's sshd and ssh handshakes finish in seconds instead of tens of seconds at a small request) and lose the Guaranteed QoS class",
+            replaces: "the charts' `resources.limits.cpu`",
+        }),
         memory: doc(quantity().default("2048Mi"), { description: "memory per pod (requests = limits)", replaces: "`ARKOUDA_MEMORY`" }),
         chapel: strictObject({
             numThreadsPerLocale: doc(int(1, 4096).default(2), {
@@ -280,13 +297,19 @@ export const instanceSchema = doc(
             .transform(withScrapeDefaults)
             .prefault({}),
         pods: instancePodsSchema,
+        networkPolicy: instanceNetworkPolicySchema,
+        volumes: doc(z.array(volumeSchema).default([]), {
+            description:
+                "data volumes, each mounted in the server and every locale pod (`volume` below); with `runAs`, the pods get its gid as their fsGroup",
+            replaces: "the charts' `persistence.*`",
+        }),
         schedules: strictObject({
             deploy: schedule("deploy", DEFAULT_DEPLOY_SCHEDULE),
             delete: schedule("delete", DEFAULT_DELETE_SCHEDULE),
         }).prefault({}),
         run: doc(runSchema.optional(), { description: "a Workflow `pulumi up` submits", replaces: "`argo submit` scripts" }),
         ...instanceSecurityShape,
-    }).transform(withServerName),
+    }).transform((instance) => withCpuLimit(withServerName(instance))),
     {
         table: "instance",
         derived: [
@@ -336,6 +359,7 @@ export const exporterSchema = doc(
         serviceMonitor: serviceMonitorSchema,
         scrapeAnnotations: scrapeAnnotations(),
         pods: exporterPodsSchema,
+        networkPolicy: exporterNetworkPolicySchema,
         run: doc(runSchema.optional(), {
             description: "a Workflow `pulumi up` submits",
             replaces: "`deploy/delete-prometheus-arkouda-exporter-command.sh`",
@@ -507,6 +531,7 @@ export const topLevelShape = {
         },
     ),
     podSecurity: podSecuritySchema.prefault({}),
+    networkPolicy: networkPolicySchema.prefault({}),
     rollout: strictObject({
         strategy: doc(z.enum(["parallel", "waves"]).default("parallel"), {
             description: "`waves`: by `clusters[].wave`",
@@ -524,13 +549,31 @@ export const STRING_KEYS = new Set([
     "arkoudaTokenSecret",
 ]);
 
-/** Keys that hold key material: accepted only as secrets, never part of the schema above. */
-export const SECRET_KEYS = new Set(["sshPrivateKey", "sshPublicKey"]);
-export const SECRET_KEYS_DOC: KeyDoc = {
-    type: "secret strings (`--secret` only)",
-    description: "the key pair, when `ssh.source: config`",
-    replaces: "the key files",
-};
+/** The SSH key pair, with `ssh.source: config`. */
+export const SSH_SECRET_KEYS = ["sshPrivateKey", "sshPublicKey"] as const;
+/** A registry credential, from which the stack declares each namespace's pull Secret. */
+export const REGISTRY_SECRET_KEYS = ["registryServer", "registryUsername", "registryPassword"] as const;
+/** Keys that hold key material or credentials: accepted only as secrets, never part of the schema above. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([...SSH_SECRET_KEYS, ...REGISTRY_SECRET_KEYS]);
+/** What the docs say about each group of secret keys (a row each). */
+export const SECRET_KEY_DOCS: readonly { readonly keys: readonly string[]; readonly doc: KeyDoc }[] = [
+    {
+        keys: SSH_SECRET_KEYS,
+        doc: {
+            type: "secret strings (`--secret` only)",
+            description: "the key pair, when `ssh.source: config`",
+            replaces: "the key files",
+        },
+    },
+    {
+        keys: REGISTRY_SECRET_KEYS,
+        doc: {
+            type: "secret strings (`--secret` only); all three or none",
+            description: `a registry credential: the stack declares the Secret \`${REGISTRY_SECRET_NAME}\` (\`kubernetes.io/dockerconfigjson\`) from it in each namespace, and every pod pulls with it (the Arkouda pods, the exporters, Argo's step pods); \`registryServer\` is the registry as the image references name it (\`registry.example.com\`, \`10.0.0.1:5000\`)`,
+            replaces: "– (a pull Secret made by hand, `kubectl create secret docker-registry`, and added to the charts' templates)",
+        },
+    },
+];
 
 /**
  * The top level, settled: the names the program uses for the ServiceAccounts and token Secret,

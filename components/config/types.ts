@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import type { exporterSchema, instanceSchema, RawCluster, RawConfig, runSchema } from "./schema";
 import type { podsSchema } from "./placement";
+import type { networkPolicySchema } from "./network-policy";
 
 type DeepReadonly<T> = T extends readonly (infer E)[]
     ? readonly DeepReadonly<E>[]
@@ -16,11 +17,19 @@ type DeepReadonly<T> = T extends readonly (infer E)[]
 
 /** Where pods run, resolved: the namespace's `pods` with the instance's or exporter's own keys over it. */
 export type PodPlacementConfig = DeepReadonly<z.output<typeof podsSchema>>;
+/** The NetworkPolicies of a target, resolved: the namespace's `networkPolicy` with the instance's or exporter's own keys over it. */
+export type NetworkPolicyConfig = DeepReadonly<z.output<typeof networkPolicySchema>>;
+/** One NetworkPolicy peer (a label selector pair, or an ipBlock). */
+export type PeerConfig = NetworkPolicyConfig["clients"][number];
 /** One Arkouda-on-Kubernetes instance: a server pod plus `locales` locale pods. */
-export type InstanceConfig = DeepReadonly<Omit<z.output<typeof instanceSchema>, "pods">> & { readonly pods: PodPlacementConfig };
+export type InstanceConfig = DeepReadonly<Omit<z.output<typeof instanceSchema>, "pods" | "networkPolicy">> & {
+    readonly pods: PodPlacementConfig;
+    readonly networkPolicy: NetworkPolicyConfig;
+};
 /** A prometheus-arkouda-exporter for an Arkouda that runs elsewhere (e.g. Slurm). */
-export type ExporterConfig = DeepReadonly<Omit<z.output<typeof exporterSchema>, "pods">> & {
+export type ExporterConfig = DeepReadonly<Omit<z.output<typeof exporterSchema>, "pods" | "networkPolicy">> & {
     readonly pods: Omit<PodPlacementConfig, "spreadLocales">;
+    readonly networkPolicy: Omit<NetworkPolicyConfig, "clients">;
 };
 /** An ephemeral Workflow that `pulumi up` submits. */
 export type RunConfig = DeepReadonly<z.output<typeof runSchema>>;
@@ -43,8 +52,12 @@ export type ClusterConfig = DeepReadonly<Omit<RawCluster, "instances" | "exporte
     readonly exporters: readonly ExporterConfig[];
 };
 
-export type ArkoudaWorkflowsConfig = Omit<Settled, "instances" | "exporters" | "clusters" | "pods"> & {
+export type ArkoudaWorkflowsConfig = Omit<Settled, "instances" | "exporters" | "clusters" | "pods" | "networkPolicy"> & {
     readonly clusters: readonly ClusterConfig[];
+    /** The top-level `pods.imagePullSecrets`: every step pod's (each target's own list is in its `pods`). */
+    readonly imagePullSecrets: readonly string[];
+    /** Whether the stack sets a registry credential; its values are Pulumi secrets only (`loadSecrets`). */
+    readonly registryCredential: boolean;
 };
 
 /** Everything a namespace's shared objects need: identities, secrets, templates. */
@@ -62,4 +75,8 @@ export type NamespaceSettings = Pick<
         readonly sshSecretName: string;
         /** The PriorityClass the namespace's delete steps run at; none with `workflowPods.deletePriority.source: none`. */
         readonly deletePriorityClassName?: string;
+        /** The Secret the stack declares from the registry credential, which every pod pulls with; none without one. */
+        readonly registrySecretName?: string;
+        /** The top-level `pods.imagePullSecrets`, which the step pods pull with beside the registry credential's. */
+        readonly imagePullSecrets: readonly string[];
     };

@@ -100,6 +100,11 @@ export function failingNodeMessage(nodes: unknown): string {
     return label ? `${label}: ${n.message.trim()}` : n.message.trim();
 }
 
+/** The step a node's display name stands for: a step with a retryStrategy runs as `<step>(<attempt>)`. Pure. */
+export function stepOf(displayName: string): string {
+    return displayName.replace(/\(\d+\)$/, "");
+}
+
 /**
  * The `failure-reasons` output of a failed deploy (why its pods were not ready), or "". The exit
  * handler computes it after Argo has settled the Workflow's own outputs, so v4.0.5 keeps it only
@@ -133,9 +138,8 @@ export function unschedulableSteps(obj: unknown): Record<string, string> {
     const found: Record<string, string> = {};
     for (const node of Object.values(nodes)) {
         const n = fieldsOf<WorkflowNodeFields>(node);
-        // A retried step's pods are named `<step>(<attempt>)`: the step is what a reader knows.
         if (n.phase === "Pending" && typeof n.message === "string" && n.message.startsWith("Unschedulable"))
-            found[String(n.displayName || n.name || n.id).replace(/\(\d+\)$/, "")] = n.message.trim();
+            found[stepOf(String(n.displayName || n.name || n.id))] = n.message.trim();
     }
     return found;
 }

@@ -30,8 +30,9 @@ import {
     standardLabels,
 } from "./common";
 import type { ArkoudaValues } from "./values";
-import { podMetadata, podPlacement, spreadConstraints } from "./placement";
+import { podMetadata, podPlacement, pullSecrets, spreadConstraints } from "./placement";
 import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
+import { ARKOUDA_VOLUMES as VOLUME } from "./volumes";
 
 export const arkoudaNames = (instance: string) => ({
     localeScript: `${instance}-locale-launch-script`,
@@ -130,7 +131,7 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
         // Locales form one tightly-coupled job: never mix old and new pods.
         strategy: { type: "Recreate" },
         pod: {
-            securityContext: ARKOUDA_POD_SECURITY,
+            securityContext: { ...ARKOUDA_POD_SECURITY, ...v.volumeOwnership },
             containers: [
                 {
                     name: "arkouda-udp-locale",
@@ -142,20 +143,23 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     env: env(runAsEnv(v)),
                     ports: [{ containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" }],
                     readinessProbe: { tcpSocket: { port: SSHD_PORT }, periodSeconds: 1 },
-                    resources: resources(v.cpu, v.memory),
+                    resources: resources(v.cpu, v.memory, v.cpuLimit),
                     securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
-                        { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
-                        { name: "launch-script", mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        { name: VOLUME.sshKeys, mountPath: SSH_KEYS_DIR, readOnly: true },
+                        { name: VOLUME.launchScript, mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        ...v.volumeMounts,
                     ],
                 },
             ],
             volumes: [
-                { name: "launch-script", configMap: { name: n.localeScript } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                { name: VOLUME.launchScript, configMap: { name: n.localeScript } },
+                { name: VOLUME.sshKeys, secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                ...v.volumes,
             ],
             ...podPlacement(v),
             topologySpreadConstraints: spreadConstraints(v.localeSpread),
+            imagePullSecrets: pullSecrets(settings.registrySecretName, v.imagePullSecrets),
         },
         podMetadata: podMetadata(v, localeLabels(v)),
     });
@@ -241,11 +245,13 @@ function serverPod(
         metadata: { ...meta(n.server, metadata.labels, namespace), annotations: metadata.annotations },
         spec: {
             ...podPlacement(v, withPriorityClass),
+            // The exporter sidecar's image too: one list per pod.
+            imagePullSecrets: pullSecrets(settings.registrySecretName, v.imagePullSecrets),
             restartPolicy: "Never",
             serviceAccountName: settings.arkoudaServiceAccountName,
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
-            securityContext: ARKOUDA_POD_SECURITY,
+            securityContext: { ...ARKOUDA_POD_SECURITY, ...v.volumeOwnership },
             ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {
@@ -260,24 +266,26 @@ function serverPod(
                         { containerPort: SSHD_PORT, name: "ssh", protocol: "TCP" },
                     ],
                     readinessProbe: { exec: { command: [...SERVER_READINESS_COMMAND] }, periodSeconds: 1, failureThreshold: 3 },
-                    resources: resources(v.cpu, v.memory),
+                    resources: resources(v.cpu, v.memory, v.cpuLimit),
                     securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [
-                        { name: "launch-script", mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
-                        { name: "sa-token", mountPath: SA_TOKEN_DIR, readOnly: true },
-                        { name: "ssh-keys", mountPath: SSH_KEYS_DIR, readOnly: true },
-                        { name: "server-token", mountPath: SERVER_TOKEN_DIR, readOnly: true },
+                        { name: VOLUME.launchScript, mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        { name: VOLUME.saToken, mountPath: SA_TOKEN_DIR, readOnly: true },
+                        { name: VOLUME.sshKeys, mountPath: SSH_KEYS_DIR, readOnly: true },
+                        { name: VOLUME.serverToken, mountPath: SERVER_TOKEN_DIR, readOnly: true },
+                        ...v.volumeMounts,
                     ],
                 },
             ],
             volumes: [
-                { name: "launch-script", configMap: { name: n.serverScript } },
-                { name: "sa-token", secret: { secretName: settings.arkoudaTokenSecretName } },
-                { name: "ssh-keys", secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                { name: VOLUME.launchScript, configMap: { name: n.serverScript } },
+                { name: VOLUME.saToken, secret: { secretName: settings.arkoudaTokenSecretName } },
+                { name: VOLUME.sshKeys, secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
                 // Only an instance with `authenticate` has it; the launch script refuses to start
                 // an authenticating server without it.
-                { name: "server-token", secret: { secretName: n.token, optional: true, defaultMode: ROOT_ONLY_SECRET_MODE } },
+                { name: VOLUME.serverToken, secret: { secretName: n.token, optional: true, defaultMode: ROOT_ONLY_SECRET_MODE } },
                 ...(withMetrics ? [EXPORTER_HOME_VOLUME] : []),
+                ...v.volumes,
             ],
         },
     };

@@ -57,8 +57,9 @@ export function env(vars: Record<string, string>): EnvVar[] {
     return sortedEntries(vars).map(([name, value]) => ({ name, value }));
 }
 
-export function resources(cpu: string, memory: string) {
-    return { requests: { cpu, memory }, limits: { cpu, memory } };
+/** Requests and limits; the CPU limit is the request unless a larger one is given. */
+export function resources(cpu: string, memory: string, cpuLimit = cpu) {
+    return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory } };
 }
 
 /** What a prometheus-arkouda-exporter container (sidecar or standalone) is made of. */
@@ -198,6 +199,7 @@ export function deployment(
             | "affinity"
             | "priorityClassName"
             | "topologySpreadConstraints"
+            | "imagePullSecrets"
         >;
         /** The pods' metadata when it carries more than `labels` (placement's labels and annotations). */
         podMetadata?: { labels: Record<string, string>; annotations?: Readonly<Record<string, string>> };

@@ -6,7 +6,7 @@ import type { NamespaceSettings } from "../config/types";
 import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, exporterService, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
-import { podMetadata, podPlacement } from "./placement";
+import { podMetadata, podPlacement, pullSecrets } from "./placement";
 import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY } from "../pod-security";
 
 function standaloneExporterLabels(v: ExporterValues) {
@@ -40,6 +40,7 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
             ],
             volumes: [EXPORTER_HOME_VOLUME],
             ...podPlacement(v),
+            imagePullSecrets: pullSecrets(settings.registrySecretName, v.imagePullSecrets),
         },
         podMetadata: podMetadata(v, standaloneExporterLabels(v)),
     });

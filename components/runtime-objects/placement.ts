@@ -9,6 +9,10 @@ import { MAX_LOCALES } from "../config/rules";
 type Toleration = k8s.types.input.core.v1.Toleration;
 type TopologySpreadConstraint = k8s.types.input.core.v1.TopologySpreadConstraint;
 type Affinity = k8s.types.input.core.v1.Affinity;
+/** A pod's reference to a Secret of its namespace, by name. */
+interface SecretReference {
+    name: string;
+}
 
 /** The label keys the program sets on the pods it creates: selectors, Services and metrics read them, so no user label may replace one. */
 export const PROGRAM_POD_LABEL_KEYS: readonly string[] = [
@@ -30,6 +34,9 @@ export interface PlacementValues {
     readonly priorityClassName: string;
     readonly podLabels: Readonly<Record<string, string>>;
     readonly podAnnotations: Readonly<Record<string, string>>;
+    /** The target's own pull Secrets (`pods.imagePullSecrets`). */
+    readonly imagePullSecrets: readonly SecretReference[];
+    readonly terminationGracePeriodSeconds: number;
 }
 
 /**
@@ -44,8 +51,23 @@ export function podPlacement(v: PlacementValues, withPriorityClass = true) {
         nodeSelector: v.nodeSelector,
         tolerations: v.tolerations as Toleration[],
         affinity: v.affinity as Affinity,
+        terminationGracePeriodSeconds: v.terminationGracePeriodSeconds,
         ...(withPriorityClass ? { priorityClassName: v.priorityClassName } : {}),
     };
+}
+
+/** Secret names as a pod spec refers to them (`imagePullSecrets`). */
+export function secretReferences(names: readonly string[]): SecretReference[] {
+    return names.map((name) => ({ name }));
+}
+
+/**
+ * The Secrets a pod pulls its images with: the one the stack declares from the registry
+ * credential, when it has one, then `own` (the target's list, or a placeholder standing for its
+ * items; the step pods': the namespace's). Config refuses a list that names the declared one again.
+ */
+export function pullSecrets(registrySecretName: string | undefined, own: readonly SecretReference[]): SecretReference[] {
+    return [...(registrySecretName === undefined ? [] : secretReferences([registrySecretName])), ...own];
 }
 
 /** The locale pods' topology spread (a placeholder or a concrete list, as `podPlacement`'s values). */

@@ -7,6 +7,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlacementValues } from "./placement";
+import type { PodSecurityContext } from "../argo/model";
 
 /** Every per-instance value an Arkouda deploy's objects are built from. */
 export interface ArkoudaValues {
@@ -15,7 +16,9 @@ export interface ArkoudaValues {
     readonly version: string;
     /** Locale pods besides the server. */
     readonly locales: number;
+    /** CPU request and limit of the server and locale containers. */
     readonly cpu: string;
+    readonly cpuLimit: string;
     readonly memory: string;
     readonly numThreadsPerLocale: string;
     readonly memMax: string;
@@ -46,10 +49,18 @@ export interface ArkoudaValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
+    readonly terminationGracePeriodSeconds: number;
     /** The locales' topology spread (`spreadLocales`). */
     readonly localeSpread: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
     /** "true": arkouda_server --authenticate, with the token of the Secret `<instance>-token`. */
     readonly authenticate: string;
+    /** The data volumes of the server and locale pods, after the program's own (volumes.ts). */
+    readonly volumes: readonly k8s.types.input.core.v1.Volume[];
+    /** Where the Arkouda containers mount them. */
+    readonly volumeMounts: readonly k8s.types.input.core.v1.VolumeMount[];
+    /** What the pods' securityContext gains for them (pod-security.ts, `dataVolumeOwnership`). */
+    readonly volumeOwnership: PodSecurityContext;
 }
 
 /** Every value a standalone exporter's objects are built from. */
@@ -76,4 +87,6 @@ export interface ExporterValues {
     readonly priorityClassName: string;
     readonly podLabels: PlacementValues["podLabels"];
     readonly podAnnotations: PlacementValues["podAnnotations"];
+    readonly imagePullSecrets: PlacementValues["imagePullSecrets"];
+    readonly terminationGracePeriodSeconds: number;
 }

@@ -8,6 +8,7 @@ import { argoParam, paramRef, referencedParameters } from "../argo/expr";
 import { projectLabel } from "../names";
 import { Template, workflowTemplate, WorkflowSpec, WorkflowTemplate } from "../argo/model";
 import { MANAGED_BY } from "../runtime-objects";
+import { pullSecrets, secretReferences } from "../runtime-objects/placement";
 import { argoParameters, DeclaredParameter, declareParameters, ParameterRow } from "./parameters";
 import { DeleteStepOptions, exitHandler, Steps, Touch } from "./steps";
 import { STEP_POD_SECURITY } from "../pod-security";
@@ -103,6 +104,7 @@ function assemble<C extends object>(
 ): BuiltTemplate {
     const { settings, targetKind } = s;
     const { nodeSelector, tolerations, priorityClassName } = settings.workflowPods;
+    const imagePullSecrets = pullSecrets(settings.registrySecretName, secretReferences(settings.imagePullSecrets));
     const body: Omit<WorkflowSpec, "arguments" | "templates"> = {
         entrypoint: run.entrypoint,
         ...(run.onExit ? { onExit: run.onExit } : {}),
@@ -113,6 +115,8 @@ function assemble<C extends object>(
         ...(Object.keys(nodeSelector).length > 0 && { nodeSelector: { ...nodeSelector } }),
         ...(tolerations.length > 0 && { tolerations: tolerations.map((t) => ({ ...t })) }),
         ...(priorityClassName !== undefined && { podPriorityClassName: priorityClassName }),
+        // What every step pod pulls its images with (the kubectl and Argo executor images).
+        ...(imagePullSecrets.length > 0 && { imagePullSecrets }),
         synchronization: { mutexes: [{ name: mutexName(targetKind.kind, targetKind.nameParam) }] },
         // Keep a failed step's pod for its logs; completed workflows expire.
         podGC: { strategy: "OnPodSuccess" },

@@ -11,7 +11,9 @@ import type { ExporterConfig, InstanceConfig } from "../config/types";
 import { exporterSchema, IMAGE_PULL_POLICIES, instanceSchema, LOG_LEVELS } from "../config/schema";
 import { podsSchema } from "../config/placement";
 import { defaultAt } from "../config/schema-walk";
-import { localeSpread, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
+import { localeSpread, secretReferences, tolerationsWithAdmissionDefaults } from "../runtime-objects/placement";
+import { dataPodVolumes, dataVolumeMounts } from "../runtime-objects/volumes";
+import { dataVolumeOwnership } from "../pod-security";
 import { argoParam } from "../argo/expr";
 import { sortedByKey } from "../util/sort";
 import type { Parameter } from "../argo/model";
@@ -20,9 +22,11 @@ import type { ArkoudaValues, ExporterValues } from "../runtime-objects";
 /**
  * How a value travels: `str` text; `int` an integer that renders as a YAML integer; `intText` an
  * integer used as text (env values, `15s`); `map` a string map carried as JSON; `json` any JSON
- * list or object (tolerations, affinity).
+ * list or object (tolerations, affinity); `list` a JSON list whose items follow the program's own
+ * in a list (volumes, pull Secrets); `object` a JSON object whose fields join the program's own in
+ * an object.
  */
-export type ParameterType = "str" | "int" | "intText" | "map" | "json";
+export type ParameterType = "str" | "int" | "intText" | "map" | "json" | "list" | "object";
 
 /** The config values each type takes; an unset optional key gives an empty `str` parameter. */
 interface SourceAs {
@@ -31,6 +35,8 @@ interface SourceAs {
     intText: number;
     map: Readonly<Record<string, string>>;
     json: object;
+    list: readonly unknown[];
+    object: object;
 }
 /** The runtime-object value each type fills. */
 interface FillAs {
@@ -39,6 +45,8 @@ interface FillAs {
     intText: string;
     map: Readonly<Record<string, string>>;
     json: never;
+    list: never;
+    object: never;
 }
 
 type Source = SourceAs[ParameterType];
@@ -69,8 +77,11 @@ export interface ParameterRow<S extends ParameterType = ParameterType, F extends
     readonly type: S;
     /** The runtime-object value it fills (a field of ArkoudaValues or ExporterValues). */
     readonly field: F;
-    /** What the config value becomes before it travels (`json` rows): the form the manifests take it in. */
-    readonly encode?: (value: never) => unknown;
+    /**
+     * What the config value becomes before it travels (`json`, `list` and `object` rows): the form
+     * the manifests take it in, made from the value and, where it needs more, the whole target.
+     */
+    readonly encode?: (value: never, target: never) => unknown;
 }
 
 /** A safe default that deliberately differs from the schema's default for the key, and why. */
@@ -103,6 +114,11 @@ const DEFAULT_SCRAPE_INTERVAL: TemplateDefault = {
     reason: "the config default is the target's own polling interval, which a template parameter cannot refer to",
 };
 const PROMETHEUS_TIMEOUT: TemplateDefault = { value: "", reason: "unset: Prometheus' own scrape timeout" };
+const NO_VOLUMES = { list: "[]", object: "{}" } as const;
+const noVolumes = (type: keyof typeof NO_VOLUMES): TemplateDefault => ({
+    value: NO_VOLUMES[type],
+    reason: "a target's data volumes are its own (its claims are named after it): with none configured, none",
+});
 const IMAGE_USER: TemplateDefault = { value: "", reason: "runAs is optional and has no default: empty runs as the image's own user" };
 
 /** The schema's default for a config key as its parameter carries it; none where the schema states none. */
@@ -121,7 +137,8 @@ function placementDefault(key: string, type: ParameterType, encode?: (value: nev
     const reason = "an instance's or exporter's placement defaults to the namespace's pods; with none configured, to what pods defaults to";
     if (!stated) return { value: "", reason };
     const value = encode ? encode(stated.value as never) : stated.value;
-    return { value: type === "map" ? labelsJson(value as SourceAs["map"]) : type === "json" ? jsonText(value) : String(value), reason };
+    const json = type === "json" || type === "list";
+    return { value: type === "map" ? labelsJson(value as SourceAs["map"]) : json ? jsonText(value) : String(value), reason };
 }
 
 /**
@@ -160,28 +177,54 @@ type AnyPath<T> = {
 }[keyof T & string];
 
 /**
- * The row builder of JSON parameters: the value (after `encode`) is any JSON the manifests take,
- * so the key and field are only checked to exist.
+ * The row builder of JSON parameters of placement: the value (after `encode`) is any JSON the
+ * manifests take (`json`), or a JSON list whose items follow the program's own (`list`), so the
+ * key and field are only checked to exist.
  */
 function jsonRowBuilder<C, V>() {
-    return <F extends keyof V & string, T>(
+    return <F extends keyof V & string, T, S extends "json" | "list" = "json">(
         name: string,
         field: F,
         configKey: AnyPath<C>,
         description: string,
         encode?: (value: T) => unknown,
-    ): ParameterRow<"json", F> => {
-        const safeDefault = placementDefault(configKey.replace(/^pods\./, ""), "json", encode as (value: never) => unknown).value;
+        type: S = "json" as S,
+    ): ParameterRow<S, F> => {
+        const safeDefault = placementDefault(configKey.replace(/^pods\./, ""), type, encode as (value: never) => unknown).value;
         return {
             name,
             configKey,
             description,
-            type: "json",
+            type,
             field,
             ...(encode && { encode: encode as (value: never) => unknown }),
             ...(safeDefault !== undefined && { safeDefault }),
         };
     };
+}
+
+/**
+ * The row builder of the parameters made from an instance's data volumes: JSON spread into the
+ * program's own lists and objects (`list`, `object`), made by `encode` from the volumes and the
+ * instance they belong to (a claim's name is the instance's).
+ */
+function volumeRowBuilder<C, V>() {
+    return <F extends keyof V & string, T>(
+        name: string,
+        type: "list" | "object",
+        field: F,
+        configKey: AnyPath<C>,
+        description: string,
+        encode: (value: T, target: C) => unknown,
+    ): ParameterRow<"list" | "object", F> => ({
+        name,
+        configKey,
+        description,
+        type,
+        field,
+        encode: encode as (value: never, target: never) => unknown,
+        safeDefault: noVolumes(type).value,
+    });
 }
 
 /** The fields of V that no row of R fills. */
@@ -199,6 +242,7 @@ const SORTED_LOG_LEVELS = [...LOG_LEVELS].sort();
 
 const instanceRow = rowBuilder<InstanceConfig, ArkoudaValues>(instanceSchema);
 const instanceJsonRow = jsonRowBuilder<InstanceConfig, ArkoudaValues>();
+const instanceVolumeRow = volumeRowBuilder<InstanceConfig, ArkoudaValues>();
 
 /** Arkouda parameters, in their (stable) declaration order. Deploy and delete share them. */
 export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
@@ -210,7 +254,8 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("locales", "int", "locales", "locales", "ARKOUDA_NUMBER_OF_LOCALES: locale pods besides the server (total = locales + 1)", {
         safeDefault: TARGETS_OWN,
     }),
-    instanceRow("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
+    instanceRow("cpu", "str", "cpu", "cpu", "ARKOUDA_CPU_CORES: CPU request per pod", { safeDefault: TARGETS_OWN }),
+    instanceRow("cpu-limit", "str", "cpuLimit", "cpuLimit", "CPU limit per pod (at least its request)", { safeDefault: TARGETS_OWN }),
     instanceRow("memory", "str", "memory", "memory", "ARKOUDA_MEMORY per pod (requests = limits)", { safeDefault: TARGETS_OWN }),
     instanceRow(
         "chpl-num-threads-per-locale",
@@ -328,6 +373,22 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
     instanceRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the server and locale pods", {
         safeDefault: placementDefault("annotations", "map"),
     }),
+    instanceRow(
+        "termination-grace-period-seconds",
+        "int",
+        "terminationGracePeriodSeconds",
+        "pods.terminationGracePeriodSeconds",
+        "terminationGracePeriodSeconds of the server and locale pods",
+        { safeDefault: placementDefault("terminationGracePeriodSeconds", "int") },
+    ),
+    instanceJsonRow(
+        "image-pull-secrets",
+        "imagePullSecrets",
+        "pods.imagePullSecrets",
+        "JSON list: imagePullSecrets of the server and locale pods, after the Secret of the namespace's registry credential, when the stack declares one",
+        secretReferences,
+        "list",
+    ),
     instanceJsonRow(
         "locale-spread",
         "localeSpread",
@@ -342,6 +403,30 @@ export const ARKOUDA_PARAMETERS = tableOf<ArkoudaValues>()([
         "authenticate",
         "arkouda_server --authenticate, with the token of the Secret <instance-name>-token (the token itself is never a parameter)",
         { enum: BOOL },
+    ),
+    instanceVolumeRow(
+        "volumes",
+        "list",
+        "volumes",
+        "volumes",
+        "JSON list: the data volumes of the server and locale pods, after the program's own (a declared claim as <instance-name>-<volume>)",
+        (_volumes: InstanceConfig["volumes"], instance) => dataPodVolumes(instance),
+    ),
+    instanceVolumeRow(
+        "volume-mounts",
+        "list",
+        "volumeMounts",
+        "volumes",
+        "JSON list: where the server and locale containers mount them (not the exporter sidecar)",
+        (volumes: InstanceConfig["volumes"]) => dataVolumeMounts(volumes),
+    ),
+    instanceVolumeRow(
+        "volume-ownership",
+        "object",
+        "volumeOwnership",
+        "volumes",
+        "JSON object: what the server and locale pods' securityContext gains for the volumes (fsGroup: the run-as gid, with runAs)",
+        (volumes: InstanceConfig["volumes"], instance) => dataVolumeOwnership(instance.runAs?.gid, volumes.length > 0),
     ),
 ]);
 
@@ -415,6 +500,22 @@ export const EXPORTER_PARAMETERS = tableOf<ExporterValues>()([
     exporterRow("pod-annotations", "map", "podAnnotations", "pods.annotations", "JSON map: annotations of the exporter pod", {
         safeDefault: placementDefault("annotations", "map"),
     }),
+    exporterJsonRow(
+        "image-pull-secrets",
+        "imagePullSecrets",
+        "pods.imagePullSecrets",
+        "JSON list: imagePullSecrets of the exporter pod, after the Secret of the namespace's registry credential, when the stack declares one",
+        secretReferences,
+        "list",
+    ),
+    exporterRow(
+        "termination-grace-period-seconds",
+        "int",
+        "terminationGracePeriodSeconds",
+        "pods.terminationGracePeriodSeconds",
+        "terminationGracePeriodSeconds of the exporter pod",
+        { safeDefault: placementDefault("terminationGracePeriodSeconds", "int") },
+    ),
 ]);
 
 /** JSON of a label map with sorted keys (what the `prometheus-match-labels` parameter carries). */
@@ -442,26 +543,31 @@ export function configValue(r: ParameterRow, target: object): Source {
     let value: unknown = target;
     for (const key of r.configKey.split(".")) value = value === undefined ? undefined : (value as Record<string, unknown>)[key];
     if (value === undefined && r.type === "str") return "";
-    if (r.encode && value !== undefined) value = r.encode(value as never);
+    if (r.encode && value !== undefined) value = r.encode(value as never, target as never);
     const ok =
-        r.type === "json"
-            ? typeof value === "object" && value !== null
-            : r.type === "map"
+        r.type === "list"
+            ? Array.isArray(value)
+            : r.type === "json" || r.type === "object"
               ? typeof value === "object" && value !== null
-              : r.type === "str"
-                ? value !== undefined
-                : Number.isInteger(value);
+              : r.type === "map"
+                ? typeof value === "object" && value !== null
+                : r.type === "str"
+                  ? value !== undefined
+                  : Number.isInteger(value);
     if (!ok)
         throw new Error(
-            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not ${{ map: "a label map", json: "a JSON list or object", str: "a value", int: "a whole number", intText: "a whole number" }[r.type]}: resolve the config through components/config, which refuses it`,
+            `parameter ${r.name}: config key ${r.configKey} is ${JSON.stringify(value)}, not ${{ map: "a label map", json: "a JSON list or object", list: "a JSON list", object: "a JSON object", str: "a value", int: "a whole number", intText: "a whole number" }[r.type]}: resolve the config through components/config, which refuses it`,
         );
     return value as Source;
 }
 
 function parameterText(r: ParameterRow, target: object): string {
     const value = configValue(r, target);
-    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : r.type === "json" ? jsonText(value) : String(value);
+    return r.type === "map" ? labelsJson(value as SourceAs["map"]) : JSON_TYPES.includes(r.type) ? jsonText(value) : String(value);
 }
+
+/** The types whose values travel as JSON text with sorted keys. */
+const JSON_TYPES: readonly ParameterType[] = ["json", "list", "object"];
 
 /** Parameter values keyed by name, in declaration order. */
 function parameterValues(rows: readonly ParameterRow[], target: object): Record<string, string> {
@@ -470,7 +576,7 @@ function parameterValues(rows: readonly ParameterRow[], target: object): Record<
 
 /** The values record whose every field is the placeholder of the parameter that fills it. */
 function placeholders<V>(rows: readonly ParameterRow[]): V {
-    return Object.fromEntries(rows.map((r) => [r.field, argoParam[r.type](r.name)])) as V;
+    return Object.fromEntries(rows.map((r) => [r.field, (argoParam[r.type] as (name: string) => unknown)(r.name)])) as V;
 }
 
 /** Every Arkouda parameter value of an instance, keyed by parameter name, in declaration order. */

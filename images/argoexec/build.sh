@@ -8,12 +8,5 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=../../scripts/image-lib.sh
 source "$here/../../scripts/image-lib.sh"
 out="${1:?usage: build.sh OUT_TAR}"
-version="$(image_pin ARGO_VERSION)"
-ref="quay.io/argoproj/argoexec:$version"
-argoexec="${ARKOUDA_ARGOEXEC_BIN:-$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path argoexec)}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-image_base_rootfs "$work/root"
-install -D -m 0755 "$argoexec" "$work/root/bin/argoexec"
-image_archive "$out" "$ref" "$work/root" --config.entrypoint argoexec
-log "wrote $out ($ref)"
+image_of_binary "$out" "quay.io/argoproj/argoexec:$(image_pin ARGO_VERSION)" \
+  "${ARKOUDA_ARGOEXEC_BIN:-$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path argoexec)}" /bin/argoexec "" --config.entrypoint argoexec

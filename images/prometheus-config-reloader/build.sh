@@ -8,12 +8,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=../../scripts/image-lib.sh
 source "$here/../../scripts/image-lib.sh"
 out="${1:?usage: build.sh OUT_TAR}"
-version="$(image_pin PROMETHEUS_OPERATOR_VERSION)"
-ref="quay.io/prometheus-operator/prometheus-config-reloader:$version"
-bin="$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus-config-reloader)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-image_base_rootfs "$work/root"
-install -D -m 0755 "$bin" "$work/root/bin/prometheus-config-reloader"
-image_archive "$out" "$ref" "$work/root" --config.entrypoint /bin/prometheus-config-reloader --config.user 65534
-log "wrote $out ($ref)"
+image_of_binary "$out" "quay.io/prometheus-operator/prometheus-config-reloader:$(image_pin PROMETHEUS_OPERATOR_VERSION)" \
+  "$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus-config-reloader)" /bin/prometheus-config-reloader "" \
+  --config.entrypoint /bin/prometheus-config-reloader --config.user 65534

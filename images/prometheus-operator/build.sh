@@ -7,12 +7,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=../../scripts/image-lib.sh
 source "$here/../../scripts/image-lib.sh"
 out="${1:?usage: build.sh OUT_TAR}"
-version="$(image_pin PROMETHEUS_OPERATOR_VERSION)"
-ref="quay.io/prometheus-operator/prometheus-operator:$version"
-bin="$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus-operator)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-image_base_rootfs "$work/root"
-install -D -m 0755 "$bin" "$work/root/bin/operator"
-image_archive "$out" "$ref" "$work/root" --config.entrypoint /bin/operator --config.user 65534
-log "wrote $out ($ref)"
+image_of_binary "$out" "quay.io/prometheus-operator/prometheus-operator:$(image_pin PROMETHEUS_OPERATOR_VERSION)" \
+  "$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus-operator)" /bin/operator "" \
+  --config.entrypoint /bin/operator --config.user 65534

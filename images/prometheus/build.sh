@@ -9,17 +9,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=../../scripts/image-lib.sh
 source "$here/../../scripts/image-lib.sh"
 out="${1:?usage: build.sh OUT_TAR}"
-version="$(image_pin PROMETHEUS_VERSION)"
-ref="quay.io/prometheus/prometheus:$version"
-bin="$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-image_base_rootfs "$work/root"
-install -D -m 0755 "$bin" "$work/root/bin/prometheus"
-install -d -m 0755 -o 65534 -g 65534 "$work/root/prometheus" "$work/root/etc/prometheus"
-printf 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' \
-  >"$work/root/etc/prometheus/prometheus.yml"
-image_archive "$out" "$ref" "$work/root" --config.entrypoint /bin/prometheus --config.user 65534 \
+
+# Upstream's layout: data in /prometheus and a config that scrapes Prometheus itself, both nobody's.
+prometheus_root() { # ROOT
+  install -d -m 0755 -o 65534 -g 65534 "$1/prometheus" "$1/etc/prometheus"
+  printf 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' \
+    >"$1/etc/prometheus/prometheus.yml"
+}
+
+image_of_binary "$out" "quay.io/prometheus/prometheus:$(image_pin PROMETHEUS_VERSION)" \
+  "$("$IMAGE_REPO_ROOT/scripts/toolchain.sh" path prometheus)" /bin/prometheus prometheus_root \
+  --config.entrypoint /bin/prometheus --config.user 65534 \
   --config.workingdir /prometheus --config.exposedports 9090/tcp \
   --config.cmd=--config.file=/etc/prometheus/prometheus.yml --config.cmd=--storage.tsdb.path=/prometheus
-log "wrote $out ($ref)"

@@ -2,7 +2,7 @@
 # The local node after a hard kill (what a machine or session restart does to it): every
 # process of the running cluster, its containerd shims and its pods are SIGKILLed, no `stop`
 # runs. Then a cluster with another state dir must take the node over (the killed one's
-# mounts, bridge, iptables chains and sysctls undone first) and come up Ready, and its `stop`
+# mounts, bridge, iptables chains, ipsets and sysctls undone first) and come up Ready, and its `stop`
 # must leave the host as it found it.
 #
 # Runs after the integration tests (scripts/test-all.sh), against the cluster they used;
@@ -61,9 +61,11 @@ host_clean() {
     awk -v a="$NODE_DIR" -v b="$NODE_RUN" '$5 == a || index($5, a "/") == 1 || $5 == b || index($5, b "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo &&
         left+=("mounts under $NODE_DIR or $NODE_RUN")
     local t
-    for t in nat filter; do
+    for t in nat mangle filter; do
         iptables -w 5 -t "$t" -S 2>/dev/null | grep -qE -- '(-N|-j) (KUBE-|ARKOUDA-NODE)' && left+=("iptables $t chains KUBE-*/ARKOUDA-NODE")
     done
+    # kube-router's NetworkPolicy ipsets.
+    ipset list -n 2>/dev/null | grep -qE '^(inet6:)?(KUBE-SRC-|KUBE-DST-|TMP-)' && left+=("kube-router ipsets KUBE-SRC-*/KUBE-DST-*/TMP-*")
     for t in /sys/fs/cgroup/*/kubepods; do [[ -d $t ]] && left+=("cgroup $t"); done
     if ((${#left[@]})); then printf '      left behind: %s\n' "${left[@]}" >&2; return 1; fi
 }
@@ -90,7 +92,7 @@ else
     check "its node is Ready" node_ready
     ARKOUDA_LOCAL_STATE="$NEW_STATE" bash "$CLUSTER" stop >/dev/null 2>&1
     ARKOUDA_LOCAL_STATE="$OLD_STATE" bash "$CLUSTER" stop >/dev/null 2>&1
-    check "stop leaves nothing on the host (processes, shims, bridge, mounts, iptables chains, cgroups)" host_clean
+    check "stop leaves nothing on the host (processes, shims, bridge, mounts, iptables chains, ipsets, cgroups)" host_clean
 fi
 rm -rf "$NEW_PARENT"
 

@@ -111,6 +111,8 @@ export const NAMESPACED_KINDS = [
     "cronworkflows.argoproj.io",
     "workflows.argoproj.io",
     "servicemonitors.monitoring.coreos.com",
+    "networkpolicies.networking.k8s.io",
+    "persistentvolumeclaims",
 ];
 
 /** kubectl resource name of a manifest's kind (for the kinds the program uses). */
@@ -130,6 +132,8 @@ export function resourceOfKind(kind: string): string {
         CronWorkflow: "cronworkflows.argoproj.io",
         Workflow: "workflows.argoproj.io",
         ServiceMonitor: "servicemonitors.monitoring.coreos.com",
+        NetworkPolicy: "networkpolicies.networking.k8s.io",
+        PersistentVolumeClaim: "persistentvolumeclaims",
     };
     const resource = known[kind];
     if (!resource) throw new Error(`no kubectl resource known for kind ${kind}; add it to resourceOfKind`);

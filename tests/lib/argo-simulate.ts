@@ -6,10 +6,11 @@
  * expression tags (`{{=...}}`) are JSON-unescaped, evaluated, JSON-marshalled and inserted without
  * the outer quotes; then the JSON is parsed back. Unknown simple tags are left in place.
  *
- * The expression evaluator covers the subset this project emits: literals ('str', ints, maps),
- * `workflow.parameters['x']` / `.x`, `workflow.status`, `+ - == != && ||`, and the functions
- * `asInt`, `toJson`, `jsonpath(s, '$')` and `sprig.merge`. Anything else throws, so a test fails
- * loudly when a template starts using an unsupported construct.
+ * The expression evaluator covers the subset this project emits: literals ('str', ints, maps,
+ * lists, true/false), `workflow.parameters['x']` / `.x`, `workflow.status`, `+ - == != && ||`,
+ * and the functions `asInt`, `toJson`, `jsonpath(s, '$')`, `sprig.merge` and `sprig.concat`.
+ * Anything else throws, so a test fails loudly when a template starts using an unsupported
+ * construct.
  */
 
 export interface SimulationContext {
@@ -113,6 +114,11 @@ function env(ctx: SimulationContext): Record<string, unknown> {
                 }
                 return dst;
             }) as Fn,
+            // sprig concat: the items of every list, in order; anything but a list panics.
+            concat: ((...lists: unknown[]) => {
+                if (!lists.every(Array.isArray)) throw new Error("sprig.concat: Cannot concat a value that is not a list");
+                return (lists as unknown[][]).flat(1);
+            }) as Fn,
         },
     };
 }
@@ -144,6 +150,15 @@ export function evaluate(src: string, ctx: SimulationContext): unknown {
             const v = orExpr();
             eat(")");
             return v;
+        }
+        if (t.v === "[") {
+            const list: unknown[] = [];
+            while (peek()?.v !== "]") {
+                list.push(orExpr());
+                if (peek()?.v === ",") eat(",");
+            }
+            eat("]");
+            return list;
         }
         if (t.v === "{") {
             const m: Record<string, unknown> = {};

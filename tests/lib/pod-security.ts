@@ -40,7 +40,7 @@ export interface PodSpec {
     hostNetwork?: boolean;
     hostPID?: boolean;
     hostIPC?: boolean;
-    securityContext?: SecurityContext & { sysctls?: { name: string }[] };
+    securityContext?: SecurityContext & { sysctls?: { name: string }[]; fsGroup?: number };
     initContainers?: ContainerSpec[];
     containers: ContainerSpec[];
     volumes?: Record<string, unknown>[];
@@ -188,8 +188,8 @@ function schedulingConstraints(template: any, workflowSpec: any): Record<string,
  * `workflowSpec`, with no executor securityContext in the controller's config
  * (createWorkflowPod, newExecContainer, addSchedulingConstraints, processPodSpecPatch): an
  * `init` container always; a `wait` container for a container step; a resource step's executor
- * containers locked down by Argo itself; the placement and security context of the template, else
- * of the Workflow; the template's podSpecPatch applied last.
+ * containers locked down by Argo itself; the Workflow's pull Secrets; the placement and security
+ * context of the template, else of the Workflow; the template's podSpecPatch applied last.
  */
 export function argoStepPod(template: any, workflowSpec: any): PodSpec {
     const resource = template.resource !== undefined;
@@ -208,6 +208,7 @@ export function argoStepPod(template: any, workflowSpec: any): PodSpec {
             { name: "kube-api-access", projected: {} },
             ...(template.inputs?.artifacts?.length ? [{ name: "input-artifacts", emptyDir: {} }] : []),
         ],
+        ...(workflowSpec.imagePullSecrets ? { imagePullSecrets: workflowSpec.imagePullSecrets } : {}),
         ...((template.securityContext ?? workflowSpec.securityContext)
             ? { securityContext: template.securityContext ?? workflowSpec.securityContext }
             : {}),

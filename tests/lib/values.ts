@@ -20,7 +20,7 @@ function valuesOf<V>(rows: readonly ParameterRow[], config: object): V {
         rows.map((r) => {
             const value = configValue(r, config);
             if (r.type === "map") return [r.field, { ...(value as Record<string, string>) }];
-            if (r.type === "json") return [r.field, structuredClone(value)];
+            if (r.type === "json" || r.type === "list" || r.type === "object") return [r.field, structuredClone(value)];
             return [r.field, r.type === "int" ? value : String(value)];
         }),
     ) as V;

@@ -50,6 +50,51 @@ describe("argo expressions: renderer", () => {
         assert.throws(() => renderManifest([{ a: `x-${argoParam.json<string>("x")}` }]), /JSON placeholder must be a whole value/);
     });
 
+    it("spreads a JSON list placeholder after the literal items of its list", () => {
+        const m = renderManifest([{ v: [{ name: "a", n: 1 }, ...argoParam.list("x")] }]);
+        assert.strictEqual(m, "v: {{=toJson(sprig.concat([{'n': 1, 'name': 'a'}], jsonpath(workflow.parameters['x'], '$')))}}\n");
+    });
+
+    it("round-trips a spread list: the literal items (with their own placeholders), then the parameter's", () => {
+        const literal = {
+            name: "script",
+            configMap: { name: `${argoParam.str("i")}-script` },
+            secret: { defaultMode: 256, optional: true },
+        };
+        const added = [{ name: "data", persistentVolumeClaim: { claimName: "c" } }];
+        assert.deepStrictEqual(render({ v: [literal, ...argoParam.list("x")] }, { i: "ark", x: JSON.stringify(added) }), {
+            v: [{ name: "script", configMap: { name: "ark-script" }, secret: { defaultMode: 256, optional: true } }, ...added],
+        });
+        assert.deepStrictEqual(render({ v: [literal, ...argoParam.list("x")] }, { i: "ark", x: "[]" }).v.length, 1);
+    });
+
+    it("a spread list's parameter that is no list fails the substitution instead of landing", () => {
+        assert.throws(() => render({ v: [{ a: "b" }, ...argoParam.list("x")] }, { x: '{"a": 1}' }), /concat/);
+    });
+
+    it("merges a JSON object placeholder's fields into the literal ones, which win a clash", () => {
+        const o = { seccompProfile: { type: "RuntimeDefault" }, ...argoParam.object<object>("o") };
+        assert.strictEqual(
+            renderManifest([{ s: o }]),
+            "s: {{=toJson(sprig.merge({'seccompProfile': {'type': 'RuntimeDefault'} }, jsonpath(workflow.parameters['o'], '$')))}}\n",
+        );
+        assert.deepStrictEqual(render({ s: o }, { o: JSON.stringify({ fsGroup: 5, seccompProfile: { type: "Unconfined" } }) }), {
+            s: { fsGroup: 5, seccompProfile: { type: "RuntimeDefault" } },
+        });
+        assert.deepStrictEqual(render({ s: o }, { o: "{}" }), { s: { seccompProfile: { type: "RuntimeDefault" } } });
+    });
+
+    it("refuses a list placeholder used as a scalar, and two in one list", () => {
+        assert.throws(() => renderManifest([{ a: argoParam.list<string>("x")[0] }]), /must be spread into a list/);
+        assert.throws(() => renderManifest([{ a: [...argoParam.list("x"), ...argoParam.list("y")] }]), /at most one list placeholder/);
+    });
+
+    it("never writes '}}' inside an expression, where Argo would end the tag", () => {
+        const m = renderManifest([{ v: [{ a: { b: { c: argoParam.str("x") } } }, ...argoParam.list("y")] }]);
+        const body = m.slice(m.indexOf("{{=") + 3, m.lastIndexOf("}}"));
+        assert.ok(!body.includes("}}"), body);
+    });
+
     it("renders a container argument with a string placeholder as one expression", () => {
         assert.strictEqual(
             argText(`--selector=a=${argoParam.str("x")}`),

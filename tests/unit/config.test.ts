@@ -57,6 +57,12 @@ describe("config: valid input", () => {
         );
     });
 
+    it("limits CPU at the request unless cpuLimit is set (Guaranteed QoS)", () => {
+        const [a, b] = parse({ instances: [instance({ cpu: "300m" }), instance({ name: "b", cpu: "300m", cpuLimit: "2" })] }).clusters[0]
+            .instances;
+        assert.deepStrictEqual([a.cpuLimit, b.cpuLimit], ["300m", "2"]);
+    });
+
     it("defaults the server name to the instance name", () => {
         assert.strictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].serverName, "arkouda-on-k8s");
     });
@@ -259,6 +265,20 @@ describe("config: each kind of invalid input names the key and what is allowed",
             "instances[0].schedules.deploy.concurrencyPolicy",
             /one of "Allow", "Forbid", "Replace"/,
         ));
+    it("rejects a negative termination grace period", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { terminationGracePeriodSeconds: -1 } })] },
+            "instances[0].pods.terminationGracePeriodSeconds",
+            /0/,
+        ));
+    it("rejects a CPU limit below the CPU request", () =>
+        assertOneProblem(
+            { instances: [instance({ cpu: "500m", cpuLimit: "250m" })] },
+            "instances[0].cpuLimit",
+            /must be at least the instance's cpu \(500m\)/,
+        ));
+    it("rejects a CPU limit that is not a quantity", () =>
+        assertOneProblem({ instances: [instance({ cpuLimit: "lots" })] }, "instances[0].cpuLimit", /quantity/));
     it("rejects a Chapel heap larger than the container memory", () =>
         assertOneProblem(
             { instances: [instance({ memory: "512Mi", chapel: { memMax: 1000000000 } })] },
@@ -364,6 +384,133 @@ describe("config: rules across instances and clusters", () => {
         assertOneProblem({ ssh: { source: "config" }, sshPublicKey: "p" }, "ssh.source", /needs arkouda-workflows:sshPrivateKey/, [
             "sshPublicKey",
         ]));
+});
+
+describe("config: the registry credential", () => {
+    const REGISTRY_KEYS = ["registryServer", "registryUsername", "registryPassword"];
+    const credential = { registryServer: "registry.example.com:5000", registryUsername: "puller", registryPassword: "s3cr3t-Pa55" };
+    const { namespaceSettings } = require("../../components/config") as typeof import("../../components/config");
+
+    /** Exactly one problem, naming `key`, matching `pattern`, that shows none of the credential's values. */
+    function assertOneSecretProblem(values: Values, key: string, pattern: RegExp, secretKeys = REGISTRY_KEYS) {
+        assertOneProblem(values, key, pattern, secretKeys);
+        const text = problems(values, secretKeys).join("\n");
+        for (const k of REGISTRY_KEYS) {
+            const value = values[k];
+            if (typeof value === "string" && value.length > 0) assert.ok(!text.includes(value), `the problem shows ${k}'s value: ${text}`);
+        }
+        assert.doesNotMatch(text, /\(got /, "a secret's problem carries no value");
+    }
+
+    it("with all three keys set as secrets: the namespace's pull Secret is declared, and no value enters the config", () => {
+        const config = parse(credential, REGISTRY_KEYS);
+        assert.strictEqual(config.registryCredential, true);
+        assert.strictEqual(namespaceSettings(config, config.clusters[0]).registrySecretName, "arkouda-registry");
+        for (const value of Object.values(credential)) assert.ok(!JSON.stringify(config).includes(value));
+    });
+
+    it("without one: no pull Secret", () => {
+        const config = parse({});
+        assert.strictEqual(config.registryCredential, false);
+        assert.strictEqual(namespaceSettings(config, config.clusters[0]).registrySecretName, undefined);
+    });
+
+    it("accepts a registry with a scheme and a path, a bracketed IPv6 address", () => {
+        for (const registryServer of ["https://index.docker.io/v1/", "registry.example.com/team", "[fd00::1]:5000", "10.244.0.1:5000"])
+            assert.strictEqual(parse({ ...credential, registryServer }, REGISTRY_KEYS).registryCredential, true, registryServer);
+    });
+
+    it("registryPassword: set without --secret", () =>
+        assertOneSecretProblem(
+            credential,
+            "registryPassword",
+            /holds a registry credential in plain text; remove it and set it with: pulumi config set --secret registryPassword/,
+            ["registryServer", "registryUsername"],
+        ));
+    it("registryServer: set without --secret", () =>
+        assertOneSecretProblem(credential, "registryServer", /plain text.*--secret registryServer/, [
+            "registryUsername",
+            "registryPassword",
+        ]));
+    it("registryUsername: missing beside the others", () => {
+        const { registryUsername: _u, ...rest } = credential;
+        assertOneSecretProblem(
+            rest,
+            "registryUsername",
+            /is not set, but registryServer and registryPassword are: a registry credential needs all of registryServer, registryUsername, registryPassword; set it with: pulumi config set --secret registryUsername/,
+        );
+    });
+    it("registryServer, registryUsername: missing beside a password", () => {
+        const found = problems({ registryPassword: credential.registryPassword }, ["registryPassword"]);
+        assert.deepStrictEqual(
+            found.map((p) => p.split(" ")[0]),
+            ["arkouda-workflows:registryServer", "arkouda-workflows:registryUsername"],
+        );
+        assert.ok(!found.join("\n").includes(credential.registryPassword));
+    });
+    it("registryServer: not a registry host", () =>
+        assertOneSecretProblem(
+            { ...credential, registryServer: "registry example com" },
+            "registryServer",
+            /must be a registry host as image references name it, such as registry.example.com or 10.0.0.1:5000 .*\(the value is secret: not shown\)/,
+        ));
+    it("registryServer: a port out of range", () =>
+        assertOneSecretProblem(
+            { ...credential, registryServer: "registry.example.com:70000" },
+            "registryServer",
+            /must be a registry host/,
+        ));
+    it("registryUsername: with the ':' basic authentication splits at", () =>
+        assertOneSecretProblem({ ...credential, registryUsername: "team:puller" }, "registryUsername", /must not contain ':'/));
+    it("registryUsername: empty", () =>
+        assertOneSecretProblem({ ...credential, registryUsername: "" }, "registryUsername", /must not be empty/));
+    it("registryPassword: empty", () =>
+        assertOneSecretProblem({ ...credential, registryPassword: "" }, "registryPassword", /must not be empty/));
+    it("registryPassword: more than one line", () =>
+        assertOneSecretProblem({ ...credential, registryPassword: "line1\nline2" }, "registryPassword", /must be a single line/));
+    it("ssh.secretName: the pull Secret's name", () =>
+        assertOneProblem(
+            { ...credential, ssh: { secretName: "arkouda-registry" } },
+            "ssh.secretName",
+            /names the SSH key pair's Secret arkouda-registry, which the stack declares from the registry credential \(registryServer\); pick another name/,
+            REGISTRY_KEYS,
+        ));
+    it("arkoudaTokenSecret: the pull Secret's name", () =>
+        assertOneProblem(
+            { ...credential, arkoudaTokenSecret: "arkouda-registry" },
+            "arkoudaTokenSecret",
+            /pick another name/,
+            REGISTRY_KEYS,
+        ));
+    it("pods.imagePullSecrets: naming the pull Secret again (every pod has it)", () =>
+        assertOneProblem(
+            { ...credential, pods: { imagePullSecrets: ["corp", "arkouda-registry"] } },
+            "pods.imagePullSecrets",
+            /names arkouda-registry, the Secret the stack declares from the registry credential \(registryServer\), which every pod pulls with already; remove it from the list/,
+            REGISTRY_KEYS,
+        ));
+    it("instances[].pods.imagePullSecrets, exporters[].pods.imagePullSecrets and an override's: likewise", () => {
+        const own = { pods: { imagePullSecrets: ["arkouda-registry"] } };
+        const found = problems(
+            {
+                ...credential,
+                instances: [instance(own), instance({ name: "second" })],
+                exporters: [{ name: "ex", metricsServiceHost: "h", ...own }],
+                clusters: [{ name: "a", overrides: { instances: { second: own } } }],
+            },
+            REGISTRY_KEYS,
+        );
+        assert.deepStrictEqual(
+            found.map((p) => p.split(" ")[0]),
+            [
+                "arkouda-workflows:instances[0].pods.imagePullSecrets",
+                "arkouda-workflows:exporters[0].pods.imagePullSecrets",
+                "arkouda-workflows:clusters[0].overrides.instances.second.pods.imagePullSecrets",
+            ],
+        );
+    });
+    it("without a credential, a Secret of that name is one of the namespace's own to name", () =>
+        assert.deepStrictEqual(parse({ pods: { imagePullSecrets: ["arkouda-registry"] } }).imagePullSecrets, ["arkouda-registry"]));
 });
 
 describe("config: problems are reported together", () => {
@@ -565,8 +712,18 @@ describe("config: placement resolves per instance and exporter", () => {
             labels: {},
             annotations: {},
             spreadLocales: "none",
+            imagePullSecrets: [],
+            terminationGracePeriodSeconds: 2,
         });
-        assert.deepStrictEqual(cluster.exporters[0].pods, { nodeSelector: {}, tolerations: [], affinity: {}, labels: {}, annotations: {} });
+        assert.deepStrictEqual(cluster.exporters[0].pods, {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            labels: {},
+            annotations: {},
+            imagePullSecrets: [],
+            terminationGracePeriodSeconds: 2,
+        });
     });
 
     it("replaces each key an instance sets whole, keeps the others from pods", () => {
@@ -590,6 +747,31 @@ describe("config: placement resolves per instance and exporter", () => {
             clusters: [{ name: "a", overrides: { instances: { "arkouda-on-k8s": { pods: { nodeSelector: { pool: "gpu" } } } } } }],
         });
         assert.deepStrictEqual(config.clusters[0].instances[0].pods.nodeSelector, { pool: "gpu" });
+    });
+
+    it("pull Secrets: the namespace's for every target but one with its own list, which replaces it whole (a cluster's override too)", () => {
+        const config = parse({
+            pods: { imagePullSecrets: ["corp-mirror"] },
+            instances: [instance(), instance({ name: "own", pods: { imagePullSecrets: ["team-a", "team-b"] } })],
+            exporters: [{ name: "ex", metricsServiceHost: "h", pods: { imagePullSecrets: [] } }],
+            clusters: [
+                { name: "a", context: "a", overrides: { instances: { own: { pods: { imagePullSecrets: ["team-c"] } } } } },
+                { name: "b", context: "b" },
+            ],
+        });
+        const [a, b] = config.clusters;
+        assert.deepStrictEqual(
+            [...a.instances.map((i) => i.pods.imagePullSecrets), a.exporters[0].pods.imagePullSecrets],
+            [["corp-mirror"], ["team-c"], []],
+        );
+        assert.deepStrictEqual(b.instances[1].pods.imagePullSecrets, ["team-a", "team-b"]);
+        // The step pods pull with the namespace's list.
+        assert.deepStrictEqual(config.imagePullSecrets, ["corp-mirror"]);
+    });
+
+    it("stores pull Secrets each once, in a stable order", () => {
+        const [i] = parse({ pods: { imagePullSecrets: ["b", "a", "b"] }, instances: [instance()] }).clusters[0].instances;
+        assert.deepStrictEqual(i.pods.imagePullSecrets, ["a", "b"]);
     });
 
     it("stores tolerations each once, in a stable order", () => {
@@ -735,6 +917,26 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
             'pods.annotations["example.com/"]',
             /annotation key 'example.com\/' is invalid/,
         ));
+    it("pods.imagePullSecrets: a Secret name that is no DNS subdomain", () =>
+        assertOneProblem(
+            { pods: { imagePullSecrets: ["Corp_Registry"] } },
+            "pods.imagePullSecrets[0]",
+            /DNS-1123 subdomain.*\(got "Corp_Registry"\)/,
+        ));
+    it("pods.imagePullSecrets: not a list", () =>
+        assertOneProblem({ pods: { imagePullSecrets: "corp-registry" } }, "pods.imagePullSecrets", /must be a list/));
+    it("instances[].pods.imagePullSecrets: checked like pods", () =>
+        assertOneProblem(
+            { instances: [instance({ pods: { imagePullSecrets: [""] } })] },
+            "instances[0].pods.imagePullSecrets[0]",
+            /DNS-1123/,
+        ));
+    it("exporters[].pods.imagePullSecrets: checked like pods", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { imagePullSecrets: [{ name: "corp" }] } }] },
+            "exporters[0].pods.imagePullSecrets[0]",
+            /must be a string/,
+        ));
     it("pods.spreadLocales: an unknown value", () =>
         assertOneProblem({ pods: { spreadLocales: "always" } }, "pods.spreadLocales", /one of "none", "preferred", "required"/));
     it("pods: an unknown key", () =>
@@ -755,7 +957,7 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
         assertOneProblem(
             { exporters: [{ name: "ex", metricsServiceHost: "h", pods: { spreadLocales: "required" } }] },
             "exporters[0].pods.spreadLocales",
-            /not a known key; allowed keys here: affinity, annotations, labels, nodeSelector, priorityClassName, tolerations/,
+            /not a known key; allowed keys here: affinity, annotations, imagePullSecrets, labels, nodeSelector, priorityClassName, terminationGracePeriodSeconds, tolerations/,
         ));
     it("clusters[].overrides: a placement override checked like the instance's", () =>
         assertOneProblem(
@@ -831,5 +1033,401 @@ describe("config: each placement, step-pod and retry key refuses a bad value, na
             { retries: { maxDuration: "2m" } },
             "retries.maxDuration",
             /not a known key; allowed keys here: backoffSeconds, capSeconds, factor, limit/,
+        ));
+});
+
+describe("config: networkPolicy resolves per instance and exporter", () => {
+    const exporter = { name: "ex", metricsServiceHost: "elsewhere.example.com" };
+
+    it("defaults: on, clients every pod of the namespace, prometheus-operator's Prometheus, egress off", () => {
+        const [cluster] = parse({ instances: [instance()], exporters: [exporter] }).clusters;
+        const np = cluster.instances[0].networkPolicy;
+        assert.strictEqual(np.enabled, true);
+        assert.deepStrictEqual(np.clients, [{ podSelector: {} }]);
+        assert.deepStrictEqual(np.prometheus, [
+            { namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+        ]);
+        assert.strictEqual(np.egress.enabled, false);
+        assert.strictEqual(np.egress.apiServerPort, 6443);
+        assert.ok(!("clients" in cluster.exporters[0].networkPolicy));
+    });
+
+    it("each key an instance sets replaces the namespace's whole; a cluster's override too", () => {
+        const clients = [{ namespaceSelector: { matchLabels: { team: "hpc" } } }];
+        const config = parse({
+            networkPolicy: { prometheus: [{ podSelector: { matchLabels: { app: "prom" } } }] },
+            instances: [instance({ networkPolicy: { clients } }), { name: "other" }],
+            clusters: [{ name: "a", overrides: { instances: { other: { networkPolicy: { enabled: false } } } } }],
+        });
+        const [i, other] = config.clusters[0].instances;
+        assert.deepStrictEqual(i.networkPolicy.clients, clients);
+        assert.deepStrictEqual(i.networkPolicy.prometheus, [{ podSelector: { matchLabels: { app: "prom" } } }]);
+        assert.strictEqual(other.networkPolicy.enabled, false);
+        assert.deepStrictEqual(other.networkPolicy.clients, [{ podSelector: {} }]);
+    });
+
+    it("stores peers each once, in a stable order, with sorted requirement values", () => {
+        const a = { ipBlock: { cidr: "10.0.0.0/8", except: ["10.2.0.0/16", "10.1.0.0/16"] } };
+        const b = { podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["z", "a"] }] } };
+        const one = parse({ networkPolicy: { clients: [a, b, a] }, instances: [instance()] }).clusters[0].instances[0];
+        const two = parse({ networkPolicy: { clients: [b, a] }, instances: [instance()] }).clusters[0].instances[0];
+        assert.deepStrictEqual(one.networkPolicy.clients, two.networkPolicy.clients);
+        assert.strictEqual(one.networkPolicy.clients.length, 2);
+        assert.deepStrictEqual(one.networkPolicy.clients.find((p) => p.ipBlock)!.ipBlock!.except, ["10.1.0.0/16", "10.2.0.0/16"]);
+        assert.deepStrictEqual(one.networkPolicy.clients.find((p) => p.podSelector)!.podSelector!.matchExpressions![0].values, ["a", "z"]);
+    });
+
+    it("accepts IPv6 CIDRs and an except inside them", () =>
+        assert.doesNotThrow(() =>
+            parse({ networkPolicy: { clients: [{ ipBlock: { cidr: "fd00::/48", except: ["fd00:0:0:1::/64", "fd00::10.0.0.1/128"] } }] } }),
+        ));
+
+    it("egress on: the API server's addresses make an instance's config complete; an exporter reading an instance needs no metricsServer", () =>
+        assert.doesNotThrow(() =>
+            parse({
+                networkPolicy: { egress: { enabled: true, apiServer: [{ cidr: "192.0.2.10/32" }] } },
+                instances: [instance()],
+                exporters: [{ name: "ex", metricsServiceHost: "arkouda-on-k8s-metrics" }],
+            }),
+        ));
+});
+
+describe("config: each networkPolicy key refuses a bad value, naming it", () => {
+    const clients = (peer: Values) => ({ networkPolicy: { clients: [peer] } });
+
+    it("networkPolicy.enabled: not a boolean", () =>
+        assertOneProblem({ networkPolicy: { enabled: "yes" } }, "networkPolicy.enabled", /boolean/));
+    it("networkPolicy.clients: not a list", () =>
+        assertOneProblem({ networkPolicy: { clients: { podSelector: {} } } }, "networkPolicy.clients", /must be a list/));
+    it("networkPolicy.clients: an empty peer", () =>
+        assertOneProblem(clients({}), "networkPolicy.clients[0]", /must set podSelector, namespaceSelector \(or both\), or ipBlock/));
+    it("networkPolicy.clients: an ipBlock with a selector in one peer", () =>
+        assertOneProblem(
+            clients({ podSelector: {}, ipBlock: { cidr: "10.0.0.0/8" } }),
+            "networkPolicy.clients[0].ipBlock",
+            /cannot be combined with podSelector or namespaceSelector/,
+        ));
+    it("networkPolicy.clients: a CIDR that is none", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0" } }),
+            "networkPolicy.clients[0].ipBlock.cidr",
+            /IPv4 or IPv6 CIDR.*got "10.0.0.0"/,
+        ));
+    it("networkPolicy.clients: an IPv4 octet out of range", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "10.0.0.256/32" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: an IPv6 address with two `::`", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "fd00::1::/64" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: a prefix longer than the address", () =>
+        assertOneProblem(clients({ ipBlock: { cidr: "10.0.0.0/33" } }), "networkPolicy.clients[0].ipBlock.cidr", /IPv4 or IPv6 CIDR/));
+    it("networkPolicy.clients: an except outside the CIDR", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/16", except: ["10.1.0.0/24"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset of cidr 10.0.0.0\/16/,
+        ));
+    it("networkPolicy.clients: an except equal to the CIDR", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/16", except: ["10.0.0.0/16"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset/,
+        ));
+    it("networkPolicy.clients: an except of the other family", () =>
+        assertOneProblem(
+            clients({ ipBlock: { cidr: "10.0.0.0/8", except: ["fd00::/64"] } }),
+            "networkPolicy.clients[0].ipBlock.except[0]",
+            /strict subset/,
+        ));
+    it("networkPolicy.clients: a bad label key in matchLabels", () =>
+        assertOneProblem(
+            clients({ namespaceSelector: { matchLabels: { "bad key": "x" } } }),
+            'networkPolicy.clients[0].namespaceSelector.matchLabels["bad key"]',
+            /label key 'bad key' is invalid/,
+        ));
+    it("networkPolicy.clients: an operator a LabelSelector does not have", () =>
+        assertOneProblem(
+            clients({ podSelector: { matchExpressions: [{ key: "tier", operator: "Gt", values: ["1"] }] } }),
+            "networkPolicy.clients[0].podSelector.matchExpressions[0].operator",
+            /must be one of "In", "NotIn", "Exists", "DoesNotExist"/,
+        ));
+    it("networkPolicy.clients: In without values", () =>
+        assertOneProblem(
+            clients({ podSelector: { matchExpressions: [{ key: "tier", operator: "In" }] } }),
+            "networkPolicy.clients[0].podSelector.matchExpressions[0].values",
+            /at least one value with operator In/,
+        ));
+    it("networkPolicy.prometheus: an unknown key in a peer, naming the allowed ones", () =>
+        assertOneProblem(
+            { networkPolicy: { prometheus: [{ podSelector: {}, selector: {} }] } },
+            "networkPolicy.prometheus[0].selector",
+            /allowed keys here: ipBlock, namespaceSelector, podSelector/,
+        ));
+    it("networkPolicy.egress.enabled: not a boolean", () =>
+        assertOneProblem({ networkPolicy: { egress: { enabled: 1 } } }, "networkPolicy.egress.enabled", /boolean/));
+    it("networkPolicy.egress.dns: a bad peer", () =>
+        assertOneProblem({ networkPolicy: { egress: { dns: [{}] } } }, "networkPolicy.egress.dns[0]", /must set podSelector/));
+    it("networkPolicy.egress.apiServer: a bad CIDR", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { apiServer: [{ cidr: "api.example.com" }] } } },
+            "networkPolicy.egress.apiServer[0].cidr",
+            /CIDR/,
+        ));
+    it("networkPolicy.egress.apiServerPort: out of range", () =>
+        assertOneProblem({ networkPolicy: { egress: { apiServerPort: 70000 } } }, "networkPolicy.egress.apiServerPort", /at most 65535/));
+    it("networkPolicy.egress.metricsServer: a bad CIDR", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { metricsServer: [{ cidr: "10.0.0.0/8/8" }] } } },
+            "networkPolicy.egress.metricsServer[0].cidr",
+            /CIDR/,
+        ));
+    it("networkPolicy.egress: on for an instance without the API server's addresses", () =>
+        assertOneProblem(
+            { networkPolicy: { egress: { enabled: true } }, instances: [instance()] },
+            "networkPolicy.egress.apiServer",
+            /must name the API server's addresses.*kubectl get endpointslices/,
+        ));
+    it("instances[].networkPolicy.egress: on there, named there", () =>
+        assertOneProblem(
+            { instances: [instance({ networkPolicy: { egress: { enabled: true } } })] },
+            "instances[0].networkPolicy.egress.apiServer",
+            /must name the API server's addresses/,
+        ));
+    it("exporters[].networkPolicy.egress: on for an exporter of an Arkouda elsewhere, without its address", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "slurm.example.com", networkPolicy: { egress: { enabled: true } } }] },
+            "exporters[0].networkPolicy.egress.metricsServer",
+            /must name the addresses of exporter ex's metrics daemon \(slurm.example.com/,
+        ));
+    it("exporters[].networkPolicy.clients: an exporter has no client port", () =>
+        assertOneProblem(
+            { exporters: [{ name: "ex", metricsServiceHost: "h", networkPolicy: { clients: [] } }] },
+            "exporters[0].networkPolicy.clients",
+            /allowed keys here: egress, enabled, prometheus/,
+        ));
+    it("instances[].networkPolicy: an unknown key", () =>
+        assertOneProblem(
+            { instances: [instance({ networkPolicy: { ingress: [] } })] },
+            "instances[0].networkPolicy.ingress",
+            /allowed keys here: clients, egress, enabled, prometheus/,
+        ));
+});
+
+describe("config: volumes", () => {
+    const claim = (extra: Values = {}) => ({ name: "scratch", mountPath: "/data/scratch", claim: { size: "10Gi", ...extra } });
+    const withVolumes = (volumes: unknown[], extra: Values = {}) => ({ instances: [instance({ volumes, ...extra })] });
+
+    it("defaults to none", () => assert.deepStrictEqual(parse({ instances: [instance()] }).clusters[0].instances[0].volumes, []));
+
+    it("takes each source; a declared claim is ReadWriteOnce and kept on destroy unless it says otherwise", () => {
+        const [resolved] = parse({
+            podSecurity: { enforce: "privileged" },
+            ...withVolumes([
+                { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared" },
+                claim(),
+                { name: "node", mountPath: "/data/node", hostPath: { path: "/srv/arkouda", type: "DirectoryOrCreate" } },
+            ]),
+        }).clusters[0].instances;
+        assert.deepStrictEqual(resolved.volumes, [
+            { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared" },
+            { name: "scratch", mountPath: "/data/scratch", claim: { size: "10Gi", accessMode: "ReadWriteOnce", retainOnDestroy: true } },
+            { name: "node", mountPath: "/data/node", hostPath: { path: "/srv/arkouda", type: "DirectoryOrCreate" } },
+        ]);
+    });
+
+    it("accepts a mount below the run-as user's home and beside the image's paths", () =>
+        assert.strictEqual(
+            parse(
+                withVolumes(
+                    [
+                        { name: "home-data", mountPath: "/home/alice/data", existingClaim: "c" },
+                        { ...claim(), mountPath: "/opt/data" },
+                    ],
+                    {
+                        runAs: { user: "alice", uid: 1001, group: "alice", gid: 1001 },
+                    },
+                ),
+            ).clusters[0].instances[0].volumes.length,
+            2,
+        ));
+
+    it("accepts a hostPath where the stack does not create the namespace (its Pod Security is not config's to know)", () =>
+        assert.ok(parse({ createNamespace: false, ...withVolumes([{ name: "node", mountPath: "/data", hostPath: { path: "/srv" } }]) })));
+});
+
+describe("config: each volume key refuses a bad value, naming it", () => {
+    const withVolumes = (volumes: unknown[], extra: Values = {}) => ({ instances: [instance({ volumes, ...extra })] });
+    const one = (volume: Values) => withVolumes([{ name: "data", mountPath: "/data", ...volume }]);
+    const existing = { existingClaim: "shared" };
+
+    it("volumes: not a list", () =>
+        assertOneProblem({ instances: [instance({ volumes: { name: "data" } })] }, "instances[0].volumes", /must be a list/));
+    it("volumes[].name: missing", () =>
+        assertOneProblem(withVolumes([{ mountPath: "/data", ...existing }]), "instances[0].volumes[0].name", /is required/));
+    it("volumes[].name: not a DNS label", () =>
+        assertOneProblem(one({ name: "Data_1", ...existing }), "instances[0].volumes[0].name", /DNS-1123 label/));
+    it("volumes[].name: a volume the program mounts itself", () =>
+        assertOneProblem(
+            one({ name: "ssh-keys", ...existing }),
+            "instances[0].volumes[0].name",
+            /the program gives the Arkouda pods itself .*ssh-keys/,
+        ));
+    it("volumes[].name: two volumes of one instance with one name", () =>
+        assertOneProblem(
+            withVolumes([
+                { name: "data", mountPath: "/data/a", ...existing },
+                { name: "data", mountPath: "/data/b", ...existing },
+            ]),
+            "instances[0].volumes[1].name",
+            /is the name of volumes\[0\] too/,
+        ));
+    it("volumes[].name: two instances whose volumes give one claim name", () =>
+        assertOneProblem(
+            {
+                instances: [
+                    instance({ name: "ark", volumes: [{ name: "b-data", mountPath: "/data", claim: { size: "1Gi" } }] }),
+                    instance({ name: "ark-b", volumes: [{ name: "data", mountPath: "/data", claim: { size: "1Gi" } }] }),
+                ],
+            },
+            "instances[1].volumes[0].name",
+            /gives the claim ark-b-data, which instance ark's volume b-data declares too/,
+        ));
+    it("volumes[].mountPath: missing", () =>
+        assertOneProblem(withVolumes([{ name: "data", ...existing }]), "instances[0].volumes[0].mountPath", /is required/));
+    it("volumes[].mountPath: relative", () =>
+        assertOneProblem(one({ mountPath: "data", ...existing }), "instances[0].volumes[0].mountPath", /absolute path/));
+    it("volumes[].mountPath: not normalized", () =>
+        assertOneProblem(one({ mountPath: "/data/../etc", ...existing }), "instances[0].volumes[0].mountPath", /normalized path/));
+    it("volumes[].mountPath: '/'", () =>
+        assertOneProblem(one({ mountPath: "/", ...existing }), "instances[0].volumes[0].mountPath", /not be '\/'/));
+    it("volumes[].mountPath: two volumes on one path", () =>
+        assertOneProblem(
+            withVolumes([
+                { name: "a", mountPath: "/data", ...existing },
+                { name: "b", mountPath: "/data", existingClaim: "other" },
+            ]),
+            "instances[0].volumes[1].mountPath",
+            /is the mountPath of volumes\[0\] too: two volumes cannot be mounted on one path/,
+        ));
+    it("volumes[].mountPath: on a path of the image", () =>
+        assertOneProblem(
+            one({ mountPath: "/opt/arkouda", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is on \/opt\/arkouda, which the image uses \(the Arkouda install/,
+        ));
+    it("volumes[].mountPath: below a path the launch scripts use", () =>
+        assertOneProblem(
+            one({ mountPath: "/etc/arkouda", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is below \/etc, which the launch script uses/,
+        ));
+    it("volumes[].mountPath: above paths the image uses (it would hide them)", () =>
+        assertOneProblem(one({ mountPath: "/opt", ...existing }), "instances[0].volumes[0].mountPath", /is above \/opt\/arkouda/));
+    it("volumes[].mountPath: the connection-info file's directory", () =>
+        assertOneProblem(
+            one({ mountPath: "/tmp", ...existing }),
+            "instances[0].volumes[0].mountPath",
+            /is above \/tmp\/arkouda-server-connection-info, which arkouda_server uses/,
+        ));
+    it("volumes[].mountPath: the run-as user's home (sshd's StrictModes)", () =>
+        assertOneProblem(
+            withVolumes([{ name: "home", mountPath: "/home/alice", ...existing }], {
+                runAs: { user: "alice", uid: 1001, group: "alice", gid: 1001 },
+            }),
+            "instances[0].volumes[0].mountPath",
+            /is above \/home\/alice\/.ssh, which sshd uses/,
+        ));
+    it("volumes[]: no source", () =>
+        assertOneProblem(one({}), "instances[0].volumes[0]", /needs one source: existingClaim .*, claim .* or hostPath/));
+    it("volumes[]: two sources", () =>
+        assertOneProblem(
+            one({ ...existing, claim: { size: "1Gi" } }),
+            "instances[0].volumes[0].claim",
+            /cannot be combined with existingClaim: a volume has one source/,
+        ));
+    it("volumes[]: an unknown key", () =>
+        assertOneProblem(
+            one({ ...existing, readOnly: true }),
+            "instances[0].volumes[0].readOnly",
+            /not a known key; allowed keys here: claim, existingClaim, hostPath, mountPath, name/,
+        ));
+    it("volumes[].existingClaim: not a DNS subdomain", () =>
+        assertOneProblem(one({ existingClaim: "Shared" }), "instances[0].volumes[0].existingClaim", /DNS-1123 subdomain/));
+    it("volumes[].claim.storageClass: not a DNS subdomain", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", storageClass: "Fast SSD" } }),
+            "instances[0].volumes[0].claim.storageClass",
+            /DNS-1123 subdomain/,
+        ));
+    it("volumes[].claim.size: missing", () => assertOneProblem(one({ claim: {} }), "instances[0].volumes[0].claim.size", /is required/));
+    it("volumes[].claim.size: not a quantity", () =>
+        assertOneProblem(one({ claim: { size: "10GB" } }), "instances[0].volumes[0].claim.size", /Kubernetes quantity/));
+    it("volumes[].claim.size: zero", () =>
+        assertOneProblem(one({ claim: { size: "0Gi" } }), "instances[0].volumes[0].claim.size", /more than zero/));
+    it("volumes[].claim.accessMode: an unknown mode", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", accessMode: "ReadWriteAll" } }),
+            "instances[0].volumes[0].claim.accessMode",
+            /one of "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"/,
+        ));
+    it("volumes[].claim.accessMode: ReadWriteOncePod, which one pod of the server and locales may use", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", accessMode: "ReadWriteOncePod" } }),
+            "instances[0].volumes[0].claim.accessMode",
+            /lets one pod use the claim, but the server and its 2 locales all mount it/,
+        ));
+    it("volumes[].claim.accessMode: ReadWriteOnce with locales each on a node of their own", () =>
+        assertOneProblem(
+            { pods: { spreadLocales: "required" }, ...one({ claim: { size: "1Gi" } }) },
+            "instances[0].volumes[0].claim.accessMode",
+            /lets the pods of one node use the claim, .* pods.spreadLocales: required puts each locale on a node of its own/,
+        ));
+    it("volumes[].claim.retainOnDestroy: not a bool", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", retainOnDestroy: "yes" } }),
+            "instances[0].volumes[0].claim.retainOnDestroy",
+            /must be a boolean/,
+        ));
+    it("volumes[].claim: an unknown key", () =>
+        assertOneProblem(
+            one({ claim: { size: "1Gi", storageClassName: "fast" } }),
+            "instances[0].volumes[0].claim.storageClassName",
+            /not a known key; allowed keys here: accessMode, retainOnDestroy, size, storageClass/,
+        ));
+    it("volumes[].hostPath.path: missing", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: {} }) },
+            "instances[0].volumes[0].hostPath.path",
+            /is required/,
+        ));
+    it("volumes[].hostPath.path: relative", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: { path: "srv/data" } }) },
+            "instances[0].volumes[0].hostPath.path",
+            /absolute path/,
+        ));
+    it("volumes[].hostPath.type: not a directory check", () =>
+        assertOneProblem(
+            { podSecurity: { enforce: "privileged" }, ...one({ hostPath: { path: "/srv", type: "Socket" } }) },
+            "instances[0].volumes[0].hostPath.type",
+            /one of "Directory", "DirectoryOrCreate"/,
+        ));
+    it("volumes[].hostPath: in a namespace the stack creates with Pod Security baseline", () =>
+        assertOneProblem(
+            one({ hostPath: { path: "/srv" } }),
+            "instances[0].volumes[0].hostPath",
+            /Pod Security 'baseline' refuses, and podSecurity.enforce is 'baseline' in the namespace cluster default creates/,
+        ));
+    it("clusters[].overrides: volumes checked like the instance's", () =>
+        assertOneProblem(
+            {
+                instances: [instance()],
+                clusters: [
+                    {
+                        name: "a",
+                        overrides: { instances: { "arkouda-on-k8s": { volumes: [{ name: "d", mountPath: "/usr/data", ...existing }] } } },
+                    },
+                ],
+            },
+            'clusters[0].overrides.instances["arkouda-on-k8s"].volumes[0].mountPath',
+            /is below \/usr/,
         ));
 });

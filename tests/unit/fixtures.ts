@@ -1,5 +1,6 @@
 /** Fixed configuration the Argo template / runtime-object tests and golden files render from. */
-import type { ExporterConfig, InstanceConfig, NamespaceSettings, ScheduleConfig } from "../../components/config/types";
+import type { ExporterConfig, InstanceConfig, NamespaceSettings, NetworkPolicyConfig, ScheduleConfig } from "../../components/config/types";
+import { REGISTRY_SECRET_NAME } from "../../components/names";
 
 const schedule = (schedules: string[]): ScheduleConfig => ({
     enabled: true,
@@ -34,6 +35,10 @@ export const fixtureNamespace: NamespaceSettings = {
     },
     deletePriorityClassName: "arkouda-workflows-delete-arkouda",
     retries: { limit: 4, backoffSeconds: 5, factor: 2, capSeconds: 60 },
+    // A registry credential's Secret and the namespace's own pull Secrets, so the golden files
+    // show both on every pod: the step pods' through the Workflow, the others' through a parameter.
+    registrySecretName: REGISTRY_SECRET_NAME,
+    imagePullSecrets: ["corp-mirror"],
 };
 
 const placement = {
@@ -47,9 +52,32 @@ const placement = {
         },
     },
     priorityClassName: "arkouda-batch",
+    terminationGracePeriodSeconds: 7,
     labels: { team: "hpc" },
     annotations: { "example.com/owner": "hpc-team" },
+    imagePullSecrets: ["arkouda-images"],
 } as const;
+
+/** The defaults of `networkPolicy` (what a stack that does not set it gets). */
+export const fixtureNetworkPolicy: NetworkPolicyConfig = {
+    enabled: true,
+    clients: [{ podSelector: {} }],
+    prometheus: [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+    egress: {
+        enabled: false,
+        dns: [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+        ],
+        apiServer: [],
+        apiServerPort: 6443,
+        metricsServer: [],
+    },
+};
+
+const { clients: _clients, ...exporterNetworkPolicy } = fixtureNetworkPolicy;
 
 export const fixtureInstance: InstanceConfig = {
     name: "arkouda-on-k8s",
@@ -57,6 +85,7 @@ export const fixtureInstance: InstanceConfig = {
     version: "v2024.04.19",
     locales: 2,
     cpu: "2000m",
+    cpuLimit: "2000m",
     memory: "2048Mi",
     chapel: { numThreadsPerLocale: 2, memMax: 1000000000 },
     imagePullPolicy: "IfNotPresent",
@@ -77,6 +106,17 @@ export const fixtureInstance: InstanceConfig = {
     },
     schedules: { deploy: schedule(["0 7 * * *"]), delete: schedule(["0 17 * * *"]) },
     pods: { ...placement, spreadLocales: "required" },
+    networkPolicy: fixtureNetworkPolicy,
+    // A claim by name and one the stack declares (a node directory is refused by the baseline
+    // Pod Security the pods are held to), so the golden files show the volumes on the pods.
+    volumes: [
+        { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared-datasets" },
+        {
+            name: "scratch",
+            mountPath: "/data/scratch",
+            claim: { storageClass: "fast", size: "100Gi", accessMode: "ReadWriteMany", retainOnDestroy: true },
+        },
+    ],
     authenticate: false,
     tokenRotation: "",
 };
@@ -103,4 +143,5 @@ export const fixtureExporter: ExporterConfig = {
     serviceMonitor: { enabled: true, interval: "15s", scrapeTimeout: "" },
     scrapeAnnotations: false,
     pods: placement,
+    networkPolicy: exporterNetworkPolicy,
 };

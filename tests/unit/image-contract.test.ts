@@ -12,7 +12,8 @@ import { deployArkoudaTemplate, deployExporterTemplate } from "../lib/templates"
 import { arkoudaValues, exporterValues } from "../lib/values";
 import { stackConfigValues } from "../lib/render";
 import { stackValues } from "../lib/mock-program";
-import { API_CONTRACT } from "../../components/image-contract";
+import { API_CONTRACT, imagePaths, PATH_CONTRACT } from "../../components/image-contract";
+import { pathsOverlap } from "../../components/config/rules";
 import {
     contractEnvNames,
     ENV_CONTRACT,
@@ -104,6 +105,44 @@ describe("image contract: ports", () => {
         assert.strictEqual(envOf(sidecar).ARKOUDA_METRICS_SERVICE_PORT, envOf(server).METRICS_SERVER_PORT);
         assert.strictEqual(envOf(sidecar).METRICS_SCRAPE_PORT, "6002");
     });
+});
+
+describe("image contract: paths", () => {
+    // The program's own mounts: the instance's data volumes are checked against the rows by config.
+    const arkouda = () => {
+        const o = j(arkoudaRuntimeObjects(arkoudaValues({ ...instance, volumes: [] }), ns));
+        return { server: o.serverPod.spec.containers[0], locale: o.localeDeployment.spec.template.spec.containers[0] };
+    };
+
+    for (const container of ["server", "locale"] as const) {
+        it(`${container}: every path the program mounts is a path row of its container, or below one`, () => {
+            const rows = PATH_CONTRACT.filter((r) => r.containers.includes(container));
+            for (const m of arkouda()[container].volumeMounts as { mountPath: string }[])
+                assert.ok(
+                    rows.some((r) => m.mountPath === r.path || m.mountPath.startsWith(`${r.path}/`)),
+                    `${m.mountPath} is no path of contract rows for ${container}`,
+                );
+        });
+    }
+
+    it("the connection-info file the server writes and its probe reads is a row", () =>
+        assert.ok(PATH_CONTRACT.some((r) => r.path === envOf(arkouda().server).ARKOUDA_SERVER_CONNECTION_INFO)));
+
+    it("no row hides another (each names a path of its own)", () => {
+        const paths = imagePaths().map((p) => p.path);
+        for (const p of paths)
+            assert.deepStrictEqual(
+                paths.filter((q) => q !== p && pathsOverlap(p, q)),
+                [],
+                p,
+            );
+    });
+
+    it("the run-as user's home follows runAs", () =>
+        assert.ok(
+            imagePaths("alice").some((p) => p.path === "/home/alice/.ssh") &&
+                !imagePaths("alice").some((p) => p.path === "/home/ubuntu/.ssh"),
+        ));
 });
 
 describe("image contract: the server pod", () => {

@@ -10,11 +10,12 @@ import { ARKOUDA_PARAMETERS, EXPORTER_PARAMETERS, ParameterRow } from "../../com
 
 /**
  * Keys that say how the program drives a target (its CronWorkflows and runs pass the parameters),
- * and the token's rotation label (the token reaches the server as a Secret, never a parameter).
+ * the token's rotation label (the token reaches the server as a Secret, never a parameter) and the
+ * network policies (declared by the stack beside the target, selecting its pods by label).
  */
 const NOT_PARAMETERS = {
-    instances: ["schedules", "run", "tokenRotation"],
-    exporters: ["run"],
+    instances: ["schedules", "run", "tokenRotation", "networkPolicy"],
+    exporters: ["run", "networkPolicy"],
 };
 
 function check(list: keyof typeof NOT_PARAMETERS, schema: z.ZodType, rows: readonly ParameterRow[]) {

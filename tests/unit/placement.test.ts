@@ -86,6 +86,11 @@ describe("placement: the Arkouda pods and the standalone exporter", () => {
         }
     });
 
+    it("every pod kind stops within the configured grace period (integer in the manifest)", () => {
+        for (const { step, pod } of every)
+            assert.strictEqual(pod.spec.terminationGracePeriodSeconds, placement.terminationGracePeriodSeconds, step);
+    });
+
     it("the exporter sidecar runs in the placed server pod", () => {
         const server = arkoudaPods.find((p) => p.step === "deploy-server-with-priority-class")!.pod;
         assert.deepStrictEqual(

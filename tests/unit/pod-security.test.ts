@@ -77,6 +77,21 @@ describe("pod security: the pods a deploy creates", () => {
         assert.strictEqual(levelOf(other.locale), "baseline");
     });
 
+    it("data volumes from claims and an fsGroup keep the server and locales at baseline; a node directory takes them below it", () => {
+        const claims = deployedPods(fixtureRunAsInstance);
+        assert.strictEqual(claims.server.securityContext?.fsGroup, fixtureRunAsInstance.runAs!.gid);
+        for (const spec of [claims.server, claims.locale]) assert.strictEqual(levelOf(spec), "baseline");
+        // Why config refuses a hostPath volume in a namespace it creates at baseline (or restricted).
+        const node = deployedPods({
+            ...fixtureRunAsInstance,
+            volumes: [{ name: "node", mountPath: "/data/node", hostPath: { path: "/srv/arkouda" } }],
+        });
+        for (const spec of [node.server, node.locale]) {
+            assert.strictEqual(levelOf(spec), "privileged");
+            assert.deepStrictEqual(violations(spec, "baseline"), ["hostPath volumes"]);
+        }
+    });
+
     it("the server and locale containers add exactly the capabilities of the contract's privilege rows, drop all others and never escalate", () => {
         for (const [container, c] of [
             ["server", pods.server.containers[0]],

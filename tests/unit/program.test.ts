@@ -496,3 +496,84 @@ describe("program: labels", function () {
         assert.deepStrictEqual(unlabelled, []);
     });
 });
+
+describe("program: the claims of data volumes", function () {
+    this.timeout(60000);
+    const volumes = [
+        { name: "datasets", mountPath: "/data/datasets", existingClaim: "shared" },
+        { name: "scratch", mountPath: "/data/scratch", claim: { size: "10Gi", storageClass: "local" } },
+        { name: "tmp", mountPath: "/data/tmp", claim: { size: "1Gi", accessMode: "ReadWriteMany", retainOnDestroy: false } },
+    ];
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(
+            configOf({
+                instances: [instance("arkouda-a", { volumes }), instance("arkouda-b")],
+                clusters: [{ name: "c", context: "ctx" }],
+            }),
+        );
+    });
+    // Registration is asynchronous: in name order.
+    const claims = () =>
+        run.declared.filter((d) => kindOf(d) === "PersistentVolumeClaim").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+    it("declares one claim per volume with `claim`, named after instance and volume, and none for the other sources", () =>
+        assert.deepStrictEqual(
+            claims().map((d) => [d.name, d.inputs.metadata.name, d.inputs.spec]),
+            [
+                [
+                    "c-arkouda-a-claim-scratch",
+                    "arkouda-a-scratch",
+                    { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, storageClassName: "local" },
+                ],
+                ["c-arkouda-a-claim-tmp", "arkouda-a-tmp", { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } }],
+            ],
+        ));
+
+    it("keeps a claim on destroy unless retainOnDestroy is false (Pulumi's retainOnDelete)", () =>
+        assert.deepStrictEqual(
+            claims().map((d) => [d.inputs.metadata.name, d.opts.retainOnDelete]),
+            [
+                ["arkouda-a-scratch", true],
+                ["arkouda-a-tmp", false],
+            ],
+        ));
+
+    it("declares them in the cluster's namespace, under its component, on its provider, labelled with the instance", () => {
+        for (const d of claims()) {
+            assert.strictEqual(d.inputs.metadata.namespace, "arkouda");
+            assert.ok(ancestors(d).includes(run.clusters.c), d.name);
+            assert.strictEqual(d.opts.provider, run.clusters.c.provider, d.name);
+            assert.deepStrictEqual(d.inputs.metadata.labels, {
+                "app.kubernetes.io/part-of": "arkouda-workflows",
+                "arkouda-workflows/instance": "arkouda-a",
+            });
+        }
+    });
+
+    it("does not wait for a claim to bind (a WaitForFirstConsumer class binds at the first deploy)", () => {
+        for (const d of claims()) assert.deepStrictEqual(d.inputs.metadata.annotations, { "pulumi.com/skipAwait": "true" });
+    });
+
+    it("the teardown depends on the claims, so that on destroy they go once it has deleted the pods", async () => {
+        const teardown = findOne(run, (d) => d.name === "c-teardown", "teardown");
+        const deps = await valueOf(pulumi.output(teardown.opts.dependsOn as any));
+        for (const d of claims()) assert.ok((deps as unknown[]).includes(d.resource), d.name);
+    });
+
+    it("keeps a namespace it creates while that holds a kept claim (deleting it would delete the claim)", async () => {
+        const namespaceOf = (r: ProgramRun) => findOne(r, (d) => kindOf(d) === "Namespace", "namespace");
+        assert.strictEqual(namespaceOf(run).opts.retainOnDelete, true);
+        const deleted = await runProgram(
+            configOf({ instances: [instance("arkouda-a", { volumes: volumes.slice(2) })], clusters: [{ name: "c", context: "ctx" }] }),
+        );
+        assert.strictEqual(namespaceOf(deleted).opts.retainOnDelete, false);
+        const none = await runProgram(configOf({ instances: [instance("arkouda-a")], clusters: [{ name: "c", context: "ctx" }] }));
+        assert.strictEqual(namespaceOf(none).opts.retainOnDelete, false);
+    });
+
+    it("exports the claims of each instance that has any", () => {
+        assert.deepStrictEqual(run.outputs.c.instances["arkouda-a"].claims, ["arkouda-a-scratch", "arkouda-a-tmp"]);
+        assert.strictEqual(run.outputs.c.instances["arkouda-b"].claims, undefined);
+    });
+});

@@ -42,3 +42,32 @@ describe("rules: labels", () => {
     it("rejects a value that could carry YAML", () => assert.match(rules.labelValue("x\nevil: 1") ?? "", /invalid/));
     it("accepts an empty value", () => assert.strictEqual(rules.labelValue(""), undefined));
 });
+
+describe("rules: absolute paths (mount paths, host directories)", () => {
+    for (const ok of ["/data", "/data/arkouda", "/mnt/a.b/c-d_e"])
+        it(`accepts ${ok}`, () => assert.strictEqual(rules.absolutePath(ok), undefined));
+    for (const [bad, why] of [
+        ["data", /absolute/],
+        ["/", /not be '\/'/],
+        ["/data/", /normalized/],
+        ["//data", /normalized/],
+        ["/data/./x", /normalized/],
+        ["/data/../etc", /normalized/],
+        ["/data\nx", /control characters/],
+    ] as const) {
+        it(`rejects ${JSON.stringify(bad)}`, () => assert.match(rules.absolutePath(bad) ?? "", why));
+    }
+});
+
+describe("rules: overlapping paths", () => {
+    it("a path overlaps itself, what is below it and what is above it", () =>
+        assert.deepStrictEqual(
+            ["/opt/arkouda", "/opt/arkouda/x", "/opt"].map((p) => rules.pathsOverlap(p, "/opt/arkouda")),
+            [true, true, true],
+        ));
+    it("a sibling or a longer name beside it does not", () =>
+        assert.deepStrictEqual(
+            ["/opt/arkouda-data", "/opt/data", "/data"].map((p) => rules.pathsOverlap(p, "/opt/arkouda")),
+            [false, false, false],
+        ));
+});

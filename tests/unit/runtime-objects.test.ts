@@ -217,6 +217,13 @@ describe("runtime objects: pods", () => {
         }
     });
 
+    it("a CPU limit above the request reaches the server and locale containers; the request and memory stay", () => {
+        const o = j(arkoudaRuntimeObjects(arkoudaValues({ ...fixtureInstance, cpu: "100m", cpuLimit: "1" }), ns));
+        for (const c of [o.serverPod.spec.containers[0], o.localeDeployment.spec.template.spec.containers[0]]) {
+            assert.deepStrictEqual(c.resources, { requests: { cpu: "100m", memory: "2048Mi" }, limits: { cpu: "1", memory: "2048Mi" } });
+        }
+    });
+
     it("the standalone exporter takes CPU and memory from config (upstream hard-coded them)", () => {
         const e = j(exporterRuntimeObjects(exporterValues({ ...fixtureExporter, cpu: "333m", memory: "111Mi" }), ns));
         assert.deepStrictEqual(e.deployment.spec.template.spec.containers[0].resources, {

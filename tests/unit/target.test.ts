@@ -40,9 +40,11 @@ describe("target: an instance's plan", () => {
     it("gives another instance's templates only what differs; with the defaults that is all its values", () => {
         const other = instancePlan({ ...fixtureInstance, name: "other", locales: fixtureInstance.locales + 1 }, place, templates);
         assert.deepStrictEqual(other.arguments, {
-            deploy: { "instance-name": "other", locales: String(fixtureInstance.locales + 1) },
+            // Its declared claim is its own (other-scratch), though its volumes are written alike.
+            deploy: { "instance-name": "other", locales: String(fixtureInstance.locales + 1), volumes: other.parameters.volumes },
             delete: { "instance-name": "other" },
         });
+        assert.match(other.parameters.volumes, /"claimName":"other-scratch"/);
         for (const kind of ["deploy", "delete"] as const) {
             const declared = templateNamed(
                 templates.map((t) => t.template),

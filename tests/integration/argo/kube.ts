@@ -13,6 +13,7 @@ import { parseAllDocuments } from "yaml";
 import { getObject as getObjectVia, kubectl as kubectlVia } from "../../lib/kubectl";
 import { run as runProcess, RunOptions, RunResult, tail } from "../../lib/run";
 import { onPath, toolchainEnv } from "../../lib/toolchain-env";
+import { stepOf } from "../../../components/dynamic/workflow-run-completion";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -242,15 +243,17 @@ export class WorkflowController {
     }
 
     async stop(): Promise<void> {
-        const child = this.child;
-        if (!child || this.exited) return;
-        const gone = new Promise<void>((r) => child.once("exit", () => r()));
-        child.kill("SIGTERM");
-        await Promise.race([gone, sleep(10_000)]);
-        if (!this.exited) {
-            child.kill("SIGKILL");
-            await Promise.race([gone, sleep(5_000)]);
-        }
+        if (this.child && !this.exited) await stopChild(this.child);
+    }
+}
+
+/** Ends a child process: SIGTERM, then SIGKILL if it has not exited within 10 s. */
+export async function stopChild(child: import("child_process").ChildProcess): Promise<void> {
+    const gone = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    if ((await Promise.race([gone.then(() => true), sleep(10_000).then(() => false)])) === false) {
+        child.kill("SIGKILL");
+        await Promise.race([gone, sleep(5_000)]);
     }
 }
 
@@ -291,10 +294,7 @@ export async function workflowPods(namespace: string, workflow: string): Promise
     return listObjects("pods", namespace, `workflows.argoproj.io/workflow=${workflow}`);
 }
 
-/** The step a node's display name stands for: a step with a retryStrategy runs as `<step>(<attempt>)`. */
-export function stepOf(displayName: string): string {
-    return displayName.replace(/\(\d+\)$/, "");
-}
+export { stepOf };
 
 export function podStep(pod: any): string {
     const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";

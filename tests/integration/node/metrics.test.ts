@@ -52,6 +52,9 @@ import {
     submitFromCron,
     waitSucceeded,
     workflow,
+    SMALL_EXPORTER,
+    SMALL_PODS,
+    SMALL_SIDECAR,
 } from "./node-lib";
 import { fakeSsh, freePort, Proc, PYTHON, SERVER_STANDIN } from "./standin-lib";
 
@@ -71,15 +74,14 @@ const CONFIG_LOAD_MS = 180_000;
 /** Prometheus hands discovered targets to the scrape loops at most every 5 s. */
 const DISCOVERY_THROTTLE_MS = 5_000;
 
-const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 }, locales: 1 };
+const small = { ...SMALL_PODS, locales: 1 };
 const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
 /** Small sidecars too: four instances with exporters, Prometheus and the step pods share the node's 2 CPUs. */
 const metrics = (extra: object) => ({
     enabled: true,
     pollingIntervalSeconds: POLLING_SECONDS,
     prometheusMatchLabels: MATCH,
-    exporterCpu: "100m",
-    exporterMemory: "256Mi",
+    ...SMALL_SIDECAR,
     ...extra,
 });
 
@@ -194,8 +196,7 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
                         metricsServicePort: outsideMetricsPort,
                         pollingIntervalSeconds: POLLING_SECONDS,
                         prometheusMatchLabels: MATCH,
-                        cpu: "100m",
-                        memory: "256Mi",
+                        ...SMALL_EXPORTER,
                     },
                 ],
             ),
@@ -209,8 +210,7 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
                     {
                         name: "ext-off",
                         metricsServiceHost: "mon-off-metrics",
-                        cpu: "100m",
-                        memory: "256Mi",
+                        ...SMALL_EXPORTER,
                         serviceMonitor: { enabled: false },
                     },
                 ],

@@ -9,9 +9,34 @@ import * as fs from "fs";
 import * as path from "path";
 import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, stepOf, summarizeWorkflow, waitFor } from "../argo/kube";
 import { PROJECT } from "../../../components/names";
+import { PROMETHEUS_POD_LABELS } from "../../../components/config/network-policy";
 import { ARKOUDA_REQUEST } from "./standin-lib";
 
 export const DEPLOY = "deploy-arkouda-on-kubernetes";
+
+/**
+ * What each Arkouda pod of a node test asks for: a twentieth of a CPU that may burst to one while
+ * the node is idle. Two lanes of node suites run at once (tests/integration/lanes.sh) on a node
+ * of 2 CPUs, and a request is what the scheduler counts, so it stays small.
+ */
+export const SMALL_PODS = {
+    cpu: "50m",
+    cpuLimit: "1",
+    memory: "256Mi",
+    chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
+} as const;
+
+/** The same for an exporter: standalone (`exporters[]`) and as an instance's sidecar (`metrics`). */
+export const SMALL_EXPORTER = { cpu: "50m", memory: "256Mi" } as const;
+export const SMALL_SIDECAR = { exporterCpu: SMALL_EXPORTER.cpu, exporterMemory: SMALL_EXPORTER.memory } as const;
+
+/** An instance the node runs beside others: one locale, small pods, metrics off, its CronWorkflows suspended (tests submit the runs). */
+export const SMALL_INSTANCE = {
+    locales: 1,
+    ...SMALL_PODS,
+    metrics: { enabled: false },
+    schedules: { deploy: { suspend: true }, delete: { suspend: true } },
+} as const;
 export const DELETE = "delete-arkouda-on-kubernetes";
 export const DEPLOY_EXPORTER = "deploy-prometheus-arkouda-exporter";
 export const DELETE_EXPORTER = "delete-prometheus-arkouda-exporter";
@@ -186,14 +211,15 @@ export async function objectsOf(namespace: string, prefix: string, kinds: string
             )
             // Workflows (and their pods and task results) are the runs themselves, not the instance's
             // objects; Events are Kubernetes' own records about them (named after them, kept an hour);
-            // the instance's CronWorkflows are the stack's (declared by Pulumi, gone with destroy).
+            // what the stack declares for the instance (its CronWorkflows, NetworkPolicies, token
+            // Secret, claims) is Pulumi's, which no run creates or deletes.
             .filter(
                 (o) =>
                     !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
                     o.kind !== "Workflow" &&
                     o.kind !== "WorkflowTaskResult" &&
                     o.kind !== "Event" &&
-                    !(o.kind === "CronWorkflow" && o.metadata.labels?.["app.kubernetes.io/part-of"] === PROJECT),
+                    o.metadata.labels?.["app.kubernetes.io/part-of"] !== PROJECT,
             )
             .map((o) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? " (terminating)" : ""}`)
             .sort()
@@ -220,11 +246,12 @@ async function runPodOnce(
     image: string,
     command: string[],
     timeoutMs: number,
+    labels: Readonly<Record<string, string>> = {},
 ): Promise<{ phase: string; log: string }> {
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name, labels: { "arkouda-workflows/it": "probe" } },
+        metadata: { name, labels: { ...labels, "arkouda-workflows/it": "probe" } },
         spec: {
             restartPolicy: "Never",
             automountServiceAccountToken: false,
@@ -266,7 +293,10 @@ export async function probeFromPod(
     return { phase, log: log.trim() };
 }
 
-/** HTTP GET from a pod (curl in the stand-in image). */
+/**
+ * HTTP GET from a pod (curl in the stand-in image). It scrapes, so it carries the label the
+ * default `networkPolicy.prometheus` admits to the exporters' /metrics.
+ */
 export function httpFromPod(
     namespace: string,
     image: string,
@@ -287,7 +317,7 @@ export function httpFromPod(
         "60",
         url,
     ];
-    return runPodOnce(namespace, name, image, curl, 150_000);
+    return runPodOnce(namespace, name, image, curl, 150_000, PROMETHEUS_POD_LABELS);
 }
 
 export function writeFileIn(dir: string, name: string, text: string): string {

@@ -5,10 +5,21 @@
  * which its `after` hook calls whether or not the tests passed.
  */
 import { failureReasons } from "../../../components/dynamic/workflow-run-completion";
-import * as fs from "fs";
+import * as net from "net";
 import { kubectl, kubectlJson, listObjects, run, sleep, toolEnv } from "../argo/kube";
-import { testEnv } from "../harness";
 import { workflow } from "./node-lib";
+
+/** A loopback port nothing listens on: one the kernel just handed out and got back. */
+function closedLoopbackPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
 
 /** A CPU quantity in millicores ("2", "1500m", "0.5"). */
 export function cpuMillis(quantity: string | undefined): number {
@@ -106,37 +117,18 @@ export function workflowSeconds(wf: any): number {
 }
 
 /**
- * Makes the API server refuse every connection from the pods (a TCP reset on the pod bridge,
- * where the `kubernetes` Service's traffic arrives DNATed to the loopback kube-apiserver): to a
- * step it is an API server that is down. The controller, kubelet and scheduler reach it over
- * loopback and keep working. Needs root, as the node does.
+ * Makes the API server refuse every connection from the pods: their connections to the
+ * `kubernetes` Service are DNATed, ahead of the node's own DNAT to the loopback kube-apiserver, to
+ * a loopback port nothing listens on, so the kernel answers with a TCP reset. To a step it is an
+ * API server that is down; the controller, kubelet and scheduler reach it over loopback and keep
+ * working. In nat's PREROUTING, not as a REJECT in filter's INPUT: the node's NetworkPolicy
+ * enforcer (kube-router) moves its jumps to the top of filter's chains at every sync and accepts
+ * the pods' traffic there, and rewrites the filter table while a test would edit it. Needs root,
+ * as the node does.
  */
 export class PodApiBlock {
-    private readonly rule: string[];
+    private rule?: string[];
     private active = false;
-
-    constructor() {
-        const port = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(fs.readFileSync(testEnv().kubeconfig, "utf8"))?.[1];
-        if (!port) throw new Error(`no loopback API server address in ${testEnv().kubeconfig}`);
-        const bridge = process.env.ARKOUDA_NODE_BRIDGE ?? "arkouda0";
-        this.rule = [
-            "INPUT",
-            "-i",
-            bridge,
-            "-p",
-            "tcp",
-            "--dport",
-            port,
-            "-m",
-            "comment",
-            "--comment",
-            "arkouda-it-pod-api-block",
-            "-j",
-            "REJECT",
-            "--reject-with",
-            "tcp-reset",
-        ];
-    }
 
     /** iptables lives in sbin, which a non-login PATH may lack. */
     private iptables(args: string[], check = true) {
@@ -144,13 +136,34 @@ export class PodApiBlock {
     }
 
     async add(): Promise<void> {
-        await this.iptables(["-I", ...this.rule]);
+        const service = await kubectlJson(["get", "service", "kubernetes", "-n", "default"]);
+        const port = service.spec.ports.find((p: any) => p.name === "https")?.port ?? service.spec.ports[0].port;
+        this.rule = [
+            "PREROUTING",
+            "-i",
+            process.env.ARKOUDA_NODE_BRIDGE ?? "arkouda0",
+            "-d",
+            `${service.spec.clusterIP}/32`,
+            "-p",
+            "tcp",
+            "--dport",
+            String(port),
+            "-m",
+            "comment",
+            "--comment",
+            "arkouda-it-pod-api-block",
+            "-j",
+            "DNAT",
+            "--to-destination",
+            `127.0.0.1:${await closedLoopbackPort()}`,
+        ];
+        await this.iptables(["-t", "nat", "-I", ...this.rule]);
         this.active = true;
     }
 
     /** Takes the rule off (every copy of it); safe to call when it is not there. */
     async remove(): Promise<void> {
-        for (let i = 0; i < 5; i++) if ((await this.iptables(["-D", ...this.rule], false)).code !== 0) break;
+        if (this.rule) for (let i = 0; i < 5; i++) if ((await this.iptables(["-t", "nat", "-D", ...this.rule], false)).code !== 0) break;
         this.active = false;
     }
 

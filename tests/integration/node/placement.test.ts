@@ -47,6 +47,7 @@ const AFFINITY = {
 function stackConfig(kubeconfig: string): Record<string, unknown> {
     const small = {
         cpu: "100m",
+        cpuLimit: "1",
         memory: "256Mi",
         chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
         schedules: { deploy: { suspend: true }, delete: { suspend: true } },

@@ -14,21 +14,14 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { errorText, PulumiProject } from "../pulumi";
 import { createNamespace, deleteNamespace, kubectl, listObjects, log, summarizeWorkflow, waitFor, WorkflowController } from "../argo/kube";
-import { namespacedKinds, probeFromPod, requireNode, standinRefs } from "./node-lib";
+import { namespacedKinds, probeFromPod, requireNode, standinRefs, SMALL_INSTANCE } from "./node-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-runs-${RUN_ID}`;
 const P = "ark-p";
 const Q = "ark-q";
 const DEADLINES = { deploySeconds: 240, deleteSeconds: 120, localeReadySeconds: 90, serverReadySeconds: 60 };
-const small = {
-    locales: 1,
-    cpu: "100m",
-    memory: "256Mi",
-    chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
-    metrics: { enabled: false },
-    schedules: { deploy: { suspend: true }, delete: { suspend: true } },
-};
+const small = SMALL_INSTANCE;
 
 function config(kubeconfig: string, withFailingRun: boolean): Record<string, unknown> {
     return {

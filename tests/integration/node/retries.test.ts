@@ -16,7 +16,7 @@ import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
 import { attempts, kubectl, kubectlJson, log, sleep, summarizeWorkflow, WorkflowController } from "../argo/kube";
-import { DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, workflow } from "./node-lib";
+import { DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, workflow, SMALL_INSTANCE } from "./node-lib";
 import { PodApiBlock, watchWorkflow } from "./placement-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -37,7 +37,6 @@ describe("steps that talk to the API server retry what a passing outage fails (l
 
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
-        // Reads the environment the root preflight hook prepares, so not at suite construction.
         block = new PodApiBlock();
         const refs = await standinRefs();
         await requireNode([refs.server]);
@@ -49,12 +48,7 @@ describe("steps that talk to the API server retry what a passing outage fails (l
             instances: [
                 {
                     name: I,
-                    locales: 1,
-                    cpu: "100m",
-                    memory: "256Mi",
-                    chapel: { numThreadsPerLocale: 1, memMax: 100000000 },
-                    metrics: { enabled: false },
-                    schedules: { deploy: { suspend: true }, delete: { suspend: true } },
+                    ...SMALL_INSTANCE,
                 },
             ],
             clusters: [{ name: "node", kubeconfig: testEnv().kubeconfig }],

@@ -40,6 +40,9 @@ import {
     standinRefs,
     submit,
     waitSucceeded,
+    SMALL_EXPORTER,
+    SMALL_PODS,
+    SMALL_SIDECAR,
 } from "./node-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -51,13 +54,19 @@ const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 
 const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string }): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = SMALL_PODS;
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
         deadlines: DEADLINES,
         instances: [
-            { name: S, locales: 2, ...small, metrics: { enabled: true, pollingIntervalSeconds: 2 }, schedules: suspended },
+            {
+                name: S,
+                locales: 2,
+                ...small,
+                metrics: { enabled: true, pollingIntervalSeconds: 2, ...SMALL_SIDECAR },
+                schedules: suspended,
+            },
             {
                 name: T,
                 locales: 1,
@@ -69,7 +78,7 @@ function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string })
                 ...(o.run ? { run: { action: "deploy", wait: true, timeoutSeconds: 600 } } : {}),
             },
         ],
-        exporters: [{ name: EXPORTER, metricsServiceHost: `${S}-metrics`, pollingIntervalSeconds: 2 }],
+        exporters: [{ name: EXPORTER, metricsServiceHost: `${S}-metrics`, pollingIntervalSeconds: 2, ...SMALL_EXPORTER }],
         clusters: [{ name: "node", kubeconfig }],
     };
 }
@@ -483,15 +492,18 @@ describe("security on the local node: Pod Security, authentication, no secret in
             await waitSucceeded(NS, await submitLike(`${T}-delete`), (DEADLINES.deleteSeconds + 60) * 1000);
             const left = async () => {
                 const items: any[] = JSON.parse((await kubectl(["get", kinds.join(","), "-n", NS, "-o", "json"])).stdout).items;
-                return items
-                    .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
-                    .filter(
-                        (o) =>
-                            !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
-                            !["Workflow", "WorkflowTaskResult", "CronWorkflow"].includes(o.kind),
-                    )
-                    .map((o) => `${o.kind}/${o.metadata.name}`)
-                    .sort();
+                return (
+                    items
+                        .filter((o) => [S, T].some((n) => o.metadata.name === n || o.metadata.name.startsWith(`${n}-`)))
+                        // The stack's own objects (CronWorkflows, NetworkPolicies) stay until destroy.
+                        .filter(
+                            (o) =>
+                                !o.metadata.labels?.["workflows.argoproj.io/workflow"] &&
+                                !["Workflow", "WorkflowTaskResult", "CronWorkflow", "NetworkPolicy"].includes(o.kind),
+                        )
+                        .map((o) => `${o.kind}/${o.metadata.name}`)
+                        .sort()
+                );
             };
             let last: string[] = [];
             await waitFor("nothing of the instances left", 120_000, async () =>

@@ -43,6 +43,9 @@ import {
     waitDone,
     waitGone,
     waitSucceeded,
+    SMALL_EXPORTER,
+    SMALL_PODS,
+    SMALL_SIDECAR,
 } from "./node-lib";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
@@ -54,16 +57,30 @@ const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
-    const small = { cpu: "100m", memory: "256Mi", chapel: { numThreadsPerLocale: 1, memMax: 100000000 } };
+    const small = SMALL_PODS;
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
         deadlines: DEADLINES,
         instances: [
-            { name: A, locales: 2, ...small, metrics: { enabled: true, pollingIntervalSeconds: 2 }, schedules: suspended },
+            {
+                name: A,
+                locales: 2,
+                ...small,
+                metrics: { enabled: true, pollingIntervalSeconds: 2, ...SMALL_SIDECAR },
+                schedules: suspended,
+            },
             { name: B, locales: 1, ...small, metrics: { enabled: false }, schedules: suspended },
         ],
-        exporters: [{ name: EXPORTER, serverName: EXPORTER_SERVER_NAME, metricsServiceHost: `${A}-metrics`, pollingIntervalSeconds: 2 }],
+        exporters: [
+            {
+                name: EXPORTER,
+                serverName: EXPORTER_SERVER_NAME,
+                metricsServiceHost: `${A}-metrics`,
+                pollingIntervalSeconds: 2,
+                ...SMALL_EXPORTER,
+            },
+        ],
         clusters: [{ name: "node", kubeconfig }],
     };
 }
