@@ -14,15 +14,9 @@ if (process.env.ARKOUDA_DEV === "1") {
     if (!require.extensions[".ts"]) require("ts-node").register({ project: path.join(__dirname, "tsconfig.json") });
     module.exports = require("./index.ts");
 } else {
-    const { staleness, BUILD_COMMAND } = require("./scripts/program-build.js");
-    const why = staleness(__dirname);
-    if (why) {
-        // A RunError prints its message alone, without a stack trace.
-        const { RunError } = require("@pulumi/pulumi");
-        throw new RunError(
-            `the built program in bin/ is not current: ${why}. Run \`${BUILD_COMMAND}\` ` +
-                "(or set ARKOUDA_DEV=1 to run the TypeScript sources through ts-node).",
-        );
-    }
+    // A RunError prints its message alone, without a stack trace. refuseStale throws it (see there
+    // why not this module).
+    const { RunError } = require("@pulumi/pulumi");
+    require("./scripts/program-build.js").refuseStale(__dirname, RunError);
     module.exports = require("./bin/index.js");
 }

@@ -18,6 +18,7 @@ const fs = require("fs");
 const path = require("path");
 
 const OUT = "bin";
+const BUILD_COMMAND = "npm run build:program";
 const STAMP = path.join(OUT, ".build-stamp");
 /** What the build reads besides the program's sources. */
 const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"];
@@ -57,6 +58,22 @@ function staleness(root) {
     return undefined;
 }
 
+/**
+ * Throws `new RunError(...)` naming the build command when bin/ in `root` cannot be run; program.js
+ * calls it with @pulumi/pulumi's RunError (printed as its message alone). Thrown here, not in
+ * program.js: an error thrown by the entry module itself never reaches the engine under the pinned
+ * language host with -typescript=false, and the run spins until it is cancelled.
+ */
+function refuseStale(root, RunError) {
+    const why = staleness(root);
+    if (why) {
+        throw new RunError(
+            `the built program in ${OUT}/ is not current: ${why}. Run \`${BUILD_COMMAND}\` ` +
+                "(or set ARKOUDA_DEV=1 to run the TypeScript sources through ts-node).",
+        );
+    }
+}
+
 /** Records that bin/ was built from the current sources, as read from `startedMs` on. */
 function markBuilt(root, startedMs) {
     fs.mkdirSync(path.join(root, OUT), { recursive: true });
@@ -78,7 +95,7 @@ function build(root, { dryRun = false } = {}) {
     return `program: built ${OUT}/ from ${count} sources (${((Date.now() - started) / 1000).toFixed(1)}s)`;
 }
 
-module.exports = { build, markBuilt, staleness, BUILD_COMMAND: "npm run build:program" };
+module.exports = { build, markBuilt, refuseStale, staleness, BUILD_COMMAND };
 
 if (require.main === module) {
     const root = path.resolve(__dirname, "..");
