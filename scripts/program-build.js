@@ -80,19 +80,69 @@ function markBuilt(root, startedMs) {
     fs.writeFileSync(path.join(root, STAMP), `${JSON.stringify({ startedMs, sources: sources(root) }, null, 1)}\n`);
 }
 
+/**
+ * Runs `fn` while holding the build lock of `root`, a directory in the OS temp dir: the
+ * integration lanes start side by side and each preflight builds when bin/ is stale, and two
+ * builds must not empty and fill the same bin/ at once. A lock whose process is gone is taken over.
+ */
+function withBuildLock(root, fn) {
+    const key = require("crypto").createHash("sha256").update(path.resolve(root)).digest("hex").slice(0, 16);
+    const lock = path.join(require("os").tmpdir(), `arkouda-program-build-${key}.lock`);
+    const deadline = Date.now() + 15 * 60 * 1000;
+    for (;;) {
+        try {
+            fs.mkdirSync(lock);
+            break;
+        } catch (error) {
+            if (error.code !== "EEXIST") throw error;
+        }
+        let holder;
+        try {
+            holder = Number(fs.readFileSync(path.join(lock, "pid"), "utf8"));
+        } catch {
+            holder = undefined; // just created, its pid not written yet
+        }
+        if (holder && !alive(holder)) {
+            fs.rmSync(lock, { recursive: true, force: true });
+            continue;
+        }
+        if (Date.now() > deadline) throw new Error(`another build of ${root} has held ${lock} for 15 minutes`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+    try {
+        fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+        return fn();
+    } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+    }
+}
+
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return error.code === "EPERM";
+    }
+}
+
 /** Builds bin/ in `root` unless it is current; returns the line that says which it did. */
 function build(root, { dryRun = false } = {}) {
     const why = staleness(root);
     const count = sources(root).length;
     if (!why) return `program: up to date (${OUT}/ is newer than its ${count} sources)`;
     if (dryRun) return `program: would build ${OUT}/ (${why})`;
-    const started = Date.now();
-    fs.rmSync(path.join(root, OUT), { recursive: true, force: true });
-    const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
-    const r = require("child_process").spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
-    if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status ?? r.signal}) in ${root}`);
-    markBuilt(root, started);
-    return `program: built ${OUT}/ from ${count} sources (${((Date.now() - started) / 1000).toFixed(1)}s)`;
+    return withBuildLock(root, () => {
+        // Another process may have built it while this one waited for the lock.
+        if (!staleness(root)) return `program: up to date (${OUT}/ built meanwhile by another process)`;
+        const started = Date.now();
+        fs.rmSync(path.join(root, OUT), { recursive: true, force: true });
+        const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
+        const r = require("child_process").spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+        if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status ?? r.signal}) in ${root}`);
+        markBuilt(root, started);
+        return `program: built ${OUT}/ from ${count} sources (${((Date.now() - started) / 1000).toFixed(1)}s)`;
+    });
 }
 
 module.exports = { build, markBuilt, refuseStale, staleness, BUILD_COMMAND };
