@@ -34,7 +34,7 @@ const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice
 const NS = `node-registry-${RUN_ID}`;
 const I = "ark-private";
 const REPOSITORY = "arkouda-udp-server";
-/** The failing deploy ends at the locales' wait: short, but room for a first pull of the image over the bridge. */
+/** The failing deploy ends at the server step's bound (localeReadySeconds + serverReadySeconds): short, but room for a first pull of the image over the bridge. */
 const DEADLINES = { deploySeconds: 120, deleteSeconds: 60, localeReadySeconds: 45, serverReadySeconds: 45 };
 const REGISTRY_KEYS = ["registryServer", "registryUsername", "registryPassword"] as const;
 
