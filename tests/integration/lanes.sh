@@ -23,6 +23,11 @@ SHARED_LANE_1=(
     tests/integration/argo-lint.test.ts
     tests/integration/node.test.ts
     tests/integration/bad-config.test.ts
+    tests/integration/faults/ssh-rotation.test.ts
+    tests/integration/faults/waves.test.ts
+    tests/integration/faults/concurrent.test.ts
+    tests/integration/node/standin-programs.test.ts
+    tests/integration/node/standin-protocol.test.ts
 )
 
 # shellcheck disable=SC2034
@@ -34,11 +39,6 @@ SHARED_LANE_2=(
     tests/integration/faults/interrupted-apply.test.ts
     tests/integration/faults/destroy-running.test.ts
     tests/integration/faults/drift.test.ts
-    tests/integration/faults/ssh-rotation.test.ts
-    tests/integration/faults/waves.test.ts
-    tests/integration/faults/concurrent.test.ts
-    tests/integration/node/standin-programs.test.ts
-    tests/integration/node/standin-protocol.test.ts
     tests/integration/ssh-config-source.test.ts
     tests/integration/node/registry.test.ts
 )
