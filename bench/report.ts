@@ -15,7 +15,7 @@ import { ApplyCost, applyCostMarkdown, applyCostTargets } from "./sections/apply
 import { ProgramLoad, programLoadMarkdown } from "./sections/program-load";
 import { Scale, scaleMarkdown, scaleTargets } from "./sections/scale";
 import { WorkflowCost, workflowCostMarkdown, workflowCostTargets } from "./sections/workflow-cost";
-import { WorkflowRunsSection } from "./sections/workflow-runs";
+import { WorkflowRunsSection, workflowRunsTargets } from "./sections/workflow-runs";
 
 export interface BenchResults {
     readonly args: Args;
@@ -37,6 +37,7 @@ export function targets(r: BenchResults): Target[] {
         ...applyCostTargets(r.applyCost),
         ...scaleTargets(r.scale),
         ...comparisonTargets(r.comparison, r.args.quick),
+        ...workflowRunsTargets(r.workflowRuns),
     ];
 }
 

@@ -7,7 +7,7 @@
  * `{{` (Argo would try to substitute it) — the tests check that, `bash -n` and shellcheck.
  *
  * Environment: the rows of contract/image.ts whose reader is the launch script, plus
- * the optional LOCALE_DISCOVERY_ATTEMPTS / LOCALE_DISCOVERY_INTERVAL. The server script also
+ * the optional LOCALE_DISCOVERY_INTERVAL. The server script also
  * reads EXTERNAL_SERVICE_NAME and METRICS_SERVICE_NAME (passed to arkouda_server as well) to
  * clear an earlier run's registration, and its API calls are the launch-script rows of
  * API_CONTRACT (components/image-contract.ts).
@@ -109,7 +109,7 @@ SERVER_TOKEN_FILE="/opt/arkouda-server-token/token"
 : "${"$"}{NAMESPACE:?NAMESPACE is required}"
 : "${"$"}{APP_NAME:?APP_NAME is required}"
 : "${"$"}{MY_IP:?MY_IP is required}"
-LOCALE_DISCOVERY_ATTEMPTS="${"$"}{LOCALE_DISCOVERY_ATTEMPTS:-300}"
+LOCALE_DISCOVERY_SECONDS="${"$"}{LOCALE_DISCOVERY_SECONDS:-300}"
 LOCALE_DISCOVERY_INTERVAL="${"$"}{LOCALE_DISCOVERY_INTERVAL:-1}"
 
 # The Arkouda service-account token, read from its absolute mount path (a relative one depends on the working directory).
@@ -192,7 +192,10 @@ run_server() {
     exit "$status"
 }
 
-# Print the IPs of the running locale pods (label app=$APP_NAME), one per line, sorted.
+# Print the IPs of the Ready locale pods (label app=$APP_NAME), one per line, sorted. Ready, not
+# only Running: the server starts beside its locales, and a locale turns Ready once its sshd
+# accepts connections (its readiness probe), which the GASNet ssh spawner needs. A pod being
+# deleted is an old locale on its way out.
 locale_ips() {
     curl --silent --show-error --fail --max-time 10 \
         --cacert "$SA_CA_FILE" \
@@ -201,16 +204,20 @@ locale_ips() {
         --data-urlencode "fieldSelector=status.phase=Running" \
         "$K8S_HOST/api/v1/namespaces/$NAMESPACE/pods" |
         python3 -c 'import json, sys
+def ready(status):
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
 pods = json.load(sys.stdin).get("items", [])
 ips = sorted(p["status"]["podIP"] for p in pods
-             if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp"))
+             if p.get("status", {}).get("podIP") and p["status"].get("phase") == "Running"
+             and ready(p["status"]) and not p["metadata"].get("deletionTimestamp"))
 print("\n".join(ips))'
 }
 
-# Bounded discovery: NUMLOCALES counts the server, so NUMLOCALES-1 locale pods are expected.
+# Bounded discovery: NUMLOCALES counts the server, so NUMLOCALES-1 locale pods are expected. It
+# waits as long as the deploy waits for the locales (LOCALE_DISCOVERY_SECONDS, the locales' ready
+# bound), counted from this script's start, which is after the locales' wait began.
 wanted=$((NUMLOCALES - 1))
 LOCALE_IPS=""
-attempt=1
 while :; do
     ips="$(locale_ips || true)"
     count=0
@@ -219,12 +226,11 @@ while :; do
         LOCALE_IPS="$(printf '%s\n' "$ips" | tr '\n' ' ')"
         break
     fi
-    if [ "$attempt" -ge "$LOCALE_DISCOVERY_ATTEMPTS" ]; then
-        log "found $count of $wanted locale pods after $attempt attempts; giving up"
+    if [ "$SECONDS" -ge "$LOCALE_DISCOVERY_SECONDS" ]; then
+        log "found $count of $wanted Ready locale pods after $SECONDS s (LOCALE_DISCOVERY_SECONDS=$LOCALE_DISCOVERY_SECONDS, deadlines.localeReadySeconds); giving up"
         exit 75
     fi
-    log "found $count of $wanted locale pods; retrying in $LOCALE_DISCOVERY_INTERVAL s"
-    attempt=$((attempt + 1))
+    log "found $count of $wanted Ready locale pods; retrying in $LOCALE_DISCOVERY_INTERVAL s"
     sleep "$LOCALE_DISCOVERY_INTERVAL"
 done
 

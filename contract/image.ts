@@ -196,6 +196,15 @@ export const ENV_CONTRACT: readonly EnvRow[] = [
     },
     {
         container: "server",
+        name: "LOCALE_DISCOVERY_SECONDS",
+        reader: "launch script",
+        imageDefault: "300",
+        ours: "`deadlines.localeReadySeconds`",
+        effect: "how long the server waits for its locale pods to be Ready before it gives up (exit 75)",
+        source: SCRIPT,
+    },
+    {
+        container: "server",
         name: "MY_IP",
         reader: "launch script",
         imageDefault: "none",

@@ -3,7 +3,8 @@
  * time from submit to Succeeded, the pods actually created per run (counted from the API server
  * with a watch, since the templates' podGC deletes succeeded step pods), the deploy's critical
  * path against the sum of its sequential pod start latencies, and (given a Prometheus) the time
- * from the deploy's Succeeded to its first Arkouda sample there.
+ * from the deploy's Succeeded to its first Arkouda sample there; and per run where each second
+ * went (bench/lib/timeline.ts): per step pod, and per Arkouda pod started or deleted.
  *
  * Preconditions (the caller's): `namespace` holds the program's WorkflowTemplates and identities
  * (a `pulumi up` of the stack), a workflow-controller manages it (e.g. tests/integration/argo/
@@ -17,6 +18,7 @@ import { ChildProcess, spawn } from "child_process";
 import { kubectl } from "../../tests/lib/kubectl";
 import { stepOf } from "../../components/dynamic/workflow-run-completion";
 import { poll, Prometheus } from "../../tests/lib/prometheus";
+import { floorPhases, podDelete, PodDeleteFigure, podStart, PodStartFigure, STEP_PHASES, StepPhases, workflowTimeline } from "./timeline";
 
 export interface WorkflowRunsOptions {
     readonly kubeconfig: string;
@@ -55,6 +57,8 @@ export interface StepFigure {
     /** Pod creation to its main container started, s (API server timestamps). */
     readonly podStartLatencyS: number;
     readonly onCriticalPath: boolean;
+    /** Where the step's time went (API server timestamps, whole seconds). */
+    readonly phases: StepPhases;
 }
 
 export interface RunFigure {
@@ -75,6 +79,14 @@ export interface RunFigure {
     /** Sum of the pod start latencies of the critical-path steps, s. */
     readonly sequentialPodStartS: number;
     readonly firstSample?: FirstSampleFigure;
+    /** The last critical-path step's node finished → the Workflow's finishedAt (API server), s. */
+    readonly tailS: number;
+    /** The critical path's largest phases, largest first. */
+    readonly floor: readonly { step: string; phase: string; seconds: number }[];
+    /** A deploy: the Arkouda pods it created, oldest first. */
+    readonly podStarts?: readonly PodStartFigure[];
+    /** A delete: the Arkouda pods it removed, oldest delete request first. */
+    readonly podDeletes?: readonly PodDeleteFigure[];
 }
 
 export interface WorkflowRunsResult {
@@ -123,9 +135,14 @@ class JsonStream {
     }
 }
 
-/** Watches pods matching a selector; keeps the last version of every pod seen (by uid). */
+/**
+ * Watches pods matching a selector; keeps the last version of every pod seen (by uid), and when
+ * a pod's deletion was seen: the client's clock truncated to the second, as the API server's
+ * timestamps are (no object records when a pod is gone).
+ */
 class PodWatch {
     readonly pods = new Map<string, any>();
+    readonly deletedAt = new Map<string, number>();
     private child?: ChildProcess;
     private ready?: Promise<void>;
 
@@ -138,7 +155,9 @@ class PodWatch {
     start(): Promise<void> {
         const stream = new JsonStream((doc) => {
             const pod = doc.object ?? doc;
-            if (pod?.metadata?.uid) this.pods.set(pod.metadata.uid, pod);
+            if (!pod?.metadata?.uid) return;
+            this.pods.set(pod.metadata.uid, pod);
+            if (doc.type === "DELETED") this.deletedAt.set(pod.metadata.uid, Math.floor(Date.now() / 1000) * 1000);
         });
         this.child = spawn(
             "kubectl",
@@ -171,14 +190,6 @@ class PodWatch {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (a?: string, b?: string) => (a && b ? (Date.parse(b) - Date.parse(a)) / 1000 : NaN);
-
-/** Pod creation to the start of its main container (Argo's `main`, else the first container). */
-function podStartLatency(pod: any): number {
-    const statuses: any[] = pod?.status?.containerStatuses ?? [];
-    const main = statuses.find((c) => c.name === "main") ?? statuses[0];
-    const started = main?.state?.running?.startedAt ?? main?.state?.terminated?.startedAt ?? main?.lastState?.terminated?.startedAt;
-    return seconds(pod?.metadata?.creationTimestamp, started);
-}
 
 /**
  * The chain of pod steps that decided the run's length: from the step that finished last, each
@@ -262,19 +273,15 @@ async function measureRun(
             step: stepOf(n.displayName as string),
             startedAt: Date.parse(n.startedAt),
             finishedAt: Date.parse(n.finishedAt),
-            id: n.id as string,
         }));
         const chain = criticalPath(timings);
-        const podsByNode = new Map<string, any>();
-        for (const pod of stepWatch.pods.values()) {
-            const nodeName: string = pod.metadata.annotations?.["workflows.argoproj.io/node-name"] ?? "";
-            podsByNode.set(nodeName.split(".").pop() ?? "", pod);
-        }
-        const steps: StepFigure[] = timings.map((t) => ({
+        const timeline = workflowTimeline(status, stepWatch.pods.values(), chain);
+        const steps: StepFigure[] = timeline.map((t) => ({
             step: t.step,
-            durationS: (t.finishedAt - t.startedAt) / 1000,
-            podStartLatencyS: podStartLatency(podsByNode.get(t.step)),
-            onCriticalPath: chain.includes(t.step),
+            durationS: t.durationS,
+            podStartLatencyS: t.podStartLatencyS,
+            onCriticalPath: t.onCriticalPath,
+            phases: t.phases,
         }));
         const onPath = timings.filter((t) => chain.includes(t.step));
         const criticalPathS =
@@ -282,6 +289,9 @@ async function measureRun(
         const sequentialPodStartS = steps
             .filter((s) => s.onCriticalPath)
             .reduce((a, s) => a + (Number.isFinite(s.podStartLatencyS) ? s.podStartLatencyS : 0), 0);
+        const created = Date.parse(status.metadata.creationTimestamp);
+        const instancePods = [...instanceWatch.pods.entries()];
+        const deploy = o.template.startsWith("deploy-");
         const figure: RunFigure = {
             template: o.template,
             workflow: name,
@@ -294,6 +304,21 @@ async function measureRun(
             criticalPathS,
             sequentialPodStartS,
             ...(firstSample ? { firstSample } : {}),
+            tailS: (Date.parse(status.status.finishedAt) - Math.max(...onPath.map((t) => t.finishedAt))) / 1000,
+            floor: floorPhases(timeline),
+            ...(deploy
+                ? {
+                      podStarts: instancePods
+                          .filter(([uid]) => !instanceBefore.has(uid))
+                          .map(([, pod]) => podStart(pod, created))
+                          .sort((a, b) => a.createdS - b.createdS),
+                  }
+                : {
+                      podDeletes: instancePods
+                          .filter(([uid]) => instanceBefore.has(uid) && instanceWatch.deletedAt.has(uid))
+                          .map(([uid, pod]) => podDelete(pod, instanceWatch.deletedAt.get(uid)!, created))
+                          .sort((a, b) => a.requestedS - b.requestedS),
+                  }),
         };
         o.log(
             `${o.template} ${name}: ${figure.phase} in ${submitToSucceededS.toFixed(1)}s, ${figure.stepPods} step pods, ${figure.instancePods} instance pods` +
@@ -365,7 +390,66 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
             `| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`,
         );
     }
-    return [...lines, ...samples].join("\n");
+    return [...lines, ...samples, ...result.runs.flatMap(runTimelineMarkdown)].join("\n");
+}
+
+/** Whole seconds: the API server's timestamps have no finer resolution. */
+const whole = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–");
+
+/**
+ * One run's seconds: a row per step pod (its phases; a dash: that boundary was not seen, its
+ * time is in the next phase), the critical path's sums, the line naming its floor, and the
+ * Arkouda pods the run started or deleted.
+ */
+function runTimelineMarkdown(run: RunFigure): string[] {
+    const phases = STEP_PHASES.map(([, name]) => name);
+    const critical = run.steps.filter((s) => s.onCriticalPath);
+    const sum = (pick: (p: StepPhases) => number) =>
+        critical.reduce((a, s) => a + (Number.isFinite(pick(s.phases)) ? pick(s.phases) : 0), 0);
+    // The delete's floor is its slowest pod's stop (its grace period when a container ignores SIGTERM) plus kubectl's wait.
+    const slowest = [...(run.podDeletes ?? [])].sort((a, b) => b.requestedToGoneS - a.requestedToGoneS)[0];
+    const floor =
+        `Floor: ${run.floor.map((p) => `${p.step} ${p.phase} ${whole(p.seconds)} s`).join(", ") || "–"} of the critical path's ${whole(sum((p) => p.totalS))} s; then ${whole(run.tailS)} s from its last step to the Workflow's finishedAt.` +
+        (slowest
+            ? ` Slowest Arkouda pod: ${slowest.pod}, delete requested → gone ${whole(slowest.requestedToGoneS)} s (terminationGracePeriodSeconds ${whole(slowest.gracePeriodS)}).`
+            : "");
+    const lines = [
+        "",
+        `*${run.template}* \`${run.workflow}\`: where each second goes (Workflow created → finished ${whole(run.workflowS)} s)`,
+        "",
+        `| step (s; API server timestamps, 1 s resolution) | critical path | ${phases.join(" | ")} | total | node |`,
+        `|---|---|${phases.map(() => "---|").join("")}---|---|`,
+        ...run.steps.map(
+            (s) =>
+                `| ${s.step} | ${s.onCriticalPath ? "yes" : ""} | ${STEP_PHASES.map(([k]) => whole(s.phases[k])).join(" | ")} | ${whole(s.phases.totalS)} | ${whole(s.durationS)} |`,
+        ),
+        `| **critical path** | | ${STEP_PHASES.map(([k]) => whole(sum((p) => p[k]))).join(" | ")} | ${whole(sum((p) => p.totalS))} | |`,
+        "",
+        floor,
+    ];
+    if (run.podStarts?.length) {
+        lines.push(
+            "",
+            "| Arkouda pod (s) | created after the Workflow | scheduling | containers start | ready | created → Ready |",
+            "|---|---|---|---|---|---|",
+            ...run.podStarts.map(
+                (p) =>
+                    `| ${p.pod} | ${whole(p.createdS)} | ${whole(p.schedulingS)} | ${whole(p.startS)} | ${whole(p.readyS)} | ${whole(p.createdToReadyS)} |`,
+            ),
+        );
+    }
+    if (run.podDeletes?.length) {
+        lines.push(
+            "",
+            "| Arkouda pod (s; gone: when the watch saw it, client clock truncated to the second) | delete requested after the Workflow | → containers stopped | → gone | requested → gone | terminationGracePeriodSeconds |",
+            "|---|---|---|---|---|---|",
+            ...run.podDeletes.map(
+                (p) =>
+                    `| ${p.pod} | ${whole(p.requestedS)} | ${whole(p.stopS)} | ${whole(p.goneS)} | ${whole(p.requestedToGoneS)} | ${whole(p.gracePeriodS)} |`,
+            ),
+        );
+    }
+    return lines;
 }
 
 /**

@@ -7,7 +7,7 @@ import { Target } from "../lib/format";
 import { mockChild } from "../lib/mock";
 
 const ORIGINAL = { deployPods: 19, deletePods: 18, deploySequential: 5 };
-const TARGETS = { deployPods: 4, deletePods: 2, deploySequential: 3 };
+const TARGETS = { deployPods: 4, deletePods: 2, deploySequential: 2 };
 
 const DEPLOY = "deploy-arkouda-on-kubernetes";
 const DELETE = "delete-arkouda-on-kubernetes";

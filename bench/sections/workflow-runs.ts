@@ -10,7 +10,8 @@ import { WorkflowController } from "../../tests/integration/argo/kube";
 import { kubectl } from "../../tests/lib/kubectl";
 import { Prometheus } from "../../tests/lib/prometheus";
 import { log } from "../lib/env";
-import { measureWorkflowRuns } from "../lib/workflow-runs";
+import { f1, Target } from "../lib/format";
+import { measureWorkflowRuns, WorkflowRunsResult } from "../lib/workflow-runs";
 
 /**
  * The dev instance asks 1 CPU per pod (3.5 CPUs with its exporter); the node has 2. Small pods
@@ -37,6 +38,27 @@ const NODE_RUN_PARAMETERS: Readonly<Record<string, string>> = {
 export interface WorkflowRunsSection {
     readonly md: string[];
     readonly json: unknown;
+    /** The figures, when the runs were measured. */
+    readonly result?: WorkflowRunsResult;
+}
+
+/** Submit → Succeeded of one instance on the local node, s. */
+const TARGETS = { deployS: 25, deleteS: 10 };
+
+/** Deploy and delete, each from submit to Succeeded (the slowest run of each when repeated). */
+export function workflowRunsTargets(section: WorkflowRunsSection): Target[] {
+    return (
+        [
+            ["deploy", "deploy-", TARGETS.deployS],
+            ["delete", "delete-", TARGETS.deleteS],
+        ] as const
+    ).map(([what, prefix, limit]) => {
+        const target = `${what} ≤ ${limit} s (one instance on the local node, submit → Succeeded)`;
+        const runs = (section.result?.runs ?? []).filter((r) => r.template.startsWith(prefix));
+        if (runs.length === 0) return { target, value: "not measured (section 5 skipped or failed)", ok: false };
+        const worst = Math.max(...runs.map((r) => r.submitToSucceededS));
+        return { target, value: `${f1(worst)} s`, ok: worst <= limit };
+    });
 }
 
 /** The local Prometheus for `namespace`, or why there is none (its build or start failed: reported, not fatal). */
@@ -88,6 +110,7 @@ export async function measureWorkflowRunsOnNode(
         return {
             md: [`${title} (${ready.length} node(s); stand-in images, see README "Stand-in images"; ${shape}):`, "", markdown, ""],
             json: data,
+            result: data,
         };
     } catch (e) {
         log(`   workflow runs failed: ${(e as Error).message}`);

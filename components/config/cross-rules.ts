@@ -11,6 +11,7 @@ import { durationMs, pathsOverlap, quantityValue, registryPassword, registryServ
 import { imagePaths, SSHD_PORT } from "../image-contract";
 import { claimName, PROJECT, REGISTRY_SECRET_NAME } from "../names";
 import { PROGRAM_VOLUME_NAMES } from "../runtime-objects/volumes";
+import { serverStepSeconds } from "./deadlines";
 
 /** Stack config values as Pulumi hands them over, and which of them are secrets. */
 interface StackInput {
@@ -151,13 +152,17 @@ export function registrySecretProblems(
     return problems;
 }
 
-/** The deploy's own waits must end before its deadline does. */
+/**
+ * The deploy's own waits must end before its deadline does. The longest is the server step's,
+ * which holds the locales' wait (the server starts beside them); the locale step runs beside it.
+ */
 export function deadlineProblems(deadlines: DeadlinesConfig): Problem[] {
-    if (deadlines.localeReadySeconds + deadlines.serverReadySeconds < deadlines.deploySeconds) return [];
+    const longestWait = serverStepSeconds(deadlines);
+    if (longestWait < deadlines.deploySeconds) return [];
     return [
         {
             path: ["deadlines", "deploySeconds"],
-            message: `must exceed localeReadySeconds + serverReadySeconds (${deadlines.localeReadySeconds} + ${deadlines.serverReadySeconds}) so the deploy's own waits can finish first`,
+            message: `must exceed localeReadySeconds + serverReadySeconds (${deadlines.localeReadySeconds} + ${deadlines.serverReadySeconds} = ${longestWait}), the bound of the deploy's server step, which waits for the locales and then the server; raise deploySeconds above ${longestWait} or lower the other two`,
             input: deadlines.deploySeconds,
         },
     ];

@@ -501,11 +501,13 @@ export const topLevelShape = {
         }),
         deleteSeconds: doc(seconds(30, 86400).default(600), { description: "activeDeadlineSeconds of a delete workflow", replaces: "–" }),
         localeReadySeconds: doc(seconds(10, 86400).default(900), {
-            description: "how long the deploy waits for all locales to be Ready",
+            description:
+                "how long the deploy waits for all locales to be Ready: the locale step's bound, and how long the server's launch script looks for them",
             replaces: "– (the locale wait looped forever)",
         }),
         serverReadySeconds: doc(seconds(10, 86400).default(300), {
-            description: "how long the deploy waits for the server pod to run",
+            description:
+                "how long the server may take to serve beyond the locales' wait: the server step (which starts beside the locales) is bounded by `localeReadySeconds + serverReadySeconds`; also a standalone exporter's bound",
             replaces: "–",
         }),
     }).prefault({}),

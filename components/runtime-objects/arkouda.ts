@@ -185,6 +185,8 @@ export function serverEnv(v: ArkoudaValues, settings: NamespaceSettings, namespa
             EXTERNAL_SERVICE_TARGET_PORT: intText(v.serverPort),
             GASNET_SUPERNODE_MAXSIZE: "1",
             K8S_HOST: settings.kubernetesApiUrl,
+            // The server starts beside its locales: it waits for them as long as the deploy does.
+            LOCALE_DISCOVERY_SECONDS: String(settings.deadlines.localeReadySeconds),
             LOG_LEVEL: v.logLevel,
             MEMTRACK: v.memTrack,
             // The metrics daemon listens on METRICS_SERVER_PORT but registers the *target* port:

@@ -3,12 +3,15 @@
  *
  *   deploy-arkouda-on-kubernetes (DAG)
  *     apply-launch-scripts-and-services   kubectl container: server-side apply of the 2 ConfigMaps
- *          |                  \            + 5 Services (manifest = input artifact, raw.data)
- *     deploy-locales      register-servicemonitor   (resource apply; `when` metrics and servicemonitor enabled)
- *          |                    resource apply of the Deployment; waits readyReplicas == locales,
- *     deploy-server             bounded by activeDeadlineSeconds = localeReadySeconds
- *                               resource apply of the Pod; waits until it serves (serverReadySeconds);
- *                               one of four variants: with/without metrics, with/without a priority class
+ *          |              |           \    + 5 Services (manifest = input artifact, raw.data)
+ *     deploy-locales  deploy-server  register-servicemonitor   (resource apply; `when` metrics and
+ *                                                               servicemonitor enabled)
+ *     deploy-locales: resource apply of the Deployment; waits readyReplicas == locales, bounded by
+ *                     activeDeadlineSeconds = localeReadySeconds
+ *     deploy-server:  resource apply of the Pod beside the locales; waits until it serves, bounded by
+ *                     localeReadySeconds + serverReadySeconds (its launch script first waits for
+ *                     the locales to be Ready, as long as deploy-locales does);
+ *                     one of four variants: with/without metrics, with/without a priority class
  *     onExit: exit-handler -> explain-failure, then clean-up-failed-deploy, only when
  *             {{workflow.status}} != Succeeded (the pods' reasons as the `failure-reasons`
  *             output, then the delete DAG; zero pods on success)
@@ -24,6 +27,7 @@
  * spliced YAML.
  */
 import type { InstanceConfig, NamespaceSettings } from "../config/types";
+import { serverStepSeconds } from "../config/deadlines";
 import { argoParam } from "../argo/expr";
 import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
@@ -65,11 +69,13 @@ export function buildDeployArkouda(
         deadlineSeconds: settings.deadlines.localeReadySeconds,
     });
     // Serving, not only running: the server container turns ready once it has registered and
-    // its client socket answers (its readiness probe), and a pod that ends fails the step.
+    // its client socket answers (its readiness probe), and a pod that ends fails the step. The
+    // server starts beside the locales and discovers them itself (its launch script waits until
+    // they are Ready, up to localeReadySeconds), so its wait holds the locales' too.
     const serverReady = {
         success: "status.containerStatuses.0.ready == true",
         failure: "status.phase in (Failed, Succeeded)",
-        deadlineSeconds: settings.deadlines.serverReadySeconds,
+        deadlineSeconds: serverStepSeconds(settings.deadlines),
     };
     // One server step runs: metrics decide the pod's containers, and a priority class is only in
     // the Pod when one is named (runtime-objects/placement.ts, `podPlacement`).
@@ -91,7 +97,7 @@ export function buildDeployArkouda(
     const serverTasks = serverVariants.map((variant) =>
         task(variant.name)
             .runs(steps.resourceApply(variant.name, variant.pod, serverReady))
-            .after(localesTask)
+            .after(applyTask)
             .when(
                 whenAll([
                     ["metrics-enabled", variant.metrics],

@@ -8,8 +8,7 @@
 #
 # ALONE runs after both lanes, one file at a time in this order, because each changes what every
 # pod or run on the node meets: the API server restarted, the node's CPU filled, the node
-# tainted, the pod network's route to the API server blocked, and (last, see the file's header)
-# the stand-in image pulled under a registry's references.
+# tainted, the pod network's route to the API server blocked.
 #
 # Every tests/integration/**/*.test.ts is in exactly one list; test-all.sh refuses to start otherwise.
 
@@ -24,6 +23,11 @@ SHARED_LANE_1=(
     tests/integration/argo-lint.test.ts
     tests/integration/node.test.ts
     tests/integration/bad-config.test.ts
+    tests/integration/faults/ssh-rotation.test.ts
+    tests/integration/faults/waves.test.ts
+    tests/integration/faults/concurrent.test.ts
+    tests/integration/node/standin-programs.test.ts
+    tests/integration/node/standin-protocol.test.ts
 )
 
 # shellcheck disable=SC2034
@@ -35,12 +39,8 @@ SHARED_LANE_2=(
     tests/integration/faults/interrupted-apply.test.ts
     tests/integration/faults/destroy-running.test.ts
     tests/integration/faults/drift.test.ts
-    tests/integration/faults/ssh-rotation.test.ts
-    tests/integration/faults/waves.test.ts
-    tests/integration/faults/concurrent.test.ts
-    tests/integration/node/standin-programs.test.ts
-    tests/integration/node/standin-protocol.test.ts
     tests/integration/ssh-config-source.test.ts
+    tests/integration/node/registry.test.ts
 )
 
 # shellcheck disable=SC2034
@@ -49,7 +49,6 @@ ALONE=(
     tests/integration/node/full-node.test.ts
     tests/integration/node/placement.test.ts
     tests/integration/node/retries.test.ts
-    tests/integration/registry/registry.test.ts
 )
 
 # Prints every integration test file missing from the lists or listed more than once, one per

@@ -65,7 +65,7 @@ describe("launch scripts", () => {
 
     it("server: discovers locales by the app label with bounded retries", () => {
         assert.match(SERVER_LAUNCH_SCRIPT, /labelSelector=app=\$APP_NAME/);
-        assert.match(SERVER_LAUNCH_SCRIPT, /if \[ "\$attempt" -ge "\$LOCALE_DISCOVERY_ATTEMPTS" \]; then[\s\S]*?exit 75/);
+        assert.match(SERVER_LAUNCH_SCRIPT, /if \[ "\$SECONDS" -ge "\$LOCALE_DISCOVERY_SECONDS" \]; then[\s\S]*?exit 75/);
     });
 
     it("server: starts arkouda_server over GASNet UDP with the ssh spawner", () => {
@@ -75,8 +75,8 @@ describe("launch scripts", () => {
         assert.match(SERVER_LAUNCH_SCRIPT, /-nl "\$NUMLOCALES"/);
     });
 
-    it("server: discovery fails after the configured attempts (executed with a stub API)", function () {
-        // Run the discovery part against a fake `curl` returning no pods and a tiny attempt budget.
+    it("server: discovery fails once its time is up (executed with a stub API)", function () {
+        // Run the discovery part against a fake `curl` returning no pods, with no time to wait.
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
         fs.writeFileSync(path.join(bin, "curl"), "#!/bin/bash\necho '{\"items\": []}'\n", { mode: 0o755 });
         fs.writeFileSync(path.join(bin, "cat"), "#!/bin/bash\necho token\n", { mode: 0o755 });
@@ -91,13 +91,52 @@ describe("launch scripts", () => {
                 NAMESPACE: "n",
                 APP_NAME: "a",
                 MY_IP: "10.0.0.1",
-                LOCALE_DISCOVERY_ATTEMPTS: "2",
+                LOCALE_DISCOVERY_SECONDS: "0",
                 EXTERNAL_SERVICE_NAME: "ak",
                 METRICS_SERVICE_NAME: "ak-metrics",
             },
         });
         assert.strictEqual(r.status, 75, r.stderr);
-        assert.match(r.stderr, /found 0 of 2 locale pods after 2 attempts/);
+        assert.match(r.stderr, /found 0 of 2 Ready locale pods after \d+ s \(LOCALE_DISCOVERY_SECONDS=0/);
+    });
+
+    it("server: discovery counts only Ready, Running locale pods that are not being deleted (executed with a stub API)", function () {
+        if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
+        const ready = [{ type: "Ready", status: "True" }];
+        const notReady = [{ type: "Ready", status: "False" }];
+        const pod = (ip: string, phase: string, conditions: object[], deleting = false) => ({
+            metadata: { name: `l-${ip}`, ...(deleting && { deletionTimestamp: "2024-01-01T00:00:00Z" }) },
+            status: { phase, podIP: ip, conditions },
+        });
+        const pods = {
+            items: [
+                pod("10.0.0.9", "Running", ready),
+                pod("10.0.0.2", "Running", notReady), // sshd not up yet
+                pod("10.0.0.3", "Running", []), // no conditions reported yet
+                pod("10.0.0.4", "Running", ready, true), // an old locale on its way out
+                pod("10.0.0.5", "Pending", ready),
+                pod("10.0.0.1", "Running", ready),
+            ],
+        };
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "stub-bin-"));
+        const list = path.join(bin, "pods.json");
+        fs.writeFileSync(list, JSON.stringify(pods));
+        fs.writeFileSync(path.join(bin, "curl"), `#!/bin/bash\ncat ${list}\n`, { mode: 0o755 });
+        const start = SERVER_LAUNCH_SCRIPT.indexOf("locale_ips() {");
+        const fn = SERVER_LAUNCH_SCRIPT.slice(start, SERVER_LAUNCH_SCRIPT.indexOf("\n}\n", start) + 3);
+        const r = spawnSync("bash", ["-c", `set -euo pipefail\n${fn}locale_ips`], {
+            encoding: "utf8",
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                K8S_HOST: "https://k",
+                NAMESPACE: "n",
+                APP_NAME: "a",
+                SSL_TOKEN: "t",
+                SA_CA_FILE: "/ca",
+            },
+        });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.deepStrictEqual(r.stdout.trim().split("\n"), ["10.0.0.1", "10.0.0.9"]);
     });
 });
 

@@ -146,10 +146,27 @@ describe("workflow templates: names and structure", () => {
         assert.strictEqual(delE.spec.activeDeadlineSeconds, ns.deadlines.deleteSeconds);
     });
 
-    it("the locale and server waits are bounded by their own deadlines", () => {
+    it("the locale wait is bounded by localeReadySeconds, the server's (which holds the locales' wait) by their sum", () => {
         const deploy = deployArkoudaTemplate(ns, fixtureInstance);
-        assert.strictEqual(byName(deploy, "deploy-locales").activeDeadlineSeconds, ns.deadlines.localeReadySeconds);
-        assert.strictEqual(byName(deploy, "deploy-server").activeDeadlineSeconds, ns.deadlines.serverReadySeconds);
+        const { localeReadySeconds, serverReadySeconds } = ns.deadlines;
+        assert.strictEqual(byName(deploy, "deploy-locales").activeDeadlineSeconds, localeReadySeconds);
+        for (const t of deploy.spec.templates!.filter((x) => x.name.startsWith("deploy-server"))) {
+            assert.strictEqual(t.activeDeadlineSeconds, localeReadySeconds + serverReadySeconds, t.name);
+            assert.strictEqual(t.timeout, `${localeReadySeconds + serverReadySeconds}s`, t.name);
+        }
+    });
+
+    it("the server's locale discovery waits as long as the locale step: LOCALE_DISCOVERY_SECONDS is localeReadySeconds", () => {
+        const deadlines = { ...ns.deadlines, localeReadySeconds: 123 };
+        const deploy = deployArkoudaTemplate({ ...ns, deadlines }, fixtureInstance);
+        assert.strictEqual(byName(deploy, "deploy-locales").activeDeadlineSeconds, 123);
+        for (const step of ["deploy-server", "deploy-server-without-metrics"]) {
+            const [pod] = manifestsOf(deploy, step, arkoudaParameters(fixtureInstance)) as {
+                spec: { containers: { name: string; env: { name: string; value?: string }[] }[] };
+            }[];
+            const server = pod.spec.containers.find((c) => c.name === "arkouda-udp-server")!;
+            assert.strictEqual(server.env.find((e) => e.name === "LOCALE_DISCOVERY_SECONDS")?.value, "123", step);
+        }
     });
 
     it("all four carry a mutex and run as the workflow service account", () => {
@@ -454,8 +471,16 @@ describe("workflow templates: cost", () => {
         assert.strictEqual(workflowCost(wt, { ...arkoudaParameters(fixtureInstance), "metrics-enabled": "false" }).podsPerRun, 3);
     });
 
-    it("the deploy critical path is at most 3 sequential pod steps", () => {
-        assert.ok(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).sequentialPodSteps <= 3);
+    it("the deploy critical path is 2 sequential pod steps: the server starts beside the locales", () => {
+        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).sequentialPodSteps, 2);
+    });
+
+    it("every server variant depends on the apply step only, not on deploy-locales", () => {
+        const tasks = byName(deployArkoudaTemplate(ns, fixtureInstance), "deploy").dag!.tasks;
+        const servers = tasks.filter((t) => t.name.startsWith("deploy-server"));
+        assert.strictEqual(servers.length, 4);
+        for (const t of servers) assert.strictEqual(t.depends, "apply-launch-scripts-and-services", t.name);
+        assert.strictEqual(tasks.find((t) => t.name === "deploy-locales")?.depends, "apply-launch-scripts-and-services");
     });
 
     it("delete creates at most 2 pods", () => {

@@ -57,7 +57,9 @@ export async function standinRefs(): Promise<{ server: string; exporter: string 
     return { server: refs.server, exporter: refs.exporter };
 }
 
-const normalize = (ref: string) => (ref.split("/")[0].includes(".") ? ref : `docker.io/${ref.includes("/") ? ref : `library/${ref}`}`);
+/** A reference as containerd and the kubelet name it: with its registry, `docker.io` when it names none. */
+export const fullImageReference = (ref: string) =>
+    ref.split("/")[0].includes(".") ? ref : `docker.io/${ref.includes("/") ? ref : `library/${ref}`}`;
 
 /**
  * Fails with a clear message unless a node is Ready and reports every image in `refs` (the
@@ -72,7 +74,7 @@ export async function requireNode(refs: string[]): Promise<any> {
         );
     }
     const have = new Set((ready.status.images ?? []).flatMap((i: any) => i.names ?? []));
-    const missing = refs.filter((r) => !have.has(normalize(r)) && !have.has(r));
+    const missing = refs.filter((r) => !have.has(fullImageReference(r)) && !have.has(r));
     if (missing.length > 0)
         throw new Error(`node ${ready.metadata.name} lacks the images ${missing.join(", ")}: import them with scripts/images.sh`);
     return ready;

@@ -29,7 +29,7 @@ const PLACED = "ark-placed";
 const SPREAD_REQUIRED = "ark-spread-req";
 const SPREAD_PREFERRED = "ark-spread-pref";
 const EXPORTER = "exp-placed";
-/** Two of these deploys end at their deadline (an untolerated taint, a spread no node can hold): short, but twice a slow deploy here. */
+/** Two of these deploys end at their deadline (an untolerated taint, a spread no node can hold), at once: short, but twice a slow deploy here. */
 const DEADLINES = { deploySeconds: 150, deleteSeconds: 120, localeReadySeconds: 60, serverReadySeconds: 60 };
 const POOL = { key: "arkouda-it/pool", value: `it-${RUN_ID}` };
 const TAINT = { key: "arkouda-it/dedicated", value: `it-${RUN_ID}`, effect: "NoSchedule" as const };
@@ -112,6 +112,12 @@ describe("placement on the local node (labelled and tainted)", function () {
         return watchWorkflow(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
     }
 
+    /**
+     * The two deploys that end at their deadline start together in `before` (each instance has a
+     * mutex of its own), so the suite waits for one deadline, not two; their cases read them.
+     */
+    let failing: Record<typeof BARE | typeof SPREAD_REQUIRED, Promise<Awaited<ReturnType<typeof deploy>>>>;
+
     before(async function () {
         process.env.KUBECONFIG = testEnv().kubeconfig;
         const refs = await standinRefs();
@@ -126,6 +132,9 @@ describe("placement on the local node (labelled and tainted)", function () {
         await project.up();
         controller = new WorkflowController(NS, path.join(testEnv().tmpRoot, "node-placement", "workflow-controller.log"));
         await controller.start();
+        failing = { [BARE]: deploy(BARE), [SPREAD_REQUIRED]: deploy(SPREAD_REQUIRED) };
+        // Read by their cases; a rejection before then is reported there, not as unhandled.
+        for (const run of Object.values(failing)) run.catch(() => undefined);
     });
 
     afterEach(function () {
@@ -144,7 +153,7 @@ describe("placement on the local node (labelled and tainted)", function () {
 
     describe(`${BARE}: pods that do not tolerate the node's taint`, function () {
         it("its deploy fails within its deadline (plus the margin), names the untolerated taint, and its exit handler leaves nothing", async () => {
-            const { wf } = await deploy(BARE);
+            const { wf } = await failing[BARE];
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
             assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
             const reasons = deployFailureReasons(wf);
@@ -219,7 +228,7 @@ describe("placement on the local node (labelled and tainted)", function () {
 
     describe("spreadLocales on one node", function () {
         it("required, with 2 locales, fails within its deadline (plus the margin) naming the topology spread, and leaves nothing", async () => {
-            const { wf } = await deploy(SPREAD_REQUIRED);
+            const { wf } = await failing[SPREAD_REQUIRED];
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
             assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
             const reasons = deployFailureReasons(wf);

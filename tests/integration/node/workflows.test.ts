@@ -15,8 +15,8 @@
  *  - a delete of an absent instance succeeds;
  *  - deploy with metrics off reaches Succeeded over a leftover `<instance>` Service + Endpoints
  *    (which would make the real server's registration fail with 409) and serves;
- *  - a deploy that cannot become ready (its image is not on the node) fails at its deadline and
- *    its exit handler leaves nothing behind;
+ *  - a deploy that cannot become ready (its image is not on the node) fails at its deadline, no
+ *    server step succeeds, and its exit handler leaves nothing behind;
  *  - a CronWorkflow fires and its Workflow reaches Succeeded;
  *  - a deploy and a delete of one instance submitted together never overlap.
  */
@@ -308,6 +308,8 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
                 "arkouda-version": "v0.0.0-not-built",
                 "image-pull-policy": "Never",
             });
+            // The workflow ends at the server step's bound (localeReadySeconds + serverReadySeconds,
+            // below deploySeconds), then its exit handler runs.
             wf = await waitDone(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
         });
 
@@ -315,7 +317,7 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
         });
 
-        it("fails at its deadline: the locale step ends after localeReadySeconds, not before", async () => {
+        it("fails at its deadline: the locale step ends after localeReadySeconds, not before, and no server step succeeds", async () => {
             const step = stepTimings(wf).find((s) => s.step === "deploy-locales");
             assert.ok(step, summarizeWorkflow(wf));
             assert.notStrictEqual(step.phase, "Succeeded");
@@ -324,9 +326,12 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
                 seconds >= DEADLINES.localeReadySeconds - 5,
                 `deploy-locales ended after ${seconds}s, before its ${DEADLINES.localeReadySeconds}s deadline`,
             );
+            // The server step runs beside the locales; its pod cannot start either.
+            const servers = stepTimings(wf).filter((s) => s.step.startsWith("deploy-server"));
+            assert.ok(servers.length > 0, `no server step ran beside the locales: ${summarizeWorkflow(wf)}`);
             assert.ok(
-                !stepTimings(wf).some((s) => s.step.startsWith("deploy-server")),
-                `the server was deployed although the locales never became ready: ${summarizeWorkflow(wf)}`,
+                servers.every((s) => s.phase !== "Succeeded"),
+                `a server step succeeded although the locales never became ready: ${summarizeWorkflow(wf)}`,
             );
         });
 

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { hashSync } from "bcryptjs";
-import { kubectlJson, REPO_ROOT, requireTools, run, stopChild, toolEnv, waitFor } from "../argo/kube";
+import { REPO_ROOT, requireTools, run, stopChild, toolEnv, waitFor } from "../argo/kube";
 
 /**
  * containerd's registry config directory on the local node (`config_path`, scripts/local-node.sh):
@@ -188,25 +188,31 @@ function nodeContainerdSocket(): string {
     );
 }
 
+/** `ctr -n k8s.io <args>` on the node's containerd: the namespace its CRI (the kubelet's view) keeps images in. */
+function nodeCtr(args: string[]) {
+    return run("ctr", ["--address", nodeContainerdSocket(), "-n", "k8s.io", ...args]);
+}
+
+/** The image ID containerd's CRI gives the image `ref` names on the node (its config digest), or undefined when the node has no `ref`. */
+export async function nodeImageId(ref: string): Promise<string | undefined> {
+    // `ctr images ls` columns: REF TYPE DIGEST SIZE PLATFORMS LABELS; DIGEST is the manifest's.
+    const line = (await nodeCtr(["images", "ls"])).stdout.split("\n").find((l) => l.split(/\s+/)[0] === ref);
+    if (!line) return undefined;
+    const manifest = JSON.parse((await nodeCtr(["content", "get", line.split(/\s+/)[2]])).stdout);
+    const id = manifest.config?.digest;
+    if (typeof id !== "string")
+        throw new Error(`${ref}: its manifest names no config (an index?):\n${JSON.stringify(manifest).slice(0, 500)}`);
+    return id;
+}
+
 /**
- * Gives the node back the stand-in image under its own name `ref`. A pull from the registry
- * (the same image, other references) leaves containerd 1.6's CRI knowing that image only by the
- * registry's references, so every later deploy on the node would try to pull `ref` from its
- * public registry: every reference of the registry goes, then `ref`, and the archive is imported
- * again (measured: only then does the kubelet list `ref` again).
+ * Takes off the node what a pull from the registry at `registryAddress` added: every reference
+ * into that registry (the tag and the digest the CRI records) and the CRI's reference by image ID,
+ * `imageId` when given (the pushed image's, which must be no other image's); the node's other
+ * images and their names are left as they were.
  */
-export async function restoreNodeImage(archive: string, ref: string, registryAddress: string): Promise<void> {
-    const ctr = (args: string[], check = false) =>
-        run("ctr", ["--address", nodeContainerdSocket(), "-n", "k8s.io", "images", ...args], { check });
-    const pulled = (await ctr(["ls", "-q"])).stdout.split("\n").filter((r) => r.startsWith(`${registryAddress}/`));
-    // containerd names an image of Docker Hub in full.
-    const name = ref.includes("/") && ref.split("/")[0].includes(".") ? ref : `docker.io/${ref}`;
-    for (const r of pulled) await ctr(["rm", r]);
-    await ctr(["rm", name]);
-    await ctr(["import", archive], true);
-    // The kubelet reports its images in the node's status a little later; tests check it there.
-    await waitFor(`the node to list ${name} again`, 120_000, async () => {
-        const nodes = (await kubectlJson<{ items: any[] }>(["get", "nodes"])).items;
-        return nodes.some((n: any) => (n.status?.images ?? []).some((i: any) => (i.names ?? []).includes(name))) ? true : undefined;
-    });
+export async function removeNodeRegistryImages(registryAddress: string, imageId?: string): Promise<void> {
+    const refs = (await nodeCtr(["images", "ls", "-q"])).stdout.split("\n");
+    const pulled = refs.filter((r) => r.startsWith(`${registryAddress}/`) || r === imageId);
+    if (pulled.length > 0) await nodeCtr(["images", "rm", ...pulled]);
 }

@@ -1,15 +1,17 @@
 /**
  * Images from a private registry on the local node. The test runs distribution's registry on the
  * node's bridge address only, behind htpasswd authentication with a user and password made for
- * the run (registry-lib.ts), pushes the server stand-in image (scripts/images.sh's) there as
- * `<address>/arkouda-udp-server:<version>`, and tells containerd to reach it over plain HTTP (a
- * hosts.toml in the node's registry config_path); the registry and the hosts.toml are gone after,
- * whatever happened. tests/integration/lanes.sh runs it last, after every suite that deploys the
- * stand-in: a pull of the same image under the registry's references leaves containerd 1.6's CRI
- * knowing it only by those, and `restoreNodeImage` (which brings the name back in the node's
- * listing) has not been seen to make it pullable under its own name again. The stack names the image by `images.server`,
- * its instance pulls `Always` (so every deploy asks the registry), and the credential is secret
- * config. Which assertion fails without what:
+ * the run (registry-lib.ts), pushes there as `<address>/arkouda-udp-server:<version>` a copy of
+ * the server stand-in image (scripts/images.sh's) whose config carries one more label, and tells
+ * containerd to reach it over plain HTTP (a hosts.toml in the node's registry config_path); the
+ * registry, the hosts.toml and the node's references to the pulled image are gone after,
+ * whatever happened. The copy has the stand-in's layers but an image ID of its own: containerd
+ * 1.6's CRI keys images by ID, and a pull of the stand-in's own ID under the registry's
+ * references left the node knowing it only by those, so every later deploy of the stand-in on
+ * the node tried its public registry. With an ID of its own the pull leaves the stand-in as it
+ * was, and the test shares a lane with the other node suites (tests/integration/lanes.sh).
+ * The stack names the image by `images.server`, its instance pulls `Always` (so every deploy
+ * asks the registry), and the credential is secret config. Which assertion fails without what:
  *  - without the pull Secret the stack declares from the credential, or without it on the pods,
  *    the registry refuses the pull and the first deploy fails: its phase assertion, and the
  *    pods' imagePullSecrets assertion;
@@ -17,6 +19,9 @@
  *    than Always), the registry logs no pull by the user: the registry-log assertion;
  *  - with the Secret, or its name in the templates, left behind when the credential leaves the
  *    config: the Secret and template assertion, and the last deploy Succeeds: its phase assertion;
+ *  - with the stand-in itself pushed (the same config, so the same image ID): the node-image
+ *    assertion (the stand-in's own name gone from the node's listing, or on the same image as the
+ *    registry's references; the two IDs equal);
  *  - without the exit handler's explanation, `failure-reasons` names no pull error: that
  *    assertion; without its clean-up, the locale is left: `waitGone`.
  */
@@ -24,19 +29,32 @@ import * as assert from "assert";
 import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import { getObject, listObjects, log, summarizeWorkflow, WorkflowController, kubectl } from "../argo/kube";
-import { DELETE, DEPLOY, namespacedKinds, requireNode, standinRefs, submit, waitGone, SMALL_INSTANCE } from "../node/node-lib";
-import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "../node/placement-lib";
-import { imageArchive, LocalRegistry, restoreNodeImage } from "./registry-lib";
+import { getObject, kubectlJson, listObjects, log, summarizeWorkflow, waitFor, WorkflowController, kubectl } from "../argo/kube";
+import { relabeledArchiveCopy, RelabeledDigests } from "../../lib/docker-archive";
+import {
+    DELETE,
+    DEPLOY,
+    fullImageReference,
+    namespacedKinds,
+    requireNode,
+    standinRefs,
+    submit,
+    waitGone,
+    SMALL_INSTANCE,
+} from "./node-lib";
+import { DEADLINE_MARGIN_SECONDS, deployFailureReasons, watchWorkflow, workflowSeconds } from "./placement-lib";
+import { imageArchive, LocalRegistry, nodeImageId, removeNodeRegistryImages } from "./registry-lib";
 import { REGISTRY_SECRET_NAME } from "../../../components/names";
 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-registry-${RUN_ID}`;
 const I = "ark-private";
 const REPOSITORY = "arkouda-udp-server";
-/** The failing deploy ends at the locales' wait: short, but room for a first pull of the image over the bridge. */
+/** The failing deploy ends at the server step's bound (localeReadySeconds + serverReadySeconds): short, but room for a first pull of the image over the bridge. */
 const DEADLINES = { deploySeconds: 120, deleteSeconds: 60, localeReadySeconds: 45, serverReadySeconds: 45 };
 const REGISTRY_KEYS = ["registryServer", "registryUsername", "registryPassword"] as const;
+/** The label that makes the pushed copy another image than the node's stand-in. */
+const COPY_LABEL = "arkouda-workflows.test/registry-copy";
 
 function stackConfig(kubeconfig: string, serverRepository: string): Record<string, unknown> {
     return {
@@ -65,8 +83,11 @@ describe("images from a private registry on the local node (htpasswd, on the bri
     let tag: string;
     /** The server image as the pods name it: `<address>/arkouda-udp-server:<version>`. */
     let image: string;
-    /** The stand-in's archive and its reference, to give the node back after the pulls. */
-    let standin: { archive: string; ref: string } | undefined;
+    /** The node and the stand-in's reference on it, in full (`docker.io/...`), as the kubelet lists it. */
+    let nodeName: string;
+    let standinName: string;
+    /** The image IDs of the stand-in (`from`) and of the copy pushed to the registry (`to`). */
+    let copy: RelabeledDigests | undefined;
 
     /** A deploy of the instance, as its CronWorkflow passes it. */
     async function deploy() {
@@ -106,9 +127,12 @@ describe("images from a private registry on the local node (htpasswd, on the bri
         const dir = path.join(testEnv().tmpRoot, "node-registry");
         registry = await LocalRegistry.start(address, path.join(dir, "registry"));
         registry.allowNodePulls();
-        standin = { archive: await imageArchive("arkouda-server-standin"), ref: refs.server };
-        image = await registry.push(standin.archive, REPOSITORY, tag);
-        log(`registry ${registry.address}: pushed ${image}`);
+        nodeName = node.metadata.name;
+        standinName = fullImageReference(refs.server);
+        const archive = path.join(dir, "server-copy.tar");
+        copy = await relabeledArchiveCopy(await imageArchive("arkouda-server-standin"), archive, { [COPY_LABEL]: RUN_ID });
+        image = await registry.push(archive, REPOSITORY, tag);
+        log(`registry ${registry.address}: pushed ${image} (image ${copy.to}; the stand-in's is ${copy.from})`);
 
         project = await PulumiProject.create("node-registry", "it-registry");
         project.writeConfig(stackConfig(testEnv().kubeconfig, `${registry.address}/${REPOSITORY}`));
@@ -129,7 +153,8 @@ describe("images from a private registry on the local node (htpasswd, on the bri
         await controller?.stop();
         if (project && process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await project.cleanUp([NS]);
         await registry?.stop();
-        if (registry && standin) await restoreNodeImage(standin.archive, standin.ref, registry.address);
+        // The copy's ID only when it is not the stand-in's: removing that would take the stand-in off the node.
+        if (registry) await removeNodeRegistryImages(registry.address, copy && copy.to !== copy.from ? copy.to : undefined);
         await kubectl(["delete", "priorityclass", `arkouda-workflows-delete-${NS}`, "--ignore-not-found"], { check: false });
     });
 
@@ -166,6 +191,21 @@ describe("images from a private registry on the local node (htpasswd, on the bri
                 const container = pod.spec.containers.find((c: any) => c.name.startsWith("arkouda-udp-"));
                 assert.deepStrictEqual([container.image, container.imagePullPolicy], [image, "Always"], what);
             }
+        });
+
+        it("the node keeps the stand-in under its own name, an image apart from the one pulled from the registry", async () => {
+            // The kubelet lists the runtime's images in the node's status some seconds after a pull.
+            const images = await waitFor(`node ${nodeName} to list ${image}`, 120_000, async () => {
+                const listed: any[] = (await kubectlJson(["get", "node", nodeName])).status?.images ?? [];
+                return listed.some((i) => (i.names ?? []).includes(image)) ? listed : undefined;
+            });
+            const listing = JSON.stringify(images.map((i) => i.names));
+            const naming = (ref: string) => images.filter((i) => (i.names ?? []).includes(ref));
+            assert.strictEqual(naming(standinName).length, 1, `${standinName} in the node's images ${listing}`);
+            assert.ok(!naming(image)[0].names.includes(standinName), `${image} and ${standinName} are one image: ${listing}`);
+            const [pulled, standin] = [await nodeImageId(image), await nodeImageId(standinName)];
+            assert.notStrictEqual(pulled, standin, `the image IDs of ${image} and ${standinName}`);
+            assert.deepStrictEqual({ pulled, standin }, { pulled: copy!.to, standin: copy!.from });
         });
 
         it("the registry served the image's manifest to the node, as the user", () => {
