@@ -46,6 +46,12 @@ for (const m of manifests) {
         case "PriorityClass":
             new k8s.scheduling.v1.PriorityClass(name, m, opts);
             break;
+        case "NetworkPolicy":
+            new k8s.networking.v1.NetworkPolicy(name, m, opts);
+            break;
+        case "PersistentVolumeClaim":
+            new k8s.core.v1.PersistentVolumeClaim(name, m, opts);
+            break;
         case "Secret":
             // As the program does: key material only as a Pulumi secret.
             {
