@@ -289,7 +289,7 @@ export async function probeFromPod(
         namespace,
         name,
         image,
-        ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "20"],
+        ["python3", "-c", ARKOUDA_REQUEST, host, String(port), cmd, "60"],
         120_000,
     );
     return { phase, log: log.trim() };

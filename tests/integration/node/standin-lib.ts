@@ -19,20 +19,31 @@ export const PYTHON = "/usr/bin/python3";
  *   python3 -c ARKOUDA_REQUEST host port cmd [timeout_s] [json args]
  */
 export const ARKOUDA_REQUEST = String.raw`
-import json, sys, zmq
+import json, sys, time, zmq
 host, port, cmd = sys.argv[1], sys.argv[2], sys.argv[3]
 timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 5
 args = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-s = zmq.Context().socket(zmq.REQ)
-s.setsockopt(zmq.LINGER, 0)
-s.setsockopt(zmq.RCVTIMEO, int(timeout * 1000))
-s.connect("tcp://%s:%s" % (host, port))
 a = json.dumps([json.dumps({"key": k, "objType": "VALUE", "dtype": "str", "val": v}) for k, v in args.items()]) if args else ""
-s.send_string(json.dumps({"user": "it", "token": "", "cmd": cmd, "format": "STRING", "args": a, "size": len(args)}))
-try:
-    print(json.loads(s.recv_string())["msg"])
-except zmq.Again:
-    sys.exit(3)
+request = json.dumps({"user": "it", "token": "", "cmd": cmd, "format": "STRING", "args": a, "size": len(args)})
+deadline = time.monotonic() + timeout
+context = zmq.Context()
+# A fresh socket every 5 s until the deadline: a connection whose first SYN was dropped (a
+# NetworkPolicy enforcer that has not admitted a new pod yet) would otherwise wait out the
+# kernel's SYN back-off, which passes 20 s after 15.
+while True:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        sys.exit(3)
+    s = context.socket(zmq.REQ)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.RCVTIMEO, int(min(left, 5) * 1000))
+    s.connect("tcp://%s:%s" % (host, port))
+    s.send_string(request)
+    try:
+        print(json.loads(s.recv_string())["msg"])
+        sys.exit(0)
+    except zmq.Again:
+        s.close()
 `;
 
 export async function arkoudaRequest(
