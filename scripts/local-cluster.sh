@@ -1099,9 +1099,15 @@ cmd_prometheus() {
     "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --force-conflicts \
       --field-manager=arkouda-local-cluster -f "$f" >/dev/null
   done
-  "$kubectl" --kubeconfig "$KUBECONFIG_PATH" wait --for=condition=Established --timeout="${READY_TIMEOUT}s" \
+  # A CRD read before the API server has set its status has no conditions, and kubectl wait
+  # then fails at once ("<nil> is of the type <nil>") instead of waiting: ask again until the bound.
+  local crd_deadline=$(( $(date +%s) + READY_TIMEOUT ))
+  until "$kubectl" --kubeconfig "$KUBECONFIG_PATH" wait --for=condition=Established --timeout=5s \
     crd/prometheuses.monitoring.coreos.com crd/podmonitors.monitoring.coreos.com \
-    crd/probes.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null
+    crd/probes.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null 2>&1; do
+    (( $(date +%s) < crd_deadline )) || die "the prometheus-operator CRDs were not Established within ${READY_TIMEOUT}s"
+    sleep 1
+  done
   IFS=, read -ra pairs <<<"$labels"
   for pair in "${pairs[@]}"; do labels_yaml+="${labels_yaml:+, }\"${pair%%=*}\": \"${pair#*=}\""; done
   "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create namespace "$ns" >/dev/null 2>&1 || true

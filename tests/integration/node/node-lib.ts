@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { getObject, kubectl, kubectlJson, listObjects, REPO_ROOT, run, sleep, stepOf, summarizeWorkflow, waitFor } from "../argo/kube";
+import { getObject, kubectl, kubectlJson, listObjects, log, REPO_ROOT, run, sleep, stepOf, summarizeWorkflow, waitFor } from "../argo/kube";
 import { PROJECT } from "../../../components/names";
 import { PROMETHEUS_POD_LABELS } from "../../../components/config/network-policy";
 import { ARKOUDA_REQUEST } from "./standin-lib";
@@ -266,8 +266,21 @@ async function runPodOnce(
             const p = JSON.parse((await kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])).stdout);
             return ["Succeeded", "Failed"].includes(p.status?.phase) ? p : undefined;
         });
-        const log = (await kubectl(["logs", name, "-n", namespace], { check: false })).stdout;
-        return { phase: done.status.phase, log };
+        // The API server reads the log from the kubelet; under load its connection to the kubelet
+        // can fail once ("use of closed network connection") although the log is there.
+        let logs = await kubectl(["logs", name, "-n", namespace], { check: false });
+        for (let attempt = 1; attempt < 5 && logs.code !== 0; attempt++) {
+            await sleep(1000);
+            logs = await kubectl(["logs", name, "-n", namespace], { check: false });
+        }
+        if (done.status.phase !== "Succeeded" || logs.code !== 0 || !logs.stdout.trim()) {
+            // What the caller's assertion cannot show: how the container ended and why no log came.
+            const states = (done.status.containerStatuses ?? []).map((c: any) => c.state);
+            log(
+                `pod ${namespace}/${name}: ${done.status.phase}, ${JSON.stringify(states)}; kubectl logs exited ${logs.code}: ${logs.stderr.trim()}`,
+            );
+        }
+        return { phase: done.status.phase, log: logs.stdout };
     } finally {
         await kubectl(["delete", "pod", name, "-n", namespace, "--ignore-not-found", "--wait=false"], { check: false });
     }
