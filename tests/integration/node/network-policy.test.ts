@@ -56,7 +56,6 @@ const PROMETHEUS = { "arkouda-workflows.local/netpol-prometheus": "yes" };
 const ENFORCERS = ["kube-router", "kube-network-policies", "calico-felix", "calico-node", "cilium-agent", "antrea-agent"];
 
 function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unknown> {
-    const small = SMALL_PODS;
     return {
         namespace: NS,
         deadlines: DEADLINES,
@@ -69,7 +68,7 @@ function stackConfig(kubeconfig: string, enabled: boolean): Record<string, unkno
             {
                 name: I,
                 locales: 2,
-                ...small,
+                ...SMALL_PODS,
                 serverPort: SERVER_PORT,
                 metrics: {
                     enabled: true,

@@ -54,7 +54,6 @@ const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 
 const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.3";
 
 function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string }): Record<string, unknown> {
-    const small = SMALL_PODS;
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
@@ -63,14 +62,14 @@ function stackConfig(kubeconfig: string, o: { run: boolean; rotation?: string })
             {
                 name: S,
                 locales: 2,
-                ...small,
+                ...SMALL_PODS,
                 metrics: { enabled: true, pollingIntervalSeconds: 2, ...SMALL_SIDECAR },
                 schedules: suspended,
             },
             {
                 name: T,
                 locales: 1,
-                ...small,
+                ...SMALL_PODS,
                 metrics: { enabled: false },
                 authenticate: true,
                 ...(o.rotation ? { tokenRotation: o.rotation } : {}),

@@ -57,7 +57,6 @@ const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
-    const small = SMALL_PODS;
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
     return {
         namespace: NS,
@@ -66,11 +65,11 @@ function stackConfig(kubeconfig: string): Record<string, unknown> {
             {
                 name: A,
                 locales: 2,
-                ...small,
+                ...SMALL_PODS,
                 metrics: { enabled: true, pollingIntervalSeconds: 2, ...SMALL_SIDECAR },
                 schedules: suspended,
             },
-            { name: B, locales: 1, ...small, metrics: { enabled: false }, schedules: suspended },
+            { name: B, locales: 1, ...SMALL_PODS, metrics: { enabled: false }, schedules: suspended },
         ],
         exporters: [
             {
