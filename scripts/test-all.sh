@@ -52,31 +52,46 @@ run_suite() {
     log "$name: $((SECONDS - start))s (exit $rc)"
 }
 
-# Runs the integration lanes of tests/integration/lanes.sh side by side, one mocha process each;
-# each line of a lane is printed as it comes, prefixed with the lane's name.
-run_lanes() {
+# Runs jobs side by side, one background process each: `run_together PHASE NAME COMMAND ...`
+# (pairs of a name and a bash command line). Each job's lines are printed as they come, prefixed
+# with its name; each is recorded like a run_suite, and its exit code kept in job_rc[NAME].
+declare -A job_rc=()
+run_together() {
     local name=$1; shift
-    local start=$SECONDS lane dir
+    local start=$SECONDS dir i=0 names=()
     dir=$(mktemp -d)
     phase "$name"
-    for lane in "$@"; do
-        local -n files=$lane
+    while (($# >= 2)); do
+        local job=$1 command=$2
+        shift 2
+        names+=("$job")
         (
-            npx mocha --timeout 900000 "${files[@]}" >"$dir/$lane.out" 2>&1
-            echo $? >"$dir/$lane.rc"
+            bash -c "$command" >"$dir/$i.out" 2>&1
+            echo $? >"$dir/$i.rc"
+            echo $((SECONDS - start)) >"$dir/$i.secs"
         ) &
-        # Streams the lane's output while it runs; ends with the lane (--pid).
-        tail -n +1 -F --pid=$! "$dir/$lane.out" 2>/dev/null | sed -u "s/^/[$lane] /" &
+        # Streams the job's output while it runs; ends with the job (--pid).
+        tail -n +1 -F --pid=$! "$dir/$i.out" 2>/dev/null | sed -u "s/^/[$job] /" &
+        i=$((i + 1))
     done
     wait
-    for lane in "$@"; do
-        local rc
-        rc=$(cat "$dir/$lane.rc" 2>/dev/null || echo 1)
-        times+=("$(printf '%-22s %5ss (exit %s)' "$lane" "$((SECONDS - start))" "$rc")")
-        record "$dir/$lane.out" "$rc"
+    for i in "${!names[@]}"; do
+        local rc secs
+        rc=$(cat "$dir/$i.rc" 2>/dev/null || echo 1)
+        secs=$(cat "$dir/$i.secs" 2>/dev/null || echo "$((SECONDS - start))")
+        job_rc[${names[$i]}]=$rc
+        times+=("$(printf '%-22s %5ss (exit %s)' "${names[$i]}" "$secs" "$rc")")
+        record "$dir/$i.out" "$rc"
     done
     rm -rf "$dir"
     log "$name: $((SECONDS - start))s"
+}
+
+# A mocha command line for the integration test files of one lane (tests/integration/lanes.sh).
+lane_command() {
+    local -n files=$1
+    printf 'npx mocha --timeout 900000'
+    printf ' %q' "${files[@]}"
 }
 
 # shellcheck source=../tests/integration/lanes.sh
@@ -106,23 +121,24 @@ grep -E '^\[setup\] [^:]+: [0-9]+s$|^\[toolchain\] .*: built \([0-9]+s\)$|^\[too
 rm -f "$setup_log"
 eval "$(scripts/toolchain.sh env)"
 
-# Lint and format are checked here too: a warning fails like a type error.
-run_suite "type check + lint" bash -c 'npx tsc --noEmit -p . && npx tsc --noEmit -p bench/tsconfig.check.json && npm run -s lint'
-run_suite "unit tests" npx mocha 'tests/unit/**/*.test.ts'
+# The checks and unit tests need no cluster, and the cluster's start mostly waits: all three side
+# by side. Lint and format are checked here too: a warning fails like a type error.
+run_together "type check + lint, unit tests, local cluster + node (side by side)" \
+    "type check + lint" 'npx tsc --noEmit -p . && npx tsc --noEmit -p bench/tsconfig.check.json && npm run -s lint' \
+    "unit tests" "npx mocha 'tests/unit/**/*.test.ts'" \
+    "local cluster + node" 'bash scripts/local-cluster.sh start'
 
-phase "local cluster and node"
-start=$SECONDS
-if bash scripts/local-cluster.sh start; then
-    took "local cluster + node" "$((SECONDS - start))"
+if [ "${job_rc[local cluster + node]}" = 0 ]; then
     phase "node component versions"
     bash scripts/local-cluster.sh versions | sed 's/^/[test-all]   /' >&2
     eval "$(scripts/local-cluster.sh env)"
-    run_lanes "integration tests, node shared (two lanes)" SHARED_LANE_1 SHARED_LANE_2
+    run_together "integration tests, node shared (two lanes)" \
+        SHARED_LANE_1 "$(lane_command SHARED_LANE_1)" \
+        SHARED_LANE_2 "$(lane_command SHARED_LANE_2)"
     run_suite "integration tests, node alone" npx mocha --timeout 900000 "${ALONE[@]}"
     # Kills this cluster hard and stops the one that takes its node over.
     [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || run_suite "node after a hard kill" bash tests/cluster/restart-after-kill.sh
 else
-    status=1 failed=$((failed + 1))
     log "the local control plane did not start"
 fi
 [ "${ARKOUDA_KEEP_CLUSTER:-0}" = 1 ] || bash scripts/local-cluster.sh stop >/dev/null 2>&1 || true

@@ -112,11 +112,12 @@ export class Steps {
      */
     private pod(t: Template, timeoutSeconds = this.boundSeconds): Template {
         const retry = retryStrategy(this.settings.retries);
+        const patch = t.container ? containerStepPatch() : resourceStepPatch(t.resource?.successCondition !== undefined);
         const step = {
             ...t,
             timeout: `${timeoutSeconds}s`,
             ...(retry && { retryStrategy: retry }),
-            podSpecPatch: t.container ? containerStepPatch() : resourceStepPatch(),
+            ...(patch && { podSpecPatch: patch }),
         };
         this.templates.push(step);
         return step;

@@ -170,9 +170,14 @@ describe("pod security beside placement", () => {
         }
     });
 
-    it("the executor patch touches only Argo's own executor containers (their securityContext and poll interval), so it cannot undo a placement", () => {
+    it("the executor patch touches only Argo's own executor containers (their securityContext, a waiting resource step's poll interval), so it cannot undo a placement", () => {
         for (const wt of allWorkflowTemplates(ns, fixtureInstance, fixtureExporter)) {
             for (const t of wt.spec.templates!.filter((t) => t.container || t.resource)) {
+                const where = `${wt.metadata.name}/${t.name}`;
+                if (t.resource && !t.resource.successCondition) {
+                    assert.strictEqual(t.podSpecPatch, undefined, where);
+                    continue;
+                }
                 const patch = JSON.parse(t.podSpecPatch ?? "{}");
                 const entries = [...(patch.initContainers ?? []), ...patch.containers] as Record<string, unknown>[];
                 assert.deepStrictEqual(
@@ -180,12 +185,22 @@ describe("pod security beside placement", () => {
                     t.container
                         ? [
                               ["init", ["name", "securityContext"]],
-                              ["wait", ["env", "name", "securityContext"]],
+                              ["wait", ["name", "securityContext"]],
                           ]
                         : [["main", ["env", "name"]]],
-                    `${wt.metadata.name}/${t.name}`,
+                    where,
                 );
                 assert.deepStrictEqual(Object.keys(patch).sort(), t.container ? ["containers", "initContainers"] : ["containers"]);
+            }
+        }
+    });
+
+    it("no step sets an executor variable the pinned executor ignores (the emissary wait's interval; a poll a delete never makes)", () => {
+        for (const wt of allWorkflowTemplates(ns, fixtureInstance, fixtureExporter)) {
+            for (const t of wt.spec.templates!.filter((t) => t.container || t.resource)) {
+                const where = `${wt.metadata.name}/${t.name}`;
+                assert.doesNotMatch(t.podSpecPatch ?? "", /WAIT_CONTAINER_STATUS_CHECK_INTERVAL/, where);
+                if (t.resource?.action === "delete") assert.doesNotMatch(t.podSpecPatch ?? "", /RESOURCE_STATE_CHECK_INTERVAL/, where);
             }
         }
     });

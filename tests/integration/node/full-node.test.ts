@@ -24,8 +24,8 @@ import { DEADLINE_MARGIN_SECONDS, freeCpuMillis, watchWorkflow, workflowSeconds 
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-full-${RUN_ID}`;
 const I = "ark-full";
-/** The unschedulable delete ends at its deadline: short, but four times a preempting delete here. */
-const DEADLINES = { deploySeconds: 300, deleteSeconds: 60, localeReadySeconds: 120, serverReadySeconds: 120 };
+/** The unschedulable delete ends at its deadline: short, but three times a preempting delete here (the suite runs alone). */
+const DEADLINES = { deploySeconds: 300, deleteSeconds: 45, localeReadySeconds: 120, serverReadySeconds: 120 };
 /** The CPU a kubectl step requests (components/workflow-templates/steps.ts). */
 const STEP_CPU_MILLIS = 50;
 

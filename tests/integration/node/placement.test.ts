@@ -29,8 +29,12 @@ const PLACED = "ark-placed";
 const SPREAD_REQUIRED = "ark-spread-req";
 const SPREAD_PREFERRED = "ark-spread-pref";
 const EXPORTER = "exp-placed";
-/** Two of these deploys end at their deadline (an untolerated taint, a spread no node can hold), at once: short, but twice a slow deploy here. */
-const DEADLINES = { deploySeconds: 150, deleteSeconds: 120, localeReadySeconds: 60, serverReadySeconds: 60 };
+/**
+ * Two of these deploys end at their deadline (an untolerated taint, a spread no node can hold), at
+ * once, so the suite waits out the server step's bound (locale + server ready): short, but well
+ * above a deploy here (~30 s; the suite runs alone on the node).
+ */
+const DEADLINES = { deploySeconds: 100, deleteSeconds: 120, localeReadySeconds: 45, serverReadySeconds: 40 };
 const POOL = { key: "arkouda-it/pool", value: `it-${RUN_ID}` };
 const TAINT = { key: "arkouda-it/dedicated", value: `it-${RUN_ID}`, effect: "NoSchedule" as const };
 const TOLERATION = { key: TAINT.key, operator: "Equal", value: TAINT.value, effect: TAINT.effect };
