@@ -248,13 +248,16 @@ export interface PodDeleteFigure {
 }
 
 /**
+ * `pod`: its last version (the containers' ends); `deleting`: the first version the watch saw with
+ * a deletionTimestamp. The API server sets deletionTimestamp to the request time plus the grace
+ * period, so the request is that less deletionGracePeriodSeconds; the first version must be read,
+ * because the kubelet's own final delete (grace 0) sets both again once the containers are gone.
  * `goneAt`: when the watch saw the pod deleted (ms, the client's clock truncated to the second as
- * the API server's timestamps are; no object records it). The API server sets deletionTimestamp to
- * the request time plus the grace period, so the request is that less deletionGracePeriodSeconds.
+ * the API server's timestamps are; no object records it).
  */
-export function podDelete(pod: any, goneAt: number, workflowCreatedAt: number): PodDeleteFigure {
-    const grace = pod?.metadata?.deletionGracePeriodSeconds;
-    const requested = at(pod?.metadata?.deletionTimestamp) - (typeof grace === "number" ? grace * 1000 : NaN);
+export function podDelete(pod: any, deleting: any, goneAt: number, workflowCreatedAt: number): PodDeleteFigure {
+    const grace = deleting?.metadata?.deletionGracePeriodSeconds;
+    const requested = at(deleting?.metadata?.deletionTimestamp) - (typeof grace === "number" ? grace * 1000 : NaN);
     const containers: any[] = pod?.status?.containerStatuses ?? [];
     const stopped =
         containers.length > 0 && containers.every((c) => c.state?.terminated)

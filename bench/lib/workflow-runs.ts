@@ -136,12 +136,14 @@ class JsonStream {
 }
 
 /**
- * Watches pods matching a selector; keeps the last version of every pod seen (by uid), and when
- * a pod's deletion was seen: the client's clock truncated to the second, as the API server's
- * timestamps are (no object records when a pod is gone).
+ * Watches pods matching a selector; keeps the last version of every pod seen (by uid), the first
+ * version being deleted (when the delete was asked for: later ones carry the kubelet's final
+ * delete), and when a pod's deletion was seen: the client's clock truncated to the second, as the
+ * API server's timestamps are (no object records when a pod is gone).
  */
 class PodWatch {
     readonly pods = new Map<string, any>();
+    readonly deleting = new Map<string, any>();
     readonly deletedAt = new Map<string, number>();
     private child?: ChildProcess;
     private ready?: Promise<void>;
@@ -157,6 +159,7 @@ class PodWatch {
             const pod = doc.object ?? doc;
             if (!pod?.metadata?.uid) return;
             this.pods.set(pod.metadata.uid, pod);
+            if (pod.metadata.deletionTimestamp && !this.deleting.has(pod.metadata.uid)) this.deleting.set(pod.metadata.uid, pod);
             if (doc.type === "DELETED") this.deletedAt.set(pod.metadata.uid, Math.floor(Date.now() / 1000) * 1000);
         });
         this.child = spawn(
@@ -316,7 +319,7 @@ async function measureRun(
                 : {
                       podDeletes: instancePods
                           .filter(([uid]) => instanceBefore.has(uid) && instanceWatch.deletedAt.has(uid))
-                          .map(([uid, pod]) => podDelete(pod, instanceWatch.deletedAt.get(uid)!, created))
+                          .map(([uid, pod]) => podDelete(pod, instanceWatch.deleting.get(uid), instanceWatch.deletedAt.get(uid)!, created))
                           .sort((a, b) => a.requestedS - b.requestedS),
                   }),
         };

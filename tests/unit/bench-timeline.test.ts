@@ -182,13 +182,30 @@ describe("bench timeline: where each second of a workflow run goes", () => {
                 ],
             },
         };
-        assert.deepStrictEqual(podDelete(pod, Date.parse(T(39)), Date.parse(T(5))), {
+        assert.deepStrictEqual(podDelete(pod, pod, Date.parse(T(39)), Date.parse(T(5))), {
             pod: "bench-run-server",
             requestedS: 3,
             stopS: 30,
             goneS: 1,
             requestedToGoneS: 31,
             gracePeriodS: 30,
+        });
+    });
+
+    it("dates the request from the first version being deleted, not the kubelet's final delete (grace 0) the last version carries", () => {
+        const status = {
+            containerStatuses: [{ name: "server", state: { terminated: { exitCode: 137, startedAt: T(0), finishedAt: T(12) } } }],
+        };
+        const spec = { terminationGracePeriodSeconds: 2 };
+        const asked = { metadata: { name: "bench-run-server", deletionTimestamp: T(10), deletionGracePeriodSeconds: 2 }, spec, status };
+        const last = { metadata: { name: "bench-run-server", deletionTimestamp: T(13), deletionGracePeriodSeconds: 0 }, spec, status };
+        assert.deepStrictEqual(podDelete(last, asked, Date.parse(T(14)), Date.parse(T(5))), {
+            pod: "bench-run-server",
+            requestedS: 3,
+            stopS: 4,
+            goneS: 2,
+            requestedToGoneS: 6,
+            gracePeriodS: 2,
         });
     });
 });
