@@ -15,7 +15,7 @@ import { PART_OF_LABEL } from "./names";
 import { RuntimeTeardown } from "./dynamic/runtime-teardown";
 import { SshKeyMaterial, SshSecret } from "./ssh-secret";
 import { declareRegistrySecret, RegistryCredential } from "./registry-secret";
-import { declareTarget, TargetKind, TargetOutputs, TargetPlan, targetPlans } from "./target";
+import { declareTarget, declareTargetGuards, TargetKind, TargetOutputs, TargetPlan, targetPlans } from "./target";
 import { declareInstanceClaims } from "./instance-claims";
 import { namespaceTemplates, workflowGrants, WorkflowTemplates } from "./workflow-templates";
 import type { KubeAccessInput } from "./dynamic/kubeconfig";
@@ -160,9 +160,17 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 shared,
             ),
         );
+        const guards = plans.map((plan) =>
+            declareTargetGuards(
+                `${name}-${plan.name}`,
+                { plan, namespace: cluster.namespace, provider, randomProvider },
+                { ...shared, parent: this },
+            ),
+        );
         // Runs and schedules start only once everything they use exists, and on destroy they
-        // go first, before the teardown removes what earlier runs created. One teardown for the
-        // whole namespace (not one per instance): see dynamic/runtime-teardown.ts for why.
+        // go first, before the teardown removes what earlier runs created; the targets' guards
+        // go after it. One teardown for the whole namespace (not one per instance): see
+        // dynamic/runtime-teardown.ts for why.
         const kube = kubeAccess(cluster, args.kubeconfigContent);
         const teardown = new RuntimeTeardown(
             `${name}-teardown`,
@@ -174,13 +182,21 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             },
             // Runs wait for the pull Secret too (through the teardown), and it outlives their pods on destroy.
             childOptions(this, undefined, opts, {
-                dependsOn: [...namespace, arkoudaIdentity, sshSecret, ...registrySecret, declaredTemplates, ...claims],
+                dependsOn: [
+                    ...namespace,
+                    arkoudaIdentity,
+                    sshSecret,
+                    ...registrySecret,
+                    declaredTemplates,
+                    ...claims,
+                    ...guards.flatMap((g) => g.resources),
+                ],
             }),
         );
-        const targets = plans.map((plan) =>
+        const targets = plans.map((plan, i) =>
             declareTarget(
                 `${name}-${plan.name}`,
-                { plan, namespace: cluster.namespace, provider, randomProvider, kube },
+                { plan, namespace: cluster.namespace, provider, randomProvider, kube, guards: guards[i] },
                 { ...childOptions(this, provider, opts, { dependsOn: [...namespace, teardown] }), parent: this },
             ),
         );

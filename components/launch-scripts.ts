@@ -170,7 +170,8 @@ mask_token() {
 }
 
 # Runs the server command as this process. With a token, its output reaches the pod log through
-# mask_token; this shell stays PID 1, passes SIGTERM on and exits with the server's status.
+# mask_token; this shell stays the container's main process, passes SIGTERM on and exits with
+# the server's status.
 run_server() {
     if [ "${"$"}{AUTHENTICATE:-false}" != "true" ]; then
         exec "$@"

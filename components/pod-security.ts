@@ -60,7 +60,7 @@ export function arkoudaContainerSecurity(container: "server" | "locale"): Securi
  * The exporter image runs as root without needing it: it serves on an unprivileged port and
  * connects out. `nobody`, as it exists in every Debian-based image.
  */
-const EXPORTER_UID = 65534;
+export const EXPORTER_UID = 65534;
 
 /** The prometheus-arkouda-exporter container, as a sidecar and standalone. */
 export const EXPORTER_CONTAINER_SECURITY: SecurityContext = {
@@ -75,6 +75,17 @@ export const EXPORTER_CONTAINER_SECURITY: SecurityContext = {
 
 /** The standalone exporter's pod. */
 export const EXPORTER_POD_SECURITY: PodSecurityContext = { runAsNonRoot: true, seccompProfile: RUNTIME_DEFAULT };
+
+/**
+ * The pods an exporter runs in (the server pod, as its sidecar, and the standalone exporter's)
+ * share one process namespace. The exporter is a Python main with no SIGTERM handler: as its
+ * container's first process (PID 1) the kernel drops SIGTERM, so every delete of its pod waited
+ * out the whole grace period for the kubelet's SIGKILL. With the sandbox's pause as PID 1,
+ * SIGTERM ends it at once. The exporter runs as `nobody` without capabilities: it can list the
+ * server's processes (whose command lines carry no secret) but not read their environment,
+ * files or memory, which take the same user or CAP_SYS_PTRACE.
+ */
+export const SHARED_PROCESS_NAMESPACE = { shareProcessNamespace: true } as const;
 
 /**
  * The exporter's home: the arkouda client makes `~/.arkouda` at every connect and fails to

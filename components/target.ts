@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argoSubmitCommand } from "./commands";
-import { asArray, typeToken } from "./component";
+import { typeToken } from "./component";
 import { ClusterConfig, ExporterConfig, InstanceConfig, RunConfig, ScheduleConfig } from "./config";
 import { PART_OF_LABEL, projectLabel } from "./names";
 import { WorkflowRun } from "./workflow-run";
@@ -217,6 +217,14 @@ export interface TargetArgs {
     readonly kube: pulumi.Input<KubeAccessInput>;
 }
 
+/** What guards a target's pods: its token Secret and its NetworkPolicies. */
+export interface TargetGuards {
+    /** An authenticating instance's token (a Pulumi secret) and its Secret. */
+    readonly token?: { readonly secret: k8s.core.v1.Secret; readonly token: pulumi.Output<string> };
+    /** Every resource of it: the cluster's teardown depends on them. */
+    readonly resources: readonly pulumi.Resource[];
+}
+
 /** What `declareTarget` leaves: the target's stack outputs and what a later wave waits on. */
 export interface DeclaredTarget {
     readonly outputs: TargetOutputs;
@@ -227,17 +235,17 @@ export interface DeclaredTarget {
 }
 
 /**
- * Declares one target's plan under `opts.parent` (its cluster): its CronWorkflows (instances) and
- * its WorkflowRun (when configured). `name` is `<cluster>-<target>`. There is no component per
- * target: it cost two resources per instance, each a state entry and an engine step.
+ * Declares what a target's pods mount or are confined by: its token Secret and its
+ * NetworkPolicies. They wait for nothing of the target. The cluster's teardown depends on them
+ * and every run and schedule on the teardown, so they exist before any pod starts, and on
+ * destroy they go after the teardown has removed the pods: no pod runs without its policies.
  */
-export function declareTarget(
+export function declareTargetGuards(
     name: string,
-    args: TargetArgs,
+    args: Pick<TargetArgs, "plan" | "namespace" | "provider" | "randomProvider">,
     opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
-): DeclaredTarget {
+): TargetGuards {
     const { plan, namespace, provider } = args;
-    const formerParents = formerTargetParents(name, opts.parent);
     const token = plan.token
         ? declareArkoudaToken(
               `${name}-token`,
@@ -252,7 +260,6 @@ export function declareTarget(
               opts,
           )
         : undefined;
-    // The policies select the target's pods by label: declared before anything starts a pod.
     const policies = plan.networkPolicies.map(
         (policy) =>
             new k8s.networking.v1.NetworkPolicy(
@@ -264,14 +271,27 @@ export function declareTarget(
                 { ...opts, provider },
             ),
     );
-    // What a run or a schedule starts mounts the token Secret.
-    const before = [...(token ? [token.secret] : []), ...policies];
-    const after = before.length > 0 ? { ...opts, dependsOn: [...asArray(opts.dependsOn), ...before] } : opts;
+    return { ...(token ? { token } : {}), resources: [...(token ? [token.secret] : []), ...policies] };
+}
+
+/**
+ * Declares one target's plan under `opts.parent` (its cluster): its CronWorkflows (instances) and
+ * its WorkflowRun (when configured). `name` is `<cluster>-<target>`. `opts.dependsOn` holds the
+ * cluster's teardown, which holds the target's guards. There is no component per target: it
+ * cost two resources per instance, each a state entry and an engine step.
+ */
+export function declareTarget(
+    name: string,
+    args: TargetArgs & { readonly guards: TargetGuards },
+    opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
+): DeclaredTarget {
+    const { plan, namespace, provider, guards } = args;
+    const formerParents = formerTargetParents(name, opts.parent);
     const cronWorkflows = plan.schedules
         ? declareSchedules(
               `${name}-schedules`,
               { namespace, target: plan.name, schedules: plan.schedules, labels: plan.labels },
-              after,
+              opts,
               formerParents.schedules,
           )
         : pulumi.output<Record<string, string>>({});
@@ -290,12 +310,12 @@ export function declareTarget(
                   randomProvider: args.randomProvider,
                   kube: args.kube,
               },
-              { ...after, aliases: formerParents.run.map((parent) => ({ parent })) },
+              { ...opts, aliases: formerParents.run.map((parent) => ({ parent })) },
           )
         : undefined;
     return {
         gate: run?.gate,
-        ...(token ? { token: token.token } : {}),
+        ...(guards.token ? { token: guards.token.token } : {}),
         outputs: {
             cronWorkflows,
             schedules: plan.scheduleSummaries,

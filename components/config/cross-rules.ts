@@ -12,6 +12,7 @@ import { imagePaths, SSHD_PORT } from "../image-contract";
 import { claimName, PROJECT, REGISTRY_SECRET_NAME } from "../names";
 import { PROGRAM_VOLUME_NAMES } from "../runtime-objects/volumes";
 import { serverStepSeconds } from "./deadlines";
+import { EXPORTER_UID } from "../pod-security";
 
 /** Stack config values as Pulumi hands them over, and which of them are secrets. */
 interface StackInput {
@@ -229,8 +230,9 @@ function serviceMonitorProblems(
 /**
  * Values that cannot work together in one instance: a CPU limit below the request (the API server
  * refuses such a pod, and only when the deploy runs), Chapel's heap cap must fit inside the
- * container's memory limit (or the kernel kills the locale), and the server pod's ports (client
- * socket, metrics daemon, exporter sidecar, sshd) share one network namespace.
+ * container's memory limit (or the kernel kills the locale), the server pod's ports (client
+ * socket, metrics daemon, exporter sidecar, sshd) share one network namespace, and its processes
+ * one process namespace.
  */
 export function instanceProblems(instance: CheckedInstance, path: Path): Problem[] {
     const problems: Problem[] = [];
@@ -261,6 +263,15 @@ export function instanceProblems(instance: CheckedInstance, path: Path): Problem
     if (instance.metrics.enabled) problems.push(...serviceMonitorProblems(instance.metrics.serviceMonitor, [...path, "metrics"]));
     problems.push(...authenticationProblems(instance, path));
     problems.push(...volumeProblems(instance, path));
+    if (instance.metrics.enabled && instance.runAs?.uid === EXPORTER_UID) {
+        // The exporter shares the server pod's process namespace: as the same user it could read
+        // arkouda_server's environment (the API token) and files through /proc.
+        problems.push({
+            path: [...path, "runAs", "uid"],
+            message: `is the metrics exporter's user (${EXPORTER_UID}, nobody), which shares the server pod's processes and could read arkouda_server's environment and files; pick another uid, or set metrics.enabled: false`,
+            input: instance.runAs.uid,
+        });
+    }
     ports.forEach((p, i) => {
         const taken = p.port === SSHD_PORT ? "sshd (22, fixed in the image)" : ports.slice(0, i).find((q) => q.port === p.port);
         if (!taken) return;

@@ -161,12 +161,12 @@ const PLACEMENT_DOCS = {
     },
     terminationGracePeriodSeconds: {
         description:
-            "pod `terminationGracePeriodSeconds`: how long a deleted pod may take to stop before it is killed. The exporter (a Python process with no SIGTERM handler, so as its container's first process it ignores SIGTERM) always takes all of it, so every delete of a pod with an exporter waits this long; the locales stop at once, and the delete removes the server's registration itself",
+            "pod `terminationGracePeriodSeconds`: how long a deleted pod may take to stop before it is killed. The server passes SIGTERM on to arkouda_server, the locales and the exporter stop at once (the pods with an exporter share one process namespace, so SIGTERM reaches it), and the delete removes the server's registration itself: a longer grace costs a delete nothing unless a process hangs",
         replaces: NO_CHART_VALUE,
     },
 } as const satisfies PlacementDocs;
 
-/** A delete waits this long for a pod with an exporter (see its docs); Kubernetes' own default is 30 s. Long enough for the server to pass SIGTERM on to arkouda_server and for the locales to stop. */
+/** Kubernetes' own default is 30 s. Long enough for the server to pass SIGTERM on to arkouda_server and for the locales and the exporter to stop; a hung process costs a delete no more than this. */
 const DEFAULT_TERMINATION_GRACE_SECONDS = 2;
 
 /** The placement keys, each with the schema of its value (without a default: the namespace's `pods` states those). */

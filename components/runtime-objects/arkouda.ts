@@ -31,7 +31,13 @@ import {
 } from "./common";
 import type { ArkoudaValues } from "./values";
 import { podMetadata, podPlacement, pullSecrets, spreadConstraints } from "./placement";
-import { ARKOUDA_POD_SECURITY, arkoudaContainerSecurity, EXPORTER_HOME_VOLUME, ROOT_ONLY_SECRET_MODE } from "../pod-security";
+import {
+    ARKOUDA_POD_SECURITY,
+    arkoudaContainerSecurity,
+    EXPORTER_HOME_VOLUME,
+    ROOT_ONLY_SECRET_MODE,
+    SHARED_PROCESS_NAMESPACE,
+} from "../pod-security";
 import { ARKOUDA_VOLUMES as VOLUME } from "./volumes";
 
 export const arkoudaNames = (instance: string) => ({
@@ -254,6 +260,7 @@ function serverPod(
             // The API token comes from the explicit token Secret mounted at /opt/sa.
             automountServiceAccountToken: false,
             securityContext: { ...ARKOUDA_POD_SECURITY, ...v.volumeOwnership },
+            ...SHARED_PROCESS_NAMESPACE,
             ...(withMetrics ? { initContainers: [sidecar] } : {}),
             containers: [
                 {

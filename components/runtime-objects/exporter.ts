@@ -7,7 +7,7 @@ import type { Deployment, ObjectRef, Service, ServiceMonitor } from "./common";
 import { deployment, exporterContainer, exporterService, SERVICE_MONITOR_API_VERSION, serviceMonitor, standardLabels } from "./common";
 import type { ExporterValues } from "./values";
 import { podMetadata, podPlacement, pullSecrets } from "./placement";
-import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY } from "../pod-security";
+import { EXPORTER_HOME_VOLUME, EXPORTER_POD_SECURITY, SHARED_PROCESS_NAMESPACE } from "../pod-security";
 
 function standaloneExporterLabels(v: ExporterValues) {
     return {
@@ -24,6 +24,7 @@ function exporterDeployment(v: ExporterValues, settings: NamespaceSettings, name
         replicas: 1,
         pod: {
             securityContext: EXPORTER_POD_SECURITY,
+            ...SHARED_PROCESS_NAMESPACE,
             containers: [
                 exporterContainer({
                     name: "prometheus-arkouda-exporter",

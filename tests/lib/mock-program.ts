@@ -9,6 +9,7 @@ import { StackSecrets } from "../../components/config/load";
 import { ArkoudaWorkflowsConfig } from "../../components/config/types";
 import { rollOut } from "../../components/rollout";
 import type { ArkoudaCluster } from "../../components/cluster";
+import { asArray } from "../../components/component";
 
 export interface Declared {
     readonly type: string;
@@ -139,4 +140,23 @@ export function ancestors(declared: Declared): pulumi.Resource[] {
     const chain: pulumi.Resource[] = [];
     for (let parent = declared.opts.parent; parent; parent = (parent as any).__parentResource) chain.push(parent);
     return chain;
+}
+
+/**
+ * Whether `declared` waits for `resource`: named in its dependsOn, or in the dependsOn of a
+ * resource it waits for (the engine registers a resource only once all of them exist).
+ */
+export function waitsFor(run: ProgramRun, declared: Declared, resource: pulumi.Resource): boolean {
+    const byResource = new Map(run.declared.flatMap((d) => (d.resource ? [[d.resource, d] as const] : [])));
+    const seen = new Set<pulumi.Resource>();
+    const queue = [...(asArray(declared.opts.dependsOn) as pulumi.Resource[])];
+    while (queue.length > 0) {
+        const next = queue.shift()!;
+        if (next === resource) return true;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const d = byResource.get(next);
+        if (d) queue.push(...(asArray(d.opts.dependsOn) as pulumi.Resource[]));
+    }
+    return false;
 }

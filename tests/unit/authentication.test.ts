@@ -16,7 +16,7 @@ import { TOKEN_KEY } from "../../components/arkouda-token";
 import { SERVER_LAUNCH_SCRIPT, SERVER_TOKEN_DIR } from "../../components/launch-scripts";
 import { arkoudaParameters } from "../../components/workflow-templates";
 import { ARKOUDA_PARAMETERS } from "../../components/workflow-templates/parameters";
-import { configOf, Declared, ofType, ProgramRun, runProgram, valueOf } from "../lib/mock-program";
+import { configOf, Declared, ofType, ProgramRun, runProgram, valueOf, waitsFor } from "../lib/mock-program";
 import { deployArkoudaTemplate } from "../lib/templates";
 import { fixtureInstance, fixtureNamespace as ns } from "./fixtures";
 import { envOf, manifestsOf } from "./render-helpers";
@@ -124,11 +124,16 @@ describe("authentication: the token", function () {
         );
     });
 
-    it("the run and the CronWorkflows of the instance wait for its Secret", () => {
-        const waits = (d: Declared) => (d.opts.dependsOn as pulumi.Resource[]).includes(secret.resource!);
+    it("the run and the CronWorkflows of the instance wait for its Secret, and it outlives the pods on destroy", () => {
+        const waits = (d: Declared) => waitsFor(run, d, secret.resource!);
         const ofArk = run.declared.filter((d) => /-ark-(run|schedules-(deploy|delete))$/.test(d.name));
         assert.ok(ofArk.length >= 3, ofArk.map((d) => d.name).join(", "));
         for (const d of ofArk) assert.ok(waits(d), d.name);
+        const teardown = run.declared.find((d) => d.name.endsWith("-teardown"))!;
+        assert.ok(
+            ((teardown.opts.dependsOn as unknown[]) ?? []).includes(secret.resource),
+            "the teardown does not wait for the token Secret",
+        );
     });
 
     it("appears in no declared object but its Secret, and the SSH private key in none but the SSH Secret", () => {

@@ -541,6 +541,16 @@ describe("config: values that cannot work together on one pod", () => {
         );
     });
 
+    it("rejects the exporter's uid as the run-as uid when the exporter shares the server pod's processes", () => {
+        const runAs = { user: "arkouda", uid: 65534, group: "arkouda", gid: 2000 };
+        assertOneProblem(
+            { instances: [instance({ runAs })] },
+            "instances[0].runAs.uid",
+            /is the metrics exporter's user \(65534, nobody\).*pick another uid, or set metrics\.enabled: false \(got 65534\)/,
+        );
+        assert.doesNotThrow(() => parse({ instances: [instance({ runAs, metrics: { enabled: false } })] }));
+    });
+
     it("rejects sshd's port 22 as the client port", () => {
         assertOneProblem({ instances: [instance({ serverPort: 22 })] }, "instances[0].serverPort", /collides with sshd \(22/);
     });

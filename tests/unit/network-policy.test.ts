@@ -20,7 +20,7 @@ import {
 import { arkoudaRuntimeObjects, exporterRuntimeObjects } from "../../components/runtime-objects";
 import type { ExporterConfig, InstanceConfig, PeerConfig } from "../../components/config/types";
 import { arkoudaValues, exporterValues } from "../lib/values";
-import { configOf, runProgram } from "../lib/mock-program";
+import { configOf, runProgram, waitsFor } from "../lib/mock-program";
 import { fixtureExporter, fixtureInstance, fixtureNamespace as ns, fixtureNetworkPolicy } from "./fixtures";
 
 const NS = "arkouda";
@@ -288,7 +288,7 @@ describe("network policies: the matrix the docs show", () => {
 describe("network policies: declared by the program", function () {
     this.timeout(60000);
 
-    it("beside each target, on the cluster's provider, before its runs and schedules; none when disabled", async () => {
+    it("beside each target, on the cluster's provider, before its runs and schedules and after nothing of the target; the teardown waits for them; none when disabled", async () => {
         const run = await runProgram(
             configOf({
                 instances: [{ name: "arkouda-a", run: { action: "deploy", wait: false } }],
@@ -305,10 +305,13 @@ describe("network policies: declared by the program", function () {
         const runs = run.declared.filter((d) => d.name === "default-arkouda-a-run");
         assert.strictEqual(runs.length, 1);
         const server = policies.find((p) => p.inputs.metadata.name === "arkouda-a-server-policy")!;
-        assert.ok(
-            runs.some((r) => ((r.opts.dependsOn as unknown[]) ?? []).includes(server.resource)),
-            "the run does not wait for the policies",
-        );
+        assert.ok(waitsFor(run, runs[0], server.resource!), "the run does not wait for the policies");
+        // On destroy the teardown removes the pods before their policies go.
+        const teardown = run.declared.find((d) => d.name === "default-teardown")!;
+        for (const p of policies) {
+            assert.ok(((teardown.opts.dependsOn as unknown[]) ?? []).includes(p.resource), `the teardown does not wait for ${p.name}`);
+            assert.ok(!waitsFor(run, p, teardown.resource!), `${p.name} waits for the teardown`);
+        }
 
         const off = await runProgram(configOf({ instances: [{ name: "arkouda-a" }], networkPolicy: { enabled: false } }));
         assert.deepStrictEqual(

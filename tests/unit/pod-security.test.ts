@@ -142,6 +142,24 @@ describe("pod security: the pods a deploy creates", () => {
     });
 });
 
+describe("signals reach the exporter", () => {
+    const pods = deployedPods();
+
+    it("every pod an exporter runs in shares one process namespace, so the sandbox's pause, not the exporter, is PID 1", () => {
+        // As PID 1 the exporter (no SIGTERM handler) ignores SIGTERM and every delete waits out the grace period.
+        for (const [name, spec] of Object.entries(pods)) {
+            const hasExporter = [...(spec.initContainers ?? []), ...spec.containers].some((c) => c.securityContext?.runAsUser === 65534);
+            if (hasExporter) assert.strictEqual(spec.shareProcessNamespace, true, name);
+        }
+        assert.strictEqual(pods.server.shareProcessNamespace, true);
+        assert.strictEqual(pods.exporter.shareProcessNamespace, true);
+    });
+
+    it("the locales keep a process namespace of their own: their launch script handles SIGTERM itself", () => {
+        assert.strictEqual(pods.locale.shareProcessNamespace, undefined);
+    });
+});
+
 describe("pod security beside placement", () => {
     const pods = deployedPods();
 

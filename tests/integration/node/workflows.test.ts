@@ -12,6 +12,7 @@
  *  - a second deploy right after it succeeds and the instance still serves;
  *  - the standalone exporter's deploy serves /metrics; its delete leaves nothing;
  *  - delete reaches Succeeded and nothing of the instance is left, of any kind;
+ *  - neither delete waits out its pods' long grace period: SIGTERM ends the exporter;
  *  - a delete of an absent instance succeeds;
  *  - deploy with metrics off reaches Succeeded over a leftover `<instance>` Service + Endpoints
  *    (which would make the real server's registration fail with 409) and serves;
@@ -55,6 +56,13 @@ const B = "ark-b";
 const EXPORTER = "exp";
 const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
+/**
+ * The grace period of ark-a's and the exporter's pods: a delete that finishes well inside it
+ * was not held by an exporter ignoring SIGTERM (as its container's PID 1 it would be, until the
+ * kubelet's SIGKILL at the end of the grace period).
+ */
+const LONG_GRACE_SECONDS = 120;
+const LONG_GRACE = { pods: { terminationGracePeriodSeconds: LONG_GRACE_SECONDS } } as const;
 
 function stackConfig(kubeconfig: string): Record<string, unknown> {
     const suspended = { deploy: { suspend: true }, delete: { suspend: true } };
@@ -66,6 +74,7 @@ function stackConfig(kubeconfig: string): Record<string, unknown> {
                 name: A,
                 locales: 2,
                 ...SMALL_PODS,
+                ...LONG_GRACE,
                 metrics: { enabled: true, pollingIntervalSeconds: 2, ...SMALL_SIDECAR },
                 schedules: suspended,
             },
@@ -78,6 +87,7 @@ function stackConfig(kubeconfig: string): Record<string, unknown> {
                 metricsServiceHost: `${A}-metrics`,
                 pollingIntervalSeconds: 2,
                 ...SMALL_EXPORTER,
+                ...LONG_GRACE,
             },
         ],
         clusters: [{ name: "node", kubeconfig }],
@@ -237,10 +247,14 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
             );
         });
 
-        it("delete reaches Succeeded and nothing of the exporter is left", async () => {
+        it(`delete reaches Succeeded and nothing of the exporter is left, well inside its pod's ${LONG_GRACE_SECONDS} s grace period (SIGTERM ends the exporter)`, async () => {
+            const started = Date.now();
             const name = await submit(NS, DELETE_EXPORTER);
             await waitSucceeded(NS, name, 300_000);
             await waitGone(NS, EXPORTER, kinds);
+            const seconds = (Date.now() - started) / 1000;
+            log(`delete ${EXPORTER}: ${seconds}s until nothing was left`);
+            assert.ok(seconds < LONG_GRACE_SECONDS / 2, `${seconds}s: the exporter pod waited out its grace period`);
         });
     });
 
@@ -248,8 +262,14 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
         it("reaches Succeeded and nothing of the instance is left, of any kind (registered Services and Endpoints included)", async () => {
             assert.ok((await objectsOf(NS, A, kinds)).length > 0, "nothing to delete: the deploy did not leave the instance");
             const name = await submit(NS, DELETE);
-            await waitSucceeded(NS, name, (DEADLINES.deleteSeconds + 60) * 1000);
+            const wf = await waitSucceeded(NS, name, (DEADLINES.deleteSeconds + 60) * 1000);
             await waitGone(NS, A, kinds);
+            const seconds = (Date.parse(wf.status.finishedAt) - Date.parse(wf.status.startedAt)) / 1000;
+            log(`delete ${A}: ${seconds}s`);
+            assert.ok(
+                seconds < LONG_GRACE_SECONDS / 2,
+                `${seconds}s against the server pod's ${LONG_GRACE_SECONDS} s grace period: its exporter sidecar waited it out`,
+            );
         });
 
         it("a delete of an absent instance reaches Succeeded", async () => {
