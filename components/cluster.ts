@@ -197,7 +197,8 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
             declareTarget(
                 `${name}-${plan.name}`,
                 { plan, namespace: cluster.namespace, provider, randomProvider, kube, guards: guards[i] },
-                { ...childOptions(this, provider, opts, { dependsOn: [...namespace, teardown] }), parent: this },
+                // The teardown waits for the namespace already: each name here is a URN more in every CronWorkflow's state.
+                { ...childOptions(this, provider, opts, { dependsOn: teardown }), parent: this },
             ),
         );
 
