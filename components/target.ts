@@ -1,8 +1,9 @@
 /**
  * One instance or exporter on a cluster: what the cluster's destroy-time teardown removes for
- * it, its deploy and delete CronWorkflows (instances only), an optional run, and the stack
- * outputs a person uses by hand. `instancePlan` and `exporterPlan` decide all of it from config
- * and the namespace's templates (pure, plain data); `declareTarget` only declares what a plan says.
+ * it, what guards its pods (its NetworkPolicies and token Secret), its deploy and delete
+ * CronWorkflows (instances only), an optional run, and the stack outputs a person uses by hand.
+ * `instancePlan` and `exporterPlan` decide all of it from config and the namespace's templates
+ * (pure, plain data); `declareTargetGuards` and `declareTarget` only declare what a plan says.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
