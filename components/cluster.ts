@@ -120,8 +120,12 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 source: args.sshSource,
                 keyMaterial: args.sshKeyMaterial,
                 rotation: args.sshRotation,
+                secretDependsOn: namespace,
             },
-            shared,
+            // Not `shared`: the key pair needs no namespace, and made while the namespace is
+            // created it starts the dynamic provider's node process early, which the teardown
+            // (and so every run and schedule) waits for.
+            childOptions(this, provider, opts),
         );
         const registrySecret =
             args.registryCredential && settings.registrySecretName !== undefined

@@ -27,6 +27,8 @@ export interface SshSecretArgs {
     readonly rotation?: string;
     readonly provider: k8s.Provider;
     readonly labels: Record<string, string>;
+    /** What the Secret waits for besides `opts.dependsOn` (its namespace); the key pair waits for neither. */
+    readonly secretDependsOn?: readonly pulumi.Resource[];
 }
 
 export class SshSecret extends pulumi.ComponentResource {
@@ -64,7 +66,7 @@ export class SshSecret extends pulumi.ComponentResource {
                         authorized_keys: material.publicKey,
                     },
                 },
-                childOptions(this, args.provider, opts),
+                childOptions(this, args.provider, opts, { dependsOn: [...(args.secretDependsOn ?? [])] }),
             );
             this.secretName = secret.metadata.name;
             this.publicKey = material.publicKey;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ancestors, configOf, Declared, ofType, ProgramRun, runProgram, valueOf } from "../lib/mock-program";
+import { ancestors, configOf, Declared, ofType, ProgramRun, runProgram, valueOf, waitsFor } from "../lib/mock-program";
 import { arkoudaRuntimeObjectRefs, exporterRuntimeObjectRefs } from "../../components/runtime-objects";
 
 const instance = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...extra });
@@ -257,6 +257,18 @@ describe("program: SSH secret", function () {
         assert.ok(await pulumi.isSecret(pulumi.output(secret.props.stringData.id_rsa)), "id_rsa must be a secret");
         assert.deepStrictEqual(secret.secretPaths, ["stringData"]);
         assert.strictEqual(run.declared.filter((d) => d.type === "pulumi-nodejs:dynamic:SshKeyPair").length, 1);
+    });
+
+    it("makes the key pair without waiting for the namespace (so the dynamic provider starts early); the Secret waits for it", async () => {
+        const run = await runProgram(configOf({}));
+        const namespace = findOne(run, (d) => kindOf(d) === "Namespace", "namespace").resource!;
+        const pair = findOne(run, (d) => d.type === "pulumi-nodejs:dynamic:SshKeyPair", "key pair");
+        const secret = findOne(run, (d) => kindOf(d) === "Secret" && d.inputs.metadata.name === "arkouda-ssh", "ssh secret");
+        // A child is registered only once its parent is: the parents' waits count as the pair's own.
+        const chain = [pair, ...ancestors(pair).flatMap((a) => run.declared.filter((d) => d.resource === a))];
+        assert.strictEqual(chain.length, 3, "pair, SshSecret, ArkoudaCluster");
+        for (const d of chain) assert.ok(!waitsFor(run, d, namespace), `${d.name} waits for the namespace`);
+        assert.ok(waitsFor(run, secret, namespace), "the SSH Secret does not wait for its namespace");
     });
 
     it("declares no Secret when an existing one is named", async () => {
