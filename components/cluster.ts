@@ -122,9 +122,9 @@ export class ArkoudaCluster extends pulumi.ComponentResource {
                 rotation: args.sshRotation,
                 secretDependsOn: namespace,
             },
-            // Not `shared`: the key pair needs no namespace, and made while the namespace is
-            // created it starts the dynamic provider's node process early, which the teardown
-            // (and so every run and schedule) waits for.
+            // Not `shared`: the key pair needs no namespace, so the dynamic provider's node
+            // process, which the teardown (and so every run and schedule) waits for, can start
+            // while the namespace is created.
             childOptions(this, provider, opts),
         );
         const registrySecret =
