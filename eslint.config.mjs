@@ -29,7 +29,7 @@ export default tseslint.config(
         files: ["program.js", "scripts/program-build.js"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", __filename: "readonly" },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -8,14 +8,19 @@
  *                                              dev stack as YAML (kubectl comparison, the baseline
  *                                              program), SSH Secrets filled with a real RSA-3072
  *                                              key pair (mocks have no key)
+ *   mock-child.ts serialize                    each dynamic provider serialized as the SDK does it
+ *                                              in a run without the build's code: time and size
  *
  * Prints one JSON object on stdout.
  */
 import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { workflowCost } from "../tests/lib/workflow-cost";
 import type { WorkflowTemplate } from "../components/argo/model";
-import { generateRsaKeyPair } from "../components/dynamic/ssh-key-pair";
+import { generateRsaKeyPair, sshKeyPairProvider } from "../components/dynamic/ssh-key-pair";
+import { runtimeTeardownProvider } from "../components/dynamic/runtime-teardown";
+import { workflowRunProvider } from "../components/dynamic/workflow-run-completion";
 import { configOf, runProgram } from "../tests/lib/mock-program";
 import { renderObjects } from "../tests/lib/render";
 import { repoStackValues, scaledValues } from "./lib/config";
@@ -70,8 +75,23 @@ async function evaluate(instances: number, clusters: number) {
         ),
         heapUsedMB: (process.memoryUsage().heapUsed - before.heapUsed) / 2 ** 20,
         maxRssMB: process.resourceUsage().maxRSS / 1024,
-        cacheDynamicProviders: process.env.PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS !== "false",
     };
+}
+
+/** Each provider serialized once, in this order, as pulumi.dynamic.Resource does it: seconds and characters. */
+async function serialize() {
+    const providers = {
+        RuntimeTeardown: runtimeTeardownProvider,
+        SshKeyPair: sshKeyPairProvider,
+        WorkflowRunCompletion: workflowRunProvider,
+    };
+    const out: Record<string, { seconds: number; chars: number }> = {};
+    for (const [type, provider] of Object.entries(providers)) {
+        const t0 = process.hrtime.bigint();
+        const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+        out[type] = { seconds: Number(process.hrtime.bigint() - t0) / 1e9, chars: text.length };
+    }
+    return out;
 }
 
 async function render(instances: number, namespace: string, out: string, clusters = 1) {
@@ -96,6 +116,7 @@ async function main(argv: string[]) {
     let result: unknown;
     if (mode === "cost") result = await cost();
     else if (mode === "eval") result = await evaluate(Number(rest[0]), Number(rest[1]));
+    else if (mode === "serialize") result = await serialize();
     else if (mode === "render") result = await render(Number(rest[0]), rest[1], rest[2], rest[3] ? Number(rest[3]) : 1);
     else throw new Error(`unknown mode ${mode}`);
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -73,7 +73,7 @@ function strip(m: Measured & { runsS?: number[] }) {
 export function resultsJson(r: BenchResults, targets: readonly Target[]) {
     const { micro, breakdowns, variants, tscBuild } = r.programLoad;
     const { apply, fits, ratio } = r.applyCost;
-    const { scale, scaleFits, dynOn, dynOff, realPreview, stubPreview } = r.scale;
+    const { scale, scaleFits, dynOn, serializing, realPreview, stubPreview } = r.scale;
     return {
         info: r.info,
         args: r.args,
@@ -99,8 +99,8 @@ export function resultsJson(r: BenchResults, targets: readonly Target[]) {
         scale: scale.map((p) => ({ ...p, preview: strip(p.preview) })),
         scaleFits,
         dynamicProviders: {
-            on: dynOn,
-            off: dynOff,
+            eval: dynOn,
+            serializing,
             previewS: realPreview.wallS,
             previewTreeRssMB: realPreview.treeRssMB,
             stubPreview: strip(stubPreview),

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The program's build: `tsc -p tsconfig.build.json` emits index.ts and components/ as JavaScript
- * into bin/, which `pulumi` runs (Pulumi.yaml `main: program.js` loads bin/index.js; no ts-node).
+ * into bin/, which `pulumi` runs (Pulumi.yaml `main: program.js` loads bin/index.js; no ts-node),
+ * and the dynamic providers' code is serialized once, beside them.
  *
  *   node scripts/program-build.js [--dry-run]      (npm run build:program; scripts/setup.sh runs it)
  *
@@ -20,6 +21,8 @@ const path = require("path");
 const OUT = "bin";
 const BUILD_COMMAND = "npm run build:program";
 const STAMP = path.join(OUT, ".build-stamp");
+/** The built module that serializes the dynamic providers (components/dynamic/provider-code.ts). */
+const PROVIDER_CODE_MODULE = path.join(OUT, "components", "dynamic", "provider-code.js");
 /** What the build reads besides the program's sources. */
 const CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"];
 
@@ -126,6 +129,24 @@ function alive(pid) {
     }
 }
 
+/**
+ * Serializes the dynamic providers of the fresh build into bin/ (components/dynamic/provider-code.ts
+ * says why), in a Node process of its own that runs this file with --provider-code: it loads
+ * @pulumi/pulumi, which this script does not at load. A file, not `node -e`: code evaluated there
+ * sees `exports` as a global, and the serializer would leave the modules' `exports` out.
+ */
+function writeProviderCode(root) {
+    // A project without dynamic providers (the build's own test sandbox) has nothing to serialize.
+    if (!fs.existsSync(path.join(root, PROVIDER_CODE_MODULE))) return;
+    const r = require("child_process").spawnSync(process.execPath, [__filename, "--provider-code"], {
+        cwd: root,
+        stdio: "inherit",
+        // The serializer loads every Node built-in (deprecated ones too) to recognize them.
+        env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    });
+    if (r.status !== 0) throw new Error(`serializing the dynamic providers failed (exit ${r.status ?? r.signal}) in ${root}`);
+}
+
 /** Builds bin/ in `root` unless it is current; returns the line that says which it did. */
 function build(root, { dryRun = false } = {}) {
     const why = staleness(root);
@@ -140,6 +161,7 @@ function build(root, { dryRun = false } = {}) {
         const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
         const r = require("child_process").spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
         if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status ?? r.signal}) in ${root}`);
+        writeProviderCode(root);
         markBuilt(root, started);
         return `program: built ${OUT}/ from ${count} sources (${((Date.now() - started) / 1000).toFixed(1)}s)`;
     });
@@ -149,10 +171,19 @@ module.exports = { build, markBuilt, refuseStale, staleness, BUILD_COMMAND };
 
 if (require.main === module) {
     const root = path.resolve(__dirname, "..");
-    try {
-        process.stderr.write(`[setup] ${build(root, { dryRun: process.argv.includes("--dry-run") })}\n`);
-    } catch (error) {
-        process.stderr.write(`[setup] error: ${error.message}\n`);
-        process.exit(1);
+    if (process.argv.includes("--provider-code")) {
+        require(path.join(root, PROVIDER_CODE_MODULE))
+            .writeProviderCode()
+            .catch((error) => {
+                process.stderr.write(`[setup] error: ${error.message}\n`);
+                process.exit(1);
+            });
+    } else {
+        try {
+            process.stderr.write(`[setup] ${build(root, { dryRun: process.argv.includes("--dry-run") })}\n`);
+        } catch (error) {
+            process.stderr.write(`[setup] error: ${error.message}\n`);
+            process.exit(1);
+        }
     }
 }

@@ -19,6 +19,9 @@ export interface ScalePoint {
     preview: Measured & { runsS: number[] };
 }
 
+/** Per resource type: seconds to serialize its provider once, and the text's characters. */
+type SerializeTimes = Record<string, { seconds: number; chars: number }>;
+
 interface DynEval {
     evalS: number;
     dynamicResources: number;
@@ -33,9 +36,10 @@ export interface Scale {
     readonly scaleFits: Record<"mock" | "preview" | "previewMemory", Fit>;
     /** The largest shape, whose dynamic providers are measured. */
     readonly biggest: Shape;
-    /** Mock eval of the largest shape with the SDK's provider serialization cache on and off. */
+    /** Mock eval of the largest shape (its dynamic resources and their providers' code). */
     readonly dynOn: DynEval;
-    readonly dynOff: DynEval;
+    /** What serializing each provider costs a run that does not read the build's code. */
+    readonly serializing: SerializeTimes;
     /** `pulumi preview` of the largest shape as it is, and with a stub RuntimeTeardown provider. */
     readonly realPreview: Measured & { runsS: number[] };
     readonly stubPreview: Measured & { runsS: number[] };
@@ -86,14 +90,10 @@ export async function measureScale(
         previewMemory: linearFit(scale.map((p) => ({ x: p.resources, y: p.preview.treeRssMB }))),
     };
 
-    log("dynamic providers: serialization cache on vs off (mock eval of the largest shape)");
+    log("dynamic providers: mock eval of the largest shape, and each provider's serialization");
     const biggest = { instances: scaleInstances[scaleInstances.length - 1], clusters: scaleClusters[scaleClusters.length - 1] };
-    const dynOn = (await mockChild<DynEval>("mock eval cache on", ["eval", String(biggest.instances), String(biggest.clusters)])).result;
-    const dynOff = (
-        await mockChild<DynEval>("mock eval cache off", ["eval", String(biggest.instances), String(biggest.clusters)], {
-            PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS: "false",
-        })
-    ).result;
+    const dynOn = (await mockChild<DynEval>("mock eval", ["eval", String(biggest.instances), String(biggest.clusters)])).result;
+    const serializing = (await mockChild<SerializeTimes>("provider serialization", ["serialize"])).result;
     // Diagnostic: the same preview with RuntimeTeardown's provider replaced by a stub of a few
     // hundred bytes (same inputs, same resources): the difference is what the serialized
     // 32 KB provider text costs per resource in a real preview.
@@ -127,7 +127,7 @@ export async function measureScale(
     await stubbed.initStack("largest", scaledValues(biggest, "bench-stub"));
     const stubPreview = await repeat(reps, () => stubbed.run("preview stub teardown", ["preview", "--stack", "largest"]));
     const realPreview = scale.find((p) => p.shape.instances === biggest.instances && p.shape.clusters === biggest.clusters)!.preview;
-    return { scale, scaleFits, biggest, dynOn, dynOff, realPreview, stubPreview };
+    return { scale, scaleFits, biggest, dynOn, serializing, realPreview, stubPreview };
 }
 
 export function scaleTargets(r: Scale): Target[] {
@@ -144,7 +144,7 @@ export function scaleTargets(r: Scale): Target[] {
 }
 
 export function scaleMarkdown(r: Scale): string[] {
-    const { scale, scaleFits, biggest, dynOn, dynOff, realPreview, stubPreview } = r;
+    const { scale, scaleFits, biggest, dynOn, serializing, realPreview, stubPreview } = r;
     const md: string[] = [];
     md.push(
         "**3. Scale**: program evaluation under mocks (in-process time, one node per case) and `pulumi preview` (fresh stack, everything to create).",
@@ -171,7 +171,11 @@ export function scaleMarkdown(r: Scale): string[] {
             `(${dynOn.dynamicProviderDistinct} distinct texts; ${Object.entries(dynOn.dynamicProviderSizes)
                 .map(([t, b]) => `${t.split(":").pop()} ${f1(b / 1024)} KB`)
                 .join(", ")}). ` +
-            `The SDK serializes each provider object once (cache on by default): mock eval ${f2(dynOn.evalS)} s, with PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS=false ${f2(dynOff.evalS)} s. ` +
+            `The build serializes each provider once (components/dynamic/provider-code.ts) and a run reads the text; serialized by the SDK in the run, as before, it would take the program's thread ${Object.entries(
+                serializing,
+            )
+                .map(([t, x]) => `${t} ${f2(x.seconds)} s`)
+                .join(", ")} (one fresh process, in that order). ` +
             `\`pulumi preview\` ${f1(realPreview.wallS)} s (${Math.round(realPreview.treeRssMB)} MB tree) vs ${f1(stubPreview.wallS)} s (${Math.round(stubPreview.treeRssMB)} MB tree) with RuntimeTeardown's provider replaced by a stub of a few hundred bytes (diagnostic).`,
         "",
     );

@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeAccess, KubeAccessInput } from "./kubeconfig";
+import { providerCode, registerProvider } from "./provider-code";
 
 /** The engine's placeholder for values unknown during preview (captured as a plain string). */
 export const UNKNOWN: string = pulumi.runtime.unknownValue;
@@ -106,59 +107,53 @@ export function kubeAccessOf(k: unknown): KubeAccess {
 /** The outputs of a dynamic resource whose stored state is `T`. */
 export type OutputsOf<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 
-/** Constructor of pulumi.dynamic.Resource, whose instances also carry the outputs `O`. */
+/** Constructor of a dynamic resource of one type, whose instances also carry the outputs `O`. */
 type DynamicResourceClass<O> = abstract new (
-    provider: pulumi.dynamic.ResourceProvider,
     name: string,
     props: pulumi.Inputs,
     opts?: pulumi.CustomResourceOptions,
-    module?: string,
-    type?: string,
-) => pulumi.dynamic.Resource & OutputsOf<O>;
+) => pulumi.CustomResource & OutputsOf<O>;
 
-/** Constructor of a dynamic resource with a `kube` input, whose instances also carry the outputs `O`. */
+/** Constructor of a dynamic resource of one type with a `kube` input, whose instances also carry the outputs `O`. */
 type KubeDynamicResourceClass<O> = abstract new (
-    provider: pulumi.dynamic.ResourceProvider,
-    type: string,
     name: string,
     props: pulumi.Inputs & { kube: pulumi.Input<KubeAccessInput> },
     opts?: pulumi.CustomResourceOptions,
-) => pulumi.dynamic.Resource & OutputsOf<O>;
+) => pulumi.CustomResource & OutputsOf<O>;
 
 /**
- * Base class of a dynamic resource whose outputs are the fields of `O`, typed: the engine sets
- * them from the provider's outputs, so the subclass declares none of its own.
+ * Base class of the dynamic resources of type `type`, served by `provider`, whose outputs are the
+ * fields of `O`, typed: the engine sets them from the provider's outputs, so the subclass declares
+ * none of its own. What pulumi.dynamic.Resource declares (the type `pulumi-nodejs:dynamic:<type>`,
+ * the provider's code as `__provider`), with the code the build serialized (provider-code.ts).
  */
-export function dynamicResource<O>(): DynamicResourceClass<O> {
-    // The same class: only its instances' type gains the output properties the engine sets.
-    return pulumi.dynamic.Resource as unknown as DynamicResourceClass<O>;
+export function dynamicResource<O>(type: string, provider: pulumi.dynamic.ResourceProvider): DynamicResourceClass<O> {
+    registerProvider(type, provider);
+    return class extends pulumi.CustomResource {
+        constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+            if ("__provider" in props) throw new Error(`${type} ${name}: a dynamic resource must not declare __provider`);
+            super(`pulumi-nodejs:dynamic:${type}`, name, { ...props, __provider: providerCode(type) }, opts);
+        }
+    } as unknown as DynamicResourceClass<O>;
 }
 
 /**
- * Base class of a dynamic resource with a `kube` input (how to reach the cluster), typed like
- * dynamicResource. `kube` is one secret as a whole: the engine then keeps it secret in checked
- * inputs and in outputs, whatever it does with nested secrets, since dynamic providers take
- * plaintext; the provider echoes it in its outputs (kept secret too) because delete() receives
- * only the stored outputs.
+ * Base class of the dynamic resources of type `type` with a `kube` input (how to reach the
+ * cluster), typed like dynamicResource. `kube` is one secret as a whole: the engine then keeps it
+ * secret in checked inputs and in outputs, whatever it does with nested secrets, since dynamic
+ * providers take plaintext; the provider echoes it in its outputs (kept secret too) because
+ * delete() receives only the stored outputs.
  */
-export function kubeDynamicResource<O>(): KubeDynamicResourceClass<O> {
-    return class extends pulumi.dynamic.Resource {
-        constructor(
-            provider: pulumi.dynamic.ResourceProvider,
-            type: string,
-            name: string,
-            props: pulumi.Inputs & { kube: pulumi.Input<KubeAccessInput> },
-            opts?: pulumi.CustomResourceOptions,
-        ) {
-            super(
-                provider,
-                name,
-                { ...props, kube: pulumi.secret(props.kube) },
-                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kube"] }),
-                undefined,
-                type,
-            );
+export function kubeDynamicResource<O>(type: string, provider: pulumi.dynamic.ResourceProvider): KubeDynamicResourceClass<O> {
+    // Typed without the outputs here: a class cannot extend a constructor of a generic intersection.
+    const Base = dynamicResource<O>(type, provider) as unknown as new (
+        name: string,
+        props: pulumi.Inputs,
+        opts?: pulumi.CustomResourceOptions,
+    ) => pulumi.CustomResource;
+    return class extends Base {
+        constructor(name: string, props: pulumi.Inputs & { kube: pulumi.Input<KubeAccessInput> }, opts?: pulumi.CustomResourceOptions) {
+            super(name, { ...props, kube: pulumi.secret(props.kube) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kube"] }));
         }
-        // The engine sets the output properties: the class has none of its own to check against `O`.
     } as unknown as KubeDynamicResourceClass<O>;
 }

@@ -251,15 +251,9 @@ async function deleteAndWait(
  * by Argo runs, outside Pulumi) in `namespace`, and waits until they are gone. On update, does
  * the same for targets no longer declared. Does nothing at create.
  */
-export class RuntimeTeardown extends kubeDynamicResource<Omit<RuntimeTeardownState, "kube">>() {
+export class RuntimeTeardown extends kubeDynamicResource<Omit<RuntimeTeardownState, "kube">>("RuntimeTeardown", runtimeTeardownProvider) {
     constructor(name: string, args: RuntimeTeardownArgs, opts?: pulumi.CustomResourceOptions) {
         const { kube, namespace, targets, timeoutSeconds, controllerPropagationPolicy } = args;
-        super(
-            runtimeTeardownProvider,
-            "RuntimeTeardown",
-            name,
-            { kube, namespace, targets: storedTargets(targets), timeoutSeconds, controllerPropagationPolicy },
-            opts,
-        );
+        super(name, { kube, namespace, targets: storedTargets(targets), timeoutSeconds, controllerPropagationPolicy }, opts);
     }
 }

@@ -168,10 +168,9 @@ export const sshKeyPairProvider: pulumi.dynamic.ResourceProvider = dynamicProvid
  * An RSA key pair for the Arkouda pods' SSH spawner, generated once at create.
  * `privateKey` is a secret output (PKCS#1 PEM); `publicKey` is an OpenSSH line.
  */
-export class SshKeyPair extends dynamicResource<SshKeyPairState>() {
+export class SshKeyPair extends dynamicResource<SshKeyPairState>("SshKeyPair", sshKeyPairProvider) {
     constructor(name: string, args: SshKeyPairArgs = {}, opts?: pulumi.CustomResourceOptions) {
         super(
-            sshKeyPairProvider,
             name,
             {
                 bits: args.bits,
@@ -182,8 +181,6 @@ export class SshKeyPair extends dynamicResource<SshKeyPairState>() {
                 fingerprint: undefined,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKey"] }),
-            undefined,
-            "SshKeyPair",
         );
     }
 }

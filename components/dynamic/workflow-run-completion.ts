@@ -363,17 +363,14 @@ export const workflowRunProvider: pulumi.dynamic.ResourceProvider = dynamicProvi
  * Waits, at create (and when the watched Workflow changes), until an Argo Workflow Succeeded;
  * fails the deployment when it Failed, Errored or timed out.
  */
-export class WorkflowRunCompletion extends kubeDynamicResource<Omit<WorkflowRunState, "kube">>() {
+export class WorkflowRunCompletion extends kubeDynamicResource<Omit<WorkflowRunState, "kube">>(
+    "WorkflowRunCompletion",
+    workflowRunProvider,
+) {
     constructor(name: string, args: WorkflowRunCompletionArgs, opts?: pulumi.CustomResourceOptions) {
         const { kube, namespace, workflowName, workflowUid, timeoutSeconds, pollSeconds } = args;
         // The outputs the provider adds are declared (undefined) so that the resource exposes them.
         const outputs = { phase: undefined, message: undefined, startedAt: undefined, finishedAt: undefined };
-        super(
-            workflowRunProvider,
-            "WorkflowRunCompletion",
-            name,
-            { kube, namespace, workflowName, workflowUid, timeoutSeconds, pollSeconds, ...outputs },
-            opts,
-        );
+        super(name, { kube, namespace, workflowName, workflowUid, timeoutSeconds, pollSeconds, ...outputs }, opts);
     }
 }
