@@ -26,6 +26,7 @@ SHARED_LANE_1=(
     tests/integration/faults/ssh-rotation.test.ts
     tests/integration/faults/waves.test.ts
     tests/integration/faults/concurrent.test.ts
+    tests/integration/faults/destroy-running.test.ts
     tests/integration/node/standin-programs.test.ts
     tests/integration/node/standin-protocol.test.ts
 )
@@ -37,7 +38,6 @@ SHARED_LANE_2=(
     tests/integration/node/network-policy.test.ts
     tests/integration/argo-controller.test.ts
     tests/integration/faults/interrupted-apply.test.ts
-    tests/integration/faults/destroy-running.test.ts
     tests/integration/faults/drift.test.ts
     tests/integration/ssh-config-source.test.ts
     tests/integration/node/registry.test.ts

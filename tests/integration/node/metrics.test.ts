@@ -416,12 +416,17 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
         });
 
         it("deploy and delete of the instance and the exporter reach Succeeded (a ServiceMonitor step would fail: 403) and leave no ServiceMonitor", async () => {
-            await waitSucceeded(NS_OFF, await submit(NS_OFF, DEPLOY), (DEADLINES.deploySeconds + 60) * 1000);
-            await waitSucceeded(NS_OFF, await submit(NS_OFF, DEPLOY_EXPORTER), 300_000);
+            // The instance and the exporter are apart (neither reads the other): each pair at once.
+            await Promise.all([
+                submit(NS_OFF, DEPLOY).then((name) => waitSucceeded(NS_OFF, name, (DEADLINES.deploySeconds + 60) * 1000)),
+                submit(NS_OFF, DEPLOY_EXPORTER).then((name) => waitSucceeded(NS_OFF, name, 300_000)),
+            ]);
             const monitors = JSON.parse((await kubectl(["get", "servicemonitors", "-n", NS_OFF, "-o", "json"])).stdout).items;
             assert.deepStrictEqual(monitors, []);
-            await waitSucceeded(NS_OFF, await submit(NS_OFF, DELETE), (DEADLINES.deleteSeconds + 60) * 1000);
-            await waitSucceeded(NS_OFF, await submit(NS_OFF, DELETE_EXPORTER), 300_000);
+            await Promise.all([
+                submit(NS_OFF, DELETE).then((name) => waitSucceeded(NS_OFF, name, (DEADLINES.deleteSeconds + 60) * 1000)),
+                submit(NS_OFF, DELETE_EXPORTER).then((name) => waitSucceeded(NS_OFF, name, 300_000)),
+            ]);
         });
     });
 });

@@ -86,6 +86,37 @@ export function setParameter(parameters: any[], name: string, value: string): vo
     else parameters.push({ name, value });
 }
 
+/**
+ * A copy of the CronWorkflow `from` named `probe`, scheduled every minute with `parameters` set
+ * over its arguments (none for a namespace's first instance: the template's defaults are its
+ * values), suspended as soon as it fired: the Workflow it started, once finished. It fires at the
+ * next minute, so a suite starts it early and reads it later; the caller deletes the probe.
+ */
+export async function cronWorkflowRun(
+    namespace: string,
+    from: string,
+    probe: string,
+    parameters: Record<string, string>,
+    timeoutMs: number,
+): Promise<any> {
+    const cron = await getObject("cronworkflow", from, namespace);
+    assert.ok(cron, `CronWorkflow ${from} is missing`);
+    const copy = structuredClone(cron);
+    copy.metadata = { name: probe, namespace, labels: cron.metadata.labels };
+    delete copy.status;
+    copy.spec.schedules = ["* * * * *"];
+    copy.spec.suspend = false;
+    copy.spec.workflowSpec.arguments = { parameters: copy.spec.workflowSpec.arguments?.parameters ?? [] };
+    for (const [name, value] of Object.entries(parameters)) setParameter(copy.spec.workflowSpec.arguments.parameters, name, value);
+    await kubectl(["create", "-n", namespace, "-f", "-"], { input: JSON.stringify(copy) });
+    const [fired] = await waitFor(`a Workflow of ${probe}`, 150_000, async () => {
+        const l = await listObjects("workflows", namespace, `workflows.argoproj.io/cron-workflow=${probe}`);
+        return l.length > 0 ? l : undefined;
+    });
+    await kubectl(["patch", "cronworkflow", probe, "-n", namespace, "--type=merge", "-p", '{"spec":{"suspend":true}}']);
+    return waitDone(namespace, fired.metadata.name, timeoutMs);
+}
+
 /** A Workflow from a WorkflowTemplate, as `argo submit --from workflowtemplate/<t> -p ...` makes it. */
 export async function submit(
     namespace: string,

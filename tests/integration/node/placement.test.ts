@@ -118,7 +118,8 @@ describe("placement on the local node (labelled and tainted)", function () {
 
     /**
      * The two deploys that end at their deadline start together in `before` (each instance has a
-     * mutex of its own), so the suite waits for one deadline, not two; their cases read them.
+     * mutex of its own), so the suite waits for one deadline, not two; their cases read them, and
+     * come after the deploys that succeed, which run meanwhile.
      */
     let failing: Record<typeof BARE | typeof SPREAD_REQUIRED, Promise<Awaited<ReturnType<typeof deploy>>>>;
 
@@ -152,23 +153,6 @@ describe("placement on the local node (labelled and tainted)", function () {
         if (project && process.env.ARKOUDA_IT_KEEP_NAMESPACE !== "1") await project.cleanUp([NS]);
         await kubectl(["delete", "priorityclass", PRIORITY_CLASS, `arkouda-workflows-delete-${NS}`, "--ignore-not-found"], {
             check: false,
-        });
-    });
-
-    describe(`${BARE}: pods that do not tolerate the node's taint`, function () {
-        it("its deploy fails within its deadline (plus the margin), names the untolerated taint, and its exit handler leaves nothing", async () => {
-            const { wf } = await failing[BARE];
-            assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
-            assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
-            const reasons = deployFailureReasons(wf);
-            assert.match(
-                reasons,
-                // The scheduler of this Kubernetes says "had untolerated taint(s)" without naming the taint.
-                new RegExp(`${BARE}-locale-\\S+ Pending:.*PodScheduled=Unschedulable .*untolerated taint`),
-                reasons,
-            );
-            log(`${BARE}: failure-reasons ${JSON.stringify(reasons)}`);
-            await waitGone(NS, BARE, kinds);
         });
     });
 
@@ -231,15 +215,6 @@ describe("placement on the local node (labelled and tainted)", function () {
     });
 
     describe("spreadLocales on one node", function () {
-        it("required, with 2 locales, fails within its deadline (plus the margin) naming the topology spread, and leaves nothing", async () => {
-            const { wf } = await failing[SPREAD_REQUIRED];
-            assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
-            assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
-            const reasons = deployFailureReasons(wf);
-            assert.match(reasons, /PodScheduled=Unschedulable .*topology spread constraints/, reasons);
-            await waitGone(NS, SPREAD_REQUIRED, kinds);
-        });
-
         it("preferred, with 2 locales, Succeeds with both on the node", async () => {
             const { wf } = await deploy(SPREAD_PREFERRED);
             assert.strictEqual(wf.status.phase, "Succeeded", summarizeWorkflow(wf));
@@ -249,6 +224,32 @@ describe("placement on the local node (labelled and tainted)", function () {
                 [node.node, node.node],
             );
             assert.strictEqual(locales[0].spec.topologySpreadConstraints[0].whenUnsatisfiable, "ScheduleAnyway");
+        });
+
+        it("required, with 2 locales, fails within its deadline (plus the margin) naming the topology spread, and leaves nothing", async () => {
+            const { wf } = await failing[SPREAD_REQUIRED];
+            assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
+            assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
+            const reasons = deployFailureReasons(wf);
+            assert.match(reasons, /PodScheduled=Unschedulable .*topology spread constraints/, reasons);
+            await waitGone(NS, SPREAD_REQUIRED, kinds);
+        });
+    });
+
+    describe(`${BARE}: pods that do not tolerate the node's taint`, function () {
+        it("its deploy fails within its deadline (plus the margin), names the untolerated taint, and its exit handler leaves nothing", async () => {
+            const { wf } = await failing[BARE];
+            assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
+            assert.ok(workflowSeconds(wf) <= DEADLINES.deploySeconds + DEADLINE_MARGIN_SECONDS, `${workflowSeconds(wf)}s`);
+            const reasons = deployFailureReasons(wf);
+            assert.match(
+                reasons,
+                // The scheduler of this Kubernetes says "had untolerated taint(s)" without naming the taint.
+                new RegExp(`${BARE}-locale-\\S+ Pending:.*PodScheduled=Unschedulable .*untolerated taint`),
+                reasons,
+            );
+            log(`${BARE}: failure-reasons ${JSON.stringify(reasons)}`);
+            await waitGone(NS, BARE, kinds);
         });
     });
 });

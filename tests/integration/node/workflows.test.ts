@@ -5,7 +5,9 @@
  * 2 locales, metrics on; ark-b: 1 locale, metrics off) and one standalone exporter reading ark-a's
  * registered metrics Service.
  *
- * The describes run in order and share the namespace:
+ * The describes run in order and share the namespace. Two runs that mostly wait start with the
+ * suite and their cases read them later: the deploy that cannot become ready (it ends at its
+ * deadline, minutes in) and the CronWorkflow's (it fires at the next minute).
  *  - deploy (metrics on) reaches Succeeded within its deadline, and Succeeded means serving: the
  *    server registered its Service + Endpoints, a pod gets `imok` through the client Service, the
  *    server reached every locale over ssh, the sidecar exporter serves the polled metrics;
@@ -26,12 +28,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { testEnv } from "../harness";
 import { PulumiProject } from "../pulumi";
-import { getObject, kubectl, listObjects, log, summarizeWorkflow, waitFor, WorkflowController } from "../argo/kube";
+import { getObject, kubectl, listObjects, log, summarizeWorkflow, WorkflowController } from "../argo/kube";
 import {
     DELETE,
     DELETE_EXPORTER,
     DEPLOY,
     DEPLOY_EXPORTER,
+    cronWorkflowRun,
     httpFromPod,
     namespacedKinds,
     objectsOf,
@@ -53,6 +56,11 @@ const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice
 const NS = `node-it-${RUN_ID}`;
 const A = "ark-a";
 const B = "ark-b";
+/** The deploy that cannot become ready. */
+const C = "ark-c";
+/** The CronWorkflow that fires, and the instance it deploys. */
+const CRON_PROBE = "cron-fires";
+const CRON_INSTANCE = "ark-cron";
 const EXPORTER = "exp";
 const EXPORTER_SERVER_NAME = "ark-a-seen-by-exp";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 180, localeReadySeconds: 90, serverReadySeconds: 90 };
@@ -102,6 +110,9 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
     let kinds: string[];
     let dir: string;
     let failed = false;
+    /** The runs started with the suite, read by their cases (see the header). */
+    let cannotBecomeReady: Promise<any>;
+    let cronRun: Promise<any>;
 
     /** A Workflow with exactly the parameters of an instance's CronWorkflow (`argo submit --from cronworkflow/...`). */
     async function submitLike(cron: string, overrides: Record<string, string> = {}, prefix?: string): Promise<string> {
@@ -117,6 +128,19 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
         };
         const r = await kubectl(["create", "-n", NS, "-f", "-", "-o", "json"], { input: JSON.stringify(wf) });
         return JSON.parse(r.stdout).metadata.name;
+    }
+
+    /** ark-c's deploy: its image tag is not on the node and may not be pulled, so its pods never start. The finished Workflow. */
+    async function deployThatCannotBecomeReady(): Promise<any> {
+        const name = await submit(NS, DEPLOY, {
+            "instance-name": C,
+            "server-name": C,
+            "arkouda-version": "v0.0.0-not-built",
+            "image-pull-policy": "Never",
+        });
+        // The workflow ends at the server step's bound (localeReadySeconds + serverReadySeconds,
+        // below deploySeconds), then its exit handler runs.
+        return waitDone(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
     }
 
     async function serverLog(instance: string): Promise<string> {
@@ -136,6 +160,10 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
         controller = new WorkflowController(NS, path.join(dir, "workflow-controller.log"));
         await controller.start();
         log(`node tests: namespace ${NS}, controller log ${controller.logFile}`);
+        cannotBecomeReady = deployThatCannotBecomeReady();
+        cronRun = cronWorkflowRun(NS, `${B}-deploy`, CRON_PROBE, { "instance-name": CRON_INSTANCE }, (DEADLINES.deploySeconds + 60) * 1000);
+        // Read by their cases; a rejection before then is reported there, not as unhandled.
+        for (const run of [cannotBecomeReady, cronRun]) run.catch(() => undefined);
     });
 
     afterEach(function () {
@@ -316,20 +344,10 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
     });
 
     describe("a deploy that cannot become ready", function () {
-        const C = "ark-c";
         let wf: any;
 
         before(async function () {
-            // An image tag that is not on the node and may not be pulled: the pods never start.
-            const name = await submit(NS, DEPLOY, {
-                "instance-name": C,
-                "server-name": C,
-                "arkouda-version": "v0.0.0-not-built",
-                "image-pull-policy": "Never",
-            });
-            // The workflow ends at the server step's bound (localeReadySeconds + serverReadySeconds,
-            // below deploySeconds), then its exit handler runs.
-            wf = await waitDone(NS, name, (DEADLINES.deploySeconds + 120) * 1000);
+            wf = await cannotBecomeReady;
         });
 
         it("fails", async () => {
@@ -363,26 +381,14 @@ describe("workflows on the local node (stand-in Arkouda images)", function () {
 
     describe("a CronWorkflow", function () {
         it("fires and its Workflow reaches Succeeded", async () => {
-            const cron = await getObject("cronworkflow", `${B}-deploy`, NS);
-            const probe = structuredClone(cron);
-            probe.metadata = { name: "cron-fires", namespace: NS, labels: cron.metadata.labels };
-            delete probe.status;
-            probe.spec.schedules = ["* * * * *"];
-            probe.spec.suspend = false;
-            setParameter(probe.spec.workflowSpec.arguments.parameters, "instance-name", "ark-cron");
-            await kubectl(["create", "-n", NS, "-f", "-"], { input: JSON.stringify(probe) });
             try {
-                const [fired] = await waitFor("a Workflow of cron-fires", 150_000, async () => {
-                    const l = await listObjects("workflows", NS, "workflows.argoproj.io/cron-workflow=cron-fires");
-                    return l.length > 0 ? l : undefined;
-                });
-                await kubectl(["patch", "cronworkflow", "cron-fires", "-n", NS, "--type=merge", "-p", '{"spec":{"suspend":true}}']);
-                const wf = await waitSucceeded(NS, fired.metadata.name, (DEADLINES.deploySeconds + 60) * 1000);
+                const wf = await cronRun;
+                assert.strictEqual(wf.status.phase, "Succeeded", summarizeWorkflow(wf));
                 assert.strictEqual(wf.spec.workflowTemplateRef.name, DEPLOY);
-                assert.deepStrictEqual(await probeFromPod(NS, refs.server, "ark-cron", 5555), { phase: "Succeeded", log: "imok" });
+                assert.deepStrictEqual(await probeFromPod(NS, refs.server, CRON_INSTANCE, 5555), { phase: "Succeeded", log: "imok" });
             } finally {
-                await kubectl(["delete", "cronworkflow", "cron-fires", "-n", NS, "--ignore-not-found"], { check: false });
-                const del = await submitLike(`${B}-delete`, { "instance-name": "ark-cron" });
+                await kubectl(["delete", "cronworkflow", CRON_PROBE, "-n", NS, "--ignore-not-found"], { check: false });
+                const del = await submitLike(`${B}-delete`, { "instance-name": CRON_INSTANCE });
                 await waitDone(NS, del, 300_000);
             }
         });
