@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { getObject as getObjectVia, kubectl as kubectlVia } from "../../lib/kubectl";
+import { kubeApi } from "../../lib/kube-api";
 import { run as runProcess, RunOptions, RunResult, tail } from "../../lib/run";
 import { onPath, toolchainEnv } from "../../lib/toolchain-env";
 import { stepOf } from "../../../components/dynamic/workflow-run-completion";
@@ -96,12 +97,18 @@ export async function kubectlJson<T = any>(args: readonly string[]): Promise<T> 
     return JSON.parse((await kubectl([...args, "-o", "json"])).stdout) as T;
 }
 
-/** The object, or undefined when it does not exist. */
-export function getObject<T = any>(kind: string, name: string, namespace: string): Promise<T | undefined> {
-    return getObjectVia<T>(kubeconfig(), kind, name, namespace, argoDefaults());
+/** The object, or undefined when it does not exist; read from the API server in-process (tests/lib/kube-api.ts), else by kubectl. */
+export async function getObject<T = any>(kind: string, name: string, namespace: string): Promise<T | undefined> {
+    const api = kubeApi(kubeconfig());
+    const resource = await api.resource(kind);
+    return resource ? api.get<T>(resource, name, namespace) : getObjectVia<T>(kubeconfig(), kind, name, namespace, argoDefaults());
 }
 
+/** The objects of `kind` in `namespace` (matching `selector`), as getObject reads them. */
 export async function listObjects<T = any>(kind: string, namespace: string, selector?: string): Promise<T[]> {
+    const api = kubeApi(kubeconfig());
+    const resource = await api.resource(kind);
+    if (resource) return api.list<T>(resource, namespace, selector);
     return (await kubectlJson<{ items: T[] }>(["get", kind, "-n", namespace, ...(selector ? ["-l", selector] : [])])).items;
 }
 

@@ -154,8 +154,7 @@ export async function submitFromCron(namespace: string, cron: string): Promise<s
 }
 
 export async function workflow(namespace: string, name: string): Promise<any> {
-    const r = await kubectl(["get", "workflow", name, "-n", namespace, "-o", "json", "--ignore-not-found"]);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+    return getObject("workflow", name, namespace);
 }
 
 /** Waits for a final phase (Succeeded, Failed, Error) and returns the Workflow. */
@@ -232,8 +231,7 @@ export async function namespacedKinds(): Promise<string[]> {
 
 /** Objects of any kind in the namespace whose name starts with `prefix` or that carry the instance label. */
 export async function objectsOf(namespace: string, prefix: string, kinds: string[]): Promise<string[]> {
-    const r = await kubectl(["get", kinds.join(","), "-n", namespace, "-o", "json", "--ignore-not-found"]);
-    const items: any[] = r.stdout.trim() ? JSON.parse(r.stdout).items : [];
+    const items = (await Promise.all(kinds.map((kind) => listObjects(kind, namespace)))).flat();
     return (
         items
             .filter(
@@ -294,8 +292,8 @@ async function runPodOnce(
     await kubectl(["create", "-n", namespace, "-f", "-"], { input: JSON.stringify(pod) });
     try {
         const done = await waitFor(`pod ${name}`, timeoutMs, async () => {
-            const p = JSON.parse((await kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])).stdout);
-            return ["Succeeded", "Failed"].includes(p.status?.phase) ? p : undefined;
+            const p = await getObject("pod", name, namespace);
+            return ["Succeeded", "Failed"].includes(p?.status?.phase) ? p : undefined;
         });
         // The API server reads the log from the kubelet; under load its connection to the kubelet
         // can fail once ("use of closed network connection") although the log is there.
