@@ -11,7 +11,7 @@
 import { createKubeClient, KubeClient, KubeObject } from "../../components/dynamic/kube-client";
 
 /** Where a kind's objects are served. */
-interface Resource {
+export interface Resource {
     /** `/api/v1` or `/apis/<group>/<version>`. */
     readonly prefix: string;
     readonly plural: string;
@@ -20,7 +20,8 @@ interface Resource {
     readonly kind: string;
 }
 
-interface ResourceEntry {
+/** One entry of an APIResourceList, as discovery reports it. */
+export interface ResourceEntry {
     readonly name: string;
     readonly singularName?: string;
     readonly shortNames?: readonly string[];
@@ -29,7 +30,7 @@ interface ResourceEntry {
 }
 
 /** The names kubectl accepts for each resource of `groupVersion`, in its order; the first entry of a name wins (the core group first). */
-function namesOf(group: string, groupVersion: string, entries: readonly ResourceEntry[]): [string, Resource][] {
+export function namesOf(group: string, groupVersion: string, entries: readonly ResourceEntry[]): [string, Resource][] {
     const named: [string, Resource][] = [];
     for (const e of entries) {
         if (e.name.includes("/")) continue; // a subresource
@@ -42,6 +43,13 @@ function namesOf(group: string, groupVersion: string, entries: readonly Resource
         }
     }
     return named;
+}
+
+/** The resource of each name, the first that has it (discovery lists the core group first). */
+export function firstOfEachName(named: readonly [string, Resource][]): Map<string, Resource> {
+    const byName = new Map<string, Resource>();
+    for (const [name, resource] of named) if (!byName.has(name)) byName.set(name, resource);
+    return byName;
 }
 
 class KubeApi {
@@ -99,9 +107,7 @@ class KubeApi {
                 return namesOf(group, groupVersion, list?.resources ?? []);
             }),
         );
-        const byName = new Map<string, Resource>();
-        for (const [name, resource] of lists.flat()) if (!byName.has(name)) byName.set(name, resource);
-        return byName;
+        return firstOfEachName(lists.flat());
     }
 }
 
