@@ -18,9 +18,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { workflowCost } from "../tests/lib/workflow-cost";
 import type { WorkflowTemplate } from "../components/argo/model";
-import { generateRsaKeyPair, sshKeyPairProvider } from "../components/dynamic/ssh-key-pair";
-import { runtimeTeardownProvider } from "../components/dynamic/runtime-teardown";
-import { workflowRunProvider } from "../components/dynamic/workflow-run-completion";
+import { generateRsaKeyPair } from "../components/dynamic/ssh-key-pair";
+import { dynamicProviders } from "../components/dynamic/provider-code";
 import { configOf, runProgram } from "../tests/lib/mock-program";
 import { renderObjects } from "../tests/lib/render";
 import { repoStackValues, scaledValues } from "./lib/config";
@@ -78,15 +77,13 @@ async function evaluate(instances: number, clusters: number) {
     };
 }
 
-/** Each provider serialized once, in this order, as pulumi.dynamic.Resource does it: seconds and characters. */
+/**
+ * Each provider the program registers (its modules are loaded with runProgram's), serialized once,
+ * by type, as pulumi.dynamic.Resource does it: seconds and characters.
+ */
 async function serialize() {
-    const providers = {
-        RuntimeTeardown: runtimeTeardownProvider,
-        SshKeyPair: sshKeyPairProvider,
-        WorkflowRunCompletion: workflowRunProvider,
-    };
     const out: Record<string, { seconds: number; chars: number }> = {};
-    for (const [type, provider] of Object.entries(providers)) {
+    for (const [type, provider] of dynamicProviders()) {
         const t0 = process.hrtime.bigint();
         const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
         out[type] = { seconds: Number(process.hrtime.bigint() - t0) / 1e9, chars: text.length };

@@ -171,19 +171,13 @@ module.exports = { build, markBuilt, refuseStale, staleness, BUILD_COMMAND };
 
 if (require.main === module) {
     const root = path.resolve(__dirname, "..");
-    if (process.argv.includes("--provider-code")) {
-        require(path.join(root, PROVIDER_CODE_MODULE))
-            .writeProviderCode()
-            .catch((error) => {
-                process.stderr.write(`[setup] error: ${error.message}\n`);
-                process.exit(1);
-            });
-    } else {
-        try {
-            process.stderr.write(`[setup] ${build(root, { dryRun: process.argv.includes("--dry-run") })}\n`);
-        } catch (error) {
+    const run = process.argv.includes("--provider-code")
+        ? () => require(path.join(root, PROVIDER_CODE_MODULE)).writeProviderCode()
+        : () => process.stderr.write(`[setup] ${build(root, { dryRun: process.argv.includes("--dry-run") })}\n`);
+    Promise.resolve()
+        .then(run)
+        .catch((error) => {
             process.stderr.write(`[setup] error: ${error.message}\n`);
             process.exit(1);
-        }
-    }
+        });
 }

@@ -26,6 +26,11 @@ export function registerProvider(type: string, provider: pulumi.dynamic.Resource
     providers.set(type, provider);
 }
 
+/** Every registered provider by its resource type, sorted by type. */
+export function dynamicProviders(): [string, pulumi.dynamic.ResourceProvider][] {
+    return [...providers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The code the engine stores for a resource of `type`: the build's, else serialized now (once per run). */
 export function providerCode(type: string): pulumi.Input<string> {
     const provider = providers.get(type);
@@ -56,7 +61,7 @@ async function serializeProviderCode(type: string, provider: pulumi.dynamic.Reso
 export async function writeProviderCode(): Promise<string[]> {
     for (const file of fs.readdirSync(__dirname).sort()) if (file.endsWith(".js")) require(path.join(__dirname, file));
     const code: Record<string, string> = {};
-    for (const type of [...providers.keys()].sort()) code[type] = await serializeProviderCode(type, providers.get(type)!);
+    for (const [type, provider] of dynamicProviders()) code[type] = await serializeProviderCode(type, provider);
     fs.writeFileSync(path.join(__dirname, PROVIDER_CODE_FILE), `${JSON.stringify(code)}\n`);
     return Object.keys(code);
 }
