@@ -1,6 +1,7 @@
 /**
- * Launch scripts of the Arkouda locale and server containers (stored in the
- * `<instance>-locale-launch-script` / `<instance>-server-launch-script` ConfigMaps, key `script`).
+ * Launch scripts of the Arkouda locale and server containers, stored once per namespace in the
+ * LAUNCH_SCRIPTS_CONFIGMAP the stack declares beside the WorkflowTemplates (every instance's pods
+ * mount the same text), so a deploy starts its pods at once instead of applying scripts first.
  *
  * The scripts are static text: every per-instance value arrives through the container env
  * (set by the runtime objects), so nothing is spliced into shell code. They must contain no
@@ -20,10 +21,13 @@ export const SA_CA_PATH = `${SA_TOKEN_DIR}/ca.crt`;
 export const SERVER_TOKEN_DIR = "/opt/arkouda-server-token";
 /** Where the ssh secret is mounted in server and locale containers. */
 export const SSH_KEYS_DIR = "/home/ubuntu/ssh-keys";
-/** Where the ConfigMap scripts are mounted (subPath) in the containers. */
+/** The namespace's ConfigMap of both scripts, and each script's key in it. */
+export const LAUNCH_SCRIPTS_CONFIGMAP = "arkouda-launch-scripts";
+export const LOCALE_SCRIPT_KEY = "locale.sh";
+export const SERVER_SCRIPT_KEY = "server.sh";
+/** Where the scripts are mounted (subPath of their key) in the containers. */
 export const LOCALE_SCRIPT_PATH = "/opt/arkouda/start-arkouda-locale.sh";
 export const SERVER_SCRIPT_PATH = "/opt/arkouda/start-arkouda-server.sh";
-export const SCRIPT_KEY = "script";
 
 const COMMON = String.raw`#!/bin/bash
 # Managed by arkouda-workflows. Values come from the container environment only.

@@ -11,8 +11,10 @@ import {
     LOCALE_SCRIPT_PATH,
     SA_CA_PATH,
     SA_TOKEN_DIR,
-    SCRIPT_KEY,
+    LAUNCH_SCRIPTS_CONFIGMAP,
+    LOCALE_SCRIPT_KEY,
     SERVER_LAUNCH_SCRIPT,
+    SERVER_SCRIPT_KEY,
     SERVER_SCRIPT_PATH,
     SSH_KEYS_DIR,
 } from "../launch-scripts";
@@ -41,6 +43,7 @@ import {
 import { ARKOUDA_VOLUMES as VOLUME } from "./volumes";
 
 export const arkoudaNames = (instance: string) => ({
+    /** Per-instance launch-script ConfigMaps, which deploys applied before the namespace held the scripts: a delete removes them still. */
     localeScript: `${instance}-locale-launch-script`,
     serverScript: `${instance}-server-launch-script`,
     locale: `${instance}-locale`,
@@ -69,15 +72,17 @@ function runAsEnv(v: ArkoudaValues): Record<string, string> {
     };
 }
 
-function launchScriptConfigMaps(v: ArkoudaValues, namespace?: string): ConfigMap[] {
-    const n = arkoudaNames(v.instanceName);
-    const cm = (name: string, component: string, script: string): ConfigMap => ({
+/**
+ * The namespace's launch scripts, declared by the stack: the text is the same for every instance
+ * (all per-instance values come through the env), so the pods of a deploy need nothing applied first.
+ */
+export function launchScriptsConfigMap(namespace: string, labels: Readonly<Record<string, string>>): ConfigMap {
+    return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(name, standardLabels(v.instanceName, component), namespace),
-        data: { [SCRIPT_KEY]: script },
-    });
-    return [cm(n.localeScript, "locale", LOCALE_LAUNCH_SCRIPT), cm(n.serverScript, "server", SERVER_LAUNCH_SCRIPT)];
+        metadata: meta(LAUNCH_SCRIPTS_CONFIGMAP, { ...labels }, namespace),
+        data: { [LOCALE_SCRIPT_KEY]: LOCALE_LAUNCH_SCRIPT, [SERVER_SCRIPT_KEY]: SERVER_LAUNCH_SCRIPT },
+    };
 }
 
 function localeLabels(v: ArkoudaValues) {
@@ -153,13 +158,13 @@ function localeDeployment(v: ArkoudaValues, settings: NamespaceSettings, namespa
                     securityContext: arkoudaContainerSecurity("locale"),
                     volumeMounts: [
                         { name: VOLUME.sshKeys, mountPath: SSH_KEYS_DIR, readOnly: true },
-                        { name: VOLUME.launchScript, mountPath: LOCALE_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        { name: VOLUME.launchScript, mountPath: LOCALE_SCRIPT_PATH, subPath: LOCALE_SCRIPT_KEY },
                         ...v.volumeMounts,
                     ],
                 },
             ],
             volumes: [
-                { name: VOLUME.launchScript, configMap: { name: n.localeScript } },
+                { name: VOLUME.launchScript, configMap: { name: LAUNCH_SCRIPTS_CONFIGMAP } },
                 { name: VOLUME.sshKeys, secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
                 ...v.volumes,
             ],
@@ -278,7 +283,7 @@ function serverPod(
                     resources: resources(v.cpu, v.memory, v.cpuLimit),
                     securityContext: arkoudaContainerSecurity("server"),
                     volumeMounts: [
-                        { name: VOLUME.launchScript, mountPath: SERVER_SCRIPT_PATH, subPath: SCRIPT_KEY },
+                        { name: VOLUME.launchScript, mountPath: SERVER_SCRIPT_PATH, subPath: SERVER_SCRIPT_KEY },
                         { name: VOLUME.saToken, mountPath: SA_TOKEN_DIR, readOnly: true },
                         { name: VOLUME.sshKeys, mountPath: SSH_KEYS_DIR, readOnly: true },
                         { name: VOLUME.serverToken, mountPath: SERVER_TOKEN_DIR, readOnly: true },
@@ -287,7 +292,7 @@ function serverPod(
                 },
             ],
             volumes: [
-                { name: VOLUME.launchScript, configMap: { name: n.serverScript } },
+                { name: VOLUME.launchScript, configMap: { name: LAUNCH_SCRIPTS_CONFIGMAP } },
                 { name: VOLUME.saToken, secret: { secretName: settings.arkoudaTokenSecretName } },
                 { name: VOLUME.sshKeys, secret: { secretName: settings.sshSecretName, defaultMode: ROOT_ONLY_SECRET_MODE } },
                 // Only an instance with `authenticate` has it; the launch script refuses to start
@@ -313,7 +318,6 @@ function arkoudaServiceMonitor(v: ArkoudaValues, namespace?: string): ServiceMon
  */
 export function arkoudaRuntimeObjects(v: ArkoudaValues, settings: NamespaceSettings, namespace?: string) {
     return {
-        launchScripts: launchScriptConfigMaps(v, namespace),
         services: arkoudaServices(v, namespace),
         localeDeployment: localeDeployment(v, settings, namespace),
         serverPod: serverPod(v, settings, namespace, true, false),
@@ -324,7 +328,10 @@ export function arkoudaRuntimeObjects(v: ArkoudaValues, settings: NamespaceSetti
     };
 }
 
-/** Every object a deploy creates, including the Services and Endpoints the server registers itself. */
+/**
+ * Every object a deploy creates, including the Services and Endpoints the server registers itself,
+ * and the per-instance launch-script ConfigMaps of earlier deploys (see `arkoudaNames`).
+ */
 export function arkoudaRuntimeObjectRefs(instanceName: string): ObjectRef[] {
     const n = arkoudaNames(instanceName);
     const refs = (apiVersion: string, kind: string, names: string[]) => names.map((name) => ({ apiVersion, kind, name }));

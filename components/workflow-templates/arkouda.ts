@@ -1,17 +1,18 @@
 /**
  * The Arkouda deploy and delete templates.
  *
- *   deploy-arkouda-on-kubernetes (DAG)
- *     apply-launch-scripts-and-services   kubectl container: server-side apply of the 2 ConfigMaps
- *          |              |           \    + 5 Services (manifest = input artifact, raw.data)
- *     deploy-locales  deploy-server  register-servicemonitor   (resource apply; `when` metrics and
- *                                                               servicemonitor enabled)
- *     deploy-locales: resource apply of the Deployment; waits readyReplicas == locales, bounded by
- *                     activeDeadlineSeconds = localeReadySeconds
- *     deploy-server:  resource apply of the Pod beside the locales; waits until it serves, bounded by
- *                     localeReadySeconds + serverReadySeconds (its launch script first waits for
- *                     the locales to be Ready, as long as deploy-locales does);
- *                     one of four variants: with/without metrics, with/without a priority class
+ *   deploy-arkouda-on-kubernetes (DAG), its steps side by side: the pods mount the namespace's
+ *   launch scripts (launchScriptsConfigMap, declared by the stack), so nothing has to go first
+ *     apply-services           kubectl container: server-side apply of the 5 Services
+ *                              (manifest = input artifact, raw.data)
+ *     deploy-locales           resource apply of the Deployment; waits readyReplicas == locales,
+ *                              bounded by activeDeadlineSeconds = localeReadySeconds
+ *     deploy-server            resource apply of the Pod beside the locales; waits until it serves,
+ *                              bounded by localeReadySeconds + serverReadySeconds (its launch script
+ *                              first waits for the locales to be Ready, as long as deploy-locales
+ *                              does); one of four variants: with/without metrics, with/without a
+ *                              priority class
+ *     register-servicemonitor  resource apply; `when` metrics and servicemonitor enabled
  *     onExit: exit-handler -> explain-failure, then clean-up-failed-deploy, only when
  *             {{workflow.status}} != Succeeded (the pods' reasons as the `failure-reasons`
  *             output, then the delete DAG; zero pods on success)
@@ -62,7 +63,7 @@ export function buildDeployArkouda(
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
 
-    const applyScripts = steps.kubectlApply("apply-launch-scripts-and-services", [...objs.launchScripts, ...objs.services]);
+    const applyServices = steps.kubectlApply("apply-services", objs.services);
     const deployLocales = steps.resourceApply("deploy-locales", objs.localeDeployment, {
         // Recreate strategy: once all pods of the current spec are ready, readyReplicas == locales.
         success: `status.readyReplicas == ${renderInt(locales)}, status.updatedReplicas == ${renderInt(locales)}`,
@@ -92,12 +93,11 @@ export function buildDeployArkouda(
     ] as const;
     const registerMonitor = options.serviceMonitors ? steps.resourceApply("register-servicemonitor", objs.serviceMonitor) : undefined;
 
-    const applyTask = task("apply-launch-scripts-and-services").runs(applyScripts);
-    const localesTask = task("deploy-locales").runs(deployLocales).after(applyTask);
+    const servicesTask = task("apply-services").runs(applyServices);
+    const localesTask = task("deploy-locales").runs(deployLocales);
     const serverTasks = serverVariants.map((variant) =>
         task(variant.name)
             .runs(steps.resourceApply(variant.name, variant.pod, serverReady))
-            .after(applyTask)
             .when(
                 whenAll([
                     ["metrics-enabled", variant.metrics],
@@ -109,7 +109,6 @@ export function buildDeployArkouda(
         ? [
               task("register-servicemonitor")
                   .runs(registerMonitor)
-                  .after(applyTask)
                   .when(
                       whenAll([
                           ["metrics-enabled", "true"],
@@ -118,7 +117,7 @@ export function buildDeployArkouda(
                   ),
           ]
         : [];
-    steps.add(dag("deploy", [applyTask, localesTask, ...serverTasks, ...monitorTasks]));
+    steps.add(dag("deploy", [servicesTask, localesTask, ...serverTasks, ...monitorTasks]));
     return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps, options });
 }
 

@@ -2,13 +2,14 @@
  * The four Argo WorkflowTemplates: parameters.ts (the parameter tables), steps.ts (the step
  * builder), assemble.ts (a template around its steps), arkouda.ts and exporter.ts (the templates),
  * grants.ts (the workflow Role derived from the steps), and here a namespace's set and the
- * component that declares them.
+ * component that declares them with the launch scripts their pods mount.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, typeToken } from "../component";
 import type { ExporterConfig, InstanceConfig, NamespaceSettings } from "../config/types";
 import type { WorkflowTemplate } from "../argo/model";
+import { launchScriptsConfigMap } from "../runtime-objects";
 import { buildDeleteArkouda, buildDeployArkouda } from "./arkouda";
 import { buildDeleteExporter, buildDeployExporter } from "./exporter";
 import type { BuiltTemplate } from "./assemble";
@@ -48,11 +49,11 @@ export interface WorkflowTemplatesArgs {
     readonly templates: readonly WorkflowTemplate[];
     /** The cluster's provider. */
     readonly provider: k8s.Provider;
-    /** Extra labels on the WorkflowTemplate objects (not on what they create). Default: none. */
+    /** Extra labels on the WorkflowTemplate objects and the launch scripts (not on what they create). Default: none. */
     readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Declares the four WorkflowTemplates in the namespace. */
+/** Declares the four WorkflowTemplates in the namespace, and the launch-scripts ConfigMap an Arkouda deploy's pods mount. */
 export class WorkflowTemplates extends pulumi.ComponentResource {
     public readonly deployArkouda: pulumi.Output<string>;
     public readonly deleteArkouda: pulumi.Output<string>;
@@ -75,6 +76,11 @@ export class WorkflowTemplates extends pulumi.ComponentResource {
             );
             return cr.metadata.name;
         });
+        new k8s.core.v1.ConfigMap(
+            `${name}-launch-scripts`,
+            launchScriptsConfigMap(args.namespace, args.labels ?? {}),
+            childOptions(this, args.provider, opts),
+        );
         [this.deployArkouda, this.deleteArkouda, this.deployExporter, this.deleteExporter] = names;
         this.templateNames = pulumi.all(names);
         this.registerOutputs({

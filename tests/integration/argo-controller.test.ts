@@ -73,6 +73,14 @@ describe("Argo workflow-controller against the local control plane", function ()
     const templateObject = (name: string) => objects.find((o) => o.kind === "WorkflowTemplate" && o.metadata.name === name);
     const defaultOf = (template: string, parameter: string): string =>
         templateObject(template).spec.arguments.parameters.find((p: any) => p.name === parameter).value;
+    /** The deploy's steps with the template's defaults: side by side, the server variant and the ServiceMonitor by their `when`. */
+    const deploySteps = (): string[] => {
+        const metrics = defaultOf(DEPLOY, "metrics-enabled") === "true";
+        const priority = defaultOf(DEPLOY, "priority-class-name") !== "";
+        const server = ["deploy-server", metrics ? "" : "-without-metrics", priority ? "-with-priority-class" : ""].join("");
+        const monitor = metrics && defaultOf(DEPLOY, "servicemonitor-enabled") === "true" ? ["register-servicemonitor"] : [];
+        return ["apply-services", "deploy-locales", server, ...monitor];
+    };
 
     before(async function () {
         requireTools("argo", "workflow-controller", "kubectl");
@@ -218,7 +226,7 @@ describe("Argo workflow-controller against the local control plane", function ()
         const cases: { template: string; firstSteps: () => string[]; lock: () => string }[] = [
             {
                 template: DEPLOY,
-                firstSteps: () => ["apply-launch-scripts-and-services"],
+                firstSteps: deploySteps,
                 lock: () => mutex("instance", defaultOf(DEPLOY, "instance-name")),
             },
             {
@@ -311,7 +319,7 @@ describe("Argo workflow-controller against the local control plane", function ()
         const runAs = { "run-as-user": "bearsrus", "run-as-uid": "1009", "run-as-group": "bearsrus-arkouda-users", "run-as-gid": "1019" };
         const steps: Record<string, string[]> = {
             [DEPLOY]: [
-                "apply-launch-scripts-and-services",
+                "apply-services",
                 "deploy-locales",
                 "deploy-server",
                 "register-servicemonitor",
@@ -457,7 +465,7 @@ describe("Argo workflow-controller against the local control plane", function ()
             // labelsFrom (an expression over the instance-name parameter) was evaluated.
             assert.strictEqual(running.metadata.labels["arkouda-workflows/instance"], "cron-probe");
             assert.deepStrictEqual(holding(running), [mutex("instance", "cron-probe")]);
-            await waitPods(wf.metadata.name, ["apply-launch-scripts-and-services"]);
+            await waitPods(wf.metadata.name, deploySteps());
             const cron = await getObject("cronworkflow", CRON_PROBE, NS);
             assert.ok(
                 (cron.status?.active ?? []).some((a: any) => a.name === wf.metadata.name),
@@ -509,7 +517,7 @@ describe("Argo workflow-controller against the local control plane", function ()
             try {
                 const wf = await waitPhase(other, ["Running"]);
                 assert.deepStrictEqual(holding(wf), [mutex("instance", "mutex-b")]);
-                await waitPods(other, ["apply-launch-scripts-and-services"]);
+                await waitPods(other, deploySteps());
             } finally {
                 await deleteWorkflow(other);
             }
@@ -519,7 +527,7 @@ describe("Argo workflow-controller against the local control plane", function ()
             await deleteWorkflow(first);
             const wf = await waitPhase(second, ["Running"], 60_000);
             assert.deepStrictEqual(holding(wf), [mutex("instance", "mutex-a")]);
-            await waitPods(second, ["apply-launch-scripts-and-services"]);
+            await waitPods(second, deploySteps());
             const del = await workflow(deletion);
             assert.strictEqual(del.status.phase, "Pending", summarizeWorkflow(del));
         });
@@ -549,9 +557,9 @@ describe("Argo workflow-controller against the local control plane", function ()
             const name = await submit(DEPLOY, { "instance-name": "deadline" }, { activeDeadlineSeconds: deadlineSeconds });
             try {
                 const started = await waitPhase(name, ["Running"]);
-                await waitPods(name, ["apply-launch-scripts-and-services"]);
+                await waitPods(name, deploySteps());
                 const deadline = Date.parse(started.status.startedAt) + deadlineSeconds * 1000;
-                const failedStep = (wf: any) => nodeByDisplayName(wf, "apply-launch-scripts-and-services")?.phase === "Failed";
+                const failedStep = (wf: any) => nodeByDisplayName(wf, "apply-services")?.phase === "Failed";
 
                 // Does the controller act on its own? Argo v4.0.5 requeues the workflow at its
                 // deadline only on the first reconcile, and the earlier 10 s requeue replaces that
@@ -575,11 +583,14 @@ describe("Argo workflow-controller against the local control plane", function ()
                 }
                 const wf = await waitPhase(name, ["Running", "Failed"], 60_000, failedStep);
                 // The step's attempt carries the pod's fate; its Retry node says the retries ran out.
-                const step = attempts(wf, "apply-launch-scripts-and-services").at(-1);
+                const step = attempts(wf, "apply-services").at(-1);
                 assert.match(step?.message ?? "", /Step exceeded its deadline/, summarizeWorkflow(wf));
-                for (const later of ["deploy-locales", "deploy-server"]) {
-                    const n = nodeByDisplayName(wf, later);
-                    assert.ok(!n || ["Omitted", "Skipped"].includes(n.phase), `${later} ran after the deadline: ${summarizeWorkflow(wf)}`);
+                for (const beside of ["deploy-locales", "deploy-server"]) {
+                    const n = nodeByDisplayName(wf, beside);
+                    assert.ok(
+                        n && !["Succeeded", "Running"].includes(n.phase),
+                        `${beside} outlived the deadline: ${summarizeWorkflow(wf)}`,
+                    );
                 }
                 // The exit handler (not subject to the deadline) first explains the failure, then
                 // runs the delete steps; its pod stays Pending here, so the workflow stays Running.

@@ -151,7 +151,7 @@ describe("argo lint --offline: every object the program renders", function () {
 
         it("an undeclared parameter (caught through the probe Workflow)", async () => {
             const t = template("deploy-arkouda-on-kubernetes");
-            step(t, "apply-launch-scripts-and-services").container.args.push("--selector={{workflow.parameters.no-such-parameter}}");
+            step(t, "apply-services").container.args.push("--selector={{workflow.parameters.no-such-parameter}}");
             await lintBroken(
                 "undeclared-parameter",
                 [t, ...probeWorkflows([t])],

@@ -66,7 +66,8 @@ export function stepKey(step: JsonStep): string {
 /**
  * What an Argo deploy run of an instance and an exporter creates at run time (outside Pulumi),
  * built by the same functions the workflow templates use, plus the two Services the Arkouda
- * server registers itself at start-up.
+ * server registers itself at start-up and the per-instance launch-script ConfigMaps an earlier
+ * version's deploy applied (a destroy must remove those as well).
  */
 export function simulatedRunObjects(config: ArkoudaWorkflowsConfig, clusterName: string): KubeObject[] {
     const { cluster, settings } = clusterOf(config, clusterName);
@@ -74,8 +75,14 @@ export function simulatedRunObjects(config: ArkoudaWorkflowsConfig, clusterName:
     const objects: object[] = [];
     for (const instance of cluster.instances) {
         const o = arkoudaRuntimeObjects(arkoudaValues(instance), settings, ns);
-        objects.push(...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor);
+        objects.push(...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor);
         const names = arkoudaNames(instance.name);
+        for (const name of [names.localeScript, names.serverScript])
+            objects.push({
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name, namespace: ns, labels: standardLabels(instance.name, "launch-script") },
+            });
         for (const [name, port] of [
             [names.clientService, instance.serverPort],
             [names.metricsService, instance.metrics.servicePort],

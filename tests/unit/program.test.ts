@@ -104,6 +104,24 @@ describe("program: clusters and providers", function () {
         ]);
     });
 
+    it("declares the launch scripts once per cluster, under the name the deploy's pods mount", () => {
+        const maps = run.declared.filter((d) => kindOf(d) === "ConfigMap");
+        assert.deepStrictEqual(maps.map((d) => `${d.inputs.metadata.namespace}/${d.inputs.metadata.name}`).sort(), [
+            "arkouda-main/arkouda-launch-scripts",
+            "arkouda/arkouda-launch-scripts",
+        ]);
+        for (const m of maps) {
+            assert.deepStrictEqual(Object.keys(m.inputs.data).sort(), ["locale.sh", "server.sh"]);
+            assert.match(m.inputs.data["server.sh"], /^#!\/bin\/bash/);
+        }
+        const deploy = run.declared.find(
+            (d) => kindOf(d) === "WorkflowTemplate" && d.inputs.metadata.name === "deploy-arkouda-on-kubernetes",
+        )!;
+        const mounted = JSON.stringify(deploy.inputs.spec).match(/'configMap': \{'name': '([^']+)'\}/g) ?? [];
+        assert.ok(mounted.length >= 5, JSON.stringify(mounted));
+        for (const m of mounted) assert.ok(m.includes("'arkouda-launch-scripts'"), m);
+    });
+
     it("declares no component per instance or exporter: its CronWorkflows and runs are the cluster's children", () => {
         const perTarget = run.declared.filter((d) => kindOf(d) === "CronWorkflow" || d.type === "arkouda-workflows:argo:WorkflowRun");
         assert.ok(perTarget.length > 0);

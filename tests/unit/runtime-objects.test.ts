@@ -13,12 +13,8 @@ const j = plainJson;
 const objs = () => j(arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns));
 
 describe("runtime objects: names", () => {
-    it("names the ConfigMaps, Deployment, Pod and Services after the instance", () => {
+    it("names the Deployment, Pod and Services after the instance", () => {
         const o = objs();
-        assert.deepStrictEqual(
-            o.launchScripts.map((c: { metadata: { name: string } }) => c.metadata.name),
-            ["arkouda-on-k8s-locale-launch-script", "arkouda-on-k8s-server-launch-script"],
-        );
         assert.strictEqual(o.localeDeployment.metadata.name, "arkouda-on-k8s-locale");
         assert.strictEqual(o.serverPod.metadata.name, "arkouda-on-k8s-server");
         assert.deepStrictEqual(
@@ -37,12 +33,14 @@ describe("runtime objects: names", () => {
     it("refs list everything a deploy creates, including the server-registered Services", () => {
         const refs = arkoudaRuntimeObjectRefs("x");
         const o = j(arkoudaRuntimeObjects(arkoudaValues({ ...fixtureInstance, name: "x" }), ns));
-        const created = [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor].map(
+        const created = [...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor].map(
             (x: { apiVersion: string; kind: string; metadata: { name: string } }) => `${x.apiVersion}/${x.kind}/${x.metadata.name}`,
         );
         const listed = refs.map((r) => `${r.apiVersion}/${r.kind}/${r.name}`);
         for (const c of created) assert.ok(listed.includes(c), c);
         assert.ok(listed.includes("v1/Service/x") && listed.includes("v1/Service/x-metrics"));
+        // What earlier deploys applied per instance goes with a delete too.
+        assert.ok(listed.includes("v1/ConfigMap/x-locale-launch-script") && listed.includes("v1/ConfigMap/x-server-launch-script"));
         assert.strictEqual(new Set(listed).size, listed.length);
     });
 
@@ -61,7 +59,7 @@ describe("runtime objects: names", () => {
 describe("runtime objects: labels", () => {
     it("puts the standard labels on every object", () => {
         const o = objs();
-        for (const x of [...o.launchScripts, ...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor]) {
+        for (const x of [...o.services, o.localeDeployment, o.serverPod, o.serviceMonitor]) {
             assert.strictEqual(x.metadata.labels["app.kubernetes.io/name"], "arkouda", x.metadata.name);
             assert.strictEqual(x.metadata.labels["app.kubernetes.io/instance"], "arkouda-on-k8s");
             assert.strictEqual(x.metadata.labels["app.kubernetes.io/managed-by"], "arkouda-workflows");
@@ -163,7 +161,10 @@ describe("runtime objects: pods", () => {
             secretName: "arkouda-ssh",
             defaultMode: 0o400,
         });
-        assert.strictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "launch-script").subPath, "script");
+        assert.strictEqual(d.containers[0].volumeMounts.find((m: { name: string }) => m.name === "launch-script").subPath, "locale.sh");
+        assert.deepStrictEqual(d.volumes.find((v: { name: string }) => v.name === "launch-script").configMap, {
+            name: "arkouda-launch-scripts",
+        });
     });
 
     it("sets NUMLOCALES to locales + 1", () => {

@@ -322,9 +322,9 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
     const params = arkoudaParameters(fixtureInstance);
     const objs = arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns);
 
-    it("apply-launch-scripts-and-services applies the ConfigMaps and Services", () => {
-        const got = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-launch-scripts-and-services", params);
-        assert.deepStrictEqual(got, plain([...objs.launchScripts, ...objs.services]));
+    it("apply-services applies the Services", () => {
+        const got = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-services", params);
+        assert.deepStrictEqual(got, plain(objs.services));
     });
 
     it("deploy-locales applies the locale Deployment", () => {
@@ -418,7 +418,7 @@ describe("workflow templates: injection", () => {
         const params = { ...base, cpu: evil, launcher: evil, "server-name": evil };
         const o = arkoudaRuntimeObjects(arkoudaValues(values), ns);
         const wt = deployArkoudaTemplate(ns, fixtureInstance);
-        assert.deepStrictEqual(manifestsOf(wt, "apply-launch-scripts-and-services", params), plain([...o.launchScripts, ...o.services]));
+        assert.deepStrictEqual(manifestsOf(wt, "apply-services", params), plain(o.services));
         assert.deepStrictEqual(manifestsOf(wt, "deploy-server", params), plain([o.serverPod]));
     });
 
@@ -471,16 +471,19 @@ describe("workflow templates: cost", () => {
         assert.strictEqual(workflowCost(wt, { ...arkoudaParameters(fixtureInstance), "metrics-enabled": "false" }).podsPerRun, 3);
     });
 
-    it("the deploy critical path is 2 sequential pod steps: the server starts beside the locales", () => {
-        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).sequentialPodSteps, 2);
+    it("the deploy critical path is 1 pod step: the Services, locales and server start side by side", () => {
+        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).sequentialPodSteps, 1);
     });
 
-    it("every server variant depends on the apply step only, not on deploy-locales", () => {
+    it("no deploy step waits for another (the launch scripts are the namespace's, not applied by the deploy)", () => {
         const tasks = byName(deployArkoudaTemplate(ns, fixtureInstance), "deploy").dag!.tasks;
-        const servers = tasks.filter((t) => t.name.startsWith("deploy-server"));
-        assert.strictEqual(servers.length, 4);
-        for (const t of servers) assert.strictEqual(t.depends, "apply-launch-scripts-and-services", t.name);
-        assert.strictEqual(tasks.find((t) => t.name === "deploy-locales")?.depends, "apply-launch-scripts-and-services");
+        assert.strictEqual(tasks.filter((t) => t.name.startsWith("deploy-server")).length, 4);
+        for (const t of tasks) assert.strictEqual(t.depends, undefined, t.name);
+        const o = plain(arkoudaRuntimeObjects(arkoudaValues(fixtureInstance), ns));
+        for (const pod of [o.localeDeployment.spec.template.spec, o.serverPod.spec])
+            assert.deepStrictEqual(pod.volumes.find((v: { name: string }) => v.name === "launch-script").configMap, {
+                name: "arkouda-launch-scripts",
+            });
     });
 
     it("delete creates at most 2 pods", () => {
@@ -568,9 +571,11 @@ describe("workflow templates: RBAC", () => {
     });
 
     it("grants apply and delete verbs on what the steps touch, and nothing on RBAC objects", () => {
-        for (const r of ["configmaps", "services", "pods"]) {
+        for (const r of ["services", "pods"]) {
             for (const v of ["get", "create", "patch", "delete"] as const) assert.ok(find("", r)!.verbs.includes(v), `${r} ${v}`);
         }
+        // The launch scripts are the stack's: a workflow only deletes what earlier deploys applied per instance.
+        assert.deepStrictEqual(find("", "configmaps")!.verbs, ["get", "list", "watch", "delete"]);
         assert.ok(!grants.some((g) => g.apiGroup === "rbac.authorization.k8s.io"));
         assert.ok(!grants.some((g) => g.verbs.includes("update")));
     });

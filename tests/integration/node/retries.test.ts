@@ -7,9 +7,10 @@
  *    (without `retryStrategy` the first attempt's failure fails the deploy: the phase assertion).
  *    The fault is timed by the step's own failure, not by a sleep: stopping the API server
  *    process instead cannot be aimed at a kubectl call that takes under a second;
- *  - the workflow Role loses its grant on ConfigMaps: the deploy fails after one attempt of its
- *    first step, whose message names the forbidden verb and resource (retrying Forbidden as
- *    well: the attempt-count assertion). The Role is put back in `after`, as is the rule.
+ *  - the workflow Role loses its grant on Services: the deploy fails after one attempt of the
+ *    step that applies them, whose message names the forbidden verb and resource (retrying
+ *    Forbidden as well: the attempt-count assertion); its other steps, side by side, ran, and the
+ *    clean-up removes what they created. The Role is put back in `after`, as is the rule.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -22,7 +23,8 @@ import { PodApiBlock, watchWorkflow } from "./placement-lib";
 const RUN_ID = process.env.ARKOUDA_IT_RUN_ID ?? Math.random().toString(36).slice(2, 7);
 const NS = `node-retry-${RUN_ID}`;
 const I = "ark-retry";
-const FIRST_STEP = "apply-launch-scripts-and-services";
+/** The step that applies the Services: a kubectl container, among the deploy's first steps. */
+const FIRST_STEP = "apply-services";
 const DEADLINES = { deploySeconds: 300, deleteSeconds: 120, localeReadySeconds: 90, serverReadySeconds: 90 };
 const WORKFLOW_ROLE = "arkouda-workflows";
 
@@ -131,15 +133,15 @@ describe("steps that talk to the API server retry what a passing outage fails (l
         });
     });
 
-    describe("a workflow Role without its grant on ConfigMaps", function () {
+    describe("a workflow Role without its grant on Services", function () {
         let wf: any;
 
         before(async function () {
             savedRole = await kubectlJson(["get", "role", WORKFLOW_ROLE, "-n", NS]);
             delete savedRole.metadata.resourceVersion;
             delete savedRole.metadata.managedFields;
-            const rules = savedRole.rules.filter((r: any) => !(r.resources ?? []).includes("configmaps"));
-            assert.ok(rules.length < savedRole.rules.length, "the Role grants nothing on configmaps to take away");
+            const rules = savedRole.rules.filter((r: any) => !(r.resources ?? []).includes("services"));
+            assert.ok(rules.length < savedRole.rules.length, "the Role grants nothing on services to take away");
             await kubectl(["patch", "role", WORKFLOW_ROLE, "-n", NS, "--type=merge", "-p", JSON.stringify({ rules })]);
             try {
                 wf = (
@@ -159,12 +161,12 @@ describe("steps that talk to the API server retry what a passing outage fails (l
             assert.strictEqual(wf.status.phase, "Failed", summarizeWorkflow(wf));
         });
 
-        it("after one attempt of its first step, whose message names the forbidden verb and resource", () => {
+        it("after one attempt of the step that applies the Services, whose message names the forbidden verb and resource", () => {
             const tries = attempts(wf, FIRST_STEP);
             assert.strictEqual(tries.length, 1, `Forbidden was retried: ${summarizeWorkflow(wf)}`);
             assert.match(
                 tries[0].message ?? "",
-                /forbidden: User "system:serviceaccount:[^"]+:arkouda-workflows" cannot \w+ resource "configmaps"/,
+                /forbidden: User "system:serviceaccount:[^"]+:arkouda-workflows" cannot \w+ resource "services"/,
                 tries[0].message,
             );
         });
