@@ -52,6 +52,9 @@ for (const m of manifests) {
         case "PersistentVolumeClaim":
             new k8s.core.v1.PersistentVolumeClaim(name, m, opts);
             break;
+        case "ConfigMap":
+            new k8s.core.v1.ConfigMap(name, m, opts);
+            break;
         case "Secret":
             // As the program does: key material only as a Pulumi secret.
             {
