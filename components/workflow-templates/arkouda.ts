@@ -4,7 +4,9 @@
  *   deploy-arkouda-on-kubernetes (DAG), its steps side by side: the pods mount the namespace's
  *   launch scripts (launchScriptsConfigMap, declared by the stack), so nothing has to go first
  *     apply-services           kubectl container: server-side apply of the 5 Services
- *                              (manifest = input artifact, raw.data)
+ *                              (manifest = input artifact, raw.data); with metrics and
+ *                              servicemonitor enabled `apply-services-and-servicemonitor` instead,
+ *                              the ServiceMonitor in the same pod (one pod fewer starting at once)
  *     deploy-locales           resource apply of the Deployment; waits readyReplicas == locales,
  *                              bounded by activeDeadlineSeconds = localeReadySeconds
  *     deploy-server            resource apply of the Pod beside the locales; waits until it serves,
@@ -12,14 +14,16 @@
  *                              first waits for the locales to be Ready, as long as deploy-locales
  *                              does); one of four variants: with/without metrics, with/without a
  *                              priority class
- *     register-servicemonitor  resource apply; `when` metrics and servicemonitor enabled
  *     onExit: exit-handler -> explain-failure, then clean-up-failed-deploy, only when
  *             {{workflow.status}} != Succeeded (the pods' reasons as the `failure-reasons`
  *             output, then the delete DAG; zero pods on success)
  *
  *   delete-arkouda-on-kubernetes (DAG)
- *     delete-objects           kubectl container: delete --ignore-not-found over every ref
- *     delete-servicemonitor    resource delete; `when` metrics enabled (the kind is unknown
+ *     delete-objects-and-servicemonitor  resource delete (--ignore-not-found --wait) of every
+ *                              ref, one manifest; `when` metrics and servicemonitor enabled
+ *     delete-objects           the same without the ServiceMonitor, otherwise
+ *     delete-servicemonitor    resource delete; `when` metrics on and servicemonitor off (an
+ *                              earlier deploy may have registered one; the kind is unknown
  *                              without the prometheus-operator CRD, so it is its own step)
  *
  * Neither ServiceMonitor step exists when the namespace's instances all have it off (TemplateOptions).
@@ -34,17 +38,38 @@ import { dag, task, Template } from "../argo/model";
 import { arkoudaRuntimeObjectRefs, arkoudaRuntimeObjects } from "../runtime-objects";
 import { ARKOUDA_PARAMETERS, arkoudaPlaceholders } from "./parameters";
 import { BuiltTemplate, deleteBuilder, deployTemplate, TargetKindSpec, TemplateOptions, WITH_SERVICE_MONITORS } from "./assemble";
-import { DeleteStepOptions, renderInt, Steps, whenAll, whenTrue } from "./steps";
+import { DeleteStepOptions, renderInt, Steps, whenAll, whenNotAll } from "./steps";
 
 export const DEPLOY_ARKOUDA_TEMPLATE = "deploy-arkouda-on-kubernetes";
 export const DELETE_ARKOUDA_TEMPLATE = "delete-arkouda-on-kubernetes";
 
+/** When a deploy registers the instance's ServiceMonitor (with its Services), and a delete removes it with the rest. */
+const WITH_SERVICE_MONITOR = [
+    ["metrics-enabled", "true"],
+    ["servicemonitor-enabled", "true"],
+] as const;
+
 function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions): Template {
     const refs = arkoudaRuntimeObjectRefs(argoParam.str("instance-name"));
     const { deleteObjects, deleteMonitor } = steps.deleteRefs(refs, serviceMonitors, options);
-    // With metrics on, whatever servicemonitor-enabled says now: an earlier deploy may have registered one.
-    const monitorTasks = deleteMonitor ? [task("delete-servicemonitor").runs(deleteMonitor).when(whenTrue("metrics-enabled"))] : [];
-    return steps.add(dag(dagName, [task("delete-objects").runs(deleteObjects), ...monitorTasks]));
+    const deleteObjectsTask = task("delete-objects").runs(deleteObjects);
+    if (!deleteMonitor) return steps.add(dag(dagName, [deleteObjectsTask]));
+    // One pod when the ServiceMonitor is on. With metrics on and it off now, an earlier deploy may
+    // still have registered one: its own step, as the kind is unknown without the CRD.
+    return steps.add(
+        dag(dagName, [
+            task("delete-objects-and-servicemonitor").runs(steps.deleteAllRefs(refs, options)).when(whenAll(WITH_SERVICE_MONITOR)),
+            deleteObjectsTask.when(whenNotAll(WITH_SERVICE_MONITOR)),
+            task("delete-servicemonitor")
+                .runs(deleteMonitor)
+                .when(
+                    whenAll([
+                        ["metrics-enabled", "true"],
+                        ["servicemonitor-enabled", "not true"],
+                    ]),
+                ),
+        ]),
+    );
 }
 
 const INSTANCE: TargetKindSpec = {
@@ -63,7 +88,6 @@ export function buildDeployArkouda(
     const objs = arkoudaRuntimeObjects(arkoudaPlaceholders(), settings);
     const locales = argoParam.int("locales");
 
-    const applyServices = steps.kubectlApply("apply-services", objs.services);
     const deployLocales = steps.resourceApply("deploy-locales", objs.localeDeployment, {
         // Recreate strategy: once all pods of the current spec are ready, readyReplicas == locales.
         success: `status.readyReplicas == ${renderInt(locales)}, status.updatedReplicas == ${renderInt(locales)}`,
@@ -91,9 +115,16 @@ export function buildDeployArkouda(
             priority: "set",
         },
     ] as const;
-    const registerMonitor = options.serviceMonitors ? steps.resourceApply("register-servicemonitor", objs.serviceMonitor) : undefined;
-
-    const servicesTask = task("apply-services").runs(applyServices);
+    // One pod either way: the Services with the ServiceMonitor, or the Services alone.
+    const applyServices = task("apply-services").runs(steps.kubectlApply("apply-services", objs.services));
+    const servicesTasks = options.serviceMonitors
+        ? [
+              task("apply-services-and-servicemonitor")
+                  .runs(steps.kubectlApply("apply-services-and-servicemonitor", [...objs.services, objs.serviceMonitor]))
+                  .when(whenAll(WITH_SERVICE_MONITOR)),
+              applyServices.when(whenNotAll(WITH_SERVICE_MONITOR)),
+          ]
+        : [applyServices];
     const localesTask = task("deploy-locales").runs(deployLocales);
     const serverTasks = serverVariants.map((variant) =>
         task(variant.name)
@@ -105,19 +136,7 @@ export function buildDeployArkouda(
                 ]),
             ),
     );
-    const monitorTasks = registerMonitor
-        ? [
-              task("register-servicemonitor")
-                  .runs(registerMonitor)
-                  .when(
-                      whenAll([
-                          ["metrics-enabled", "true"],
-                          ["servicemonitor-enabled", "true"],
-                      ]),
-                  ),
-          ]
-        : [];
-    steps.add(dag("deploy", [servicesTask, localesTask, ...serverTasks, ...monitorTasks]));
+    steps.add(dag("deploy", [...servicesTasks, localesTask, ...serverTasks]));
     return deployTemplate(DEPLOY_ARKOUDA_TEMPLATE, { settings, targetKind: INSTANCE, component: "deploy", defaults, steps, options });
 }
 

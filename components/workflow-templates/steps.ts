@@ -148,27 +148,6 @@ export class Steps {
         );
     }
 
-    /** One pod: delete every listed object, tolerating absence, waiting until they are gone. */
-    kubectlDelete(name: string, refs: readonly ObjectRef[], timeoutSeconds: number, options: DeleteStepOptions = {}): Template {
-        this.touch(refs, "delete");
-        const stubs = refs.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name } }));
-        return this.deleteStep(
-            containerTemplate(
-                name,
-                this.kubectl([
-                    "delete",
-                    "--ignore-not-found",
-                    "--wait=true",
-                    `--timeout=${timeoutSeconds}s`,
-                    `--namespace=${this.settings.namespace}`,
-                    `--filename=${MANIFEST_PATH}`,
-                ]),
-                { inputs: this.manifestArtifact(stubs) },
-            ),
-            options,
-        );
-    }
-
     /**
      * One pod: why a target's pods are not ready, one line per pod: its phase, each condition
      * that is False (PodScheduled's message is the scheduler's reason, e.g. an untolerated taint)
@@ -223,14 +202,24 @@ export class Steps {
         );
     }
 
-    /** One pod: delete one object (Argo adds --ignore-not-found to resource deletes). */
-    resourceDelete(name: string, r: ObjectRef, options: DeleteStepOptions = {}): Template {
-        this.touch([r], "delete");
+    /**
+     * One pod: argoexec's resource delete of every listed object (one manifest, as `kubectl delete
+     * -f`), tolerating absence, waiting until they are gone. A resource step's pod has no wait
+     * sidecar, so it starts and ends sooner than a kubectl container's.
+     */
+    resourceDelete(name: string, refs: readonly ObjectRef[], options: DeleteStepOptions = {}): Template {
+        this.touch(refs, "delete");
+        const stubs = refs.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name } }));
         return this.deleteStep(
             resourceTemplate(name, {
                 action: "delete",
-                flags: ["--ignore-not-found", "--wait=true"],
-                manifest: renderManifest([{ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name } }]),
+                flags: [
+                    "--ignore-not-found",
+                    "--wait=true",
+                    `--timeout=${this.settings.deadlines.deleteSeconds}s`,
+                    `--namespace=${this.settings.namespace}`,
+                ],
+                manifest: renderManifest(stubs),
             }),
             options,
         );
@@ -250,9 +239,17 @@ export class Steps {
         if (!monitor) throw new Error("delete steps: no ServiceMonitor among the object refs");
         const plain = refs.filter((r) => r !== monitor);
         return {
-            deleteObjects: this.kubectlDelete("delete-objects", plain, this.settings.deadlines.deleteSeconds, options),
-            ...(serviceMonitors ? { deleteMonitor: this.resourceDelete("delete-servicemonitor", monitor, options) } : {}),
+            deleteObjects: this.resourceDelete("delete-objects", plain, options),
+            ...(serviceMonitors ? { deleteMonitor: this.resourceDelete("delete-servicemonitor", [monitor], options) } : {}),
         };
+    }
+
+    /**
+     * One pod: the delete of every ref, the ServiceMonitor among them, for a target known to
+     * have registered it (so the prometheus-operator CRD exists).
+     */
+    deleteAllRefs(refs: readonly ObjectRef[], options: DeleteStepOptions = {}): Template {
+        return this.resourceDelete("delete-objects-and-servicemonitor", refs, options);
     }
 
     add(t: Template): Template {
@@ -271,10 +268,29 @@ export function whenTrue(param: string): string {
     return `{{=${paramRef(param)} == 'true'}}`;
 }
 
-/** `when` expression: every condition holds (`[param, 'true' | 'not true' | 'empty' | 'set']`). */
-export function whenAll(conditions: readonly (readonly [string, "true" | "not true" | "empty" | "set"])[]): string {
-    const test = { true: "== 'true'", "not true": "!= 'true'", empty: "== ''", set: "!= ''" };
-    return `{{=${conditions.map(([param, is]) => `${paramRef(param)} ${test[is]}`).join(" && ")}}}`;
+/** What a `when` condition asks of a parameter: equal to, or different from, 'true' or ''. */
+type WhenTest = "true" | "not true" | "empty" | "set";
+const WHEN_TESTS: Record<WhenTest, { equal: boolean; value: string }> = {
+    true: { equal: true, value: "'true'" },
+    "not true": { equal: false, value: "'true'" },
+    empty: { equal: true, value: "''" },
+    set: { equal: false, value: "''" },
+};
+type WhenConditions = readonly (readonly [string, WhenTest])[];
+
+function comparison([param, is]: readonly [string, WhenTest], negated: boolean): string {
+    const { equal, value } = WHEN_TESTS[is];
+    return `${paramRef(param)} ${equal !== negated ? "==" : "!="} ${value}`;
+}
+
+/** `when` expression: every condition holds. */
+export function whenAll(conditions: WhenConditions): string {
+    return `{{=${conditions.map((c) => comparison(c, false)).join(" && ")}}}`;
+}
+
+/** `when` expression: not every condition holds (whenAll's complement, the other branch of a pair). */
+export function whenNotAll(conditions: WhenConditions): string {
+    return `{{=${conditions.map((c) => comparison(c, true)).join(" || ")}}}`;
 }
 
 /** The exit-handler condition: only a workflow that did not succeed explains and cleans up. */

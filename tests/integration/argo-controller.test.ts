@@ -73,13 +73,23 @@ describe("Argo workflow-controller against the local control plane", function ()
     const templateObject = (name: string) => objects.find((o) => o.kind === "WorkflowTemplate" && o.metadata.name === name);
     const defaultOf = (template: string, parameter: string): string =>
         templateObject(template).spec.arguments.parameters.find((p: any) => p.name === parameter).value;
-    /** The deploy's steps with the template's defaults: side by side, the server variant and the ServiceMonitor by their `when`. */
+    /**
+     * The deploy's steps with the template's defaults, side by side: the Services step (with the
+     * ServiceMonitor or without it), the locales, the server variant, each by its `when`.
+     */
     const deploySteps = (): string[] => {
         const metrics = defaultOf(DEPLOY, "metrics-enabled") === "true";
         const priority = defaultOf(DEPLOY, "priority-class-name") !== "";
         const server = ["deploy-server", metrics ? "" : "-without-metrics", priority ? "-with-priority-class" : ""].join("");
-        const monitor = metrics && defaultOf(DEPLOY, "servicemonitor-enabled") === "true" ? ["register-servicemonitor"] : [];
-        return ["apply-services", "deploy-locales", server, ...monitor];
+        const monitor = metrics && defaultOf(DEPLOY, "servicemonitor-enabled") === "true";
+        return [monitor ? "apply-services-and-servicemonitor" : "apply-services", "deploy-locales", server];
+    };
+    /** The delete's steps with its defaults: one pod with the ServiceMonitor on, its own step with metrics on and it off. */
+    const deleteSteps = (): string[] => {
+        const metrics = defaultOf(DELETE, "metrics-enabled") === "true";
+        const monitor = defaultOf(DELETE, "servicemonitor-enabled") === "true";
+        if (metrics && monitor) return ["delete-objects-and-servicemonitor"];
+        return metrics ? ["delete-objects", "delete-servicemonitor"] : ["delete-objects"];
     };
 
     before(async function () {
@@ -231,8 +241,7 @@ describe("Argo workflow-controller against the local control plane", function ()
             },
             {
                 template: DELETE,
-                firstSteps: () =>
-                    defaultOf(DELETE, "metrics-enabled") === "true" ? ["delete-objects", "delete-servicemonitor"] : ["delete-objects"],
+                firstSteps: deleteSteps,
                 lock: () => mutex("instance", defaultOf(DELETE, "instance-name")),
             },
             {
@@ -280,16 +289,30 @@ describe("Argo workflow-controller against the local control plane", function ()
             });
         }
 
-        it(`${DELETE} with metrics-enabled=false skips delete-servicemonitor (its \`when\` expression, evaluated)`, async () => {
-            const name = await submit(DELETE, { "instance-name": "no-metrics", "metrics-enabled": "false" });
-            try {
-                await waitPods(name, ["delete-objects"]);
-                const wf = await waitPhase(name, ["Running"], 30_000, (w) => !!nodeByDisplayName(w, "delete-servicemonitor"));
-                assert.strictEqual(nodeByDisplayName(wf, "delete-servicemonitor")?.phase, "Skipped", summarizeWorkflow(wf));
-            } finally {
-                await deleteWorkflow(name);
-            }
-        });
+        for (const [metrics, monitor, pods] of [
+            ["false", "true", ["delete-objects"]],
+            ["true", "false", ["delete-objects", "delete-servicemonitor"]],
+        ] as const) {
+            it(`${DELETE} with metrics-enabled=${metrics}, servicemonitor-enabled=${monitor}: exactly ${pods.join(" and ")} (the \`when\` expressions, evaluated)`, async () => {
+                const name = await submit(DELETE, {
+                    "instance-name": `metrics-${metrics}-sm-${monitor}`,
+                    "metrics-enabled": metrics,
+                    "servicemonitor-enabled": monitor,
+                });
+                try {
+                    await waitPods(name, [...pods]);
+                    const skipped = ["delete-objects-and-servicemonitor", "delete-servicemonitor"].filter(
+                        (s) => !pods.includes(s as never),
+                    );
+                    const wf = await waitPhase(name, ["Running"], 30_000, (w) => skipped.every((s) => !!nodeByDisplayName(w, s)));
+                    for (const s of skipped) assert.strictEqual(nodeByDisplayName(wf, s)?.phase, "Skipped", summarizeWorkflow(wf));
+                    await sleep(2000);
+                    assert.deepStrictEqual((await workflowPods(NS, name)).map(podStep).sort(), [...pods].sort());
+                } finally {
+                    await deleteWorkflow(name);
+                }
+            });
+        }
 
         it("negative control: a template with a malformed expression is rejected at run time", async () => {
             const broken = structuredClone(templateObject(DEPLOY));
@@ -320,13 +343,14 @@ describe("Argo workflow-controller against the local control plane", function ()
         const steps: Record<string, string[]> = {
             [DEPLOY]: [
                 "apply-services",
+                "apply-services-and-servicemonitor",
                 "deploy-locales",
                 "deploy-server",
-                "register-servicemonitor",
                 "delete-objects",
+                "delete-objects-and-servicemonitor",
                 "delete-servicemonitor",
             ],
-            [DELETE]: ["delete-objects", "delete-servicemonitor"],
+            [DELETE]: ["delete-objects", "delete-objects-and-servicemonitor", "delete-servicemonitor"],
             [DEPLOY_EXPORTER]: ["apply-service-and-servicemonitor", "deploy-exporter", "delete-objects", "delete-servicemonitor"],
             [DELETE_EXPORTER]: ["delete-objects", "delete-servicemonitor"],
         };
@@ -557,9 +581,10 @@ describe("Argo workflow-controller against the local control plane", function ()
             const name = await submit(DEPLOY, { "instance-name": "deadline" }, { activeDeadlineSeconds: deadlineSeconds });
             try {
                 const started = await waitPhase(name, ["Running"]);
+                const [servicesStep] = deploySteps();
                 await waitPods(name, deploySteps());
                 const deadline = Date.parse(started.status.startedAt) + deadlineSeconds * 1000;
-                const failedStep = (wf: any) => nodeByDisplayName(wf, "apply-services")?.phase === "Failed";
+                const failedStep = (wf: any) => nodeByDisplayName(wf, servicesStep)?.phase === "Failed";
 
                 // Does the controller act on its own? Argo v4.0.5 requeues the workflow at its
                 // deadline only on the first reconcile, and the earlier 10 s requeue replaces that
@@ -583,7 +608,7 @@ describe("Argo workflow-controller against the local control plane", function ()
                 }
                 const wf = await waitPhase(name, ["Running", "Failed"], 60_000, failedStep);
                 // The step's attempt carries the pod's fate; its Retry node says the retries ran out.
-                const step = attempts(wf, "apply-services").at(-1);
+                const step = attempts(wf, servicesStep).at(-1);
                 assert.match(step?.message ?? "", /Step exceeded its deadline/, summarizeWorkflow(wf));
                 for (const beside of ["deploy-locales", "deploy-server"]) {
                     const n = nodeByDisplayName(wf, beside);

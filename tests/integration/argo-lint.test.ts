@@ -194,7 +194,7 @@ describe("argo lint --offline: every object the program renders", function () {
             // (tests/integration/argo-controller.test.ts checks the mutex name and evaluates
             // every template's expressions through the controller).
             const t = template("deploy-arkouda-on-kubernetes");
-            step(t, "deploy").dag.tasks.find((x: any) => x.name === "register-servicemonitor").when =
+            step(t, "deploy").dag.tasks.find((x: any) => x.name === "apply-services-and-servicemonitor").when =
                 "{{=workflow.parameters['metrics-enabled'] == }}";
             t.spec.synchronization.mutexes[0].name = "arkouda-instance-{{workflow.parameters.no-such-parameter}}";
             const file = writeStream(path.join(dir, "negative-blind.yaml"), [t, ...probeWorkflows([t])]);

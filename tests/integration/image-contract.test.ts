@@ -232,11 +232,17 @@ describe("integration: the Arkouda image's API calls, replayed with the Arkouda 
     it("the delete workflow's object list, applied as the workflow ServiceAccount, leaves nothing of the instance", async function () {
         const { cluster, settings } = clusterOf(resolvedConfig(config), "contract");
         const template = deleteArkoudaTemplate(settings, cluster.instances[0]).spec.templates!.find((t) => t.name === "delete-objects")!;
-        const rendered = substitute(template, { parameters: arkoudaParameters(cluster.instances[0]) });
-        const args = rendered.container!.args!.filter((a) => !a.startsWith("--filename="));
-        await kubectl([`--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`, ...args, "--filename=-"], {
-            input: rendered.inputs!.artifacts![0].raw!.data,
-        });
+        const { resource } = substitute(template, { parameters: arkoudaParameters(cluster.instances[0]) });
+        // What the executor runs for a resource delete: kubectl <action> <flags> -f <manifest>.
+        await kubectl(
+            [
+                `--as=system:serviceaccount:${NAMESPACE}:${settings.workflowServiceAccountName}`,
+                resource!.action,
+                ...resource!.flags!,
+                "--filename=-",
+            ],
+            { input: resource!.manifest! },
+        );
         const left: string[] = [];
         for (const ref of arkoudaRuntimeObjectRefs(INSTANCE).filter((r) => r.kind !== "ServiceMonitor")) {
             if (await getObject(ref.kind.toLowerCase(), ref.name, NAMESPACE)) left.push(`${ref.kind}/${ref.name}`);

@@ -145,7 +145,8 @@ describe("placement: Argo's step pods", () => {
     const pods = (wt: WorkflowTemplate) => wt.spec.templates!.filter((t) => t.container || t.resource);
     /** The step templates a delete runs: the delete templates' and a deploy's exit handler (explain, then clean-up). */
     const deleteSide = (wt: WorkflowTemplate, t: Template) =>
-        wt.metadata.name!.startsWith("delete-") || ["explain-failure", "delete-objects", "delete-servicemonitor"].includes(t.name);
+        wt.metadata.name!.startsWith("delete-") ||
+        ["explain-failure", "delete-objects", "delete-objects-and-servicemonitor", "delete-servicemonitor"].includes(t.name);
 
     it("every step pod runs on the workflow pods' node selector and tolerations, at their priority by default", () => {
         for (const wt of templates) {

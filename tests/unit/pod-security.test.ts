@@ -243,11 +243,13 @@ describe("pod security: the workflow step pods", () => {
         assert.deepStrictEqual(violations(pod, "restricted"), ["allowPrivilegeEscalation != false", "unrestricted capabilities"]);
     });
 
-    it("without the workflow's securityContext, no step pod would be restricted", () => {
-        for (const wt of templates) {
-            const t = wt.spec.templates!.find((x) => x.container)!;
+    it("without the workflow's securityContext, no container step's pod would be restricted", () => {
+        const steps = templates.flatMap((wt) => wt.spec.templates!.filter((x) => x.container).map((t) => ({ wt, t })));
+        assert.ok(steps.length > 0);
+        for (const { wt, t } of steps) {
             assert.ok(
                 violations(argoStepPod(t, { ...wt.spec, securityContext: undefined }), "restricted").includes("runAsNonRoot != true"),
+                `${wt.metadata.name}/${t.name}`,
             );
         }
     });

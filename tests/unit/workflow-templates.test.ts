@@ -31,6 +31,13 @@ const all = () => allWorkflowTemplates(ns, fixtureInstance, fixtureExporter);
 const text = (wt: WorkflowTemplate) => JSON.stringify(wt);
 
 const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
+type Manifest = { kind?: string; metadata: { labels: Record<string, string> }; spec: object };
+/** The one ServiceMonitor among a step's manifests. */
+const serviceMonitorOf = (manifests: unknown[]): Manifest => {
+    const monitors = (manifests as Manifest[]).filter((m) => m.kind === "ServiceMonitor");
+    assert.strictEqual(monitors.length, 1, `ServiceMonitors among the step's manifests: ${monitors.length}`);
+    return monitors[0];
+};
 
 describe("workflow templates: names and structure", () => {
     it("returns the four templates under their upstream names", () => {
@@ -213,11 +220,12 @@ describe("workflow templates: parameters", () => {
         );
     });
 
-    it("the delete template declares only what its steps use, the name and metrics-enabled, defaulted from the instance", () => {
+    it("the delete template declares only what its steps use, the name, metrics-enabled and servicemonitor-enabled, defaulted from the instance", () => {
         const all = arkoudaParameters(fixtureInstance);
         assert.deepStrictEqual(declaredParameterValues(deleteArkoudaTemplate(ns, fixtureInstance).spec), {
             "instance-name": all["instance-name"],
             "metrics-enabled": all["metrics-enabled"],
+            "servicemonitor-enabled": all["servicemonitor-enabled"],
         });
     });
 
@@ -338,12 +346,10 @@ describe("workflow templates: rendered manifests equal the runtime objects", () 
         assert.deepStrictEqual(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "deploy-server", params), plain([objs.serverPod]));
     });
 
-    it("register-servicemonitor applies the ServiceMonitor with the match labels", () => {
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
-            metadata: { labels: Record<string, string> };
-        }[];
-        assert.deepStrictEqual(sm, plain(objs.serviceMonitor));
-        assert.strictEqual(sm.metadata.labels.release, "kube-stack");
+    it("apply-services-and-servicemonitor applies the Services and the ServiceMonitor with the match labels", () => {
+        const got = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-services-and-servicemonitor", params);
+        assert.deepStrictEqual(got, plain([...objs.services, objs.serviceMonitor]));
+        assert.strictEqual(serviceMonitorOf(got).metadata.labels.release, "kube-stack");
     });
 
     it("run-as values reach the pods", () => {
@@ -397,19 +403,14 @@ describe("workflow templates: injection", () => {
 
     it("a match-label value with YAML syntax stays one label value", () => {
         const params = { ...base, "prometheus-match-labels": JSON.stringify({ release: evil }) };
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
-            metadata: { labels: Record<string, string> };
-            spec: object;
-        }[];
+        const sm = serviceMonitorOf(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-services-and-servicemonitor", params));
         assert.strictEqual(sm.metadata.labels.release, evil);
         assert.ok(!("evil" in sm.metadata.labels) && !("evil" in sm.spec));
     });
 
     it("a match-label key with YAML syntax stays one label key", () => {
         const params = { ...base, "prometheus-match-labels": JSON.stringify({ [evil]: "v" }) };
-        const [sm] = manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "register-servicemonitor", params) as {
-            metadata: { labels: Record<string, string> };
-        }[];
+        const sm = serviceMonitorOf(manifestsOf(deployArkoudaTemplate(ns, fixtureInstance), "apply-services-and-servicemonitor", params));
         assert.strictEqual(sm.metadata.labels[evil], "v");
     });
 
@@ -461,9 +462,8 @@ describe("workflow templates: injection", () => {
 });
 
 describe("workflow templates: cost", () => {
-    it("deploy creates at most 4 pods with metrics enabled", () => {
-        assert.ok(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).podsPerRun <= 4);
-        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).podsPerRun, 4);
+    it("deploy creates 3 pods with metrics and the ServiceMonitor enabled (it rides with the Services)", () => {
+        assert.strictEqual(workflowCost(deployArkoudaTemplate(ns, fixtureInstance)).podsPerRun, 3);
     });
 
     it("deploy creates 3 pods with metrics disabled", () => {
@@ -486,10 +486,22 @@ describe("workflow templates: cost", () => {
             });
     });
 
-    it("delete creates at most 2 pods", () => {
-        const c = workflowCost(deleteArkoudaTemplate(ns, fixtureInstance));
-        assert.ok(c.podsPerRun <= 2);
-        assert.strictEqual(c.sequentialPodSteps, 1);
+    it("delete creates 1 pod, 2 only with metrics on and the ServiceMonitor off (an earlier deploy may have registered one)", () => {
+        const wt = deleteArkoudaTemplate(ns, fixtureInstance);
+        const cost = (metrics: string, monitor: string) =>
+            workflowCost(wt, { ...arkoudaParameters(fixtureInstance), "metrics-enabled": metrics, "servicemonitor-enabled": monitor });
+        assert.deepStrictEqual(
+            [cost("true", "true"), cost("true", "false"), cost("false", "true"), cost("false", "false")].map((c) => [
+                c.podsPerRun,
+                c.sequentialPodSteps,
+            ]),
+            [
+                [1, 1],
+                [2, 1],
+                [1, 1],
+                [1, 1],
+            ],
+        );
     });
 
     it("exporter deploy and delete create at most 2 pods each", () => {
@@ -599,12 +611,15 @@ describe("workflow templates: ServiceMonitor steps follow the namespace's target
     const touchesMonitors = (t: BuiltTemplate) => t.touches.some((x) => x.kind === "ServiceMonitor");
     const grantsOf = (templates: BuiltTemplate[]) => workflowGrants(templates.flatMap((t) => t.touches));
 
-    it("registers the ServiceMonitor only with metrics and servicemonitor-enabled both true", () => {
-        const deploy = deployArkoudaTemplate(ns, fixtureInstance);
-        const task = deploy.spec.templates!.flatMap((t) => t.dag?.tasks ?? []).find((t) => t.name === "register-servicemonitor");
-        assert.strictEqual(
-            task?.when,
-            "{{=workflow.parameters['metrics-enabled'] == 'true' && workflow.parameters['servicemonitor-enabled'] == 'true'}}",
+    it("applies the ServiceMonitor with the Services only with metrics and servicemonitor-enabled both true, one pod either way", () => {
+        const tasks = deployArkoudaTemplate(ns, fixtureInstance).spec.templates!.find((t) => t.name === "deploy")!.dag!.tasks;
+        const when = (name: string) => tasks.find((t) => t.name === name)?.when;
+        assert.deepStrictEqual(
+            [when("apply-services-and-servicemonitor"), when("apply-services")],
+            [
+                "{{=workflow.parameters['metrics-enabled'] == 'true' && workflow.parameters['servicemonitor-enabled'] == 'true'}}",
+                "{{=workflow.parameters['metrics-enabled'] != 'true' || workflow.parameters['servicemonitor-enabled'] != 'true'}}",
+            ],
         );
     });
 
@@ -696,10 +711,43 @@ describe("workflow templates: the image contract", () => {
         }
     });
 
+    it("one Services step runs, with the ServiceMonitor exactly when metrics and servicemonitor-enabled are on", () => {
+        const services = tasks().filter((t) => t.name.startsWith("apply-services"));
+        for (const metrics of ["true", "false"]) {
+            for (const monitor of ["true", "false"]) {
+                const parameters = { ...arkoudaParameters(fixtureInstance), "metrics-enabled": metrics, "servicemonitor-enabled": monitor };
+                const running = services.filter((t) => substitute({ w: t.when! }, { parameters }).w === "true");
+                assert.strictEqual(running.length, 1, `metrics ${metrics}, servicemonitor ${monitor}: ${running.map((t) => t.name)}`);
+                const kinds = (manifestsOf(deploy(), running[0].template, parameters) as { kind: string }[]).map((m) => m.kind);
+                assert.strictEqual(kinds.includes("ServiceMonitor"), metrics === "true" && monitor === "true", running[0].name);
+            }
+        }
+    });
+
+    it("the delete's steps that run remove every ref once, whatever metrics and servicemonitor-enabled say", () => {
+        const wt = deleteArkoudaTemplate(ns, fixtureInstance);
+        const steps = byName(wt, "delete").dag!.tasks;
+        const refs = arkoudaRuntimeObjectRefs(fixtureInstance.name).map((r) => `${r.kind}/${r.name}`);
+        for (const metrics of ["true", "false"]) {
+            for (const monitor of ["true", "false"]) {
+                const parameters = { ...arkoudaParameters(fixtureInstance), "metrics-enabled": metrics, "servicemonitor-enabled": monitor };
+                const running = steps.filter((t) => t.when === undefined || substitute({ w: t.when }, { parameters }).w === "true");
+                const deleted = running.flatMap((t) =>
+                    (manifestsOf(wt, t.template, parameters) as { kind: string; metadata: { name: string } }[]).map(
+                        (m) => `${m.kind}/${m.metadata.name}`,
+                    ),
+                );
+                const want = metrics === "true" ? refs : refs.filter((r) => !r.startsWith("ServiceMonitor/"));
+                assert.deepStrictEqual([...deleted].sort(), [...want].sort(), `metrics ${metrics}, servicemonitor ${monitor}`);
+            }
+        }
+    });
+
     it("the delete removes the Endpoints the server registered", () => {
-        const t = deleteArkoudaTemplate(ns, fixtureInstance).spec.templates!.find((x) => x.name === "delete-objects")!;
-        const manifest = t.inputs!.artifacts![0].raw!.data;
-        assert.match(manifest, /kind: Endpoints/);
+        for (const step of ["delete-objects", "delete-objects-and-servicemonitor"]) {
+            const t = deleteArkoudaTemplate(ns, fixtureInstance).spec.templates!.find((x) => x.name === step)!;
+            assert.match(t.resource!.manifest!, /kind: Endpoints/, step);
+        }
     });
 
     it("the workflow Role may delete Endpoints", () => {

@@ -318,12 +318,16 @@ describe("Prometheus scrapes what a deploy registers (prometheus-operator on the
             assert.strictEqual(env.find((e: any) => e.name === "METRICS_POLLING_INTERVAL").value, String(POLLING_SECONDS));
         });
 
-        it("mon-c (serviceMonitor off): no ServiceMonitor, no job, the register step skipped", async () => {
+        it("mon-c (serviceMonitor off): no ServiceMonitor, no job, the Services applied without it", async () => {
             assert.strictEqual(await getObject("servicemonitor", `${C.name}-servicemonitor`, NS), undefined);
             assert.ok(!(await prometheus.loadedJobs()).includes(serviceMonitorPool(NS, `${C.name}-servicemonitor`)));
             const wf = await workflow(NS, runs[C.name]);
-            const register = Object.values(wf.status.nodes).find((n: any) => n.displayName === "register-servicemonitor") as any;
-            assert.ok(register && register.phase === "Skipped", summarizeWorkflow(wf));
+            const phase = (step: string) => (Object.values(wf.status.nodes).find((n: any) => n.displayName === step) as any)?.phase;
+            assert.deepStrictEqual(
+                [phase("apply-services-and-servicemonitor"), phase("apply-services")],
+                ["Skipped", "Succeeded"],
+                summarizeWorkflow(wf),
+            );
         });
 
         it("annotations: an annotation-based job scrapes mon-c (annotations on) at prometheus.io/port and path, not mon-b (off)", async () => {
