@@ -1,11 +1,10 @@
 /**
  * A full cluster must still be able to delete, on the local node with the real scheduler:
  *  - an instance sized to take all of the node's free CPU deploys (its wait steps request
- *    nothing), leaving less than a kubectl step's 50m; its delete Succeeds within its deadline,
- *    because the delete steps run at the PriorityClass the stack declares and the scheduler
- *    preempts an Arkouda pod to make room (a `Preempted` event says so). Without the delete
- *    class the step stays Pending and the Workflow fails at its deadline: the `Succeeded`
- *    assertion fails, and no pod is preempted;
+ *    nothing), leaving less than a kubectl step's 50m; its delete Succeeds within its deadline:
+ *    its steps are resource steps whose executor containers request no CPU, at the PriorityClass
+ *    the stack declares. A delete step that requested CPU (a kubectl container, 50m) would stay
+ *    Pending here unless it preempted: the request assertion fails;
  *  - a delete run `pulumi up` waits for, whose step pods no node can take (a node selector
  *    nobody matches), fails within its deadline plus DEADLINE_MARGIN_SECONDS, and `pulumi up`'s error
  *    names the scheduler's reason the step waited with (Argo replaces it at the deadline).
@@ -86,7 +85,7 @@ describe("a full node can still delete (local node, real scheduler)", function (
         assert.ok(free < STEP_CPU_MILLIS, `${free}m CPU is still free: the node is not full, the delete below proves nothing`);
     });
 
-    it("its delete Succeeds within its deadline, its step preempting an Arkouda pod, and leaves nothing", async () => {
+    it("its delete Succeeds within its deadline, its steps requesting no CPU at the delete class, and leaves nothing", async () => {
         const name = await submit(NS, DELETE);
         const { wf, pods } = await watchWorkflow(NS, name, (DEADLINES.deleteSeconds + DEADLINE_MARGIN_SECONDS) * 1000);
         assert.strictEqual(wf.status.phase, "Succeeded", summarizeWorkflow(wf));
@@ -97,11 +96,15 @@ describe("a full node can still delete (local node, real scheduler)", function (
             assert.strictEqual(pod.spec.priorityClassName, `arkouda-workflows-delete-${NS}`, pod.metadata.name);
             assert.strictEqual(pod.spec.priority, 1000, pod.metadata.name);
         }
-        const preempted = (await listObjects("events", NS)).filter((e) => e.reason === "Preempted");
-        assert.ok(
-            preempted.some((e) => e.involvedObject.name.startsWith(I)),
-            `no pod of ${I} was preempted: ${preempted.map((e) => e.involvedObject.name).join(", ") || "no Preempted event"}`,
-        );
+        // Resource steps: their executor containers request no CPU, so the full node takes them.
+        for (const pod of steps) {
+            const requests = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: any) => c.resources?.requests?.cpu);
+            assert.deepStrictEqual(
+                requests.filter((r) => r !== undefined),
+                [],
+                `${pod.metadata.name} requests CPU: it would need a preemption on this node`,
+            );
+        }
         await waitGone(NS, I, kinds);
     });
 
