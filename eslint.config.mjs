@@ -24,9 +24,9 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
-        // The Pulumi entry point and the build it checks are plain CommonJS that Node runs before
-        // any TypeScript could be compiled (scripts/program-build.js).
-        files: ["program.js", "scripts/program-build.js"],
+        // The Pulumi entry point, the build it checks and the plugins' preload are plain CommonJS
+        // that Node runs before any TypeScript could be compiled.
+        files: ["program.js", "scripts/program-build.js", "scripts/defer-closure-serializer.js"],
         languageOptions: {
             sourceType: "commonjs",
             globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", __filename: "readonly" },

@@ -97,7 +97,9 @@ async function render(instances: number, namespace: string, out: string, cluster
     const key = generateRsaKeyPair(3072, "arkouda-gasnet");
     const manifests = objects.map((o) => {
         const m = JSON.parse(JSON.stringify(o.manifest));
-        if (m.kind === "Secret" && m.stringData && "id_rsa" in m.stringData) {
+        // The SSH Secret: under mocks the key pair's outputs are unknown, so its stringData comes
+        // out empty (no other Secret's values are unknown there); filled as a real key pair fills it.
+        if (m.kind === "Secret" && m.type === "Opaque" && m.stringData && Object.keys(m.stringData).length === 0) {
             m.stringData = { id_rsa: key.privateKey, "id_rsa.pub": key.publicKey, authorized_keys: key.publicKey };
         }
         return m;

@@ -140,7 +140,10 @@ async function cycleOnce(
     into.create.push(create);
     const noop = await p.run(`no-op up ${stack}`, ["up", "--stack", stack, "--yes", "--skip-preview"]);
     into.noop.push(noop);
-    into.noopChanges = Math.max(into.noopChanges, changes(summaryCounts(noop.stdout)));
+    const noopChanges = changes(summaryCounts(noop.stdout));
+    into.noopChanges = Math.max(into.noopChanges, noopChanges);
+    // What a no-op changed, to read after the run (the summary counts alone do not say which).
+    if (noopChanges > 0) fs.writeFileSync(path.join(p.logDir, `noop-changed-${stack}.txt`), `${noop.stdout}\n--- stderr\n${noop.stderr}`);
     if (first) {
         const counts = summaryCounts(create.stdout);
         into.resources = counts.created ?? 0;

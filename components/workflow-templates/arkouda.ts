@@ -49,6 +49,9 @@ const WITH_SERVICE_MONITOR = [
     ["servicemonitor-enabled", "true"],
 ] as const;
 
+/** The delete's one step when the ServiceMonitor is on: every ref, the ServiceMonitor among them (its CRD exists, the deploy applied one). */
+const DELETE_ALL = "delete-objects-and-servicemonitor";
+
 function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: boolean, options?: DeleteStepOptions): Template {
     const refs = arkoudaRuntimeObjectRefs(argoParam.str("instance-name"));
     const { deleteObjects, deleteMonitor } = steps.deleteRefs(refs, serviceMonitors, options);
@@ -58,7 +61,9 @@ function arkoudaDeleteSteps(steps: Steps, dagName: string, serviceMonitors: bool
     // still have registered one: its own step, as the kind is unknown without the CRD.
     return steps.add(
         dag(dagName, [
-            task("delete-objects-and-servicemonitor").runs(steps.deleteAllRefs(refs, options)).when(whenAll(WITH_SERVICE_MONITOR)),
+            task(DELETE_ALL)
+                .runs(steps.resourceDelete(DELETE_ALL, refs, options))
+                .when(whenAll(WITH_SERVICE_MONITOR)),
             deleteObjectsTask.when(whenNotAll(WITH_SERVICE_MONITOR)),
             task("delete-servicemonitor")
                 .runs(deleteMonitor)

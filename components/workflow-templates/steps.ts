@@ -244,14 +244,6 @@ export class Steps {
         };
     }
 
-    /**
-     * One pod: the delete of every ref, the ServiceMonitor among them, for a target known to
-     * have registered it (so the prometheus-operator CRD exists).
-     */
-    deleteAllRefs(refs: readonly ObjectRef[], options: DeleteStepOptions = {}): Template {
-        return this.resourceDelete("delete-objects-and-servicemonitor", refs, options);
-    }
-
     add(t: Template): Template {
         this.templates.push(t);
         return t;

@@ -1,7 +1,8 @@
 /**
  * A copy of the Pulumi project as `pulumi` runs it, for the integration tests and the benchmark:
  * Pulumi.yaml, the entry point program.js with the built program (bin/) and its sources, the
- * language-host directory Pulumi.yaml names, and a symlink to the repo's node_modules.
+ * plugin directories Pulumi.yaml names with the preload they share, and a symlink to the repo's
+ * node_modules.
  *
  * The copy runs the repo's build, so the build must be current: `ensureProgramBuilt()` builds it
  * (scripts/program-build.js, skipped when current) and `copyProgram` refuses a stale one, naming
@@ -34,6 +35,8 @@ const PROGRAM_PATHS = [
     "bin",
     "scripts/program-build.js",
     "scripts/language-host",
+    "scripts/dynamic-provider",
+    "scripts/defer-closure-serializer.js",
 ];
 
 /** Builds the program in `root` (the repo by default) unless its build is current; the line saying which. */

@@ -41,7 +41,13 @@ const CLAIM = `${I}-${VOLUME}`;
 const STORAGE_CLASS = `arkouda-it-local-${RUN_ID}`;
 const PV = `arkouda-it-${RUN_ID}`;
 const RUN_AS = { user: "arkdata", uid: 2101, group: "arkdata", gid: 2102 };
-const DEADLINES = { deploySeconds: 240, deleteSeconds: 120, localeReadySeconds: 60, serverReadySeconds: 60 };
+/**
+ * The locales' bound is the other shared-lane suites' (90 s): beside the other lane, a locale with
+ * a 50m request gets a small share of the two cores, and a deploy here has taken 50-62 s (a locale
+ * not Ready in 60 s failed the first deploy once). The server step's bound stays 120 s (90 + 30),
+ * so `ark-missing`'s deploy still ends when it did.
+ */
+const DEADLINES = { deploySeconds: 240, deleteSeconds: 120, localeReadySeconds: 90, serverReadySeconds: 30 };
 const SERVER_CONTAINER = "arkouda-udp-server";
 const FILE = "kept.txt";
 const CONTENT = `written by ${RUN_AS.user} in ${RUN_ID}`;
