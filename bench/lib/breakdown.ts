@@ -93,7 +93,7 @@ export function breakdown(logFile: string, spawnedAtS: number, exitedAtS: number
         {
             name: "node + SDK (+ ts-node) start",
             seconds: stack.t - runLine.t,
-            what: "node start, @pulumi/pulumi load (it loads the TypeScript compiler); where ts-node runs, its registration",
+            what: "node start, @pulumi/pulumi load (with the TypeScript compiler, unless deferred: docs/development.md); where ts-node runs, its registration",
         },
         {
             name: "program load",
