@@ -15,18 +15,24 @@ function configOrStop() {
     }
 }
 
-const config = configOrStop();
-const clustersByName = rollOut(config, loadSecrets(config));
-
-/**
- * Per cluster: namespace, rollout wave and what it waits for, WorkflowTemplate names, and per
- * instance/exporter the CronWorkflows, schedules, `argo submit` commands, client address, run and
- * the claims the stack declares for the instance's volumes.
- */
-export const clusters = Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.outputs]));
-
-/**
- * Per cluster, the client token of each instance with `authenticate` (a secret output:
- * `pulumi stack output tokens --show-secrets`); kept apart so `clusters` stays readable.
- */
-export const tokens = pulumi.secret(Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.tokens])));
+export = async () => {
+    // Pulumi stores with each resource the call stack it was declared from. Past this await that
+    // stack starts here: without it, every resource's entry in the state would also hold the ~20
+    // frames of Node's module loader, the language host and program.js that load this file.
+    await Promise.resolve();
+    const config = configOrStop();
+    const clustersByName = rollOut(config, loadSecrets(config));
+    return {
+        /**
+         * Per cluster: namespace, rollout wave and what it waits for, WorkflowTemplate names, and
+         * per instance/exporter the CronWorkflows, schedules, `argo submit` commands, client
+         * address, run and the claims the stack declares for the instance's volumes.
+         */
+        clusters: Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.outputs])),
+        /**
+         * Per cluster, the client token of each instance with `authenticate` (a secret output:
+         * `pulumi stack output tokens --show-secrets`); kept apart so `clusters` stays readable.
+         */
+        tokens: pulumi.secret(Object.fromEntries(Object.entries(clustersByName).map(([name, cluster]) => [name, cluster.tokens]))),
+    };
+};

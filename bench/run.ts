@@ -73,7 +73,7 @@ async function main() {
         const scale = await measureScale(root, kubeconfig, project, scaleInstances, scaleClusters, args.reps);
         const comparison = await measureComparison(root, kubeconfig, project, comparisonShapes(args.quick), args.reps);
         // The 1-instance stack of the apply cost (its templates and identities) is what runs.
-        const workflowRuns = await measureWorkflowRunsOnNode(root, kubeconfig, "bench-p1-r0", cluster.env);
+        const workflowRuns = await measureWorkflowRunsOnNode(root, kubeconfig, "bench-p1-r0", cluster.env, args.reps);
 
         const loadAfter = loadAvg();
         stopCluster();

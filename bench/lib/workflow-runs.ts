@@ -12,7 +12,8 @@
  * images imported (scripts/images.sh). `kubectl` must be on PATH.
  *
  * Timestamps of the API server (pods, Workflow nodes) have one-second resolution; submit to
- * Succeeded is measured on the client clock (poll period 250 ms).
+ * Succeeded is measured on the client clock, seen by a watch on the Workflow (no polling process
+ * competes with the run for the node's CPU).
  */
 import { ChildProcess, spawn } from "child_process";
 import { kubectl } from "../../tests/lib/kubectl";
@@ -136,31 +137,35 @@ class JsonStream {
 }
 
 /**
- * Watches pods matching a selector; keeps the last version of every pod seen (by uid), the first
- * version being deleted (when the delete was asked for: later ones carry the kubelet's final
- * delete), and when a pod's deletion was seen: the client's clock truncated to the second, as the
- * API server's timestamps are (no object records when a pod is gone).
+ * Watches the objects of one kind matching a selector (`-l …` or `--field-selector …`); keeps the
+ * last version of every object seen (by uid), the first version being deleted (for pods, when the
+ * delete was asked for: later ones carry the kubelet's final delete), and when an object's deletion
+ * was seen: the client's clock truncated to the second, as the API server's timestamps are (no
+ * object records when a pod is gone). One kubectl process streams the changes, so waiting on a
+ * watch puts no load on the node beside the run it measures.
  */
-class PodWatch {
-    readonly pods = new Map<string, any>();
+class ObjectWatch {
+    readonly objects = new Map<string, any>();
     readonly deleting = new Map<string, any>();
     readonly deletedAt = new Map<string, number>();
     private child?: ChildProcess;
-    private ready?: Promise<void>;
+    private readonly waiters: (() => void)[] = [];
 
     constructor(
         private readonly kubeconfig: string,
         private readonly namespace: string,
-        private readonly selector: string,
+        private readonly resource: string,
+        private readonly selector: readonly string[],
     ) {}
 
     start(): Promise<void> {
         const stream = new JsonStream((doc) => {
-            const pod = doc.object ?? doc;
-            if (!pod?.metadata?.uid) return;
-            this.pods.set(pod.metadata.uid, pod);
-            if (pod.metadata.deletionTimestamp && !this.deleting.has(pod.metadata.uid)) this.deleting.set(pod.metadata.uid, pod);
-            if (doc.type === "DELETED") this.deletedAt.set(pod.metadata.uid, Math.floor(Date.now() / 1000) * 1000);
+            const obj = doc.object ?? doc;
+            if (!obj?.metadata?.uid) return;
+            this.objects.set(obj.metadata.uid, obj);
+            if (obj.metadata.deletionTimestamp && !this.deleting.has(obj.metadata.uid)) this.deleting.set(obj.metadata.uid, obj);
+            if (doc.type === "DELETED") this.deletedAt.set(obj.metadata.uid, Math.floor(Date.now() / 1000) * 1000);
+            this.waiters.splice(0).forEach((w) => w());
         });
         this.child = spawn(
             "kubectl",
@@ -168,11 +173,10 @@ class PodWatch {
                 "--kubeconfig",
                 this.kubeconfig,
                 "get",
-                "pods",
+                this.resource,
                 "-n",
                 this.namespace,
-                "-l",
-                this.selector,
+                ...this.selector,
                 "--watch",
                 "--output-watch-events",
                 "-o",
@@ -182,8 +186,25 @@ class PodWatch {
         );
         this.child.stdout!.on("data", (d) => stream.push(d.toString()));
         // The watch is established once kubectl has listed; a short settle is enough for a new selector.
-        this.ready = new Promise((r) => setTimeout(r, 1500));
-        return this.ready;
+        return sleep(1500);
+    }
+
+    /** The first object seen for which `done` holds, or an error after `timeoutMs`. */
+    async until(done: (obj: any) => boolean, timeoutMs: number, what: string): Promise<any> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const found = [...this.objects.values()].find(done);
+            if (found) return found;
+            const left = deadline - Date.now();
+            if (left <= 0) throw new Error(`${what} not seen within ${Math.round(timeoutMs / 1000)}s`);
+            await new Promise<void>((r) => {
+                const timer = setTimeout(r, left);
+                this.waiters.push(() => {
+                    clearTimeout(timer);
+                    r();
+                });
+            });
+        }
     }
 
     stop(): void {
@@ -191,7 +212,11 @@ class PodWatch {
     }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Pods by label selector. */
+const podWatch = (kubeconfig: string, namespace: string, selector: string) =>
+    new ObjectWatch(kubeconfig, namespace, "pods", ["-l", selector]);
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const seconds = (a?: string, b?: string) => (a && b ? (Date.parse(b) - Date.parse(a)) / 1000 : NaN);
 
 /**
@@ -212,6 +237,27 @@ export function criticalPath(steps: readonly { step: string; startedAt: number; 
     return path;
 }
 
+/**
+ * Waits (up to a minute) until the step pods of earlier runs are gone (the templates' podGC deletes
+ * them a few seconds after their Workflow ends), so a run starts on a node that is not still
+ * tearing down the last one's pods: a delete runs on an instance deployed earlier, not in the
+ * seconds after its deploy.
+ */
+async function stepPodsGone(o: { kubeconfig: string; namespace: string; log: (l: string) => void }): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+        const left = (
+            await kubectl(o.kubeconfig, ["get", "pods", "-n", o.namespace, "-l", "workflows.argoproj.io/workflow", "-o", "name"])
+        ).stdout.trim();
+        if (left === "") return;
+        if (Date.now() > deadline) {
+            o.log(`step pods still there after 60 s, measuring anyway: ${left.split("\n").join(", ")}`);
+            return;
+        }
+        await sleep(1000);
+    }
+}
+
 async function measureRun(
     o: Required<Pick<WorkflowRunsOptions, "kubeconfig" | "namespace">> & {
         template: string;
@@ -223,10 +269,12 @@ async function measureRun(
     },
 ): Promise<RunFigure> {
     const name = `${o.template.replace(/-on-kubernetes$/, "")}-bench-${Math.random().toString(36).slice(2, 7)}`;
-    const stepWatch = new PodWatch(o.kubeconfig, o.namespace, `workflows.argoproj.io/workflow=${name}`);
-    const instanceWatch = new PodWatch(o.kubeconfig, o.namespace, `app.kubernetes.io/instance=${o.instance}`);
-    await Promise.all([stepWatch.start(), instanceWatch.start()]);
-    const instanceBefore = new Set(instanceWatch.pods.keys());
+    await stepPodsGone(o);
+    const stepWatch = podWatch(o.kubeconfig, o.namespace, `workflows.argoproj.io/workflow=${name}`);
+    const instanceWatch = podWatch(o.kubeconfig, o.namespace, `app.kubernetes.io/instance=${o.instance}`);
+    const workflowWatch = new ObjectWatch(o.kubeconfig, o.namespace, "workflows", ["--field-selector", `metadata.name=${name}`]);
+    await Promise.all([stepWatch.start(), instanceWatch.start(), workflowWatch.start()]);
+    const instanceBefore = new Set(instanceWatch.objects.keys());
     // Only what the template declares: a delete takes the name (and metrics-enabled), not the sizes.
     const declared = new Set<string>(
         (
@@ -249,15 +297,11 @@ async function measureRun(
     try {
         await kubectl(o.kubeconfig, ["create", "-n", o.namespace, "-f", "-"], { input: JSON.stringify(wf) });
         const submitted = Date.now();
-        let status: any;
-        for (;;) {
-            status = JSON.parse((await kubectl(o.kubeconfig, ["get", "workflow", name, "-n", o.namespace, "-o", "json"])).stdout);
-            const phase = status.status?.phase;
-            if (["Succeeded", "Failed", "Error"].includes(phase)) break;
-            if (Date.now() - submitted > o.timeoutSeconds * 1000)
-                throw new Error(`workflow ${name} did not finish within ${o.timeoutSeconds}s (phase ${phase ?? "none"})`);
-            await sleep(250);
-        }
+        const status: any = await workflowWatch.until(
+            (wf) => ["Succeeded", "Failed", "Error"].includes(wf.status?.phase),
+            o.timeoutSeconds * 1000,
+            `workflow ${name} finished`,
+        );
         const submitToSucceededS = (Date.now() - submitted) / 1000;
         const firstSample =
             o.prometheus && status.status?.phase === "Succeeded" && o.template.startsWith("deploy-")
@@ -278,7 +322,7 @@ async function measureRun(
             finishedAt: Date.parse(n.finishedAt),
         }));
         const chain = criticalPath(timings);
-        const timeline = workflowTimeline(status, stepWatch.pods.values(), chain);
+        const timeline = workflowTimeline(status, stepWatch.objects.values(), chain);
         const steps: StepFigure[] = timeline.map((t) => ({
             step: t.step,
             durationS: t.durationS,
@@ -293,7 +337,7 @@ async function measureRun(
             .filter((s) => s.onCriticalPath)
             .reduce((a, s) => a + (Number.isFinite(s.podStartLatencyS) ? s.podStartLatencyS : 0), 0);
         const created = Date.parse(status.metadata.creationTimestamp);
-        const instancePods = [...instanceWatch.pods.entries()];
+        const instancePods = [...instanceWatch.objects.entries()];
         const deploy = o.template.startsWith("deploy-");
         const figure: RunFigure = {
             template: o.template,
@@ -301,8 +345,8 @@ async function measureRun(
             phase: status.status.phase,
             submitToSucceededS,
             workflowS: seconds(status.status.startedAt, status.status.finishedAt),
-            stepPods: stepWatch.pods.size,
-            instancePods: [...instanceWatch.pods.keys()].filter((uid) => !instanceBefore.has(uid)).length,
+            stepPods: stepWatch.objects.size,
+            instancePods: [...instanceWatch.objects.keys()].filter((uid) => !instanceBefore.has(uid)).length,
             steps,
             criticalPathS,
             sequentialPodStartS,
@@ -334,6 +378,7 @@ async function measureRun(
     } finally {
         stepWatch.stop();
         instanceWatch.stop();
+        workflowWatch.stop();
     }
 }
 
@@ -366,7 +411,15 @@ function median(values: number[]): number {
     return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
-/** Markdown table of the figures (medians over the repetitions). */
+/** Of each template's runs, the one whose submit → Succeeded is the median (the lower of the middle two). */
+function medianRuns(runs: readonly RunFigure[]): RunFigure[] {
+    return [...new Set(runs.map((r) => r.template))].map((template) => {
+        const sorted = runs.filter((r) => r.template === template).sort((a, b) => a.submitToSucceededS - b.submitToSucceededS);
+        return sorted[Math.floor((sorted.length - 1) / 2)];
+    });
+}
+
+/** Markdown table of the figures (medians over the repetitions, each run's submit → Succeeded beside), then the median run's timeline of each template. */
 export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
     const lines = [
@@ -381,19 +434,20 @@ export function workflowRunsMarkdown(result: WorkflowRunsResult): string {
                   `Deploy's Succeeded → its first Arkouda sample in Prometheus (${sampled.length}×, median): ${f(median(sampled.map((r) => r.firstSample!.sampleAfterS)))} s by the sample's timestamp (negative: scraped before the server was ready), queryable ${f(median(sampled.map((r) => r.firstSample!.queryableAfterS)))} s after Succeeded was seen.`,
               ]
             : [];
-    for (const template of [...new Set(result.runs.map((r) => r.template))]) {
-        const runs = result.runs.filter((r) => r.template === template);
+    for (const middle of medianRuns(result.runs)) {
+        const runs = result.runs.filter((r) => r.template === middle.template);
         const cp = median(runs.map((r) => r.criticalPathS));
         const ps = median(runs.map((r) => r.sequentialPodStartS));
-        const chain = runs[0].steps
+        const chain = middle.steps
             .filter((s) => s.onCriticalPath)
             .map((s) => `${s.step} (${f(s.durationS)} s, start ${f(s.podStartLatencyS)} s)`)
             .join(" → ");
+        const each = runs.length > 1 ? ` (${runs.map((r) => f(r.submitToSucceededS)).join(", ")})` : "";
         lines.push(
-            `| ${template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`,
+            `| ${middle.template} (${runs.length}×) | ${f(median(runs.map((r) => r.submitToSucceededS)))}${each} | ${f(median(runs.map((r) => r.workflowS)))} | ${median(runs.map((r) => r.stepPods))} | ${median(runs.map((r) => r.instancePods))} | ${f(cp)} | ${f(ps)} | ${cp > 0 ? `${Math.round((100 * ps) / cp)}%` : "–"} | ${chain} |`,
         );
     }
-    return [...lines, ...samples, ...result.runs.flatMap(runTimelineMarkdown)].join("\n");
+    return [...lines, ...samples, ...medianRuns(result.runs).flatMap(runTimelineMarkdown)].join("\n");
 }
 
 /** Whole seconds: the API server's timestamps have no finer resolution. */

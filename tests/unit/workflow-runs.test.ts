@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { criticalPath, workflowRunsMarkdown } from "../../bench/lib/workflow-runs";
+import { criticalPath, RunFigure, workflowRunsMarkdown } from "../../bench/lib/workflow-runs";
+import { workflowRunsTargets } from "../../bench/sections/workflow-runs";
 
 /** Step phases in the report's column order; total: their sum. */
 function phases(...s: [number, number, number, number, number, number, number]) {
@@ -53,5 +54,42 @@ describe("bench workflow-runs figures", () => {
             /Floor: server work 5 s of the critical path's 18 s; then 1 s .* Slowest Arkouda pod: bench-run-server, delete requested → gone 31 s \(terminationGracePeriodSeconds 30\)/,
         );
         assert.match(md, /\| bench-run-server \| 3 \| 30 \| 1 \| 31 \| 30 \|/);
+    });
+
+    it("repeated runs: the median run decides the target and shows its timeline, every run's figure beside", () => {
+        const run = (template: string, workflow: string, submitToSucceededS: number): RunFigure => ({
+            template,
+            workflow,
+            phase: "Succeeded",
+            submitToSucceededS,
+            workflowS: submitToSucceededS - 1,
+            stepPods: 1,
+            instancePods: 0,
+            steps: [
+                {
+                    step: "delete",
+                    durationS: submitToSucceededS - 3,
+                    podStartLatencyS: 2,
+                    onCriticalPath: true,
+                    phases: phases(1, 0, 1, 0, 1, 2, 0),
+                },
+            ],
+            criticalPathS: 5,
+            sequentialPodStartS: 2,
+            tailS: 1,
+            floor: [{ step: "delete", phase: "work", seconds: 2 }],
+        });
+        const d = "delete-arkouda-on-kubernetes";
+        const result = { namespace: "n", instanceName: "i", runs: [run(d, "slow", 13.5), run(d, "fast", 8.7), run(d, "mid", 9.4)] };
+        const md = workflowRunsMarkdown(result);
+        assert.match(md, /\| delete-arkouda-on-kubernetes \(3×\) \| 9\.4 \(13\.5, 8\.7, 9\.4\) \|.*\| delete \(6\.4 s, start 2\.0 s\) \|/);
+        assert.match(md, /`mid`/);
+        assert.doesNotMatch(md, /`slow`|`fast`/);
+        const [, del] = workflowRunsTargets({ md: [], json: {}, result });
+        assert.deepStrictEqual(del, {
+            target: "delete ≤ 10 s (one instance on the local node, submit → Succeeded)",
+            value: "9.4 s (median of 3: 13.5, 8.7, 9.4)",
+            ok: true,
+        });
     });
 });
