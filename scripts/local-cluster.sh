@@ -108,6 +108,8 @@ INSTALL_CRDS="${ARKOUDA_LOCAL_INSTALL_CRDS:-1}"
 ETCD_FSYNC="${ARKOUDA_LOCAL_ETCD_FSYNC:-0}"
 TOOLCHAIN_SH="$REPO_ROOT/scripts/toolchain.sh"
 VERSIONS_ENV="$REPO_ROOT/tools/versions.env"
+# The environment and config of the workflow-controller (shared with the tests' controller).
+WORKFLOW_CONTROLLER_DIR="$REPO_ROOT/scripts/workflow-controller"
 
 COMPONENTS=(etcd kube-apiserver kube-controller-manager containerd kubelet kube-scheduler kube-proxy coredns kube-router)
 PAUSE_IMAGE="$(sed -n 's/^PAUSE_IMAGE=//p' "$VERSIONS_ENV" 2>/dev/null | tr -d '"'\'' ')" || true
@@ -919,16 +921,13 @@ cmd_workflow_controller() {
   kubectl="$(need_tool kubectl ARKOUDA_KUBECTL_BIN)"
   argo_v="$(sed -n 's/^ARGO_VERSION=//p' "$VERSIONS_ENV" | tr -d '"'\'' ')"
   "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create namespace "$ns" >/dev/null 2>&1 || true
-  config="$(printf 'metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n')"
   "$kubectl" --kubeconfig "$KUBECONFIG_PATH" create configmap workflow-controller-configmap -n "$ns" \
-    --from-literal=config="$config" --dry-run=client -o yaml |
+    --from-file=config="$WORKFLOW_CONTROLLER_DIR/config.yaml" --dry-run=client -o yaml |
     "$kubectl" --kubeconfig "$KUBECONFIG_PATH" apply --server-side --field-manager=arkouda-local-cluster -f - >/dev/null
   echo "$ns" >"$STATE/workflow-controller.namespace"
-  # DEFAULT_REQUEUE_TIME: how soon the controller may look at a Workflow again after it last did
-  # (Argo's default 10 s); each step's end waits for that look before the next step starts
-  # (docs/workflows.md, "How long a run takes"). The tests' controller (tests/integration/argo/kube.ts)
-  # runs with the same value.
-  DEFAULT_REQUEUE_TIME=1s LEADER_ELECTION_DISABLE=true launch workflow-controller "$wc" \
+  local -a wc_env
+  mapfile -t wc_env < <(grep -E '^[A-Z_]+=' "$WORKFLOW_CONTROLLER_DIR/env")
+  launch workflow-controller env "${wc_env[@]}" "$wc" \
     --kubeconfig "$KUBECONFIG_PATH" --namespaced --namespace "$ns" --managed-namespace "$ns" \
     --configmap workflow-controller-configmap \
     --executor-image "quay.io/argoproj/argoexec:$argo_v" --executor-image-pull-policy IfNotPresent \

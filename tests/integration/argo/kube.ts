@@ -178,6 +178,20 @@ export interface WorkflowControllerOptions {
  */
 export const NO_NODE_DEFAULTS = { spec: { nodeSelector: { "arkouda-workflows/no-such-node": "true" } } };
 
+/** The environment and config of the workflow-controller, shared with scripts/local-cluster.sh. */
+const WORKFLOW_CONTROLLER_DIR = path.join(REPO_ROOT, "scripts", "workflow-controller");
+
+/** The KEY=value lines of WORKFLOW_CONTROLLER_DIR/env. */
+function controllerEnv(): Record<string, string> {
+    return Object.fromEntries(
+        fs
+            .readFileSync(path.join(WORKFLOW_CONTROLLER_DIR, "env"), "utf8")
+            .split("\n")
+            .filter((line) => /^[A-Z_]+=/.test(line))
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+
 export class WorkflowController {
     private child?: ChildProcess;
     private exited?: string;
@@ -191,7 +205,7 @@ export class WorkflowController {
     /** Writes its ConfigMap (metrics off: no listener) and starts it namespaced to `namespace`. */
     async start(): Promise<void> {
         requireTools("workflow-controller");
-        let config = "metricsConfig:\n  enabled: false\ntelemetryConfig:\n  enabled: false\n";
+        let config = fs.readFileSync(path.join(WORKFLOW_CONTROLLER_DIR, "config.yaml"), "utf8");
         if (this.options.workflowDefaults) config += `workflowDefaults: ${JSON.stringify(this.options.workflowDefaults)}\n`;
         await kubectl(["create", "configmap", "workflow-controller-configmap", "-n", this.namespace, `--from-literal=config=${config}`]);
         const out = fs.openSync(this.logFile, "a");
@@ -215,9 +229,7 @@ export class WorkflowController {
                 "--loglevel",
                 "info",
             ],
-            // One controller per namespace; no lease needed. The requeue time is the local
-            // cluster's (scripts/local-cluster.sh workflow-controller, where it is explained).
-            { env: { ...toolEnv(), LEADER_ELECTION_DISABLE: "true", DEFAULT_REQUEUE_TIME: "1s" }, stdio: ["ignore", out, out] },
+            { env: { ...toolEnv(), ...controllerEnv() }, stdio: ["ignore", out, out] },
         );
         fs.closeSync(out);
         this.child.on("exit", (code, signal) => {
